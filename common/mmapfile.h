@@ -1,0 +1,20 @@
+/* mmapfile: read-only memory map of a whole file. An empty file maps to base == NULL, len 0. */
+#ifndef TRAWL_MMAPFILE_H
+#define TRAWL_MMAPFILE_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mmapfile {
+    const uint8_t *base; /**< mapped bytes, valid until mmapfile_close */
+    size_t len;          /**< file size in bytes */
+} mmapfile;
+
+/* Maps path read-only. On failure returns TRAWL_EIO with the path in e. */
+int mmapfile_open(mmapfile *m, const char *path, err *e);
+/* Unmaps; accepts a zeroed or already closed mapping. */
+void mmapfile_close(mmapfile *m);
+
+#endif

@@ -1,0 +1,46 @@
+/* dict: lookups in a segment's term dictionary (sorted, front-coded blocks with a binary
+ * searchable block index). Returns term_info records that term_cursor opens. */
+#ifndef TRAWL_DICT_H
+#define TRAWL_DICT_H
+
+#include "segment.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DICT_MAX_TERM 255
+
+/* Where a term's postings live and the bounds that pruning needs. Filled by dict, read by
+ * term_cursor; callers treat it as opaque except for the documented statistics. */
+typedef struct term_info {
+    uint32_t df;       /**< documents containing the term in this segment */
+    uint64_t cf;       /**< total occurrences in this segment */
+    uint32_t max_tf;   /**< largest tf in the list */
+    uint32_t min_len;  /**< smallest length of a document in the list */
+    uint64_t post_off; /**< offset of the postings in the postings section */
+    uint64_t post_len; /**< bytes of postings (skip table + blocks) */
+    uint64_t pos_off;  /**< offset of the positions in the positions section */
+    uint64_t pos_len;  /**< bytes of positions */
+} term_info;
+
+/* Looks up term. Returns 1 and fills ti if present, 0 if absent, or TRAWL_ECORRUPT. */
+int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err *e);
+
+/* Walks terms in byte order from the first one >= a start key. Lives in caller storage. */
+typedef struct dict_iter {
+    const segment *s;
+    uint64_t block;             /**< current dictionary block */
+    uint32_t in_block;          /**< entries consumed in it */
+    size_t pos;                 /**< byte offset of the next entry in the dict section */
+    char term[DICT_MAX_TERM + 1]; /**< current term, NUL-terminated */
+    size_t term_len;
+    uint64_t post_off, pos_off; /**< running offsets while decoding entries */
+} dict_iter;
+
+/* Positions it before the first term >= key. Returns TRAWL_OK or TRAWL_ECORRUPT. */
+int dict_iter_seek(dict_iter *it, const segment *s, const char *key, size_t len, err *e);
+/* Next term: returns 1 (term, len, ti filled; term valid until the next call), 0 at the end,
+ * or TRAWL_ECORRUPT. */
+int dict_iter_next(dict_iter *it, const char **term, size_t *len, term_info *ti, err *e);
+
+#endif

@@ -1,0 +1,45 @@
+/* segment: the reader half of the segment format. Maps one segment file, validates header,
+ * footer and section bounds at open (microseconds, no checksums), and gives bounded access to
+ * its sections: per-document data here, the dictionary in dict.h, postings in term_cursor.h.
+ * segment_check does the deep verification (every checksum, every block decoded).
+ * A segment is immutable after open and safe to share between threads. */
+#ifndef TRAWL_SEGMENT_H
+#define TRAWL_SEGMENT_H
+
+#include "buf.h"
+#include "err.h"
+#include "mmapfile.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct segment segment; /* defined by the format owner in segment.c / segment_impl.h */
+
+/* Opens path; expect_id is the id the manifest names (the header must agree). name is used in
+ * error messages ("seg-000001.trw: postings: ..."). */
+int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e);
+void segment_close(segment *s);
+
+const char *segment_name(const segment *s);
+uint32_t segment_n_docs(const segment *s);
+uint64_t segment_total_tokens(const segment *s);
+uint64_t segment_n_terms(const segment *s);
+uint64_t segment_file_bytes(const segment *s);
+uint64_t segment_stored_bytes(const segment *s);
+const char *segment_language(const segment *s);
+uint32_t segment_max_token_len(const segment *s);
+
+/* Length in tokens of local doc (< n_docs; not checked: hot path). */
+uint32_t segment_doc_len(const segment *s, uint32_t doc);
+/* Date YYYYMMDD of doc, 0 if none (hot path for date filters; not checked). */
+uint32_t segment_doc_date(const segment *s, uint32_t doc);
+/* External id of doc (pointer into the map). TRAWL_ECORRUPT if its bounds are bad. */
+int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e);
+/* Appends the stored text of doc to out (decompressing its block). TRAWL_ECORRUPT/ENOMEM. */
+int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e);
+
+/* Verifies every section checksum and decodes every dictionary entry, postings block and
+ * positions block, checking the invariants listed in docs/FORMAT.md. Names the first problem. */
+int segment_check(const segment *s, err *e);
+
+#endif

@@ -1,0 +1,236 @@
+/* trawl.h: the public C API of the trawl full-text search library. This is the only header an
+ * embedding program includes; link with -ltrawl (or `pkg-config --libs trawl`).
+ *
+ * An index (built by trawl-index) is opened once, read through mmap and shared by any number of
+ * threads. Each thread owns a search context, reuses it for every query, and reads its hits
+ * until the next query on that context. The library never prints, never exits, has no global
+ * state; every failure returns a negative TRAWL_E* code with a one-line message.
+ *
+ * Example (compiled and run by tests/unit/test_api_example.c):
+ *
+ *     #include <stdio.h>
+ *     #include <trawl.h>
+ *
+ *     int main(int argc, char **argv)
+ *     {
+ *         char errbuf[512];
+ *         trawl_index *idx;
+ *         const char *dirs[] = {argv[1]};
+ *         if (trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf) != TRAWL_OK) {
+ *             fprintf(stderr, "%s\n", errbuf);
+ *             return 1;
+ *         }
+ *         trawl_search *s = NULL;
+ *         trawl_options opt;
+ *         trawl_options_init(&opt);
+ *         opt.limit = 5;
+ *         if (trawl_search_new(&s, idx) != TRAWL_OK ||
+ *             trawl_search_run(s, argv[2], &opt) != TRAWL_OK) {
+ *             fprintf(stderr, "%s\n", s ? trawl_search_errmsg(s) : "out of memory");
+ *             trawl_search_free(s);
+ *             trawl_index_close(idx);
+ *             return 1;
+ *         }
+ *         trawl_hit hit;
+ *         for (size_t i = 0; trawl_search_hit(s, i, &hit) == TRAWL_OK; i++)
+ *             printf("%zu %.4f %.*s\n", i + 1, hit.score, (int)hit.id_len, hit.id);
+ *         printf("%llu matching documents\n", (unsigned long long)trawl_search_count(s));
+ *         trawl_search_free(s);
+ *         trawl_index_close(idx);
+ *         return 0;
+ *     }
+ */
+#ifndef TRAWL_H
+#define TRAWL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TRAWL_VERSION "0.1.0"
+
+/** Return codes. TRAWL_OK is 0; every error is negative. */
+enum {
+    TRAWL_OK = 0,
+    TRAWL_ECORRUPT = -1,  /**< an index file fails a checksum, bound or structural check */
+    TRAWL_EVERSION = -2,  /**< an index written by a newer (or unknown) format version */
+    TRAWL_EIO = -3,       /**< a system call failed (message carries strerror) */
+    TRAWL_ENOMEM = -4,    /**< out of memory */
+    TRAWL_EQUERY = -5,    /**< the query string is malformed (see trawl_search_error_column) */
+    TRAWL_EARG = -6,      /**< a bad argument from the caller */
+    TRAWL_ENOTINDEX = -7, /**< the path is not a trawl index (no manifest, wrong magic) */
+    TRAWL_ELIMIT = -8,    /**< a query exceeds a limit (prefix expansions, query terms) */
+    TRAWL_ENOTFOUND = -9, /**< no such hit, term or item (also ends hit iteration) */
+};
+
+/** Returns the name of a return code, e.g. "TRAWL_ECORRUPT". Never NULL. Thread-safe. */
+const char *trawl_strerror(int rc);
+
+/* ---------------------------------------------------------------- index */
+
+/** An opened index (one or more index directories searched as one corpus). Immutable after
+ * open and safe to share between threads. */
+typedef struct trawl_index trawl_index;
+
+/** Opens the index directories dirs[0..n_dirs) and searches them as one corpus, with BM25
+ * statistics (document count, average length, document frequencies) summed over all of them.
+ * Maps every segment file and validates headers, footers and section bounds (no checksums:
+ * see trawl_index_check). Cost: O(segments), no whole-file parsing.
+ * @param[out] out     the index on success, NULL on failure
+ * @param[in]  dirs    index directory paths (copied)
+ * @param[in]  n_dirs  number of paths, at least 1
+ * @param[out] errbuf  on failure, a one-line message naming the file and the problem (may be NULL)
+ * @return TRAWL_OK, TRAWL_ENOTINDEX, TRAWL_EVERSION, TRAWL_ECORRUPT, TRAWL_EIO, TRAWL_ENOMEM or
+ *         TRAWL_EARG. */
+int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, char *errbuf,
+                     size_t errbuf_len);
+
+/** Unmaps and frees the index. Accepts NULL. Every search context on it must be freed first. */
+void trawl_index_close(trawl_index *idx);
+
+/** Collection statistics. */
+typedef struct trawl_stats {
+    uint64_t n_docs;       /**< documents */
+    uint64_t total_tokens; /**< sum of document lengths in tokens */
+    uint64_t n_terms;      /**< distinct terms summed over segments (an upper bound across them) */
+    uint32_t n_segments;   /**< segment files */
+    uint64_t index_bytes;  /**< bytes of all segment files */
+    uint64_t stored_bytes; /**< of which stored (compressed) text */
+    char language[32];     /**< stemmer the index was built with, "none" if off */
+} trawl_stats;
+
+/** Fills st. Cannot fail. Thread-safe. */
+void trawl_index_stats(const trawl_index *idx, trawl_stats *st);
+
+/** Verifies every checksum and decodes every structure of every segment (the deep check that
+ * trawl_index_open skips). Cost: reads the whole index.
+ * @param[out] errbuf the first problem found, naming file, section and offset
+ * @return TRAWL_OK, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
+int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len);
+
+/* ---------------------------------------------------------------- search */
+
+/** Per-thread search context: query parser, cursors, scratch memory and the last results.
+ * Allocated once and reused; not shared between threads while in use. */
+typedef struct trawl_search trawl_search;
+
+enum {
+    TRAWL_SORT_SCORE = 0, /**< by BM25 score, best first; ties by document order */
+    TRAWL_SORT_DATE = 1,  /**< by date, newest first; ties by score, then document order */
+};
+
+/** Options of one search. Always start from trawl_options_init. */
+typedef struct trawl_options {
+    uint32_t limit;          /**< hits to return (default 10); 0 with count_only */
+    uint32_t offset;         /**< hits to skip, for paging (default 0) */
+    double k1;               /**< BM25 k1 (default 1.2) */
+    double b;                /**< BM25 b (default 0.75) */
+    uint32_t date_from;      /**< keep documents dated on or after YYYYMMDD; 0 = no bound */
+    uint32_t date_to;        /**< keep documents dated on or before YYYYMMDD; 0 = no bound */
+    int sort;                /**< TRAWL_SORT_SCORE or TRAWL_SORT_DATE */
+    int count_only;          /**< only count matching documents; no scores, no hits */
+    int exact_count;         /**< with hits, also count every match exactly (disables pruning) */
+    int explain;             /**< keep per-term scoring details for trawl_search_explain */
+    int default_or;          /**< bare words are optional (OR) instead of required (AND) */
+    uint32_t max_expansions; /**< terms a prefix* may expand to (default 256); beyond: ELIMIT */
+} trawl_options;
+
+/** Fills o with the defaults listed above. */
+void trawl_options_init(trawl_options *o);
+
+/** Creates a search context over idx (which must outlive it).
+ * @return TRAWL_OK or TRAWL_ENOMEM (then *out is NULL). */
+int trawl_search_new(trawl_search **out, const trawl_index *idx);
+
+/** Frees the context and its results. Accepts NULL. */
+void trawl_search_free(trawl_search *s);
+
+/** Parses and runs query with options o (NULL = defaults), replacing the previous results.
+ * Query language: bare words (all required unless o->default_or), "exact phrase",
+ * "near words"~N (within N extra positions, any order), +required, -excluded, AND, OR, NOT,
+ * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty).
+ * @return TRAWL_OK; TRAWL_EQUERY for a malformed query (message and column available);
+ *         TRAWL_ELIMIT when a prefix expands to too many terms; TRAWL_ECORRUPT when a postings
+ *         block fails its bounds check; TRAWL_ENOMEM; TRAWL_EARG for bad options. */
+int trawl_search_run(trawl_search *s, const char *query, const trawl_options *o);
+
+/** The message of the last failed call on s ("" if none). Valid until the next call on s. */
+const char *trawl_search_errmsg(const trawl_search *s);
+
+/** For TRAWL_EQUERY: the 1-based byte column of the problem in the query, else 0. */
+uint32_t trawl_search_error_column(const trawl_search *s);
+
+/** Number of matching documents. Exact after a count_only or exact_count search, or when the
+ * search did not prune; otherwise a lower bound (see trawl_search_count_is_exact). */
+uint64_t trawl_search_count(const trawl_search *s);
+
+/** 1 if trawl_search_count is exact, 0 if it is a lower bound. */
+int trawl_search_count_is_exact(const trawl_search *s);
+
+/** Microseconds the last trawl_search_run took (parse, match, rank; not snippets). */
+double trawl_search_elapsed_us(const trawl_search *s);
+
+/** One ranked hit. Pointers are borrowed: valid until the next run on s or until the index is
+ * closed, whichever comes first. */
+typedef struct trawl_hit {
+    uint64_t doc;   /**< document number across the opened index (stable for one open) */
+    double score;   /**< BM25 score (0 for count-only) */
+    uint32_t date;  /**< YYYYMMDD, 0 if the document has no date */
+    const char *id; /**< external id (path relative to the corpus root, or the JSONL id) */
+    size_t id_len;  /**< bytes in id (not NUL-terminated) */
+} trawl_hit;
+
+/** Hit i (0-based, after o->offset) of the last search.
+ * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. */
+int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
+
+/** A highlighted passage of a hit's stored text. */
+typedef struct trawl_span {
+    uint32_t off; /**< byte offset of a match inside trawl_snippet.text */
+    uint32_t len; /**< bytes of the match */
+} trawl_span;
+
+typedef struct trawl_snippet {
+    const char *text;        /**< UTF-8 passage, not NUL-terminated */
+    size_t len;              /**< bytes of text */
+    const trawl_span *spans; /**< query-term matches inside text, in order */
+    size_t n_spans;
+    int is_start; /**< the passage starts at the document's start */
+    int is_end;   /**< the passage ends at the document's end */
+} trawl_snippet;
+
+/** Builds the best snippet of hit i: the window of about max_bytes (default 200 when 0) with
+ * the most distinct query-term matches, cut at word boundaries, with the matches marked.
+ * Decompresses one stored-text block. Pointers stay valid until the next snippet or run on s.
+ * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
+int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out);
+
+/** The full stored text of hit i (decompressed into the context). Valid until the next
+ * snippet, text or run call on s.
+ * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
+int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
+
+/** One scoring clause of an explained hit: a term or a phrase. */
+typedef struct trawl_explain {
+    const char *term; /**< the analysed term, or the phrase's terms joined by spaces */
+    uint32_t tf;      /**< occurrences (phrase frequency for a phrase) in the document */
+    uint64_t df;      /**< documents containing it, over the whole opened index */
+    double idf;       /**< ln(1 + (N - df + 0.5) / (df + 0.5)) */
+    double norm;      /**< length norm k1 * (1 - b + b * doc_len / avg_len) */
+    double score;     /**< idf * tf * (k1 + 1) / (tf + norm); the hit's score is the sum */
+} trawl_explain;
+
+/** With o->explain set: the clauses that scored hit i. *n receives their count; the array is
+ * valid until the next run on s.
+ * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
+int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out, size_t *n,
+                         uint32_t *doc_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
