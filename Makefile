@@ -10,7 +10,7 @@ PYTHON  ?= python3
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Icommon -Isearcher -Iindexer $(CFLAGS) -MMD -MP
-LIBS      = -lstemmer -lutf8proc -lxxhash -lz -lm -lpthread
+LIBS      = -lstemmer -lutf8proc -lxxhash -lz -ljansson -lm -lpthread
 
 B := build/$(MODE)
 
