@@ -34,16 +34,18 @@
 #define CODEC_INLINE static inline __attribute__((always_inline))
 
 /* Expands X(w) for every width 0..32: instantiates the per-width cases of a kernel switch. */
-#define CODEC_WIDTHS(X)                                                                            \
-    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)    \
-    X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)     \
-    X(32)
+/* clang-format off */
+#define CODEC_WIDTHS(X)                                                                     \
+    X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)  \
+    X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29)    \
+    X(30) X(31) X(32)
+/* clang-format on */
 
 /* One implementation: an unpack kernel over the 16*w bytes after a validated width byte, and
  * an inclusive prefix sum over exactly 128 values. */
 typedef struct codec_ops {
     const char *name;
-    void (*unpack)(const uint8_t *words, uint32_t *out, unsigned w);
+    void (*unpack)(const uint8_t *restrict words, uint32_t *restrict out, unsigned w);
     void (*prefix128)(uint32_t *v, uint32_t base);
 } codec_ops;
 
@@ -81,7 +83,8 @@ size_t codec_block_size(const uint8_t *in)
 
 /* Packs lane L's 32 slots (in[L], in[L+4], ...) into words at out + 4*L, stride 16 bytes.
  * Assumes every value fits in w bits (the caller chose w as the maximum). */
-CODEC_INLINE void codec_pack_lane(const uint32_t *in, uint8_t *out, const unsigned w)
+CODEC_INLINE void codec_pack_lane(const uint32_t *restrict in, uint8_t *restrict out,
+                                  const unsigned w)
 {
     uint32_t acc = 0;
 #pragma GCC unroll 32
@@ -96,39 +99,41 @@ CODEC_INLINE void codec_pack_lane(const uint32_t *in, uint8_t *out, const unsign
     }
 }
 
-CODEC_INLINE void codec_pack_w(const uint32_t *in, uint8_t *out, const unsigned w)
+CODEC_INLINE void codec_pack_w(const uint32_t *restrict in, uint8_t *restrict out, const unsigned w)
 {
     for (unsigned lane = 0; lane < 4; lane++)
         codec_pack_lane(in + lane, out + 4 * lane, w);
 }
 
-static void codec_pack_scalar(const uint32_t *in, uint8_t *out, unsigned w)
+static void codec_pack_scalar(const uint32_t *restrict in, uint8_t *restrict out, unsigned w)
 {
     switch (w) {
-#define CODEC_CASE(n)                                                                              \
-    case n:                                                                                        \
-        codec_pack_w(in, out, n);                                                                  \
+#define CODEC_CASE(n)             \
+    case n:                       \
+        codec_pack_w(in, out, n); \
         break;
         CODEC_WIDTHS(CODEC_CASE)
 #undef CODEC_CASE
     }
 }
 
-/* Unpacks lane L (words at in + 4*L, stride 16 bytes) into out[L], out[L+4], ... */
-CODEC_INLINE void codec_unpack_lane(const uint8_t *in, uint32_t *out, const unsigned w)
+/* Unpacks lane L (words at in + 4*L, stride 16 bytes) into out[L], out[L+4], ...
+ * The portable reference path; compilers may still vectorize it across the four lanes. */
+CODEC_INLINE void codec_unpack_lane(const uint8_t *restrict in, uint32_t *restrict out,
+                                    const unsigned w)
 {
     const uint32_t mask = codec_mask(w);
 #pragma GCC unroll 32
     for (unsigned j = 0; j < 32; j++) {
         unsigned s = (j * w) % 32, k = (j * w) / 32;
         uint32_t v = codec_ld32(in + 16 * k) >> s;
-        if (s + w > 32)
-            v |= codec_ld32(in + 16 * (k + 1)) << (32 - s);
+        if (s + w > 32) v |= codec_ld32(in + 16 * (k + 1)) << (32 - s);
         out[4 * j] = v & mask;
     }
 }
 
-CODEC_INLINE void codec_unpack_scalar_w(const uint8_t *in, uint32_t *out, const unsigned w)
+CODEC_INLINE void codec_unpack_scalar_w(const uint8_t *restrict in, uint32_t *restrict out,
+                                        const unsigned w)
 {
     if (w == 0) {
         memset(out, 0, CODEC_BLOCK * sizeof(*out));
@@ -138,12 +143,12 @@ CODEC_INLINE void codec_unpack_scalar_w(const uint8_t *in, uint32_t *out, const 
         codec_unpack_lane(in + 4 * lane, out + lane, w);
 }
 
-static void codec_unpack_scalar(const uint8_t *in, uint32_t *out, unsigned w)
+static void codec_unpack_scalar(const uint8_t *restrict in, uint32_t *restrict out, unsigned w)
 {
     switch (w) {
-#define CODEC_CASE(n)                                                                              \
-    case n:                                                                                        \
-        codec_unpack_scalar_w(in, out, n);                                                         \
+#define CODEC_CASE(n)                      \
+    case n:                                \
+        codec_unpack_scalar_w(in, out, n); \
         break;
         CODEC_WIDTHS(CODEC_CASE)
 #undef CODEC_CASE
@@ -177,7 +182,8 @@ CODEC_INLINE CODEC_SSE __m128i codec_ld128(const uint8_t *p)
 
 /* Slot j of all four lanes per step: one load (two when the slot crosses a word), a shift and
  * a mask. Reads exactly the 16*w bytes of the block. */
-CODEC_INLINE CODEC_SSE void codec_unpack_sse_w(const uint8_t *in, uint32_t *out, const unsigned w)
+CODEC_INLINE CODEC_SSE void codec_unpack_sse_w(const uint8_t *restrict in, uint32_t *restrict out,
+                                               const unsigned w)
 {
     const __m128i mask = _mm_set1_epi32((int)codec_mask(w));
     __m128i *dst = (__m128i *)(void *)out;
@@ -192,26 +198,27 @@ CODEC_INLINE CODEC_SSE void codec_unpack_sse_w(const uint8_t *in, uint32_t *out,
         __m128i v = _mm_srli_epi32(codec_ld128(in + 16 * k), (int)s);
         if (s + w > 32)
             v = _mm_or_si128(v, _mm_slli_epi32(codec_ld128(in + 16 * (k + 1)), (int)(32 - s)));
-        if (s + w != 32)
-            v = _mm_and_si128(v, mask);
+        if (s + w != 32) v = _mm_and_si128(v, mask);
         _mm_storeu_si128(dst + j, v);
     }
 }
 
-static CODEC_SSE void codec_unpack_sse(const uint8_t *in, uint32_t *out, unsigned w)
+static CODEC_SSE void codec_unpack_sse(const uint8_t *restrict in, uint32_t *restrict out,
+                                       unsigned w)
 {
     switch (w) {
-#define CODEC_CASE(n)                                                                              \
-    case n:                                                                                        \
-        codec_unpack_sse_w(in, out, n);                                                            \
+#define CODEC_CASE(n)                   \
+    case n:                             \
+        codec_unpack_sse_w(in, out, n); \
         break;
         CODEC_WIDTHS(CODEC_CASE)
 #undef CODEC_CASE
     }
 }
 
-/* Four values per step: two shifted adds give the in-register prefix, then the running total
- * (last lane of the previous step, broadcast) is added. */
+/* Four values per step: two shifted adds give the in-register prefix; the running total is
+ * added, and advanced by this step's own total (its last lane, broadcast). That total does not
+ * depend on the carry, so the loop-carried chain is a single add. */
 static CODEC_SSE void codec_prefix128_sse(uint32_t *v, uint32_t base)
 {
     __m128i *p = (__m128i *)(void *)v;
@@ -220,9 +227,8 @@ static CODEC_SSE void codec_prefix128_sse(uint32_t *v, uint32_t base)
         __m128i x = _mm_loadu_si128(p + i);
         x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
         x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-        x = _mm_add_epi32(x, carry);
-        _mm_storeu_si128(p + i, x);
-        carry = _mm_shuffle_epi32(x, 0xff);
+        _mm_storeu_si128(p + i, _mm_add_epi32(x, carry));
+        carry = _mm_add_epi32(carry, _mm_shuffle_epi32(x, 0xff));
     }
 }
 
@@ -235,16 +241,15 @@ static const codec_ops codec_ops_sse = {"sse4.1", codec_unpack_sse, codec_prefix
 CODEC_INLINE CODEC_AVX2 __m256i codec_ld_pair(const uint8_t *in, unsigned k, unsigned d)
 {
     const void *p = in + 16 * k;
-    if (d)
-        return _mm256_loadu_si256((const __m256i *)p);
+    if (d) return _mm256_loadu_si256((const __m256i *)p);
     return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
 }
 
 /* Slots j (low half) and j+1 (high half) of all four lanes per step, so every store is 32
  * contiguous output bytes. The two slots have different shifts, hence vpsrlvd/vpsllvd; a left
  * shift by 32 yields 0, which silences the half that does not cross a word. Never reads past
- * the block: a spill load names a word group only a crossing slot needs. */
-CODEC_INLINE CODEC_AVX2 void codec_unpack_avx2_w(const uint8_t *in, uint32_t *out,
+ * the block: every word group loaded holds bits of a slot of this step. */
+CODEC_INLINE CODEC_AVX2 void codec_unpack_avx2_w(const uint8_t *restrict in, uint32_t *restrict out,
                                                  const unsigned w)
 {
     const __m256i mask = _mm256_set1_epi32((int)codec_mask(w));
@@ -267,23 +272,24 @@ CODEC_INLINE CODEC_AVX2 void codec_unpack_avx2_w(const uint8_t *in, uint32_t *ou
         }
         if (sp0 || sp1) {
             int c0 = sp0 ? (int)(32 - s0) : 32, c1 = sp1 ? (int)(32 - s1) : 32;
-            __m256i hi = sp0 && sp1 ? codec_ld_pair(in, k0 + 1, k1 - k0)
-                                    : codec_ld_pair(in, sp0 ? k0 + 1 : k1 + 1, 0);
+            /* A crossing slot j spills into k0+1; a crossing slot j+1 spills into k0+1 too
+             * unless slot j also crosses (then slot j+1 starts in k0+1 and spills to k0+2). */
+            __m256i hi = codec_ld_pair(in, k0 + 1, (unsigned)(sp0 && sp1));
             __m256i sh = _mm256_setr_epi32(c0, c0, c0, c0, c1, c1, c1, c1);
             v = _mm256_or_si256(v, _mm256_sllv_epi32(hi, sh));
         }
-        if (s0 + w != 32 || s1 + w != 32)
-            v = _mm256_and_si256(v, mask);
+        if (s0 + w != 32 || s1 + w != 32) v = _mm256_and_si256(v, mask);
         _mm256_storeu_si256(dst + j / 2, v);
     }
 }
 
-static CODEC_AVX2 void codec_unpack_avx2(const uint8_t *in, uint32_t *out, unsigned w)
+static CODEC_AVX2 void codec_unpack_avx2(const uint8_t *restrict in, uint32_t *restrict out,
+                                         unsigned w)
 {
     switch (w) {
-#define CODEC_CASE(n)                                                                              \
-    case n:                                                                                        \
-        codec_unpack_avx2_w(in, out, n);                                                           \
+#define CODEC_CASE(n)                    \
+    case n:                              \
+        codec_unpack_avx2_w(in, out, n); \
         break;
         CODEC_WIDTHS(CODEC_CASE)
 #undef CODEC_CASE
@@ -291,8 +297,8 @@ static CODEC_AVX2 void codec_unpack_avx2(const uint8_t *in, uint32_t *out, unsig
 }
 
 /* Eight values per step: prefix inside each 128-bit half, then the low half's total is added
- * to the high half and the running total to both. The in-register work of the steps is
- * independent; only the carry add and its broadcast form the loop-carried chain. */
+ * to the high half. As in the SSE kernel the step's total (lane 7, broadcast) comes from the
+ * step alone, so only one add per step is loop-carried. */
 static CODEC_AVX2 void codec_prefix128_avx2(uint32_t *v, uint32_t base)
 {
     __m256i *p = (__m256i *)(void *)v;
@@ -304,9 +310,8 @@ static CODEC_AVX2 void codec_prefix128_avx2(uint32_t *v, uint32_t base)
         x = _mm256_add_epi32(x, _mm256_slli_si256(x, 8));
         __m256i lo = _mm256_shuffle_epi32(x, 0xff);
         x = _mm256_add_epi32(x, _mm256_permute2x128_si256(lo, lo, 0x08));
-        x = _mm256_add_epi32(x, carry);
-        _mm256_storeu_si256(p + i, x);
-        carry = _mm256_permutevar8x32_epi32(x, last);
+        _mm256_storeu_si256(p + i, _mm256_add_epi32(x, carry));
+        carry = _mm256_add_epi32(carry, _mm256_permutevar8x32_epi32(x, last));
     }
 }
 
@@ -322,14 +327,11 @@ static const codec_ops *codec_cur;
 /* Returns the ops for name if this CPU can run them, else NULL. */
 static const codec_ops *codec_ops_find(const char *name)
 {
-    if (strcmp(name, "scalar") == 0)
-        return &codec_ops_scalar;
+    if (strcmp(name, "scalar") == 0) return &codec_ops_scalar;
 #if CODEC_X86
     __builtin_cpu_init();
-    if (strcmp(name, "sse4.1") == 0 && __builtin_cpu_supports("sse4.1"))
-        return &codec_ops_sse;
-    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2"))
-        return &codec_ops_avx2;
+    if (strcmp(name, "sse4.1") == 0 && __builtin_cpu_supports("sse4.1")) return &codec_ops_sse;
+    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2")) return &codec_ops_avx2;
 #endif
     return NULL;
 }
@@ -338,8 +340,7 @@ static const codec_ops *codec_ops_get(void)
 {
     static const char *const pref[] = {"avx2", "sse4.1", "scalar"};
     const codec_ops *ops = __atomic_load_n(&codec_cur, __ATOMIC_RELAXED);
-    if (ops)
-        return ops;
+    if (ops) return ops;
     for (size_t i = 0; !ops; i++)
         ops = codec_ops_find(pref[i]);
     __atomic_store_n(&codec_cur, ops, __ATOMIC_RELAXED);
@@ -354,8 +355,7 @@ const char *codec_impl(void)
 int codec_force_impl(const char *name)
 {
     const codec_ops *ops = codec_ops_find(name);
-    if (!ops)
-        return -1;
+    if (!ops) return -1;
     __atomic_store_n(&codec_cur, ops, __ATOMIC_RELAXED);
     return 0;
 }
@@ -373,11 +373,9 @@ size_t codec_pack128(const uint32_t *in, uint8_t *out)
 size_t codec_unpack128(const uint8_t *in, const uint8_t *end, uint32_t *out)
 {
     size_t size;
-    if (in >= end || in[0] > 32)
-        return 0;
+    if (in >= end || in[0] > 32) return 0;
     size = 1 + 16 * (size_t)in[0];
-    if ((size_t)(end - in) < size)
-        return 0;
+    if ((size_t)(end - in) < size) return 0;
     codec_ops_get()->unpack(in + 1, out, in[0]);
     return size;
 }
@@ -412,13 +410,11 @@ CODEC_INLINE int codec_vbyte_get(const uint8_t **pp, const uint8_t *end, uint32_
     const uint8_t *p = *pp;
     uint32_t v = 0;
     for (unsigned shift = 0; shift < 35; shift += 7) {
-        if (is_checked && p == end)
-            return -1;
+        if (is_checked && p == end) return -1;
         uint8_t b = *p++;
         v |= (uint32_t)(b & 0x7f) << shift;
         if (b < 0x80) {
-            if (shift == 28 && b > 0x0f)
-                return -1;
+            if (shift == 28 && b > 0x0f) return -1;
             *pp = p;
             *out = v;
             return 0;
@@ -431,15 +427,12 @@ size_t codec_vbyte_decode(const uint8_t *in, const uint8_t *end, size_t n, uint3
 {
     const uint8_t *p = in;
     size_t i = 0;
-    if (n == 0 || in >= end)
-        return 0;
+    if (n == 0 || in >= end) return 0;
     /* While 5 bytes per remaining value are left no single value can run past end. */
     for (; i < n && (size_t)(end - p) / 5 >= n - i; i++)
-        if (codec_vbyte_get(&p, end, &out[i], 0) < 0)
-            return 0;
+        if (codec_vbyte_get(&p, end, &out[i], 0) < 0) return 0;
     for (; i < n; i++)
-        if (codec_vbyte_get(&p, end, &out[i], 1) < 0)
-            return 0;
+        if (codec_vbyte_get(&p, end, &out[i], 1) < 0) return 0;
     return (size_t)(p - in);
 }
 
@@ -464,18 +457,15 @@ size_t codec_list_decode(const uint8_t *in, const uint8_t *end, size_t n, uint32
 {
     const uint8_t *p = in;
     size_t i = 0, used;
-    if (n == 0)
-        return 0;
+    if (n == 0) return 0;
     for (; n - i >= CODEC_BLOCK; i += CODEC_BLOCK) {
         used = codec_unpack128(p, end, out + i);
-        if (used == 0)
-            return 0;
+        if (used == 0) return 0;
         p += used;
     }
     if (i < n) {
         used = codec_vbyte_decode(p, end, n - i, out + i);
-        if (used == 0)
-            return 0;
+        if (used == 0) return 0;
         p += used;
     }
     return (size_t)(p - in);
