@@ -1,0 +1,483 @@
+/* analyzer: UTF-8 scanning, token rules, folding and stemming (rules in docs/ANALYZER.md).
+ *
+ * Per token the work is:
+ *
+ *   skip separators ──► scan token ──► cleaned form in a->tok (ASCII already lower-cased,
+ *                                      apostrophes as U+0027, other bytes as in the input)
+ *     pure ASCII:  strip "'s" ──► length check ──► stem via cache (key = folded form)
+ *     non-ASCII:   cache (key = cleaned form) or: utf8proc fold ──► strip "'s" ──► length
+ *                  check ──► stem ──► cache
+ *
+ * ASCII bytes are classified by one table lookup and never reach utf8proc. Both cache key
+ * spaces share one table: a non-ASCII key always holds a byte >= 0x80, a folded ASCII key never
+ * does. Nothing is allocated per token; the only buffers are a->tok, a->ucs and the cache. */
+#include "analyzer.h"
+
+#include "checksum.h"
+#include "stemcache.h"
+
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Byte/codepoint classes. LETTER and DIGIT must be 1 and 2: the ASCII fast loop tests
+ * "k - 1 < 2" and lower-cases with "c | (k & 1) << 5". */
+enum {
+    AN_SEP = 0,    /**< separates tokens */
+    AN_LETTER = 1, /**< Unicode L* */
+    AN_DIGIT = 2,  /**< Unicode Nd */
+    AN_APOS = 3,   /**< U+0027 or U+2019: kept between two letters */
+    AN_NUMSEP = 4, /**< '.' or ',': kept between two digits */
+    AN_HIGH = 5,   /**< byte >= 0x80: decode first */
+    AN_MARK = 6,   /**< Unicode M*: kept inside a token */
+    AN_NUMBER = 7  /**< Unicode Nl, No */
+};
+
+/* Flags an_scan_token returns. AN_TOK_LETTER equals AN_LETTER so the ASCII loop can OR classes. */
+#define AN_TOK_LETTER 1u /**< the token has a letter */
+#define AN_TOK_HIGH   8u /**< the token has a non-ASCII byte */
+
+/* clang-format off */
+static const uint8_t an_cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 4, 0, 4, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+};
+/* clang-format on */
+
+/* Folding with compatibility mappings too (NFKC casefold without dropping ignorables): the
+ * ligature "ﬁ" and full-width "ｆｏｏ" meet their ASCII spellings. */
+#define AN_FOLD_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD)
+
+/* Folding can shrink a token at most 4x (U+1D400 "𝐀", 4 bytes, folds to "a"), so a cleaned
+ * form longer than this cannot fold to max_len bytes or fewer and is dropped unfolded. */
+#define AN_TOK_CAP(max_len) (4 * (size_t)(max_len) + 8)
+
+#define AN_CACHE_ENTRIES (3u << 18) /* fills 1 M slots (32 MB) to 3/4 */
+#define AN_CACHE_BYTES   ((size_t)16 << 20)
+
+struct analyzer {
+    struct sb_stemmer *stemmer;                     /**< NULL for "none" */
+    uint32_t max_len;                               /**< longest kept term, bytes */
+    size_t tok_cap;                                 /**< bytes of a token kept in tok */
+    char lang[32];                                  /**< name given to analyzer_new */
+    char tok[AN_TOK_CAP(ANALYZER_MAX_TOKEN_LIMIT)]; /**< cleaned form of the current token */
+    utf8proc_int32_t *ucs; /**< fold work area: codepoints, then UTF-8 in place */
+    size_t ucs_cap;        /**< codepoints ucs holds (one more is allocated for the NUL) */
+    stemcache cache;       /**< token -> term, see the top comment */
+};
+
+/* Cursor over the input of one analyzer_run or analyzer_fold call. */
+typedef struct an_scan {
+    const uint8_t *p; /**< input */
+    size_t len;       /**< input bytes */
+    size_t i;         /**< next byte to look at */
+    size_t n_invalid; /**< invalid sequences skipped so far */
+} an_scan;
+
+/* Decodes the sequence at p[i] (p[i] >= 0x80, i < len). Returns its width (2..4) and sets *cp,
+ * or returns minus the number of bytes to skip when it is invalid: a byte that cannot start a
+ * sequence (1), a lead with missing continuation bytes (the lead and the continuations seen), an
+ * overlong form, a surrogate or a value above U+10FFFF (the whole sequence). */
+static int an_decode(const uint8_t *p, size_t len, size_t i, uint32_t *cp)
+{
+    uint32_t c = p[i], v, min;
+    size_t n, k;
+    if (c < 0xC0 || c > 0xF7) return -1;
+    if (c < 0xE0) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if (c < 0xF0) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else {
+        n = 4, v = c & 0x07, min = 0x10000;
+    }
+    for (k = 1; k < n; k++) {
+        if (k >= len - i || (p[i + k] & 0xC0) != 0x80) return -(int)k;
+        v = (v << 6) | (p[i + k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return -(int)n;
+    *cp = v;
+    return (int)n;
+}
+
+/* Class of a non-ASCII codepoint. */
+static int an_kind(uint32_t cp)
+{
+    if (cp == 0x2019) return AN_APOS;
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return AN_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return AN_MARK;
+    case UTF8PROC_CATEGORY_ND:
+        return AN_DIGIT;
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return AN_NUMBER;
+    default:
+        return AN_SEP;
+    }
+}
+
+/* Class of whatever starts at p[i]; AN_SEP past the end or on invalid bytes. */
+static int an_peek(const uint8_t *p, size_t len, size_t i)
+{
+    uint32_t cp;
+    if (i >= len) return AN_SEP;
+    if (p[i] < 0x80) return an_cls[p[i]];
+    if (an_decode(p, len, i, &cp) < 0) return AN_SEP;
+    return an_kind(cp);
+}
+
+/* Moves s->i to the next token start (a letter or number), counting invalid sequences on the
+ * way. Returns 0 when the input ends first. */
+static int an_skip(an_scan *s)
+{
+    const uint8_t *p = s->p;
+    size_t len = s->len, i = s->i;
+    int found = 0;
+    while (i < len) {
+        uint32_t cp;
+        int w, k;
+        if (p[i] < 0x80) {
+            if ((unsigned)an_cls[p[i]] - 1u < 2u) {
+                found = 1;
+                break;
+            }
+            i++;
+            continue;
+        }
+        w = an_decode(p, len, i, &cp);
+        if (w < 0) {
+            s->n_invalid++;
+            i += (size_t)-w;
+            continue;
+        }
+        k = an_kind(cp);
+        if (k == AN_LETTER || k == AN_DIGIT || k == AN_NUMBER) {
+            found = 1;
+            break;
+        }
+        i += (size_t)w;
+    }
+    s->i = i;
+    return found;
+}
+
+/* Appends w bytes to the token, keeping at most cap; *n counts every byte. */
+static void an_put(char *b, size_t *n, size_t cap, const void *src, size_t w)
+{
+    if (*n + w <= cap) memcpy(b + *n, src, w);
+    *n += w;
+}
+
+/* Copies the run of ASCII letters and digits at p[i], lower-cased, to b[*n...] (as far as cap
+ * allows; *n counts the whole run) and ORs the classes seen into *seen. Returns the index one
+ * past the run. Most of the analyzer's time is spent here, so the bound check on b is hoisted
+ * out of the loop. */
+static inline size_t an_ascii_run(const uint8_t *p, size_t len, size_t i, char *b, size_t *n,
+                                  size_t cap, unsigned *seen)
+{
+    size_t m = *n, lim;
+    unsigned k, acc = 0;
+    if (m < cap) {
+        lim = len - i < cap - m ? len : i + (cap - m);
+        while (i < lim && (k = an_cls[p[i]]) - 1u < 2u) {
+            b[m++] = (char)(p[i++] | ((k & 1u) << 5));
+            acc |= k;
+        }
+        if (i < lim || i == len) goto out;
+    }
+    while (i < len && (k = an_cls[p[i]]) - 1u < 2u)
+        i++, m++, acc |= k;
+out:
+    *n = m;
+    *seen |= acc;
+    return i;
+}
+
+/* Scans the token starting at s->i (a letter or number) and leaves s->i one past it. Writes
+ * the cleaned form to a->tok, keeping its first tok_cap bytes; *n_out counts them all.
+ * Returns AN_TOK_* flags. Invalid bytes end the token (an_skip counts them next). */
+static unsigned an_scan_token(analyzer *a, an_scan *s, size_t *n_out)
+{
+    const uint8_t *p = s->p;
+    size_t len = s->len, i = s->i, n = 0, cap = a->tok_cap;
+    char *b = a->tok;
+    unsigned prev = AN_SEP, k, seen = 0;
+    int w;
+    for (;;) {
+        uint32_t cp;
+        size_t i0 = i;
+        i = an_ascii_run(p, len, i, b, &n, cap, &seen);
+        if (i > i0) prev = an_cls[p[i - 1]];
+        if (i >= len) break;
+        if (p[i] < 0x80) {
+            w = 1, k = an_cls[p[i]];
+        } else {
+            w = an_decode(p, len, i, &cp);
+            if (w < 0) break;
+            k = (unsigned)an_kind(cp);
+        }
+        if (k == AN_LETTER || k == AN_DIGIT || k == AN_NUMBER || k == AN_MARK) {
+            an_put(b, &n, cap, p + i, (size_t)w);
+            seen |= AN_TOK_HIGH | (k == AN_LETTER ? AN_TOK_LETTER : 0);
+            prev = k == AN_MARK ? prev : k;
+        } else if (k == AN_APOS && prev == AN_LETTER && an_peek(p, len, i + w) == AN_LETTER) {
+            an_put(b, &n, cap, "'", 1);
+            prev = AN_APOS;
+        } else if (k == AN_NUMSEP && prev == AN_DIGIT && an_peek(p, len, i + w) == AN_DIGIT) {
+            an_put(b, &n, cap, p + i, 1);
+            prev = AN_NUMSEP;
+        } else {
+            break;
+        }
+        i += (size_t)w;
+    }
+    s->i = i;
+    *n_out = n;
+    return seen & (AN_TOK_LETTER | AN_TOK_HIGH);
+}
+
+/* Length of a folded token without a trailing possessive "'s". The apostrophe is there only
+ * if a letter precedes it, so the result is never 0. */
+static size_t an_strip_possessive(const char *t, size_t n)
+{
+    if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's') return n - 2;
+    return n;
+}
+
+/* Stems t[0..n). *out points to the stemmer's buffer (valid until the next call) or, should
+ * the stem come out empty or longer than max_len, to t itself. Returns 0 or TRAWL_ENOMEM. */
+static int an_stem(analyzer *a, const char *t, size_t n, const char **out, size_t *out_len)
+{
+    const sb_symbol *r = sb_stemmer_stem(a->stemmer, (const sb_symbol *)t, (int)n);
+    int m;
+    if (!r) return TRAWL_ENOMEM;
+    m = sb_stemmer_length(a->stemmer);
+    if (m <= 0 || (size_t)m > a->max_len) {
+        *out = t, *out_len = n;
+    } else {
+        *out = (const char *)r, *out_len = (size_t)m;
+    }
+    return 0;
+}
+
+/* Unicode case folds t[0..n) (valid UTF-8) into a->ucs. Sets *out and *out_len (SIZE_MAX
+ * if utf8proc refuses the text). Returns 0 or TRAWL_ENOMEM. */
+static int an_fold_utf8(analyzer *a, const char *t, size_t n, const char **out, size_t *out_len)
+{
+    utf8proc_ssize_t r, m;
+    for (;;) {
+        r = utf8proc_decompose((const utf8proc_uint8_t *)t, (utf8proc_ssize_t)n, a->ucs,
+                               (utf8proc_ssize_t)a->ucs_cap, AN_FOLD_OPTS);
+        if (r < 0 || (size_t)r <= a->ucs_cap) break;
+        utf8proc_int32_t *g = realloc(a->ucs, ((size_t)r + 1) * sizeof *g);
+        if (!g) return TRAWL_ENOMEM;
+        a->ucs = g;
+        a->ucs_cap = (size_t)r;
+    }
+    /* Re-encoding writes UTF-8 over the codepoints plus a NUL: the +1 slot covers it. */
+    m = r < 0 ? r : utf8proc_reencode(a->ucs, r, AN_FOLD_OPTS);
+    *out = (const char *)a->ucs;
+    *out_len = m < 0 ? SIZE_MAX : (size_t)m;
+    return 0;
+}
+
+/* Term of a pure-ASCII token of n bytes in a->tok (already lower-cased). Returns 1 (t->term,
+ * t->len set), 0 when the token is too long, or TRAWL_ENOMEM. Tokens without letters skip the
+ * stemmer: no Snowball stemmer changes digits (checked for every language of libstemmer 2.2),
+ * and numbers are a large share of the rarely repeated tokens that miss the cache. */
+static int an_finish_ascii(analyzer *a, size_t n, int do_stem, token *t)
+{
+    const char *v;
+    size_t v_len;
+    uint64_t h;
+    int rc;
+    n = an_strip_possessive(a->tok, n);
+    if (n > a->max_len) return 0;
+    if (!do_stem || !a->stemmer) {
+        t->term = a->tok, t->len = (uint32_t)n;
+        return 1;
+    }
+    h = checksum64(a->tok, n);
+    v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
+    if (!v) {
+        rc = an_stem(a, a->tok, n, &v, &v_len);
+        if (rc < 0) return rc;
+        /* A failed put only costs speed. */
+        (void)stemcache_put(&a->cache, a->tok, n, h, v, v_len);
+    }
+    t->term = v, t->len = (uint32_t)v_len;
+    return 1;
+}
+
+/* Term of a token with non-ASCII bytes, n bytes in a->tok. The cache holds this analyzer's full
+ * result (an empty value for a dropped token), so it is bypassed when a stemming analyzer
+ * folds without stemming. Returns 1, 0 (dropped) or TRAWL_ENOMEM. */
+static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
+{
+    int use_cache = do_stem || !a->stemmer, rc;
+    const char *f, *v = NULL;
+    size_t f_len, v_len = 0;
+    uint64_t h = 0;
+    if (use_cache) {
+        h = checksum64(a->tok, n);
+        v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
+        if (v) {
+            t->term = v, t->len = (uint32_t)v_len;
+            return v_len != 0;
+        }
+    }
+    rc = an_fold_utf8(a, a->tok, n, &f, &f_len);
+    if (rc < 0) return rc;
+    if (f_len != SIZE_MAX) f_len = an_strip_possessive(f, f_len);
+    if (f_len == 0 || f_len > a->max_len) {
+        v = NULL, v_len = 0;
+    } else if (do_stem && a->stemmer) {
+        rc = an_stem(a, f, f_len, &v, &v_len);
+        if (rc < 0) return rc;
+    } else {
+        v = f, v_len = f_len;
+    }
+    if (use_cache) (void)stemcache_put(&a->cache, a->tok, n, h, v, v_len);
+    t->term = v, t->len = (uint32_t)v_len;
+    return v_len != 0;
+}
+
+/* Finds the next token. Returns 1 with t->start/end set and t->term/len set (t->len == 0 when
+ * the token is dropped as too long), 0 at the end of the input, or TRAWL_ENOMEM. */
+static int an_next(analyzer *a, an_scan *s, int do_stem, token *t)
+{
+    size_t n;
+    unsigned f;
+    int rc;
+    if (!an_skip(s)) return 0;
+    t->start = (uint32_t)s->i;
+    f = an_scan_token(a, s, &n);
+    t->end = (uint32_t)s->i;
+    if (n > a->tok_cap)
+        rc = 0;
+    else if (f & AN_TOK_HIGH)
+        rc = an_finish_high(a, n, do_stem, t);
+    else
+        rc = an_finish_ascii(a, n, do_stem && (f & AN_TOK_LETTER), t);
+    if (rc < 0) return rc;
+    if (rc == 0) t->term = NULL, t->len = 0;
+    return 1;
+}
+
+int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, analyzer_sink sink,
+                 void *ctx, uint32_t *n_tokens, size_t *n_invalid)
+{
+    an_scan s = {(const uint8_t *)text, len, 0, 0};
+    uint32_t pos = first_pos;
+    token t;
+    int rc = 0;
+    if (len > UINT32_MAX) {
+        rc = TRAWL_EARG;
+        s.len = 0;
+    }
+    for (;;) {
+        int r = an_next(a, &s, 1, &t);
+        if (r <= 0) {
+            rc = r < 0 ? r : rc;
+            break;
+        }
+        t.pos = pos++;
+        if (t.len != 0 && (rc = sink(ctx, &t)) != 0) break;
+    }
+    if (n_tokens) *n_tokens = pos - first_pos;
+    if (n_invalid) *n_invalid = s.n_invalid;
+    return rc;
+}
+
+size_t analyzer_fold(analyzer *a, const char *word, size_t len, char *out, size_t cap)
+{
+    an_scan s = {(const uint8_t *)word, len, 0, 0};
+    token t;
+    if (an_next(a, &s, 0, &t) <= 0 || t.len == 0) return 0;
+    memcpy(out, t.term, t.len < cap ? t.len : cap);
+    return t.len;
+}
+
+/* Sets TRAWL_EARG with the list of valid language names. */
+static int an_bad_language(err *e, const char *language)
+{
+    char names[400];
+    size_t off = 0;
+    const char **l;
+    names[0] = '\0';
+    for (l = sb_stemmer_list(); *l && off < sizeof names; l++)
+        off += (size_t)snprintf(names + off, sizeof names - off, ", %s", *l);
+    return err_set(e, TRAWL_EARG, "analyzer: unknown language \"%.40s\"; valid: none%s", language,
+                   names);
+}
+
+int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, err *e)
+{
+    analyzer *a;
+    *out = NULL;
+    if (!language) language = "english";
+    if (max_token_len == 0) max_token_len = ANALYZER_DEFAULT_MAX_TOKEN;
+    if (max_token_len > ANALYZER_MAX_TOKEN_LIMIT)
+        return err_set(e, TRAWL_EARG, "analyzer: max token length %u is not in 1..%d",
+                       (unsigned)max_token_len, ANALYZER_MAX_TOKEN_LIMIT);
+    if (strlen(language) >= sizeof a->lang) return an_bad_language(e, language);
+    a = calloc(1, sizeof *a);
+    if (!a) return err_set(e, TRAWL_ENOMEM, "analyzer: out of memory");
+    memcpy(a->lang, language, strlen(language) + 1);
+    a->max_len = max_token_len;
+    a->tok_cap = AN_TOK_CAP(max_token_len);
+    a->ucs_cap = 2 * a->tok_cap;
+    a->ucs = malloc((a->ucs_cap + 1) * sizeof *a->ucs);
+    stemcache_init(&a->cache, AN_CACHE_ENTRIES, AN_CACHE_BYTES);
+    if (!a->ucs) {
+        analyzer_free(a);
+        return err_set(e, TRAWL_ENOMEM, "analyzer: out of memory");
+    }
+    if (strcmp(language, "none") != 0) {
+        a->stemmer = sb_stemmer_new(language, "UTF_8");
+        if (!a->stemmer) {
+            analyzer_free(a);
+            return an_bad_language(e, language);
+        }
+    }
+    *out = a;
+    return TRAWL_OK;
+}
+
+void analyzer_free(analyzer *a)
+{
+    if (!a) return;
+    if (a->stemmer) sb_stemmer_delete(a->stemmer);
+    stemcache_free(&a->cache);
+    free(a->ucs);
+    free(a);
+}
+
+const char *analyzer_language(const analyzer *a)
+{
+    return a->lang;
+}
