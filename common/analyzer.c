@@ -321,7 +321,7 @@ static int an_finish_ascii(analyzer *a, size_t n, int do_stem, token *t)
         t->term = a->tok, t->len = (uint32_t)n;
         return 1;
     }
-    h = checksum64(a->tok, n);
+    h = hash64(a->tok, n);
     v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
     if (!v) {
         rc = an_stem(a, a->tok, n, &v, &v_len);
@@ -343,7 +343,7 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
     size_t f_len, v_len = 0;
     uint64_t h = 0;
     if (use_cache) {
-        h = checksum64(a->tok, n);
+        h = hash64(a->tok, n);
         v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
         if (v) {
             t->term = v, t->len = (uint32_t)v_len;

@@ -1,4 +1,5 @@
-/* checksum: the one hash used for file integrity (xxhash64, seed 0) and for hash tables. */
+/* checksum: the hashes of the project: xxhash64 (seed 0) for file integrity, written to disk,
+ * and XXH3 for in-memory hash tables, where short keys dominate. */
 #ifndef TRAWL_CHECKSUM_H
 #define TRAWL_CHECKSUM_H
 
@@ -6,5 +7,8 @@
 #include <stdint.h>
 
 uint64_t checksum64(const void *p, size_t n);
+
+/* Fast hash for in-memory tables (XXH3, 64 bits); not for on-disk checksums. */
+uint64_t hash64(const void *p, size_t n);
 
 #endif

@@ -99,7 +99,7 @@ static int stemcache_grow(stemcache *c)
         const stemcache_slot *e = &c->slots[i];
         if (e->key_len != 0)
             stemcache_place(s, (uint32_t)(n_new - 1),
-                            (uint32_t)checksum64(stemcache_bytes(c, e), e->key_len), e);
+                            (uint32_t)hash64(stemcache_bytes(c, e), e->key_len), e);
     }
     free(c->slots);
     c->slots = s;

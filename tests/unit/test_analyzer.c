@@ -403,11 +403,11 @@ static void test_stemcache(void **state)
     size_t i, vl;
     const char *v;
     stemcache_init(&c, 4, 1 << 20);
-    assert_null(stemcache_get(&c, "x", 1, checksum64("x", 1), &vl));
+    assert_null(stemcache_get(&c, "x", 1, hash64("x", 1), &vl));
     for (i = 0; i < 10; i++) {
         int n = snprintf(key, sizeof key, "key-%zu", i);
-        assert_int_equal(stemcache_put(&c, key, (size_t)n, checksum64(key, (size_t)n), "v", 1), 0);
-        v = stemcache_get(&c, key, (size_t)n, checksum64(key, (size_t)n), &vl);
+        assert_int_equal(stemcache_put(&c, key, (size_t)n, hash64(key, (size_t)n), "v", 1), 0);
+        v = stemcache_get(&c, key, (size_t)n, hash64(key, (size_t)n), &vl);
         assert_non_null(v);
         assert_int_equal(vl, 1);
     }
@@ -415,13 +415,13 @@ static void test_stemcache(void **state)
     assert_true(c.n_used <= 4);
     /* Long entries go to the pool; empty values are allowed. */
     memset(val, 'z', sizeof val);
-    assert_int_equal(stemcache_put(&c, "long", 4, checksum64("long", 4), val, sizeof val), 0);
-    assert_int_equal(stemcache_put(&c, "empty", 5, checksum64("empty", 5), NULL, 0), 0);
-    v = stemcache_get(&c, "long", 4, checksum64("long", 4), &vl);
+    assert_int_equal(stemcache_put(&c, "long", 4, hash64("long", 4), val, sizeof val), 0);
+    assert_int_equal(stemcache_put(&c, "empty", 5, hash64("empty", 5), NULL, 0), 0);
+    v = stemcache_get(&c, "long", 4, hash64("long", 4), &vl);
     assert_non_null(v);
     assert_int_equal(vl, sizeof val);
     assert_memory_equal(v, val, sizeof val);
-    v = stemcache_get(&c, "empty", 5, checksum64("empty", 5), &vl);
+    v = stemcache_get(&c, "empty", 5, hash64("empty", 5), &vl);
     assert_non_null(v);
     assert_int_equal(vl, 0);
     assert_int_equal(stemcache_put(&c, "", 0, 0, "v", 1), -1);
@@ -431,11 +431,11 @@ static void test_stemcache(void **state)
     stemcache_init(&c, 100000, 1 << 20);
     for (i = 0; i < 5000; i++) {
         int n = snprintf(key, sizeof key, "w%zu", i);
-        assert_int_equal(stemcache_put(&c, key, (size_t)n, checksum64(key, (size_t)n), key, 1), 0);
+        assert_int_equal(stemcache_put(&c, key, (size_t)n, hash64(key, (size_t)n), key, 1), 0);
     }
     for (i = 0; i < 5000; i++) {
         int n = snprintf(key, sizeof key, "w%zu", i);
-        v = stemcache_get(&c, key, (size_t)n, checksum64(key, (size_t)n), &vl);
+        v = stemcache_get(&c, key, (size_t)n, hash64(key, (size_t)n), &vl);
         assert_non_null(v);
         assert_int_equal(vl, 1);
         assert_int_equal(v[0], 'w');
@@ -508,7 +508,7 @@ typedef struct sum {
 static int sum_sink(void *ctx, const token *t)
 {
     sum *s = ctx;
-    s->h = s->h * 31 + checksum64(t->term, t->len) + t->pos;
+    s->h = s->h * 31 + hash64(t->term, t->len) + t->pos;
     s->bytes += t->len;
     return 0;
 }
