@@ -8,7 +8,11 @@
  *   tc_shallow_seek / tc_block_*  move only over the skip data: bounds for docs up to
  *                 tc_block_last without decoding the block (block-max pruning)
  * A cursor that meets a corrupt block sets c->rc (sticky) and jumps to DOC_END, so every loop
- * ends by itself; the caller checks c->rc once after the loop. */
+ * ends by itself; the caller checks c->rc once after the loop.
+ *
+ * The cursor decodes one postings block (128 docs) at a time into docs[]; the hot functions
+ * below are static inline and touch the skip table or call into term_cursor.c only when they
+ * leave the decoded block. Postings layout: docs/FORMAT.md, "Postings". */
 #ifndef TRAWL_TERM_CURSOR_H
 #define TRAWL_TERM_CURSOR_H
 
@@ -16,11 +20,135 @@
 
 #include <stdint.h>
 
-#define DOC_END ((uint32_t)INT32_MAX)
+#define DOC_END  ((uint32_t)INT32_MAX)
+#define TC_BLOCK 128
 
-typedef struct term_cursor term_cursor; /* full definition below is the format owner's */
+typedef struct term_cursor term_cursor;
 
+struct term_cursor {
+    uint32_t doc;      /**< current doc id, DOC_END when exhausted (first member) */
+    int rc;            /**< TRAWL_OK or the first error (sticky) */
+    uint32_t i;        /**< index of doc in docs[] */
+    uint32_t n;        /**< docs in the decoded block */
+    uint32_t blk_last; /**< docs[n - 1]; DOC_END once exhausted */
+    uint32_t blk;      /**< index of the decoded block */
+    uint32_t n_blocks; /**< blocks in the list */
+    uint32_t df;       /**< documents in the list */
+    int has_freqs;     /**< freqs[] holds this block's tfs */
+    int has_pos;       /**< posbuf holds this block's positions */
+    /* shallow (skip-only) position for block-max bounds */
+    uint32_t sk;              /**< skip entry index of the shallow position */
+    uint32_t sk_last;         /**< its last doc (DOC_END past the end) */
+    uint32_t sk_max_tf;       /**< its max tf (0 past the end) */
+    uint32_t sk_min_len;      /**< its min doc length */
+    uint32_t max_tf, min_len; /**< list-level bounds from the dictionary */
+    /* where the bytes are (all inside the mmap, bounds checked at tc_open) */
+    const uint8_t *skip;      /**< skip table (n_blocks fmt_skip entries) or NULL for one block */
+    const uint8_t *blocks;    /**< first block */
+    uint32_t blocks_len;      /**< bytes of all blocks */
+    const uint8_t *pos;       /**< the term's positions */
+    uint32_t pos_len;         /**< bytes of positions */
+    const uint8_t *freq_p;    /**< tf part of the decoded block */
+    const uint8_t *blk_end;   /**< end of the decoded block */
+    const uint32_t *doc_lens; /**< the segment's document lengths */
+    uint32_t n_docs;
+    const segment *s;  /**< for messages */
+    err *e;            /**< caller's error record; must outlive the cursor */
+    uint64_t post_off; /**< offset of the list in the postings section, for messages */
+    uint32_t *posbuf;  /**< decoded positions of the block (malloc'd, freed by tc_close) */
+    size_t pos_cap;    /**< entries allocated in posbuf */
+    uint32_t pos_start[TC_BLOCK + 1]; /**< posbuf index of each doc's first position */
+    _Alignas(16) uint32_t docs[TC_BLOCK];
+    _Alignas(16) uint32_t freqs[TC_BLOCK];
+};
+
+/* Opens the list described by ti (from dict_find/dict_iter on the same segment) and positions
+ * the cursor on its first document. e must outlive the cursor: later corruption found by the
+ * hot functions is reported there (and in c->rc). Returns TRAWL_OK or TRAWL_ECORRUPT (then the
+ * cursor is at DOC_END and tc_close is still safe). No allocation. */
 int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e);
 void tc_close(term_cursor *c); /* frees the positions buffer; accepts a closed cursor */
+
+/* Out-of-line halves of the inline functions below (term_cursor.c). */
+uint32_t tc_next_block(term_cursor *c);
+uint32_t tc_seek_block(term_cursor *c, uint32_t target);
+void tc_load_freqs(term_cursor *c);
+int tc_load_positions(term_cursor *c);
+void tc_shallow_move(term_cursor *c, uint32_t target);
+
+static inline uint32_t tc_next(term_cursor *c)
+{
+    if (++c->i < c->n) return c->doc = c->docs[c->i];
+    return tc_next_block(c);
+}
+
+/* First doc >= target. Inside the decoded block this is a plain scan (docs[n-1] >= target
+ * stops it); otherwise the skip table picks the block, which is decoded once. */
+static inline uint32_t tc_seek(term_cursor *c, uint32_t target)
+{
+    if (target <= c->doc) return c->doc;
+    if (target > c->blk_last) return tc_seek_block(c, target);
+    uint32_t i = c->i;
+    while (c->docs[i] < target)
+        i++;
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
+/* tf of the current doc (not valid at DOC_END). */
+static inline uint32_t tc_freq(term_cursor *c)
+{
+    if (!c->has_freqs) tc_load_freqs(c);
+    return c->freqs[c->i];
+}
+
+/* Positions of the current doc, ascending: *pos points into the cursor's buffer, valid until
+ * the cursor moves. Returns TRAWL_OK, or the cursor's error (then *n == 0). */
+static inline int tc_positions(term_cursor *c, const uint32_t **pos, uint32_t *n)
+{
+    if (!c->has_pos && tc_load_positions(c) != TRAWL_OK) {
+        *pos = c->docs;
+        *n = 0;
+        return c->rc;
+    }
+    *pos = c->posbuf + c->pos_start[c->i];
+    *n = c->pos_start[c->i + 1] - c->pos_start[c->i];
+    return TRAWL_OK;
+}
+
+/* Moves the skip position to the block holding the first doc >= target (never backwards),
+ * without decoding anything. */
+static inline void tc_shallow_seek(term_cursor *c, uint32_t target)
+{
+    if (target > c->sk_last) tc_shallow_move(c, target);
+}
+
+/* Bounds for the docs of the shallow block, i.e. docs in (previous block's last, block_last].
+ * Past the last block: block_last DOC_END, max_tf 0. */
+static inline uint32_t tc_block_last(const term_cursor *c)
+{
+    return c->sk_last;
+}
+
+static inline uint32_t tc_block_max_tf(const term_cursor *c)
+{
+    return c->sk_max_tf;
+}
+
+static inline uint32_t tc_block_min_len(const term_cursor *c)
+{
+    return c->sk_min_len;
+}
+
+/* Documents in the list, and the cost estimate planners sort by (the same). */
+static inline uint32_t tc_df(const term_cursor *c)
+{
+    return c->df;
+}
+
+static inline uint64_t tc_cost(const term_cursor *c)
+{
+    return c->df;
+}
 
 #endif

@@ -1,0 +1,120 @@
+/* format: the constants and fixed-size records of the segment file (docs/FORMAT.md is the spec).
+ * Shared by the writer (indexer/segment_writer.c) and the reader (searcher/segment.c, dict.c,
+ * term_cursor.c); holds nothing else. All integers are little-endian (rd.h asserts the host).
+ *
+ *   File       --> Header, <Section, Padding>^10, SectionTable, Trailer
+ *   Header     --> Magic[8], Version u32, Flags u32, SegmentId u64          (24 bytes)
+ *   Padding    --> >= FMT_PAD zero bytes, up to the next multiple of 8
+ *   SectionTable --> <Id u32, Reserved u32, Offset u64, Length u64, XXH64 u64>^n
+ *   Trailer    --> TableOffset u64, SectionCount u32, ChecksumAlgo u32, TableXXH64 u64,
+ *                  FooterMagic[8]                                            (32 bytes)
+ *   Postings   --> per term: [SkipTable], <Block>^nb   (SkipTable only when nb > 1)
+ *   Block      --> full: Packed(docgap-1), Packed(tf-1) | last partial: <VInt docgap-1>^n, <VInt
+ * tf-1>^n Positions  --> per term, per block: CodecList(per doc: pos0, pos1-pos0, ...)
+ */
+#ifndef TRAWL_FORMAT_H
+#define TRAWL_FORMAT_H
+
+#include <stdint.h>
+
+/* "\xFEtrawl\r\n": 0xFE never occurs in UTF-8 and is not ASCII; \r\n catches newline mangling. */
+#define FMT_MAGIC \
+    "\xFE"        \
+    "trawl\r\n"
+#define FMT_FOOTER_MAGIC \
+    "\xFF"               \
+    "trawl\r\n"
+#define FMT_MAGIC_LEN      8
+#define FMT_VERSION        1u
+#define FMT_CHECKSUM_XXH64 1u /**< checksum algorithm id: xxhash64, seed 0 */
+
+#define FMT_ALIGN        8u     /**< every section starts at a multiple of this */
+#define FMT_PAD          32u    /**< zero bytes after each section (>= CODEC_OVERREAD) */
+#define FMT_BLOCK_DOCS   128u   /**< documents per postings block */
+#define FMT_DICT_BLOCK   16u    /**< terms per front-coded dictionary block */
+#define FMT_MAX_TERM     255u   /**< bytes in a term */
+#define FMT_STORED_BLOCK 65536u /**< uncompressed bytes per stored text block (last may be less) \
+                                 */
+#define FMT_LANG_LEN 32u
+
+/* Section ids. Every id below is required exactly once; any other id is corrupt. */
+enum {
+    FMT_SEC_STATS = 1,         /**< fmt_stats */
+    FMT_SEC_DICT = 2,          /**< front-coded dictionary blocks */
+    FMT_SEC_DICT_INDEX = 3,    /**< u64 offset of each dictionary block */
+    FMT_SEC_POSTINGS = 4,      /**< per-term skip table + doc/tf blocks */
+    FMT_SEC_POSITIONS = 5,     /**< per-term, per-block position lists */
+    FMT_SEC_DOC_LENS = 6,      /**< u32 length in tokens per document */
+    FMT_SEC_DOC_TABLE = 7,     /**< fmt_doc per document */
+    FMT_SEC_IDS = 8,           /**< concatenated external ids */
+    FMT_SEC_STORED = 9,        /**< zlib streams of stored text */
+    FMT_SEC_STORED_INDEX = 10, /**< fmt_stored_block per zlib stream */
+    FMT_SEC_COUNT = 10,
+};
+
+typedef struct fmt_header {
+    uint8_t magic[8];
+    uint32_t version;
+    uint32_t flags; /**< reserved, 0 */
+    uint64_t seg_id;
+} fmt_header;
+
+typedef struct fmt_section {
+    uint32_t id;
+    uint32_t reserved; /**< 0 */
+    uint64_t off;      /**< from the start of the file; multiple of FMT_ALIGN */
+    uint64_t len;      /**< bytes, padding excluded */
+    uint64_t hash;     /**< xxhash64 of the len bytes */
+} fmt_section;
+
+typedef struct fmt_trailer {
+    uint64_t table_off;
+    uint32_t n_sections;
+    uint32_t checksum_algo;
+    uint64_t table_hash; /**< xxhash64 of the section table */
+    uint8_t magic[8];
+} fmt_trailer;
+
+typedef struct fmt_stats {
+    uint32_t n_docs;
+    uint32_t max_token_len;
+    uint64_t total_tokens;
+    uint64_t n_terms;
+    char language[FMT_LANG_LEN]; /**< NUL-padded, at least one NUL */
+} fmt_stats;
+
+typedef struct fmt_doc {
+    uint32_t date;   /**< YYYYMMDD or 0 */
+    uint32_t id_off; /**< into the ids section */
+    uint32_t id_len;
+    uint32_t text_block; /**< stored block where the text starts */
+    uint32_t text_off;   /**< offset in that block's uncompressed bytes */
+    uint32_t text_len;   /**< bytes; may continue into the following blocks */
+} fmt_doc;
+
+/* One skip entry per postings block; offsets are ends, so block b spans
+ * [end(b-1), end(b)) with end(-1) = 0. */
+typedef struct fmt_skip {
+    uint32_t last_doc; /**< last doc id in the block */
+    uint32_t doc_end;  /**< end of the block, from the first byte after the skip table */
+    uint32_t pos_end;  /**< end of the block's positions, from the term's first position byte */
+    uint32_t max_tf;   /**< largest tf in the block */
+    uint32_t min_len;  /**< smallest doc length in the block */
+} fmt_skip;
+
+typedef struct fmt_stored_block {
+    uint64_t off;      /**< of the zlib stream in the stored section */
+    uint32_t comp_len; /**< bytes of the zlib stream */
+    uint32_t raw_len;  /**< bytes it inflates to, 1..FMT_STORED_BLOCK */
+} fmt_stored_block;
+
+_Static_assert(sizeof(fmt_header) == 24, "header layout");
+_Static_assert(sizeof(fmt_section) == 32, "section table entry layout");
+_Static_assert(sizeof(fmt_trailer) == 32, "trailer layout");
+_Static_assert(sizeof(fmt_stats) == 56, "stats layout");
+_Static_assert(sizeof(fmt_doc) == 24, "doc table entry layout");
+_Static_assert(sizeof(fmt_skip) == 20, "skip entry layout");
+_Static_assert(sizeof(fmt_stored_block) == 16, "stored index entry layout");
+_Static_assert(sizeof(FMT_MAGIC) == FMT_MAGIC_LEN + 1, "magic is 8 bytes");
+
+#endif

@@ -1,0 +1,573 @@
+/* segment_writer: serialises one segment (layout in common/format.h, spec in docs/FORMAT.md).
+ *
+ * File order as written:
+ *   Header | STORED (streamed while documents arrive) | POSTINGS (streamed per term)
+ *   | POSITIONS (streamed per term to an unlinked scratch file, copied here at finish)
+ *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | table | trailer
+ * Memory: the dictionary bytes, the per-document arrays, one 64 KiB stored block and the
+ * postings of the term being written (so the largest single term list bounds it). */
+#include "segment_writer.h"
+
+#include "buf.h"
+#include "codec.h"
+#include "format.h"
+#include "fsx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zlib.h>
+
+#define SW_IOBUF (1u << 20)
+
+/* A buffered output file. Bytes written through sw_put are also hashed into the current
+ * section's checksum; padding and the footer go through sw_put_raw. */
+typedef struct sw_file {
+    int fd;
+    char path[4096];
+    uint8_t *io;  /**< SW_IOBUF bytes of pending output */
+    size_t n_io;  /**< pending bytes */
+    uint64_t off; /**< file offset of the next byte */
+} sw_file;
+
+enum { SW_DOCS, SW_TERMS, SW_IN_TERM, SW_DONE };
+
+struct segment_writer {
+    err *e;
+    int rc; /**< sticky: first failure */
+    int phase;
+    char dir[4096], name[256];
+    uint64_t seg_id;
+    char language[FMT_LANG_LEN];
+    uint32_t max_token_len;
+    sw_file out, pos;    /**< the segment file and the positions scratch file */
+    XXH64_state_t *hash; /**< checksum of the section being written */
+    uint32_t sec_id;
+    uint64_t sec_off;
+    fmt_section secs[FMT_SEC_COUNT];
+    uint32_t n_secs;
+    /* documents */
+    uint32_t n_docs;
+    uint64_t total_tokens;
+    buf doc_lens, doc_table, ids, stored_index;
+    buf sblock; /**< uncompressed bytes of the stored block being filled */
+    buf zbuf;   /**< its compressed form */
+    uint64_t stored_off;
+    uint32_t n_sblocks;
+    /* dictionary */
+    buf dict, dict_index;
+    uint64_t n_terms;
+    char term[FMT_MAX_TERM];
+    size_t term_len;
+    uint64_t post_end, pos_end; /**< running ends inside the current dictionary block */
+    uint64_t post_total;        /**< bytes of the postings section so far */
+    /* the term being written */
+    buf t_docs, t_tfs, t_pos; /**< u32 arrays: docs, tfs, position deltas */
+    uint64_t t_cf;
+    buf blocks, skips, pblocks; /**< encoded blocks, skip table, positions */
+};
+
+static int sw_fail(segment_writer *w, int rc, const char *fmt, const char *a, const char *b)
+{
+    if (w->rc == TRAWL_OK) w->rc = err_set(w->e, rc, fmt, a, b);
+    return w->rc;
+}
+
+static int sw_oom(segment_writer *w)
+{
+    return sw_fail(w, TRAWL_ENOMEM, "%s: %s", w->name, "out of memory");
+}
+
+static int sw_flush(segment_writer *w, sw_file *f)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (f->n_io && fsx_write_all(f->fd, f->io, f->n_io, f->path, w->e) < 0) w->rc = w->e->rc;
+    f->n_io = 0;
+    return w->rc;
+}
+
+static void sw_put_raw(segment_writer *w, sw_file *f, const void *p, size_t n)
+{
+    const uint8_t *c = p;
+    while (n > 0 && w->rc == TRAWL_OK) {
+        size_t k = SW_IOBUF - f->n_io < n ? SW_IOBUF - f->n_io : n;
+        memcpy(f->io + f->n_io, c, k);
+        f->n_io += k;
+        f->off += k;
+        c += k;
+        n -= k;
+        if (f->n_io == SW_IOBUF) sw_flush(w, f);
+    }
+}
+
+/* Appends section bytes to the segment file and to the section checksum. */
+static void sw_put(segment_writer *w, const void *p, size_t n)
+{
+    if (w->rc != TRAWL_OK || n == 0) return;
+    XXH64_update(w->hash, p, n);
+    sw_put_raw(w, &w->out, p, n);
+}
+
+static void sw_sec_begin(segment_writer *w, uint32_t id)
+{
+    w->sec_id = id;
+    w->sec_off = w->out.off;
+    XXH64_reset(w->hash, 0);
+}
+
+/* Closes the section: records its table entry and writes the zero padding that lets block
+ * decoders overread and keeps the next section 8-aligned. */
+static void sw_sec_end(segment_writer *w)
+{
+    static const uint8_t zeros[FMT_PAD + FMT_ALIGN];
+    fmt_section *s = &w->secs[w->n_secs++];
+    memset(s, 0, sizeof *s);
+    s->id = w->sec_id;
+    s->off = w->sec_off;
+    s->len = w->out.off - w->sec_off;
+    s->hash = XXH64_digest(w->hash);
+    uint64_t end = w->out.off + FMT_PAD;
+    sw_put_raw(w, &w->out, zeros, FMT_PAD + (size_t)((FMT_ALIGN - end % FMT_ALIGN) % FMT_ALIGN));
+}
+
+static int sw_file_open(segment_writer *w, sw_file *f, const char *name)
+{
+    f->fd = -1;
+    if (fsx_join(f->path, sizeof f->path, w->dir, name, w->e) < 0) return w->rc = w->e->rc;
+    f->io = malloc(SW_IOBUF);
+    if (!f->io) return sw_oom(w);
+    f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (f->fd < 0) return w->rc = err_set(w->e, TRAWL_EIO, "%s: %s", f->path, strerror(errno));
+    return TRAWL_OK;
+}
+
+static void sw_file_close(sw_file *f)
+{
+    if (f->fd >= 0) close(f->fd);
+    f->fd = -1;
+    free(f->io);
+    f->io = NULL;
+}
+
+static void sw_bufs(segment_writer *w, void (*fn)(buf *))
+{
+    buf *all[] = {&w->doc_lens, &w->doc_table, &w->ids,        &w->stored_index, &w->sblock,
+                  &w->zbuf,     &w->dict,      &w->dict_index, &w->t_docs,       &w->t_tfs,
+                  &w->t_pos,    &w->blocks,    &w->skips,      &w->pblocks};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        fn(all[i]);
+}
+
+static int sw_open_files(segment_writer *w)
+{
+    char tmp[512];
+    fmt_header h;
+    snprintf(tmp, sizeof tmp, ".%s.tmp", w->name);
+    if (sw_file_open(w, &w->out, tmp) < 0) return w->rc;
+    /* The positions scratch file is unlinked at once: it vanishes with the process. */
+    snprintf(tmp, sizeof tmp, ".%s.pos.tmp", w->name);
+    if (sw_file_open(w, &w->pos, tmp) < 0) return w->rc;
+    unlink(w->pos.path);
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, FMT_MAGIC, FMT_MAGIC_LEN);
+    h.version = FMT_VERSION;
+    h.seg_id = w->seg_id;
+    sw_put_raw(w, &w->out, &h, sizeof h);
+    sw_sec_begin(w, FMT_SEC_STORED);
+    return w->rc;
+}
+
+int sw_open(segment_writer **out, const char *dir, const char *name, uint64_t seg_id,
+            const char *language, uint32_t max_token_len, err *e)
+{
+    *out = NULL;
+    if (strlen(dir) >= sizeof((segment_writer *)0)->dir || strlen(name) >= 200 || !*name ||
+        strchr(name, '/'))
+        return err_set(e, TRAWL_EARG, "segment name or directory too long: %s", name);
+    if (strlen(language) >= FMT_LANG_LEN)
+        return err_set(e, TRAWL_EARG, "language name too long: %s", language);
+    segment_writer *w = calloc(1, sizeof *w);
+    if (!w) return err_set(e, TRAWL_ENOMEM, "%s: out of memory", name);
+    w->e = e;
+    w->out.fd = w->pos.fd = -1;
+    strcpy(w->dir, dir);
+    strcpy(w->name, name);
+    strcpy(w->language, language);
+    w->seg_id = seg_id;
+    w->max_token_len = max_token_len;
+    sw_bufs(w, buf_init);
+    w->hash = XXH64_createState();
+    if (!w->hash) sw_oom(w);
+    if (w->rc == TRAWL_OK) sw_open_files(w);
+    if (w->rc != TRAWL_OK) {
+        int rc = w->rc;
+        sw_free(w);
+        return rc;
+    }
+    *out = w;
+    return TRAWL_OK;
+}
+
+/* ---------------------------------------------------------------- stored text */
+
+/* Compresses the filled stored block and writes it as one zlib stream. */
+static void sw_stored_flush(segment_writer *w)
+{
+    if (w->rc != TRAWL_OK || w->sblock.len == 0) return;
+    uLongf zlen = compressBound(w->sblock.len);
+    w->zbuf.len = 0;
+    if (buf_reserve(&w->zbuf, zlen) < 0) {
+        sw_oom(w);
+        return;
+    }
+    if (compress2(w->zbuf.p, &zlen, w->sblock.p, w->sblock.len, 6) != Z_OK) {
+        sw_fail(w, TRAWL_ENOMEM, "%s: %s", w->name, "zlib compress failed");
+        return;
+    }
+    fmt_stored_block sb = {w->stored_off, (uint32_t)zlen, (uint32_t)w->sblock.len};
+    sw_put(w, w->zbuf.p, zlen);
+    buf_put(&w->stored_index, &sb, sizeof sb);
+    w->stored_off += zlen;
+    w->n_sblocks++;
+    w->sblock.len = 0;
+}
+
+/* Appends text to the stored stream, closing a block whenever it reaches FMT_STORED_BLOCK, so
+ * a long document spans blocks and memory stays at one block. */
+static void sw_stored_put(segment_writer *w, const char *text, size_t n)
+{
+    while (n > 0 && w->rc == TRAWL_OK) {
+        size_t room = FMT_STORED_BLOCK - w->sblock.len;
+        size_t k = n < room ? n : room;
+        buf_put(&w->sblock, text, k);
+        if (w->sblock.oom) {
+            sw_oom(w);
+            return;
+        }
+        text += k;
+        n -= k;
+        if (w->sblock.len == FMT_STORED_BLOCK) sw_stored_flush(w);
+    }
+}
+
+int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
+               const char *text, size_t text_len)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase != SW_DOCS)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc after the first term");
+    if (w->n_docs >= (uint32_t)INT32_MAX - 1 || text_len > UINT32_MAX ||
+        id_len > UINT32_MAX - w->ids.len || w->ids.len + id_len > UINT32_MAX)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
+                       "segment limit exceeded (docs, ids, text)");
+    fmt_doc d = {date,         (uint32_t)w->ids.len,    (uint32_t)id_len,
+                 w->n_sblocks, (uint32_t)w->sblock.len, (uint32_t)text_len};
+    buf_put(&w->doc_table, &d, sizeof d);
+    buf_put(&w->ids, id, id_len);
+    buf_put_u32(&w->doc_lens, doc_len);
+    if (w->doc_table.oom || w->ids.oom || w->doc_lens.oom) return sw_oom(w);
+    w->n_docs++;
+    w->total_tokens += doc_len;
+    sw_stored_put(w, text, text_len);
+    return w->rc;
+}
+
+/* ---------------------------------------------------------------- postings */
+
+int sw_term_begin(segment_writer *w, const char *term, size_t len)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase == SW_DOCS) {
+        sw_stored_flush(w);
+        sw_sec_end(w);
+        sw_sec_begin(w, FMT_SEC_POSTINGS);
+        w->phase = SW_TERMS;
+    }
+    if (w->phase != SW_TERMS)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_begin inside a term");
+    if (len == 0 || len > FMT_MAX_TERM)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "term length not in 1..255");
+    if (w->n_terms > 0) {
+        size_t m = len < w->term_len ? len : w->term_len;
+        int c = memcmp(w->term, term, m);
+        if (c > 0 || (c == 0 && len <= w->term_len))
+            return w->rc = err_set(w->e, TRAWL_EARG, "%s: term \"%.*s\" not in increasing order",
+                                   w->name, (int)len, term);
+    }
+    w->phase = SW_IN_TERM;
+    w->t_docs.len = w->t_tfs.len = w->t_pos.len = 0;
+    w->t_cf = 0;
+    /* The new term waits at the head of w->blocks until sw_term_end writes its entry (the
+     * previous term stays in w->term for front coding). */
+    w->blocks.len = 0;
+    buf_put(&w->blocks, term, len);
+    if (w->blocks.oom) return sw_oom(w);
+    return w->rc;
+}
+
+int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint32_t tf)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase != SW_IN_TERM)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_doc outside a term");
+    size_t n = w->t_docs.len / 4;
+    uint32_t prev = 0;
+    if (n > 0) memcpy(&prev, w->t_docs.p + w->t_docs.len - 4, 4);
+    if (doc >= w->n_docs || (n > 0 && doc <= prev) || tf == 0 || !positions)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
+                       "posting out of order, doc out of range, or tf 0");
+    uint32_t dlen;
+    memcpy(&dlen, w->doc_lens.p + (size_t)doc * 4, 4);
+    if (buf_reserve(&w->t_pos, (size_t)tf * 4) < 0) return sw_oom(w);
+    uint32_t *out = (uint32_t *)(void *)(w->t_pos.p + w->t_pos.len);
+    for (uint32_t i = 0; i < tf; i++) {
+        if (positions[i] >= dlen || (i > 0 && positions[i] <= positions[i - 1]))
+            return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
+                           "positions not increasing or not below the document length");
+        out[i] = i ? positions[i] - positions[i - 1] : positions[i];
+    }
+    w->t_pos.len += (size_t)tf * 4;
+    buf_put_u32(&w->t_docs, doc);
+    buf_put_u32(&w->t_tfs, tf);
+    if (w->t_docs.oom || w->t_tfs.oom) return sw_oom(w);
+    w->t_cf += tf;
+    return TRAWL_OK;
+}
+
+/* Encodes block b of the current term into w->blocks / w->pblocks and its skip entry into
+ * w->skips. pos_i is the index of the block's first position delta; returns the next one. */
+static size_t sw_encode_block(segment_writer *w, size_t b, size_t pos_i, size_t blocks_start)
+{
+    const uint32_t *docs = (const uint32_t *)(void *)w->t_docs.p;
+    const uint32_t *tfs = (const uint32_t *)(void *)w->t_tfs.p;
+    const uint32_t *lens = (const uint32_t *)(void *)w->doc_lens.p;
+    size_t df = w->t_docs.len / 4, start = b * FMT_BLOCK_DOCS;
+    size_t n = df - start < FMT_BLOCK_DOCS ? df - start : FMT_BLOCK_DOCS;
+    uint32_t gaps[FMT_BLOCK_DOCS], tfm1[FMT_BLOCK_DOCS];
+    uint32_t prev = start ? docs[start - 1] : UINT32_MAX; /* block 0: gap from -1 */
+    fmt_skip sk = {docs[start + n - 1], 0, 0, 0, UINT32_MAX};
+    uint64_t n_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        gaps[i] = docs[start + i] - prev - 1;
+        prev = docs[start + i];
+        tfm1[i] = tfs[start + i] - 1;
+        n_pos += tfs[start + i];
+        sk.max_tf = tfs[start + i] > sk.max_tf ? tfs[start + i] : sk.max_tf;
+        sk.min_len = lens[docs[start + i]] < sk.min_len ? lens[docs[start + i]] : sk.min_len;
+    }
+    if (buf_reserve(&w->blocks, 2 * CODEC_MAX_BLOCK + CODEC_OVERREAD) < 0 ||
+        buf_reserve(&w->pblocks, codec_list_bound(n_pos) + CODEC_OVERREAD) < 0) {
+        sw_oom(w);
+        return pos_i;
+    }
+    if (n == FMT_BLOCK_DOCS) {
+        w->blocks.len += codec_pack128(gaps, w->blocks.p + w->blocks.len);
+        w->blocks.len += codec_pack128(tfm1, w->blocks.p + w->blocks.len);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w->blocks.len += codec_vbyte_put(w->blocks.p + w->blocks.len, gaps[i]);
+        for (size_t i = 0; i < n; i++)
+            w->blocks.len += codec_vbyte_put(w->blocks.p + w->blocks.len, tfm1[i]);
+    }
+    const uint32_t *pos = (const uint32_t *)(void *)w->t_pos.p + pos_i;
+    w->pblocks.len += codec_list_encode(pos, n_pos, w->pblocks.p + w->pblocks.len);
+    if (w->blocks.len - blocks_start > UINT32_MAX || w->pblocks.len > UINT32_MAX) {
+        sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
+        return pos_i;
+    }
+    sk.doc_end = (uint32_t)(w->blocks.len - blocks_start);
+    sk.pos_end = (uint32_t)w->pblocks.len;
+    buf_put(&w->skips, &sk, sizeof sk);
+    return pos_i + n_pos;
+}
+
+/* Appends the dictionary entry of the term just written (front coding against the previous
+ * term; offsets as gaps from the previous entry's end inside the block). */
+static void sw_dict_entry(segment_writer *w, const char *term, size_t len, uint32_t df,
+                          uint32_t max_tf, uint32_t min_len, uint64_t post_off, uint64_t post_len,
+                          uint64_t pos_off, uint64_t pos_len)
+{
+    size_t prefix = 0;
+    if (w->n_terms % FMT_DICT_BLOCK == 0) {
+        buf_put_u64(&w->dict_index, w->dict.len);
+        w->post_end = w->pos_end = 0;
+    } else {
+        while (prefix < len && prefix < w->term_len && w->term[prefix] == term[prefix])
+            prefix++;
+    }
+    buf_put_vu32(&w->dict, (uint32_t)prefix);
+    buf_put_vu32(&w->dict, (uint32_t)(len - prefix));
+    buf_put(&w->dict, term + prefix, len - prefix);
+    buf_put_vu32(&w->dict, df);
+    buf_put_vu64(&w->dict, w->t_cf - df);
+    buf_put_vu32(&w->dict, max_tf);
+    buf_put_vu32(&w->dict, min_len);
+    buf_put_vu64(&w->dict, post_off - w->post_end);
+    buf_put_vu64(&w->dict, post_len);
+    buf_put_vu64(&w->dict, pos_off - w->pos_end);
+    buf_put_vu64(&w->dict, pos_len);
+    w->post_end = post_off + post_len;
+    w->pos_end = pos_off + pos_len;
+    memcpy(w->term, term, len);
+    w->term_len = len;
+    w->n_terms++;
+    if (w->dict.oom || w->dict_index.oom) sw_oom(w);
+}
+
+int sw_term_end(segment_writer *w)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase != SW_IN_TERM)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_end outside a term");
+    size_t df = w->t_docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS;
+    if (df == 0) return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "term without documents");
+    /* w->blocks starts with the term's bytes (saved by sw_term_begin); blocks follow them. */
+    size_t tlen = w->blocks.len, pos_i = 0;
+    char term[FMT_MAX_TERM];
+    memcpy(term, w->blocks.p, tlen);
+    w->skips.len = w->pblocks.len = 0;
+    for (size_t b = 0; b < nb && w->rc == TRAWL_OK; b++)
+        pos_i = sw_encode_block(w, b, pos_i, tlen);
+    if (w->rc != TRAWL_OK) return w->rc;
+    uint32_t max_tf = 0, min_len = UINT32_MAX;
+    for (size_t b = 0; b < nb; b++) {
+        fmt_skip sk;
+        memcpy(&sk, w->skips.p + b * sizeof sk, sizeof sk);
+        max_tf = sk.max_tf > max_tf ? sk.max_tf : max_tf;
+        min_len = sk.min_len < min_len ? sk.min_len : min_len;
+    }
+    uint64_t post_off = w->post_total, pos_off = w->pos.off;
+    uint64_t post_len = (nb > 1 ? w->skips.len : 0) + (w->blocks.len - tlen);
+    if (post_len > UINT32_MAX)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
+    if (nb > 1) sw_put(w, w->skips.p, w->skips.len);
+    sw_put(w, w->blocks.p + tlen, w->blocks.len - tlen);
+    sw_put_raw(w, &w->pos, w->pblocks.p, w->pblocks.len);
+    w->post_total += post_len;
+    sw_dict_entry(w, term, tlen, (uint32_t)df, max_tf, min_len, post_off, post_len, pos_off,
+                  w->pblocks.len);
+    w->phase = SW_TERMS;
+    return w->rc;
+}
+
+/* ---------------------------------------------------------------- finish */
+
+/* Copies the positions scratch file into the segment as the positions section. */
+static void sw_copy_positions(segment_writer *w)
+{
+    if (sw_flush(w, &w->pos) != TRAWL_OK) return;
+    uint64_t off = 0;
+    while (off < w->pos.off && w->rc == TRAWL_OK) {
+        size_t want = w->pos.off - off < SW_IOBUF ? (size_t)(w->pos.off - off) : SW_IOBUF;
+        ssize_t got = pread(w->pos.fd, w->pos.io, want, (off_t)off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            w->rc = err_set(w->e, TRAWL_EIO, "%s: read: %s", w->pos.path,
+                            got < 0 ? strerror(errno) : "unexpected end of file");
+            return;
+        }
+        sw_put(w, w->pos.io, (size_t)got);
+        off += (uint64_t)got;
+    }
+}
+
+static void sw_mem_section(segment_writer *w, uint32_t id, const buf *b)
+{
+    sw_sec_begin(w, id);
+    sw_put(w, b->p, b->len);
+    sw_sec_end(w);
+}
+
+static void sw_write_tail(segment_writer *w)
+{
+    fmt_stats st;
+    memset(&st, 0, sizeof st);
+    st.n_docs = w->n_docs;
+    st.max_token_len = w->max_token_len;
+    st.total_tokens = w->total_tokens;
+    st.n_terms = w->n_terms;
+    memcpy(st.language, w->language, strlen(w->language));
+    buf sb = {(uint8_t *)&st, sizeof st, sizeof st, 0};
+    sw_mem_section(w, FMT_SEC_STATS, &sb);
+    sw_mem_section(w, FMT_SEC_DICT, &w->dict);
+    sw_mem_section(w, FMT_SEC_DICT_INDEX, &w->dict_index);
+    sw_mem_section(w, FMT_SEC_DOC_LENS, &w->doc_lens);
+    sw_mem_section(w, FMT_SEC_DOC_TABLE, &w->doc_table);
+    sw_mem_section(w, FMT_SEC_IDS, &w->ids);
+    sw_mem_section(w, FMT_SEC_STORED_INDEX, &w->stored_index);
+    fmt_trailer tr;
+    memset(&tr, 0, sizeof tr);
+    tr.table_off = w->out.off;
+    tr.n_sections = w->n_secs;
+    tr.checksum_algo = FMT_CHECKSUM_XXH64;
+    tr.table_hash = XXH64(w->secs, w->n_secs * sizeof w->secs[0], 0);
+    memcpy(tr.magic, FMT_FOOTER_MAGIC, FMT_MAGIC_LEN);
+    sw_put_raw(w, &w->out, w->secs, w->n_secs * sizeof w->secs[0]);
+    sw_put_raw(w, &w->out, &tr, sizeof tr);
+    sw_flush(w, &w->out);
+}
+
+static void sw_publish(segment_writer *w)
+{
+    char dst[4096];
+    if (w->rc != TRAWL_OK) return;
+    if (fsync(w->out.fd) < 0) {
+        w->rc = err_set(w->e, TRAWL_EIO, "%s: fsync: %s", w->out.path, strerror(errno));
+        return;
+    }
+    if (close(w->out.fd) < 0) {
+        w->out.fd = -1;
+        w->rc = err_set(w->e, TRAWL_EIO, "%s: close: %s", w->out.path, strerror(errno));
+        return;
+    }
+    w->out.fd = -1;
+    if (fsx_join(dst, sizeof dst, w->dir, w->name, w->e) < 0 || rename(w->out.path, dst) < 0) {
+        w->rc = err_set(w->e, TRAWL_EIO, "%s: rename: %s", dst, strerror(errno));
+        return;
+    }
+    if (fsx_fsync_dir(w->dir, w->e) < 0) w->rc = w->e->rc;
+}
+
+int sw_finish(segment_writer *w, sw_stats *st)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase == SW_IN_TERM || w->phase == SW_DONE)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_finish inside a term or twice");
+    if (w->phase == SW_DOCS) {
+        sw_stored_flush(w);
+        sw_sec_end(w);
+        sw_sec_begin(w, FMT_SEC_POSTINGS);
+    }
+    sw_sec_end(w);
+    sw_sec_begin(w, FMT_SEC_POSITIONS);
+    sw_copy_positions(w);
+    sw_sec_end(w);
+    sw_write_tail(w);
+    sw_publish(w);
+    if (w->rc != TRAWL_OK) return w->rc;
+    w->phase = SW_DONE;
+    if (st) {
+        st->n_docs = w->n_docs;
+        st->total_tokens = w->total_tokens;
+        st->n_terms = w->n_terms;
+        st->file_bytes = w->out.off;
+        st->stored_bytes = w->stored_off;
+    }
+    return TRAWL_OK;
+}
+
+void sw_free(segment_writer *w)
+{
+    if (!w) return;
+    if (w->phase != SW_DONE && w->out.path[0]) unlink(w->out.path);
+    sw_file_close(&w->out);
+    sw_file_close(&w->pos);
+    sw_bufs(w, buf_free);
+    if (w->hash) XXH64_freeState(w->hash);
+    free(w);
+}

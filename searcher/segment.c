@@ -1,0 +1,364 @@
+/* segment: maps a segment file and validates its frame (header, trailer, section table, section
+ * sizes) at open; serves per-document data (lengths, dates, ids, stored text); runs the deep
+ * check. The dictionary lives in dict.c, postings in term_cursor.c. */
+#include "segment_impl.h"
+
+#include "checksum.h"
+#include "rd.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+const char *seg_sec_name(uint32_t id)
+{
+    static const char *const names[] = {
+        "?",           "stats",     "dictionary", "dictionary index", "postings",    "positions",
+        "doc lengths", "doc table", "ids",        "stored text",      "stored index"};
+    return id <= FMT_SEC_COUNT ? names[id] : "?";
+}
+
+static int seg_corrupt(const segment *s, err *e, uint32_t sec, const char *what, uint64_t a,
+                       uint64_t b)
+{
+    return err_set(e, TRAWL_ECORRUPT, "%s: %s: %s (%" PRIu64 ", %" PRIu64 ")", s->name,
+                   seg_sec_name(sec), what, a, b);
+}
+
+/* Magic, version, flags and id. A wrong magic means "not ours"; a wrong version "not yet". */
+static int seg_check_header(segment *s, uint64_t expect_id, err *e)
+{
+    rd r;
+    rd_init(&r, s->map.base, s->map.len);
+    const uint8_t *magic = rd_bytes(&r, FMT_MAGIC_LEN);
+    if (!magic || memcmp(magic, FMT_MAGIC, FMT_MAGIC_LEN) != 0)
+        return err_set(e, TRAWL_ENOTINDEX, "%s: not a trawl segment (bad magic)", s->name);
+    uint32_t version = rd_u32(&r), flags = rd_u32(&r);
+    s->id = rd_u64(&r);
+    if (r.err) return err_set(e, TRAWL_ECORRUPT, "%s: header truncated", s->name);
+    if (version != FMT_VERSION)
+        return err_set(e, TRAWL_EVERSION, "%s: format version %" PRIu32 ", this build reads %u",
+                       s->name, version, FMT_VERSION);
+    if (flags != 0)
+        return err_set(e, TRAWL_ECORRUPT, "%s: header: reserved flags 0x%" PRIx32 " set", s->name,
+                       flags);
+    if (s->id != expect_id)
+        return err_set(e, TRAWL_ECORRUPT,
+                       "%s: file mismatch: header id %" PRIu64 ", manifest expects %" PRIu64,
+                       s->name, s->id, expect_id);
+    return TRAWL_OK;
+}
+
+/* Reads the trailer and returns the section table's place through r_table. */
+static int seg_read_trailer(segment *s, rd *r_table, err *e)
+{
+    size_t len = s->map.len;
+    fmt_trailer tr;
+    if (len < sizeof(fmt_header) + sizeof tr)
+        return err_set(e, TRAWL_ECORRUPT, "%s: file of %zu bytes is truncated", s->name, len);
+    memcpy(&tr, s->map.base + len - sizeof tr, sizeof tr);
+    if (memcmp(tr.magic, FMT_FOOTER_MAGIC, FMT_MAGIC_LEN) != 0)
+        return err_set(e, TRAWL_ECORRUPT, "%s: footer magic missing (truncated file?)", s->name);
+    if (tr.checksum_algo != FMT_CHECKSUM_XXH64 || tr.n_sections != FMT_SEC_COUNT)
+        return err_set(e, TRAWL_ECORRUPT,
+                       "%s: footer: checksum algorithm %" PRIu32 " or section count %" PRIu32
+                       " unknown",
+                       s->name, tr.checksum_algo, tr.n_sections);
+    uint64_t table_len = (uint64_t)tr.n_sections * sizeof(fmt_section);
+    if (tr.table_off < sizeof(fmt_header) || tr.table_off != len - sizeof tr - table_len)
+        return err_set(e, TRAWL_ECORRUPT,
+                       "%s: footer: section table offset %" PRIu64 " does not end at the trailer",
+                       s->name, tr.table_off);
+    if (checksum64(s->map.base + tr.table_off, table_len) != tr.table_hash)
+        return err_set(e, TRAWL_ECORRUPT, "%s: footer: section table checksum mismatch", s->name);
+    rd_init(r_table, s->map.base + tr.table_off, table_len);
+    return TRAWL_OK;
+}
+
+/* Section table: known ids, each once, in file order, 8-aligned, padded, inside the file. */
+static int seg_read_table(segment *s, rd *r, err *e)
+{
+    uint64_t table_off = (uint64_t)(r->base - s->map.base), prev_end = sizeof(fmt_header);
+    for (uint32_t i = 0; i < FMT_SEC_COUNT; i++) {
+        fmt_section t;
+        t.id = rd_u32(r);
+        t.reserved = rd_u32(r);
+        t.off = rd_u64(r);
+        t.len = rd_u64(r);
+        t.hash = rd_u64(r);
+        if (r->err || t.id == 0 || t.id > FMT_SEC_COUNT || s->sec[t.id].p || t.reserved)
+            return err_set(e, TRAWL_ECORRUPT,
+                           "%s: section table: entry %" PRIu32
+                           " has unknown or repeated id %" PRIu32,
+                           s->name, i, t.id);
+        if (t.off % FMT_ALIGN || t.off < prev_end || t.off > table_off ||
+            t.len > table_off - t.off || table_off - t.off - t.len < FMT_PAD)
+            return seg_corrupt(s, e, t.id, "offset/length outside the file or overlapping", t.off,
+                               t.len);
+        s->sec[t.id] = (seg_sec){s->map.base + t.off, (size_t)t.len, t.off, t.hash};
+        prev_end = t.off + t.len + FMT_PAD;
+    }
+    return TRAWL_OK;
+}
+
+/* Stats and the sizes that must agree with them. */
+static int seg_read_stats(segment *s, err *e)
+{
+    const seg_sec *st = &s->sec[FMT_SEC_STATS];
+    fmt_stats v;
+    if (st->len != sizeof v)
+        return seg_corrupt(s, e, FMT_SEC_STATS, "length differs from 56", st->len, 0);
+    memcpy(&v, st->p, sizeof v);
+    if (v.n_docs >= (uint32_t)INT32_MAX || memchr(v.language, 0, sizeof v.language) == NULL)
+        return seg_corrupt(s, e, FMT_SEC_STATS, "n_docs too large or language unterminated",
+                           v.n_docs, 0);
+    s->n_docs = v.n_docs;
+    s->max_token_len = v.max_token_len;
+    s->total_tokens = v.total_tokens;
+    s->n_terms = v.n_terms;
+    memcpy(s->language, v.language, sizeof v.language);
+    s->n_dict_blocks = v.n_terms / FMT_DICT_BLOCK + (v.n_terms % FMT_DICT_BLOCK != 0);
+    if (s->sec[FMT_SEC_DOC_LENS].len != (uint64_t)v.n_docs * 4)
+        return seg_corrupt(s, e, FMT_SEC_DOC_LENS, "length disagrees with n_docs",
+                           s->sec[FMT_SEC_DOC_LENS].len, v.n_docs);
+    if (s->sec[FMT_SEC_DOC_TABLE].len != (uint64_t)v.n_docs * sizeof(fmt_doc))
+        return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "length disagrees with n_docs",
+                           s->sec[FMT_SEC_DOC_TABLE].len, v.n_docs);
+    if (s->n_dict_blocks > SIZE_MAX / 8 || s->sec[FMT_SEC_DICT_INDEX].len != s->n_dict_blocks * 8)
+        return seg_corrupt(s, e, FMT_SEC_DICT_INDEX, "length disagrees with n_terms",
+                           s->sec[FMT_SEC_DICT_INDEX].len, v.n_terms);
+    if (s->sec[FMT_SEC_STORED_INDEX].len % sizeof(fmt_stored_block))
+        return seg_corrupt(s, e, FMT_SEC_STORED_INDEX, "length not a multiple of 16",
+                           s->sec[FMT_SEC_STORED_INDEX].len, 0);
+    s->n_stored_blocks = s->sec[FMT_SEC_STORED_INDEX].len / sizeof(fmt_stored_block);
+    s->doc_lens = (const uint32_t *)(const void *)s->sec[FMT_SEC_DOC_LENS].p;
+    return TRAWL_OK;
+}
+
+int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e)
+{
+    rd table = {0};
+    *out = NULL;
+    segment *s = calloc(1, sizeof *s);
+    if (!s) return err_set(e, TRAWL_ENOMEM, "%s: out of memory", name);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    int rc = mmapfile_open(&s->map, path, e);
+    if (rc == TRAWL_OK) rc = seg_check_header(s, expect_id, e);
+    if (rc == TRAWL_OK) rc = seg_read_trailer(s, &table, e);
+    if (rc == TRAWL_OK) rc = seg_read_table(s, &table, e);
+    if (rc == TRAWL_OK) rc = seg_read_stats(s, e);
+    if (rc != TRAWL_OK) {
+        segment_close(s);
+        return rc;
+    }
+    *out = s;
+    return TRAWL_OK;
+}
+
+void segment_close(segment *s)
+{
+    if (!s) return;
+    mmapfile_close(&s->map);
+    free(s);
+}
+
+const char *segment_name(const segment *s)
+{
+    return s->name;
+}
+
+uint32_t segment_n_docs(const segment *s)
+{
+    return s->n_docs;
+}
+
+uint64_t segment_total_tokens(const segment *s)
+{
+    return s->total_tokens;
+}
+
+uint64_t segment_n_terms(const segment *s)
+{
+    return s->n_terms;
+}
+
+uint64_t segment_file_bytes(const segment *s)
+{
+    return s->map.len;
+}
+
+uint64_t segment_stored_bytes(const segment *s)
+{
+    return s->sec[FMT_SEC_STORED].len;
+}
+
+const char *segment_language(const segment *s)
+{
+    return s->language;
+}
+
+uint32_t segment_max_token_len(const segment *s)
+{
+    return s->max_token_len;
+}
+
+uint32_t segment_doc_len(const segment *s, uint32_t doc)
+{
+    return s->doc_lens[doc];
+}
+
+static fmt_doc seg_doc(const segment *s, uint32_t doc)
+{
+    fmt_doc d;
+    memcpy(&d, s->sec[FMT_SEC_DOC_TABLE].p + (size_t)doc * sizeof d, sizeof d);
+    return d;
+}
+
+uint32_t segment_doc_date(const segment *s, uint32_t doc)
+{
+    return seg_doc(s, doc).date;
+}
+
+int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e)
+{
+    if (doc >= s->n_docs)
+        return err_set(e, TRAWL_EARG, "%s: doc %" PRIu32 " out of range", s->name, doc);
+    fmt_doc d = seg_doc(s, doc);
+    if (d.id_off > s->sec[FMT_SEC_IDS].len || d.id_len > s->sec[FMT_SEC_IDS].len - d.id_off)
+        return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "id of doc runs past the ids section", doc,
+                           d.id_off);
+    *id = (const char *)s->sec[FMT_SEC_IDS].p + d.id_off;
+    *len = d.id_len;
+    return TRAWL_OK;
+}
+
+/* Stored index entry b, checked against the stored section. */
+static int seg_stored_block(const segment *s, uint64_t b, fmt_stored_block *sb, err *e)
+{
+    if (b >= s->n_stored_blocks)
+        return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "stored block index out of range", b,
+                           s->n_stored_blocks);
+    memcpy(sb, s->sec[FMT_SEC_STORED_INDEX].p + b * sizeof *sb, sizeof *sb);
+    size_t len = s->sec[FMT_SEC_STORED].len;
+    if (sb->off > len || sb->comp_len > len - sb->off || sb->raw_len == 0 ||
+        sb->raw_len > FMT_STORED_BLOCK)
+        return seg_corrupt(s, e, FMT_SEC_STORED_INDEX, "block runs past the stored section", b,
+                           sb->off);
+    return TRAWL_OK;
+}
+
+/* Inflates stored block b to the end of out (out->len grows by its raw length). */
+static int seg_inflate(const segment *s, uint64_t b, buf *out, fmt_stored_block *sb, err *e)
+{
+    if (seg_stored_block(s, b, sb, e) < 0) return e->rc;
+    if (buf_reserve(out, sb->raw_len) < 0)
+        return err_set(e, TRAWL_ENOMEM, "%s: out of memory", s->name);
+    uLongf n = sb->raw_len;
+    int zrc = uncompress(out->p + out->len, &n, s->sec[FMT_SEC_STORED].p + sb->off, sb->comp_len);
+    if (zrc != Z_OK || n != sb->raw_len)
+        return seg_corrupt(s, e, FMT_SEC_STORED, "block does not inflate to its length", b,
+                           sb->raw_len);
+    out->len += n;
+    return TRAWL_OK;
+}
+
+int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e)
+{
+    if (doc >= s->n_docs)
+        return err_set(e, TRAWL_EARG, "%s: doc %" PRIu32 " out of range", s->name, doc);
+    fmt_doc d = seg_doc(s, doc);
+    uint64_t b = d.text_block;
+    uint32_t off = d.text_off, left = d.text_len;
+    while (left > 0) {
+        fmt_stored_block sb;
+        size_t base = out->len;
+        if (seg_inflate(s, b, out, &sb, e) < 0) return e->rc;
+        if (off >= sb.raw_len) {
+            out->len = base;
+            return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "text offset past its block", doc, off);
+        }
+        uint32_t k = sb.raw_len - off < left ? sb.raw_len - off : left;
+        memmove(out->p + base, out->p + base + off, k);
+        out->len = base + k;
+        left -= k;
+        off = 0;
+        b++;
+    }
+    return TRAWL_OK;
+}
+
+/* ---------------------------------------------------------------- deep check */
+
+static int seg_check_sums(const segment *s, err *e)
+{
+    for (uint32_t id = 1; id <= FMT_SEC_COUNT; id++) {
+        const seg_sec *sec = &s->sec[id];
+        if (checksum64(sec->p, sec->len) != sec->hash)
+            return err_set(e, TRAWL_ECORRUPT,
+                           "%s: %s: checksum mismatch (section at %" PRIu64 ", %zu bytes)", s->name,
+                           seg_sec_name(id), sec->off, sec->len);
+        for (size_t i = 0; i < FMT_PAD; i++)
+            if (sec->p[sec->len + i] != 0)
+                return seg_corrupt(s, e, id, "padding byte not zero", sec->off + sec->len + i, 0);
+    }
+    return TRAWL_OK;
+}
+
+/* Every stored block inflates to its length; blocks are contiguous and fill the section. */
+static int seg_check_stored(const segment *s, uint64_t *raw_total, err *e)
+{
+    buf tmp;
+    buf_init(&tmp);
+    uint64_t next = 0;
+    *raw_total = 0;
+    for (uint64_t b = 0; b < s->n_stored_blocks; b++) {
+        fmt_stored_block sb;
+        tmp.len = 0;
+        if (seg_inflate(s, b, &tmp, &sb, e) < 0) break;
+        if (sb.off != next || (b + 1 < s->n_stored_blocks && sb.raw_len != FMT_STORED_BLOCK)) {
+            seg_corrupt(s, e, FMT_SEC_STORED_INDEX, "block not contiguous or not full", b, sb.off);
+            break;
+        }
+        next = sb.off + sb.comp_len;
+        *raw_total += sb.raw_len;
+    }
+    buf_free(&tmp);
+    if (e->rc == TRAWL_OK && next != s->sec[FMT_SEC_STORED].len)
+        seg_corrupt(s, e, FMT_SEC_STORED, "blocks do not fill the section", next,
+                    s->sec[FMT_SEC_STORED].len);
+    return e->rc;
+}
+
+/* Documents: ids in bounds, texts laid end to end through the stored blocks, lengths summing
+ * to total_tokens. */
+static int seg_check_docs(const segment *s, err *e)
+{
+    uint64_t raw_total, text_pos = 0, tokens = 0;
+    if (seg_check_stored(s, &raw_total, e) < 0) return e->rc;
+    for (uint32_t doc = 0; doc < s->n_docs; doc++) {
+        fmt_doc d = seg_doc(s, doc);
+        const char *id;
+        size_t id_len;
+        if (segment_doc_id(s, doc, &id, &id_len, e) < 0) return e->rc;
+        uint64_t at = (uint64_t)d.text_block * FMT_STORED_BLOCK + d.text_off;
+        if (d.text_off >= FMT_STORED_BLOCK || at != text_pos || d.text_len > raw_total - at)
+            return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "stored text of doc misplaced", doc, at);
+        text_pos += d.text_len;
+        tokens += s->doc_lens[doc];
+    }
+    if (text_pos != raw_total)
+        return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "texts do not fill the stored blocks", text_pos,
+                           raw_total);
+    if (tokens != s->total_tokens)
+        return seg_corrupt(s, e, FMT_SEC_DOC_LENS, "lengths do not sum to total_tokens", tokens,
+                           s->total_tokens);
+    return TRAWL_OK;
+}
+
+int segment_check(const segment *s, err *e)
+{
+    if (seg_check_sums(s, e) < 0 || seg_check_docs(s, e) < 0) return e->rc;
+    return dict_check(s, e);
+}

@@ -1,0 +1,45 @@
+/* segment_impl: the private layout of an opened segment, shared by segment.c, dict.c and
+ * term_cursor.c (and readable by hot searcher code that wants doc_lens without a call).
+ * Everything here points into the read-only mapping and was bounds-checked at open. */
+#ifndef TRAWL_SEGMENT_IMPL_H
+#define TRAWL_SEGMENT_IMPL_H
+
+#include "dict.h"
+#include "format.h"
+#include "segment.h"
+
+typedef struct seg_sec {
+    const uint8_t *p; /**< first byte; FMT_PAD readable zero bytes follow p[len - 1] */
+    size_t len;       /**< bytes, padding excluded */
+    uint64_t off;     /**< file offset, for messages */
+    uint64_t hash;    /**< xxhash64 from the section table */
+} seg_sec;
+
+struct segment {
+    mmapfile map;
+    char name[64];
+    uint64_t id;
+    uint32_t n_docs;
+    uint32_t max_token_len;
+    uint64_t total_tokens;
+    uint64_t n_terms;
+    char language[FMT_LANG_LEN];
+    seg_sec sec[FMT_SEC_COUNT + 1]; /**< indexed by FMT_SEC_* id */
+    const uint32_t *doc_lens;       /**< n_docs entries (4-aligned inside the map) */
+    uint64_t n_dict_blocks;
+    uint64_t n_stored_blocks;
+};
+
+/* Name of a section id for messages ("postings"). */
+const char *seg_sec_name(uint32_t id);
+
+/* Offset of dictionary block b (< n_dict_blocks) and its end, both checked against the
+ * dictionary section. TRAWL_ECORRUPT otherwise. */
+int dict_block_range(const segment *s, uint64_t b, size_t *start, size_t *end, err *e);
+
+/* Deep checks used by segment_check: every dictionary entry, and through tc_check_list every
+ * postings and positions block of each term. */
+int dict_check(const segment *s, err *e);
+int tc_check_list(const segment *s, const term_info *ti, const char *term, err *e);
+
+#endif
