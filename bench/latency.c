@@ -1,0 +1,474 @@
+/* latency: the C half of `make bench`. Builds the SQLite FTS5 reference index, runs a child
+ * process under a stopwatch, and times every query on trawl and FTS5 in the same process,
+ * warm, single thread. It writes raw measurements only; bench/report.py aggregates them.
+ *
+ *   latency load  --jsonl F --db D [--tokenize 'unicode61']   FTS5 table t(body), rowid = line
+ *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
+ *   latency stats --index DIR                                   trawl index sizes, open time
+ *   latency run   --index DIR --db D --queries F --set NAME [--reps R] [--out CSV]
+ *
+ * Queries are JSON Lines {"query": "<Lucene syntax>", "tags": [class, ...]}. trawl reads the
+ * Lucene syntax as is with default_or = 1 (Lucene's default operator); FTS5 gets a translation
+ * (fts_translate). Every key=value line printed is read by bench/run.sh. */
+#include "trawl.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MODE_TOP10, MODE_COUNT, MODE_TOP10_COUNT, N_MODES };
+static const char *const lat_mode_names[N_MODES] = {"TOP_10", "COUNT", "TOP_10_COUNT"};
+
+/* One benchmark query in both dialects. */
+typedef struct lat_query {
+    char *cls;                  /**< first tag: term, intersection, union, phrase, ... */
+    char *text;                 /**< Lucene syntax, given to trawl */
+    char *fts;                  /**< FTS5 MATCH expression, NULL if not expressible */
+    double *us;                 /**< [reps] timings of the current mode */
+    long long n_trawl[N_MODES]; /**< count reported per mode, -1 on error */
+    long long n_fts[N_MODES];
+} lat_query;
+
+static double lat_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static long lat_maxrss_kb(int who)
+{
+    struct rusage ru;
+    getrusage(who, &ru);
+    return ru.ru_maxrss;
+}
+
+static const char *lat_arg(int argc, char **argv, const char *name, const char *dflt)
+{
+    for (int i = 2; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0) return argv[i + 1];
+    return dflt;
+}
+
+static const char *lat_need(int argc, char **argv, const char *name)
+{
+    const char *v = lat_arg(argc, argv, name, NULL);
+    if (!v) {
+        fprintf(stderr, "latency %s: missing %s\n", argv[1], name);
+        exit(2);
+    }
+    return v;
+}
+
+static long long lat_file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* ------------------------------------------------------------------ FTS5 translation */
+
+/* Appends s to out as one FTS5 string ("..." with quotes doubled). */
+static void fts_quote(char *out, size_t *o, const char *s, size_t len)
+{
+    out[(*o)++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') out[(*o)++] = '"';
+        out[(*o)++] = s[i];
+    }
+    out[(*o)++] = '"';
+}
+
+/* Appends the clauses of kind k ('+', ' ', '-') of a Lucene query, joined by sep (also before
+ * the first one if lead). Returns how many were written. A clause is [+-]word or
+ * [+-]"phrase words". */
+static int fts_clauses(const char *q, char k, const char *sep, int lead, char *out, size_t *o)
+{
+    int n = 0;
+    const char *p = q;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p) break;
+        char kind = (*p == '+' || *p == '-') ? *p++ : ' ';
+        const char *s = p, *e;
+        if (*p == '"') {
+            s = ++p;
+            while (*p && *p != '"')
+                p++;
+            e = p;
+            if (*p) p++;
+        } else {
+            while (*p && *p != ' ' && *p != '\t')
+                p++;
+            e = p;
+        }
+        if (kind != k || e == s) continue;
+        if (n++ || lead) {
+            memcpy(out + *o, sep, strlen(sep));
+            *o += strlen(sep);
+        }
+        fts_quote(out, o, s, (size_t)(e - s));
+    }
+    return n;
+}
+
+/* Lucene syntax to an FTS5 expression: the required clauses ANDed (optional ones then only
+ * score in Lucene, which FTS5 cannot express, so they are dropped), else the optional clauses
+ * ORed; then NOT each excluded clause. Returns NULL when nothing positive remains. */
+static char *fts_translate(const char *q)
+{
+    size_t cap = 4 * strlen(q) + 64, o = 1;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = '(';
+    if (fts_clauses(q, '+', " AND ", 0, out, &o) == 0 &&
+        fts_clauses(q, ' ', " OR ", 0, out, &o) == 0) {
+        free(out);
+        return NULL;
+    }
+    out[o++] = ')';
+    fts_clauses(q, '-', " NOT ", 1, out, &o);
+    out[o] = '\0';
+    return out;
+}
+
+/* ------------------------------------------------------------------ load */
+
+static int fts_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "latency: %s: %s\n", sql, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Inserts every line of the JSONL file as one row (rowid = 1-based line number). */
+static int fts_insert_all(sqlite3 *db, FILE *in, long long *n_docs, long long *n_bytes)
+{
+    sqlite3_stmt *st = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES (?, ?)", -1, &st, NULL);
+    while (rc == SQLITE_OK && (len = getline(&line, &cap, in)) > 0) {
+        json_error_t je;
+        json_t *doc = json_loadb(line, (size_t)len, 0, &je);
+        json_t *text = doc ? json_object_get(doc, "text") : NULL;
+        if (!json_is_string(text)) {
+            fprintf(stderr, "latency: line %lld: no \"text\" string\n", *n_docs + 1);
+            rc = SQLITE_ERROR;
+        } else {
+            sqlite3_bind_int64(st, 1, ++*n_docs);
+            sqlite3_bind_text(st, 2, json_string_value(text), (int)json_string_length(text),
+                              SQLITE_STATIC);
+            *n_bytes += (long long)json_string_length(text);
+            rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_reset(st) : SQLITE_ERROR;
+        }
+        json_decref(doc);
+    }
+    if (rc != SQLITE_OK) fprintf(stderr, "latency: insert: %s\n", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    free(line);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Prints the bytes of the FTS5 shadow tables: the inverted index (t_data, t_idx, t_docsize,
+ * t_config) apart from the stored text (t_content). Needs the dbstat table (Debian has it). */
+static void fts_print_sizes(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    long long index = 0, content = 0;
+    if (sqlite3_prepare_v2(db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", -1, &st,
+                           NULL) != SQLITE_OK) {
+        printf("fts_index_bytes=-1\nfts_content_bytes=-1\n");
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        long long n = sqlite3_column_int64(st, 1);
+        if (strcmp(name, "t_content") == 0)
+            content += n;
+        else if (strncmp(name, "t_", 2) == 0)
+            index += n;
+    }
+    sqlite3_finalize(st);
+    printf("fts_index_bytes=%lld\nfts_content_bytes=%lld\n", index, content);
+}
+
+static int lat_load(int argc, char **argv)
+{
+    const char *path = lat_need(argc, argv, "--jsonl"), *dbpath = lat_need(argc, argv, "--db");
+    const char *tok = lat_arg(argc, argv, "--tokenize", "unicode61");
+    char sql[256];
+    long long n_docs = 0, n_bytes = 0;
+    sqlite3 *db = NULL;
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    unlink(dbpath);
+    double t0 = lat_now_us();
+    snprintf(sql, sizeof sql, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='%s')", tok);
+    int bad = sqlite3_open(dbpath, &db) != SQLITE_OK || fts_exec(db, sql) ||
+              fts_exec(db, "BEGIN") || fts_insert_all(db, in, &n_docs, &n_bytes) ||
+              fts_exec(db, "COMMIT");
+    double t1 = lat_now_us();
+    bad = bad || fts_exec(db, "INSERT INTO t(t) VALUES('optimize')");
+    double t2 = lat_now_us();
+    if (!bad) {
+        printf("docs=%lld\ntext_bytes=%lld\nload_s=%.3f\noptimize_s=%.3f\n", n_docs, n_bytes,
+               (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+        fts_print_sizes(db);
+    }
+    sqlite3_close(db);
+    fclose(in);
+    printf("db_bytes=%lld\nmaxrss_kb=%ld\n", lat_file_size(dbpath), lat_maxrss_kb(RUSAGE_SELF));
+    return bad;
+}
+
+/* ------------------------------------------------------------------ exec, stats */
+
+/* Runs argv[2..] as a child; its output passes through. Prints wall time and its peak RSS. */
+static int lat_exec(int argc, char **argv)
+{
+    if (argc < 3) return 2;
+    fflush(stdout);
+    double t0 = lat_now_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execvp(argv[2], argv + 2);
+        fprintf(stderr, "latency exec: %s: %s\n", argv[2], strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) return 1;
+    printf("wall_s=%.3f\nmaxrss_kb=%ld\nexit=%d\n", (lat_now_us() - t0) / 1e6, ru.ru_maxrss,
+           WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int lat_open(trawl_index **idx, const char *dir)
+{
+    char errbuf[512];
+    const char *dirs[] = {dir};
+    int rc = trawl_index_open(idx, dirs, 1, errbuf, sizeof errbuf);
+    if (rc != TRAWL_OK) fprintf(stderr, "latency: %s: %s\n", trawl_strerror(rc), errbuf);
+    return rc;
+}
+
+static int lat_stats(int argc, char **argv)
+{
+    trawl_index *idx;
+    trawl_stats st;
+    double t0 = lat_now_us();
+    if (lat_open(&idx, lat_need(argc, argv, "--index")) != TRAWL_OK) return 1;
+    double t1 = lat_now_us();
+    trawl_index_stats(idx, &st);
+    printf("open_us=%.1f\ndocs=%llu\ntokens=%llu\nterms=%llu\nsegments=%u\nindex_bytes=%llu\n"
+           "stored_bytes=%llu\nlanguage=%s\n",
+           t1 - t0, (unsigned long long)st.n_docs, (unsigned long long)st.total_tokens,
+           (unsigned long long)st.n_terms, st.n_segments, (unsigned long long)st.index_bytes,
+           (unsigned long long)st.stored_bytes, st.language);
+    trawl_index_close(idx);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ run */
+
+/* Reads the query file; returns the number of queries (0 on error). */
+static size_t lat_read_queries(const char *path, lat_query **out, int reps)
+{
+    FILE *in = fopen(path, "r");
+    json_error_t je;
+    json_t *j;
+    size_t n = 0, cap = 0;
+    lat_query *qs = NULL;
+    if (!in) {
+        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
+        return 0;
+    }
+    while ((j = json_loadf(in, JSON_DISABLE_EOF_CHECK, &je)) != NULL) {
+        const char *text = json_string_value(json_object_get(j, "query"));
+        const char *cls = json_string_value(json_array_get(json_object_get(j, "tags"), 0));
+        if (text && n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            qs = realloc(qs, cap * sizeof *qs);
+        }
+        if (text && qs) {
+            lat_query *q = &qs[n++];
+            memset(q, 0, sizeof *q);
+            q->text = strdup(text);
+            q->cls = strdup(cls ? cls : "other");
+            q->fts = fts_translate(text);
+            q->us = calloc((size_t)reps, sizeof(double));
+        }
+        json_decref(j);
+    }
+    fclose(in);
+    *out = qs;
+    return qs ? n : 0;
+}
+
+/* Runs one query on trawl in mode m; returns the count or -1 on error. */
+static long long lat_trawl_one(trawl_search *s, const lat_query *q, int m)
+{
+    trawl_options o;
+    trawl_hit hit;
+    trawl_options_init(&o);
+    o.default_or = 1;
+    o.limit = m == MODE_COUNT ? 0 : 10;
+    o.count_only = m == MODE_COUNT;
+    o.exact_count = m == MODE_TOP10_COUNT;
+    if (trawl_search_run(s, q->text, &o) != TRAWL_OK) return -1;
+    size_t i = 0;
+    while (trawl_search_hit(s, i, &hit) == TRAWL_OK)
+        i++;
+    return m == MODE_TOP10 ? (long long)i : (long long)trawl_search_count(s);
+}
+
+/* Steps st over the bound query; returns the rows (TOP) or count(*) (COUNT), -1 on error. */
+static long long fts_step(sqlite3_stmt *st, const char *match, int is_count)
+{
+    long long n = 0;
+    int rc;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        n = is_count ? sqlite3_column_int64(st, 0) : n + (sqlite3_column_int64(st, 0) != 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
+/* Runs one query on FTS5 in mode m (TOP_10_COUNT runs both statements). */
+static long long lat_fts_one(sqlite3_stmt *top, sqlite3_stmt *cnt, const lat_query *q, int m)
+{
+    if (!q->fts) return -1;
+    long long n = m == MODE_COUNT ? 0 : fts_step(top, q->fts, 0);
+    return m == MODE_TOP10 || n < 0 ? n : fts_step(cnt, q->fts, 1);
+}
+
+typedef struct lat_ctx {
+    trawl_search *s;
+    sqlite3_stmt *top, *cnt;
+    lat_query *qs;
+    size_t n;
+    int reps;
+} lat_ctx;
+
+/* One pass over all queries on one engine; stores the time in q->us[rep] (rep < 0: warm-up). */
+static void lat_pass(lat_ctx *c, int is_fts, int m, int rep)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        lat_query *q = &c->qs[i];
+        double t0 = lat_now_us();
+        long long n = is_fts ? lat_fts_one(c->top, c->cnt, q, m) : lat_trawl_one(c->s, q, m);
+        double t1 = lat_now_us();
+        if (rep < 0) continue;
+        q->us[rep] = t1 - t0;
+        (is_fts ? q->n_fts : q->n_trawl)[m] = n;
+    }
+}
+
+static int lat_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void lat_emit(FILE *out, const char *set, lat_ctx *c, int is_fts, int m)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        lat_query *q = &c->qs[i];
+        long long n = (is_fts ? q->n_fts : q->n_trawl)[m];
+        qsort(q->us, (size_t)c->reps, sizeof(double), lat_cmp_double);
+        fprintf(out, "%s,%s,%s,%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
+                is_fts ? "fts5" : "trawl", i, q->us[0], q->us[c->reps / 2], n);
+    }
+}
+
+static int lat_prepare(sqlite3 *db, lat_ctx *c)
+{
+    const char *top = "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 10";
+    const char *cnt = "SELECT count(*) FROM t WHERE t MATCH ?";
+    if (sqlite3_prepare_v2(db, top, -1, &c->top, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, cnt, -1, &c->cnt, NULL) == SQLITE_OK)
+        return 0;
+    fprintf(stderr, "latency: prepare: %s\n", sqlite3_errmsg(db));
+    return -1;
+}
+
+static int lat_run(int argc, char **argv)
+{
+    const char *set = lat_need(argc, argv, "--set");
+    const char *outpath = lat_arg(argc, argv, "--out", NULL);
+    lat_ctx c = {.reps = atoi(lat_arg(argc, argv, "--reps", "5"))};
+    trawl_index *idx = NULL;
+    sqlite3 *db = NULL;
+    FILE *out = outpath ? fopen(outpath, "a") : stdout;
+    if (c.reps < 1 || !out) return 2;
+    c.n = lat_read_queries(lat_need(argc, argv, "--queries"), &c.qs, c.reps);
+    int bad = c.n == 0 || lat_open(&idx, lat_need(argc, argv, "--index")) != TRAWL_OK ||
+              trawl_search_new(&c.s, idx) != TRAWL_OK ||
+              sqlite3_open_v2(lat_need(argc, argv, "--db"), &db, SQLITE_OPEN_READONLY, NULL) ||
+              lat_prepare(db, &c);
+    for (int m = 0; !bad && m < N_MODES; m++) {
+        for (int is_fts = 0; is_fts < 2; is_fts++) {
+            double t0 = lat_now_us();
+            for (int rep = -1; rep < c.reps; rep++)
+                lat_pass(&c, is_fts, m, rep);
+            fprintf(stderr, "latency: %s %s %s: %zu queries x %d in %.1f s\n", set,
+                    lat_mode_names[m], is_fts ? "fts5" : "trawl", c.n, c.reps + 1,
+                    (lat_now_us() - t0) / 1e6);
+            lat_emit(out, set, &c, is_fts, m);
+        }
+    }
+    sqlite3_finalize(c.top);
+    sqlite3_finalize(c.cnt);
+    sqlite3_close(db);
+    trawl_search_free(c.s);
+    trawl_index_close(idx);
+    if (out != stdout) fclose(out);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.qs[i].cls);
+        free(c.qs[i].text);
+        free(c.qs[i].fts);
+        free(c.qs[i].us);
+    }
+    free(c.qs);
+    return bad;
+}
+
+/* `latency translate QUERY`: prints the FTS5 form (for checking the translation by hand). */
+static int lat_translate(int argc, char **argv)
+{
+    if (argc < 3) return 2;
+    char *f = fts_translate(argv[2]);
+    printf("%s\n", f ? f : "(none)");
+    free(f);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (strcmp(cmd, "load") == 0) return lat_load(argc, argv);
+    if (strcmp(cmd, "exec") == 0) return lat_exec(argc, argv);
+    if (strcmp(cmd, "stats") == 0) return lat_stats(argc, argv);
+    if (strcmp(cmd, "run") == 0) return lat_run(argc, argv);
+    if (strcmp(cmd, "translate") == 0) return lat_translate(argc, argv);
+    fprintf(stderr, "usage: latency load|exec|stats|run|translate ... (see bench/README.md)\n");
+    return 2;
+}

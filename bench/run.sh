@@ -1,0 +1,109 @@
+#!/bin/sh
+# run.sh: the whole `make bench`: corpus, queries, index builds (trawl and SQLite FTS5),
+# latency of every query on both engines, CISI relevance, then bench/results/latest.{md,csv}
+# and latency.png. Called by the Makefile as `sh bench/run.sh build/<MODE>` once the binaries
+# and build/<MODE>/bench/* exist. Work files go to the cache, outside the repository.
+#
+# Knobs: TRAWL_BENCH_CACHE (default /var/tmp/trawl-bench), BENCH_REPS (timed passes, default 5),
+# BENCH_SCALE ("4 16": also index 4x and 16x replicas for the growth table; default off),
+# BENCH_PER_CLASS (drawn queries per class, default 200).
+set -eu
+
+B=${1:?usage: sh bench/run.sh build/<MODE>}
+CACHE=${TRAWL_BENCH_CACHE:-/var/tmp/trawl-bench}
+REPS=${BENCH_REPS:-5}
+SCALE=${BENCH_SCALE:-1}
+PER_CLASS=${BENCH_PER_CLASS:-200}
+PY=${PYTHON:-python3}
+W=$CACHE/work
+OUT=bench/results
+LAT=$B/bench/latency
+CORPUS=$CACHE/kdocs/kdocs.jsonl
+SHARED=../shared
+[ -d "$SHARED" ] || SHARED=/work/shared
+
+step() { echo "bench: $*" >&2; }
+
+# Builds a trawl index: NAME LANGUAGE INPUT [--jsonl]; keeps key=value lines in W/build-NAME.
+trawl_build() {
+    rm -rf "$W/$1"
+    step "trawl-index --language $2 $4 $3"
+    { echo "language=$2"; echo "input=$3"
+      $LAT exec $B/trawl-index --language "$2" $4 -o "$W/$1" "$3" |
+          sed '/^\(wall_s\|maxrss_kb\|exit\)=/!s/^/summary=/'
+      $LAT stats --index "$W/$1"; } >"$W/build-$1"
+}
+
+# Builds an FTS5 database: NAME TOKENIZE INPUT.
+fts_build() {
+    step "fts5 load tokenize='$2' $3"
+    { echo "language=$2"; echo "input=$3"
+      $LAT load --jsonl "$3" --db "$W/$1.db" --tokenize "$2"; } >"$W/build-$1"
+}
+
+mkdir -p "$W" "$OUT"
+rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-*
+
+step "corpus"
+BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
+# The drawn queries depend only on the corpus, the script and the class size: reuse them.
+KEY=$(cat "$CACHE/kdocs/STAMP" bench/make_queries.py | sha256sum | cut -c1-16)-$PER_CLASS
+if [ "$(cat "$W/queries.key" 2>/dev/null)" != "$KEY" ]; then
+    step "queries"
+    $PY bench/make_queries.py "$CORPUS" "$W/queries.jsonl" --per-class "$PER_CLASS" \
+        --diff "$W/tokenizer-diff.json" >&2
+    echo "$KEY" >"$W/queries.key"
+fi
+cp "$W/queries.jsonl" "$OUT/kdocs-queries.jsonl"
+
+trawl_build trawl-none none "$CORPUS" --jsonl
+trawl_build trawl-english english "$CORPUS" --jsonl
+trawl_build trawl-tree none "$CACHE/kdocs/tree" ""
+fts_build fts-unicode61 unicode61 "$CORPUS"
+fts_build fts-porter "porter unicode61" "$CORPUS"
+for k in $SCALE; do
+    [ "$k" -gt 1 ] || continue
+    trawl_build "trawl-none-x$k" none "$CACHE/kdocs/kdocs-x$k.jsonl" --jsonl
+    fts_build "fts-unicode61-x$k" unicode61 "$CACHE/kdocs/kdocs-x$k.jsonl"
+    rm -rf "$W/trawl-none-x$k" "$W/fts-unicode61-x$k.db"
+done
+
+step "latency: corpus queries, $REPS timed passes"
+$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --queries "$W/queries.jsonl" \
+    --set kdocs --reps "$REPS" --out "$W/raw.csv"
+step "latency: shared query set"
+$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
+    --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
+
+step "relevance: CISI"
+$PY bench/cisi.py "$SHARED/relevance/cisi" "$W/cisi" >&2
+trawl_build cisi-trawl english "$W/cisi/cisi.jsonl" --jsonl
+fts_build cisi-fts "porter unicode61" "$W/cisi/cisi.jsonl"
+$B/bench/relevance --index "$W/cisi-trawl" --db "$W/cisi-fts.db" --jsonl "$W/cisi/cisi.jsonl" \
+    --queries "$W/cisi/queries.tsv" --trawl-run "$W/rel-trawl.run" --fts-run "$W/rel-fts5.run"
+for e in trawl fts5; do
+    $PY bench/eval_trec.py "$W/rel-$e.run" "$W/cisi/qrels.txt" --json >"$W/rel-$e.json"
+done
+
+if [ -x "$B/bench/codec_bench" ]; then
+    step "codec microbenchmark"
+    timeout 300 "$B/bench/codec_bench" >"$W/codec.txt" 2>&1 || echo "(codec_bench failed: exit $?)" >>"$W/codec.txt"
+fi
+
+step "report"
+{
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "cores=$(nproc)"
+    echo "mem_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
+    echo "kernel=$(uname -sr)"
+    echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
+    echo "trawl=$(sed -n 's/^#define TRAWL_VERSION "\(.*\)"/\1/p' searcher/trawl.h)"
+    echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "mode=$B"
+    echo "reps=$REPS"
+    echo "corpus=$(tr '\n' ' ' <"$CACHE/kdocs/STAMP")"
+} >"$W/machine"
+$PY bench/report.py "$W" "$OUT" "$SHARED/queries/queries.txt"
+gnuplot -e "datafile='$W/p50.dat'; outfile='$OUT/latency.png'" bench/plot.gp
+step "done: $OUT/latest.md"
