@@ -1,0 +1,427 @@
+/* corpus: paths -> documents. Text files become one document each (binary files and unreadable
+ * ones are warned about and skipped); with is_jsonl every file is read line by line, one JSON
+ * object per line. Directory entries are visited in strcmp order, never locale order, so
+ * document order and ids are the same on every machine. */
+#include "corpus.h"
+
+#include "buf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utf8proc.h>
+
+#define CORPUS_SNIFF 8192 /* bytes examined by the binary test */
+
+/* A directory on the current walk branch, to stop symlink loops. */
+typedef struct cw_dirid {
+    dev_t dev;
+    ino_t ino;
+} cw_dirid;
+
+/* State of one corpus_walk. */
+typedef struct cw {
+    const corpus_opts *o;
+    corpus_doc_fn fn;
+    void *ctx;
+    err *e;
+    buf path;        /**< path being visited, NUL-terminated */
+    size_t id_off;   /**< offset in path where the external id starts */
+    cw_dirid *stack; /**< ancestors of the current directory */
+    size_t n_stack, cap_stack;
+    char *line; /**< getline buffer (JSONL) */
+    size_t line_cap;
+} cw;
+
+static void cw_warn(cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void cw_warn(cw *w, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (!w->o->warn) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    w->o->warn(w->o->warn_ctx, msg);
+}
+
+static int corpus_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int corpus_parse_date(const char *s, size_t len, uint32_t *date)
+{
+    static const uint8_t mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    uint32_t v[8];
+    size_t k = 0;
+    if (len != 10 || s[4] != '-' || s[7] != '-') return 0;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) continue;
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v[k++] = (uint32_t)(s[i] - '0');
+    }
+    uint32_t y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    uint32_t m = v[4] * 10 + v[5];
+    uint32_t d = v[6] * 10 + v[7];
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y == 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return 0;
+    *date = y * 10000 + m * 100 + d;
+    return 1;
+}
+
+int corpus_date_prefix(const char *text, size_t len, uint32_t *date, size_t *skip)
+{
+    size_t i = 0, j, k;
+    while (i < len && corpus_is_space(text[i]))
+        i++;
+    if (len - i < 4 || memcmp(text + i, "date", 4) != 0) return 0;
+    i += 4;
+    for (j = i; j < len && (text[j] == ' ' || text[j] == '\t');)
+        j++;
+    /* "date" must be a word of its own followed by something that looks like a date attempt;
+     * "dated ..." or "date palms" are ordinary text. */
+    if (j == i || j == len || text[j] < '0' || text[j] > '9') return 0;
+    for (k = j; k < len && !corpus_is_space(text[k]);)
+        k++;
+    if (!corpus_parse_date(text + j, k - j, date)) return -1;
+    while (k < len && corpus_is_space(text[k]))
+        k++;
+    *skip = k;
+    return 1;
+}
+
+int corpus_is_binary(const char *p, size_t len)
+{
+    size_t n = len < CORPUS_SNIFF ? len : CORPUS_SNIFF;
+    size_t invalid = 0;
+    if (memchr(p, 0, n)) return 1;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r =
+            utf8proc_iterate((const utf8proc_uint8_t *)p + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (r > 0) {
+            i += (size_t)r;
+            continue;
+        }
+        invalid++;
+        i++;
+    }
+    /* Latin-1 or Windows-1252 prose stays well under a quarter of invalid bytes and is indexed
+     * (the analyzer skips and counts the bad sequences); random binary data is near a half. */
+    return invalid * 4 > n;
+}
+
+/* Reads the whole file at path into a malloc'd buffer. On failure warns and returns -1. */
+static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *p = malloc(cap);
+    while (p) {
+        if (n == cap - 1) {
+            char *q = realloc(p, cap * 2);
+            if (!q) break;
+            p = q;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, p + n, cap - 1 - n);
+        if (r == 0) break;
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+            free(p);
+            close(fd);
+            return -1;
+        }
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!p) {
+        cw_warn(w, "%s: out of memory reading it, skipped", path);
+        return -1;
+    }
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+/* One text file: one document. */
+static int cw_text_file(cw *w, const char *path, const char *id)
+{
+    char *p;
+    size_t len, skip = 0;
+    uint32_t date = 0;
+    if (cw_slurp(w, path, &p, &len) < 0) return TRAWL_OK;
+    if (corpus_is_binary(p, len)) {
+        cw_warn(w, "%s: binary file, skipped", path);
+        free(p);
+        return TRAWL_OK;
+    }
+    int dr = corpus_date_prefix(p, len, &date, &skip);
+    if (dr < 0) {
+        cw_warn(w, "%s: malformed date after \"date\", indexed without a date", path);
+        date = 0;
+    }
+    corpus_doc d = {id, strlen(id), dr > 0 ? date : 0, p + skip, len - skip, path, len};
+    int rc = w->fn(w->ctx, &d);
+    free(p);
+    return rc;
+}
+
+/* Formats a JSONL id value into idb; returns 0, or -1 if it is neither string nor number. */
+static int cw_json_id(json_t *v, char *idb, size_t cap, const char **id, size_t *id_len)
+{
+    int n;
+    if (json_is_string(v)) {
+        *id = json_string_value(v);
+        *id_len = json_string_length(v);
+        return 0;
+    }
+    if (json_is_integer(v))
+        n = snprintf(idb, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        n = snprintf(idb, cap, "%.17g", json_real_value(v));
+    else
+        return -1;
+    *id = idb;
+    *id_len = n > 0 ? (size_t)n : 0;
+    return 0;
+}
+
+/* Reads the date field of obj; warns (and leaves 0) when present but not "YYYY-MM-DD". */
+static uint32_t cw_json_date(cw *w, json_t *obj, const char *path, size_t line_no)
+{
+    const char *field = w->o->date_field ? w->o->date_field : "date";
+    json_t *v = json_object_get(obj, field);
+    uint32_t date = 0;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_string(v) ||
+        !corpus_parse_date(json_string_value(v), json_string_length(v), &date)) {
+        cw_warn(w, "%s:%zu: field \"%s\" is not a YYYY-MM-DD date, indexed without a date", path,
+                line_no, field);
+        return 0;
+    }
+    return date;
+}
+
+/* One JSONL line (without its newline). Bad lines are warnings; returns the callback's value. */
+static int cw_json_line(cw *w, const char *path, const char *name, size_t line_no, size_t len)
+{
+    const char *text_field = w->o->text_field ? w->o->text_field : "text";
+    const char *id_field = w->o->id_field ? w->o->id_field : "id";
+    json_error_t je;
+    char idb[512];
+    const char *id;
+    size_t id_len;
+    json_t *obj = json_loadb(w->line, len, JSON_ALLOW_NUL, &je);
+    if (!obj) {
+        cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
+        return TRAWL_OK;
+    }
+    int rc = TRAWL_OK;
+    json_t *text = json_is_object(obj) ? json_object_get(obj, text_field) : NULL;
+    json_t *idv = json_is_object(obj) ? json_object_get(obj, id_field) : NULL;
+    if (!json_is_object(obj)) {
+        cw_warn(w, "%s:%zu: not a JSON object, skipped", path, line_no);
+    } else if (!text) {
+        cw_warn(w, "%s:%zu: no \"%s\" field, skipped", path, line_no, text_field);
+    } else if (!json_is_string(text)) {
+        cw_warn(w, "%s:%zu: field \"%s\" is not a string, skipped", path, line_no, text_field);
+    } else if (idv && !json_is_null(idv) && cw_json_id(idv, idb, sizeof idb, &id, &id_len) < 0) {
+        cw_warn(w, "%s:%zu: field \"%s\" is not a string or number, skipped", path, line_no,
+                id_field);
+    } else {
+        if (!idv || json_is_null(idv)) {
+            int n = snprintf(idb, sizeof idb, "%s:%zu", name, line_no);
+            id = idb;
+            id_len = n > 0 ? (size_t)n : 0;
+            if (id_len >= sizeof idb) id_len = sizeof idb - 1;
+        }
+        corpus_doc d = {id,
+                        id_len,
+                        cw_json_date(w, obj, path, line_no),
+                        json_string_value(text),
+                        json_string_length(text),
+                        path,
+                        len + 1};
+        rc = w->fn(w->ctx, &d);
+    }
+    json_decref(obj);
+    return rc;
+}
+
+/* A JSON Lines file: one document per non-blank line. */
+static int cw_jsonl_file(cw *w, const char *path, const char *name)
+{
+    FILE *f = fopen(path, "re");
+    size_t line_no = 0;
+    int rc = TRAWL_OK;
+    if (!f) {
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+        return TRAWL_OK;
+    }
+    for (;;) {
+        errno = 0;
+        ssize_t n = getline(&w->line, &w->line_cap, f);
+        if (n < 0) {
+            if (errno == ENOMEM)
+                rc = err_set(w->e, TRAWL_ENOMEM, "%s: out of memory reading a line", path);
+            else if (ferror(f))
+                cw_warn(w, "%s: %s, rest of the file skipped", path, strerror(errno));
+            break;
+        }
+        line_no++;
+        size_t len = (size_t)n;
+        while (len > 0 && corpus_is_space(w->line[len - 1]))
+            len--;
+        size_t i = 0;
+        while (i < len && corpus_is_space(w->line[i]))
+            i++;
+        if (i == len) continue;
+        rc = cw_json_line(w, path, name, line_no, len);
+        if (rc != TRAWL_OK) break;
+    }
+    fclose(f);
+    return rc;
+}
+
+static int cw_file(cw *w, const char *path, const char *name)
+{
+    return w->o->is_jsonl ? cw_jsonl_file(w, path, name) : cw_text_file(w, path, name);
+}
+
+static int cw_byname(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int cw_visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+static int cw_path(cw *w, size_t len);
+
+/* Visits the directory whose path is w->path[0..len). st identifies it for the loop guard. */
+static int cw_dir(cw *w, size_t len, const struct stat *st)
+{
+    struct dirent **ents;
+    struct stat skip;
+    /* Stat'ed on every visit: trawl-index creates the index directory only at the first
+     * document, possibly inside a directory not walked yet. */
+    if (w->o->skip_dir && stat(w->o->skip_dir, &skip) == 0 && skip.st_dev == st->st_dev &&
+        skip.st_ino == st->st_ino)
+        return TRAWL_OK;
+    for (size_t i = 0; i < w->n_stack; i++) {
+        if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
+            cw_warn(w, "%s: directory loop through a symbolic link, skipped", (char *)w->path.p);
+            return TRAWL_OK;
+        }
+    }
+    if (w->n_stack == w->cap_stack) {
+        size_t cap = w->cap_stack ? w->cap_stack * 2 : 16;
+        cw_dirid *s = realloc(w->stack, cap * sizeof *s);
+        if (!s) return err_set(w->e, TRAWL_ENOMEM, "out of memory walking %s", (char *)w->path.p);
+        w->stack = s;
+        w->cap_stack = cap;
+    }
+    int n = scandir((char *)w->path.p, &ents, cw_visible, cw_byname);
+    if (n < 0) {
+        cw_warn(w, "%s: %s, skipped", (char *)w->path.p, strerror(errno));
+        return TRAWL_OK;
+    }
+    w->stack[w->n_stack++] = (cw_dirid){st->st_dev, st->st_ino};
+    int rc = TRAWL_OK;
+    for (int i = 0; i < n; i++) {
+        if (rc == TRAWL_OK) {
+            w->path.len = len;
+            if (len == 0 || w->path.p[len - 1] != '/') buf_put_u8(&w->path, '/');
+            buf_put(&w->path, ents[i]->d_name, strlen(ents[i]->d_name) + 1);
+            rc = w->path.oom ? err_set(w->e, TRAWL_ENOMEM, "out of memory walking a directory")
+                             : cw_path(w, w->path.len - 1);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    w->n_stack--;
+    w->path.len = len;
+    w->path.p[len] = '\0';
+    return rc;
+}
+
+/* Visits w->path[0..len) (NUL-terminated): a directory, a regular file, or a warning. */
+static int cw_path(cw *w, size_t len)
+{
+    struct stat st;
+    const char *path = (const char *)w->path.p;
+    if (stat(path, &st) < 0) {
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+        return TRAWL_OK;
+    }
+    if (S_ISDIR(st.st_mode)) return cw_dir(w, len, &st);
+    if (!S_ISREG(st.st_mode)) {
+        cw_warn(w, "%s: not a regular file, skipped", path);
+        return TRAWL_OK;
+    }
+    return cw_file(w, path, path + w->id_off);
+}
+
+int corpus_check_paths(const char *const *paths, size_t n_paths, err *e)
+{
+    struct stat st;
+    for (size_t i = 0; i < n_paths; i++) {
+        if (stat(paths[i], &st) < 0)
+            return err_set(e, TRAWL_EARG, "%s: %s", paths[i], strerror(errno));
+    }
+    return TRAWL_OK;
+}
+
+/* Walks one top-level argument. Ids of files under a directory argument are relative to it. */
+static int cw_root(cw *w, const char *root)
+{
+    struct stat st;
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    w->path.len = 0;
+    buf_put(&w->path, root, n);
+    buf_put_u8(&w->path, '\0');
+    if (w->path.oom) return err_set(w->e, TRAWL_ENOMEM, "out of memory");
+    if (stat(root, &st) < 0) return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        w->id_off = 0;
+        return cw_path(w, n);
+    }
+    w->id_off = n + (root[n - 1] == '/' ? 0 : 1);
+    return cw_dir(w, n, &st);
+}
+
+int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, corpus_doc_fn fn,
+                void *ctx, err *e)
+{
+    cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e};
+    int rc = corpus_check_paths(paths, n_paths, e);
+    buf_init(&w.path);
+    for (size_t i = 0; i < n_paths && rc == TRAWL_OK; i++)
+        rc = cw_root(&w, paths[i]);
+    buf_free(&w.path);
+    free(w.stack);
+    free(w.line);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/* corpus: turns command-line paths into documents (external id, date, text). Owns directory
+ * walking (sorted, loop-guarded), binary detection, the leading "date YYYY-MM-DD" prefix and
+ * JSON Lines input; leaves analysis, ids already indexed and everything on disk to build.c.
+ * Problems with one file or line are warnings through a callback and the walk goes on; only a
+ * missing top-level path or a failing callback stops it. */
+#ifndef TRAWL_CORPUS_H
+#define TRAWL_CORPUS_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One document handed to the callback. Every pointer is borrowed: valid during the call only. */
+typedef struct corpus_doc {
+    const char *id;   /**< external id: path relative to the root argument, or the JSONL id */
+    size_t id_len;    /**< bytes in id */
+    uint32_t date;    /**< YYYYMMDD, 0 if none */
+    const char *text; /**< UTF-8 (unchecked) text to index and store, date prefix removed */
+    size_t text_len;  /**< bytes in text */
+    const char *path; /**< the file it came from, as opened (for warnings), NUL-terminated */
+    size_t in_bytes;  /**< input bytes this document consumed (file size or line length) */
+} corpus_doc;
+
+/* Receives documents in corpus order; a non-zero return stops corpus_walk, which returns it. */
+typedef int (*corpus_doc_fn)(void *ctx, const corpus_doc *d);
+/* Receives one-line warnings (no prefix, no newline). */
+typedef void (*corpus_warn_fn)(void *ctx, const char *msg);
+
+typedef struct corpus_opts {
+    int is_jsonl;           /**< every file is JSON Lines, one document per line */
+    const char *id_field;   /**< JSONL id field (NULL = "id") */
+    const char *text_field; /**< JSONL text field (NULL = "text") */
+    const char *date_field; /**< JSONL date field (NULL = "date"), "YYYY-MM-DD" */
+    const char *skip_dir;   /**< directory never entered (the index itself), or NULL */
+    corpus_warn_fn warn;    /**< may be NULL: warnings are dropped */
+    void *warn_ctx;
+} corpus_opts;
+
+/* Checks that every path exists before anything is written. TRAWL_EARG names the first missing
+ * (or unreadable) path. */
+int corpus_check_paths(const char *const *paths, size_t n_paths, err *e);
+
+/* Walks paths in order: directories recursively (entries in byte order of their names, hidden
+ * entries skipped, symlinked directories followed once per branch), files directly. Calls fn
+ * for every document. Returns TRAWL_OK, the callback's non-zero value, TRAWL_EARG for a missing
+ * top-level path or TRAWL_ENOMEM. */
+int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, corpus_doc_fn fn,
+                void *ctx, err *e);
+
+/* Parses a leading "date YYYY-MM-DD" prefix (spaces around it optional, text may follow on the
+ * same line). Returns 1 with *date (YYYYMMDD) and *skip (bytes to drop, following white space
+ * included) set; 0 when text has no date prefix; -1 when "date" is followed by something that
+ * is not a real calendar date (the caller warns and keeps the text whole). */
+int corpus_date_prefix(const char *text, size_t len, uint32_t *date, size_t *skip);
+
+/* Parses exactly "YYYY-MM-DD" (a real calendar date, years 1..9999) into YYYYMMDD. Returns 1 or
+ * 0 for anything else. */
+int corpus_parse_date(const char *s, size_t len, uint32_t *date);
+
+/* Binary test on the first bytes of a file: a NUL byte in the first 8 KiB, or more than a quarter
+ * of those bytes in invalid UTF-8 sequences. Returns 1 if binary. */
+int corpus_is_binary(const char *p, size_t len);
+
+#endif

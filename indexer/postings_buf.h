@@ -1,0 +1,51 @@
+/* postings_buf: the in-memory postings of the documents indexed since the last spill. Owns the
+ * term hash table and each term's growable byte list; knows nothing of files (spill.c writes a
+ * buffer out as a sorted run, merge.c reads it back).
+ *
+ * A term's list is the concatenation of its postings in doc order, all LEB128:
+ *     Posting --> tf (>= 1), doc gap, <position gap>^tf
+ * The doc gap of the first posting is the doc id itself (gaps start from 0 in every buffer
+ * fill, so a spilled run decodes on its own); position gaps start from 0 in every posting.
+ * The run file format in spill.h reuses this layout byte for byte. */
+#ifndef TRAWL_POSTINGS_BUF_H
+#define TRAWL_POSTINGS_BUF_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct postings_buf postings_buf;
+
+int pb_new(postings_buf **out, err *e);
+/* Frees everything. Accepts NULL. */
+void pb_free(postings_buf *pb);
+
+/* Records one token of the current document. Positions of one term arrive in increasing
+ * order. Returns TRAWL_OK or TRAWL_ENOMEM (sticky: later calls fail the same way). */
+int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos);
+
+/* Ends the current document, whose id is doc (greater than every doc ended before since the
+ * last pb_clear): appends one posting to each term it contains. TRAWL_OK or TRAWL_ENOMEM. */
+int pb_doc_end(postings_buf *pb, uint32_t doc);
+
+/* Bytes held, as accounted against the memory budget: lists (capacity plus an allocation
+ * overhead estimate), term strings, hash table and per-document scratch. */
+size_t pb_mem(const postings_buf *pb);
+
+/* Distinct terms held. */
+size_t pb_n_terms(const postings_buf *pb);
+
+/* Orders the terms by bytes (memcmp, then shorter first) for pb_term. TRAWL_OK or ENOMEM.
+ * The order is valid until the next pb_add or pb_clear. */
+int pb_sort(postings_buf *pb, err *e);
+
+/* The i-th term in sorted order (after pb_sort): its bytes and its list. Borrowed pointers,
+ * valid until the next pb_add or pb_clear. */
+void pb_term(const postings_buf *pb, size_t i, const char **term, size_t *len, const uint8_t **list,
+             size_t *list_len);
+
+/* Forgets every term and list (after a spill); keeps the table and arena for reuse. */
+void pb_clear(postings_buf *pb);
+
+#endif

@@ -1,0 +1,321 @@
+/* spill: run files (format in spill.h). The writer buffers 1 MiB before each write; the file
+ * source reads through a fixed buffer so that merging many runs costs fan-in x bufsize bytes,
+ * whatever the runs' sizes (mmap would let the page cache of every run count as ours). */
+#include "spill.h"
+
+#include "buf.h"
+#include "fsx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPILL_FLUSH (1u << 20)
+
+struct spill_writer {
+    int fd;
+    char *path;
+    buf out;           /**< bytes not yet written */
+    uint32_t last_doc; /**< doc of the previous posting of the current term */
+    err *e;
+    int rc; /**< sticky */
+};
+
+int spill_writer_open(spill_writer **out, const char *path, err *e)
+{
+    spill_writer *w = calloc(1, sizeof *w);
+    *out = NULL;
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        return err_set(e, TRAWL_ENOMEM, "out of memory opening %s", path);
+    }
+    w->e = e;
+    buf_init(&w->out);
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        int rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+        free(w->path);
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return TRAWL_OK;
+}
+
+/* Writes the buffer out when it holds at least min bytes. */
+static int spill_flush(spill_writer *w, size_t min)
+{
+    if (w->rc) return w->rc;
+    if (w->out.oom) return w->rc = err_set(w->e, TRAWL_ENOMEM, "%s: out of memory", w->path);
+    if (w->out.len < min || w->out.len == 0) return TRAWL_OK;
+    w->rc = fsx_write_all(w->fd, w->out.p, w->out.len, w->path, w->e);
+    w->out.len = 0;
+    return w->rc;
+}
+
+int spill_writer_term_begin(spill_writer *w, const char *term, size_t len)
+{
+    if (w->rc) return w->rc;
+    buf_put_vu32(&w->out, (uint32_t)len);
+    buf_put(&w->out, term, len);
+    w->last_doc = 0;
+    return TRAWL_OK;
+}
+
+int spill_writer_doc(spill_writer *w, uint32_t doc, const uint32_t *pos, uint32_t tf)
+{
+    uint32_t prev = 0;
+    if (w->rc) return w->rc;
+    buf_put_vu32(&w->out, tf);
+    buf_put_vu32(&w->out, doc - w->last_doc);
+    for (uint32_t i = 0; i < tf; i++) {
+        buf_put_vu32(&w->out, pos[i] - prev);
+        prev = pos[i];
+    }
+    w->last_doc = doc;
+    return spill_flush(w, SPILL_FLUSH);
+}
+
+int spill_writer_term_end(spill_writer *w)
+{
+    if (w->rc) return w->rc;
+    buf_put_u8(&w->out, 0);
+    return spill_flush(w, SPILL_FLUSH);
+}
+
+int spill_writer_finish(spill_writer *w)
+{
+    if (w->rc) return w->rc;
+    buf_put_u8(&w->out, 0);
+    if (spill_flush(w, 0) < 0) return w->rc;
+    int fd = w->fd;
+    w->fd = -1;
+    if (close(fd) < 0)
+        return w->rc = err_set(w->e, TRAWL_EIO, "%s: close: %s", w->path, strerror(errno));
+    return TRAWL_OK;
+}
+
+void spill_writer_free(spill_writer *w)
+{
+    if (!w) return;
+    if (w->fd >= 0) close(w->fd);
+    buf_free(&w->out);
+    free(w->path);
+    free(w);
+}
+
+int spill_write(postings_buf *pb, const char *path, err *e)
+{
+    spill_writer *w;
+    int rc = pb_sort(pb, e);
+    if (rc < 0 || (rc = spill_writer_open(&w, path, e)) < 0) return rc;
+    for (size_t i = 0; i < pb_n_terms(pb) && rc == TRAWL_OK; i++) {
+        const char *term;
+        const uint8_t *list;
+        size_t len, list_len;
+        pb_term(pb, i, &term, &len, &list, &list_len);
+        spill_writer_term_begin(w, term, len);
+        buf_put(&w->out, list, list_len);
+        rc = spill_writer_term_end(w);
+    }
+    if (rc == TRAWL_OK) rc = spill_writer_finish(w);
+    spill_writer_free(w);
+    return rc;
+}
+
+struct spill_src {
+    int fd;                   /**< run file, or -1 for a memory source */
+    char *path;               /**< for messages */
+    uint8_t *fbuf;            /**< file read buffer */
+    size_t fcap;              /**< its size */
+    const uint8_t *cur, *end; /**< unread bytes: in fbuf, or the current in-memory list */
+    const postings_buf *pb;   /**< memory source */
+    size_t next_ix;           /**< next term of pb */
+    char term[256];           /**< current term */
+    size_t term_len;
+    int in_list;       /**< postings of the current term not all read */
+    uint32_t last_doc; /**< previous doc of the current term */
+    uint32_t *pos;     /**< positions of the current posting */
+    size_t cap_pos;
+    err *e;
+    int rc; /**< sticky */
+};
+
+static int spill_src_alloc(spill_src **out, const char *path, err *e)
+{
+    spill_src *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return err_set(e, TRAWL_ENOMEM, "out of memory opening %s", path);
+    }
+    s->fd = -1;
+    s->e = e;
+    *out = s;
+    return TRAWL_OK;
+}
+
+int spill_src_file(spill_src **out, const char *path, size_t bufsize, err *e)
+{
+    spill_src *s;
+    int rc = spill_src_alloc(&s, path, e);
+    if (rc < 0) return rc;
+    s->fcap = bufsize < 4096 ? 4096 : bufsize;
+    s->fbuf = malloc(s->fcap);
+    if (!s->fbuf) {
+        spill_src_free(s);
+        return err_set(e, TRAWL_ENOMEM, "out of memory reading %s", path);
+    }
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+        spill_src_free(s);
+        return rc;
+    }
+    s->cur = s->end = s->fbuf;
+    *out = s;
+    return TRAWL_OK;
+}
+
+int spill_src_mem(spill_src **out, const postings_buf *pb, err *e)
+{
+    int rc = spill_src_alloc(out, "postings buffer", e);
+    if (rc == TRAWL_OK) (*out)->pb = pb;
+    return rc;
+}
+
+/* Refills the file buffer. Returns bytes now available (0 at end of file) or -1. */
+static int spill_src_fill(spill_src *s)
+{
+    ssize_t r;
+    if (s->fd < 0) return 0;
+    do
+        r = read(s->fd, s->fbuf, s->fcap);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        s->rc = err_set(s->e, TRAWL_EIO, "%s: read: %s", s->path, strerror(errno));
+        return -1;
+    }
+    s->cur = s->fbuf;
+    s->end = s->fbuf + r;
+    return r > 0;
+}
+
+/* Reads one LEB128 value. Returns 1, 0 at a clean end of input, or a negative error. */
+static int spill_src_vu32(spill_src *s, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+        if (s->cur == s->end) {
+            int r = spill_src_fill(s);
+            if (r < 0) return s->rc;
+            if (r == 0 && shift == 0) return 0;
+            if (r == 0) break;
+        }
+        uint8_t b = *s->cur++;
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: truncated or bad varint", s->path);
+}
+
+/* Reads one value that must be there. */
+static int spill_src_need(spill_src *s, uint32_t *v)
+{
+    int r = spill_src_vu32(s, v);
+    if (r == 0) return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: run ends early", s->path);
+    return r < 0 ? r : TRAWL_OK;
+}
+
+int spill_src_next_doc(spill_src *s, uint32_t *doc, const uint32_t **pos, uint32_t *tf)
+{
+    uint32_t n, gap, p = 0, g;
+    if (s->rc || !s->in_list) return s->rc;
+    int r = spill_src_vu32(s, &n);
+    if (r <= 0 || n == 0) {
+        s->in_list = 0;
+        if (r == 0 && s->fd >= 0)
+            return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: run ends early", s->path);
+        return r < 0 ? r : 0;
+    }
+    if (spill_src_need(s, &gap) < 0) return s->rc;
+    if (n > s->cap_pos) {
+        uint32_t *q = realloc(s->pos, (size_t)n * sizeof *q);
+        if (!q) return s->rc = err_set(s->e, TRAWL_ENOMEM, "out of memory for %u positions", n);
+        s->pos = q;
+        s->cap_pos = n;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (spill_src_need(s, &g) < 0) return s->rc;
+        p += g;
+        s->pos[i] = p;
+    }
+    s->last_doc += gap;
+    *doc = s->last_doc;
+    *pos = s->pos;
+    *tf = n;
+    return 1;
+}
+
+/* Memory source: makes the next sorted term of pb current. */
+static int spill_src_mem_term(spill_src *s)
+{
+    const char *term;
+    const uint8_t *list;
+    size_t len, list_len;
+    if (s->next_ix >= pb_n_terms(s->pb)) return 0;
+    pb_term(s->pb, s->next_ix++, &term, &len, &list, &list_len);
+    memcpy(s->term, term, len);
+    s->term_len = len;
+    s->cur = list;
+    s->end = list + list_len;
+    return 1;
+}
+
+int spill_src_next_term(spill_src *s)
+{
+    uint32_t d, tf, len;
+    const uint32_t *p;
+    while (s->in_list && spill_src_next_doc(s, &d, &p, &tf) > 0)
+        ;
+    if (s->rc) return s->rc;
+    s->last_doc = 0;
+    if (s->fd < 0) {
+        s->in_list = spill_src_mem_term(s);
+        return s->in_list;
+    }
+    if (spill_src_need(s, &len) < 0) return s->rc;
+    if (len == 0) return 0;
+    if (len >= sizeof s->term)
+        return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: term of %u bytes", s->path, len);
+    for (uint32_t i = 0; i < len; i++) {
+        if (s->cur == s->end && spill_src_fill(s) <= 0)
+            return s->rc ? s->rc
+                         : (s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: run ends early", s->path));
+        s->term[i] = (char)*s->cur++;
+    }
+    s->term_len = len;
+    s->in_list = 1;
+    return 1;
+}
+
+const char *spill_src_term(const spill_src *s, size_t *len)
+{
+    *len = s->term_len;
+    return s->term;
+}
+
+void spill_src_free(spill_src *s)
+{
+    if (!s) return;
+    if (s->fd >= 0) close(s->fd);
+    free(s->fbuf);
+    free(s->pos);
+    free(s->path);
+    free(s);
+}

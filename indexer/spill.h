@@ -1,0 +1,53 @@
+/* spill: sorted runs on disk and the sources the merge reads. Owns the run file format; the
+ * postings layout inside it is postings_buf's (postings_buf.h), so a buffer spills by copying.
+ *
+ *     Run  --> <Term>*, 0
+ *     Term --> term_len (1..255), term bytes, <Posting>*, 0
+ *     Posting --> tf (>= 1), doc gap, <position gap>^tf      (all LEB128)
+ *
+ * Terms are in strictly increasing byte order. A run is a temporary file (.run-N.tmp in the
+ * index directory), never read by anything but the merge of the same trawl-index process. */
+#ifndef TRAWL_SPILL_H
+#define TRAWL_SPILL_H
+
+#include "err.h"
+#include "postings_buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Streams a run file. Write errors name the file (ENOSPC included). Sticky errors. */
+typedef struct spill_writer spill_writer;
+
+int spill_writer_open(spill_writer **out, const char *path, err *e);
+int spill_writer_term_begin(spill_writer *w, const char *term, size_t len);
+int spill_writer_doc(spill_writer *w, uint32_t doc, const uint32_t *pos, uint32_t tf);
+int spill_writer_term_end(spill_writer *w);
+/* Writes the end marker, flushes and closes (no fsync: runs do not outlive the process). */
+int spill_writer_finish(spill_writer *w);
+/* Closes without finishing; the caller deletes the file. Accepts NULL. */
+void spill_writer_free(spill_writer *w);
+
+/* Writes every term of pb (sorted with pb_sort first) as one run at path. */
+int spill_write(postings_buf *pb, const char *path, err *e);
+
+/* A term-ordered postings source: a run file, or a sorted postings buffer still in memory. */
+typedef struct spill_src spill_src;
+
+/* Reads the run at path through a buffer of bufsize bytes. */
+int spill_src_file(spill_src **out, const char *path, size_t bufsize, err *e);
+/* Reads pb (already sorted with pb_sort, left unchanged until the source is freed). */
+int spill_src_mem(spill_src **out, const postings_buf *pb, err *e);
+
+/* Moves to the next term (skipping what is left of the current one). Returns 1, 0 at the end,
+ * or TRAWL_ECORRUPT / TRAWL_EIO / TRAWL_ENOMEM. */
+int spill_src_next_term(spill_src *s);
+/* The current term (valid until the next spill_src_next_term). */
+const char *spill_src_term(const spill_src *s, size_t *len);
+/* The next posting of the current term: 1 with doc, positions (valid until the next call) and
+ * tf; 0 at the end of the term's list; or a negative error. */
+int spill_src_next_doc(spill_src *s, uint32_t *doc, const uint32_t **pos, uint32_t *tf);
+
+void spill_src_free(spill_src *s);
+
+#endif

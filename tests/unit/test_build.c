@@ -1,0 +1,402 @@
+/* test_build: the indexing pipeline end to end, read back through the segment reader:
+ * known postings of the seed articles, spill/merge equivalence under a tiny memory budget,
+ * incremental segments, skipping of already indexed ids, --rebuild, and the errors that must
+ * leave an existing index untouched. Run from the source root (tests/data/seeds). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "analyzer.h"
+#include "build.h"
+#include "dict.h"
+#include "manifest.h"
+#include "segment.h"
+#include "term_cursor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SEEDS "tests/data/seeds"
+
+static const char *seed_files[] = {
+    "000_80b59f045025d532.txt", "001_b555f2e6071b8337.txt", "002_a63481e40361881c.txt",
+    "003_ff34c1b5f921961e.txt", "004_1bb60bc09e960d9e.txt",
+};
+
+static void make_tmpdir(char *out, size_t cap)
+{
+    snprintf(out, cap, "/tmp/trawl-test-build-XXXXXX");
+    assert_non_null(mkdtemp(out));
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[600];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* Builds paths into index with a memory budget (0 = default). */
+static int build(const char *index, const char *const *paths, size_t n, size_t memory, int rebuild,
+                 const char *language, build_result *r, err *e)
+{
+    build_opts o;
+    build_opts_init(&o);
+    o.index_dir = index;
+    o.paths = paths;
+    o.n_paths = n;
+    o.memory_bytes = memory;
+    o.rebuild = rebuild;
+    o.language = language;
+    err_init(e);
+    return build_run(&o, r, e);
+}
+
+/* Opens segment i of the index at dir (manifest order). */
+static segment *open_seg(const char *dir, size_t i, manifest *m)
+{
+    char path[600];
+    segment *s = NULL;
+    err e;
+    err_init(&e);
+    manifest_init(m);
+    assert_int_equal(manifest_read(m, dir, &e), TRAWL_OK);
+    assert_true(i < m->n_segs);
+    snprintf(path, sizeof path, "%s/%s", dir, m->segs[i].name);
+    assert_int_equal(segment_open(&s, path, m->segs[i].name, m->segs[i].id, &e), TRAWL_OK);
+    return s;
+}
+
+/* The indexed form of word under the English analyzer. */
+static int stem_sink(void *ctx, const token *t)
+{
+    snprintf(ctx, 64, "%.*s", (int)t->len, t->term);
+    return 0;
+}
+
+static void stem(const char *word, char out[64])
+{
+    analyzer *a;
+    err e;
+    err_init(&e);
+    assert_int_equal(analyzer_new(&a, "english", 0, &e), TRAWL_OK);
+    out[0] = '\0';
+    analyzer_run(a, word, strlen(word), 0, stem_sink, out, NULL, NULL);
+    analyzer_free(a);
+}
+
+/* Documents containing term (bit i = doc i, docs < 64), with positions of each in pos[doc]. */
+static uint64_t docs_with(const segment *s, const char *word, uint32_t pos[][64], uint32_t *n_pos)
+{
+    char t[64];
+    term_info ti;
+    term_cursor c;
+    err e;
+    uint64_t mask = 0;
+    err_init(&e);
+    stem(word, t);
+    int found = dict_find(s, t, strlen(t), &ti, &e);
+    assert_true(found >= 0);
+    if (!found) return 0;
+    assert_int_equal(tc_open(&c, s, &ti, &e), TRAWL_OK);
+    for (; c.doc != DOC_END; tc_next(&c)) {
+        const uint32_t *p;
+        uint32_t n;
+        assert_true(c.doc < 64);
+        mask |= (uint64_t)1 << c.doc;
+        assert_int_equal(tc_positions(&c, &p, &n), TRAWL_OK);
+        assert_int_equal(n, tc_freq(&c));
+        n_pos[c.doc] = n < 64 ? n : 64;
+        memcpy(pos[c.doc], p, n_pos[c.doc] * sizeof *p);
+    }
+    assert_int_equal(c.rc, TRAWL_OK);
+    tc_close(&c);
+    return mask;
+}
+
+static int popcount(uint64_t v)
+{
+    return __builtin_popcountll(v);
+}
+
+static void test_seeds(void **state)
+{
+    (void)state;
+    char dir[64];
+    build_result r;
+    manifest m;
+    err e;
+    const char *paths[] = {SEEDS};
+    static uint32_t pg[64][64], pi[64][64];
+    uint32_t ng[64] = {0}, ni[64] = {0};
+    make_tmpdir(dir, sizeof dir);
+    assert_int_equal(build(dir, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 5);
+    assert_int_equal(r.n_runs, 0);
+    segment *s = open_seg(dir, 0, &m);
+    assert_int_equal(segment_n_docs(s), 5);
+    assert_int_equal(segment_total_tokens(s), r.tokens);
+    assert_int_equal(popcount(docs_with(s, "rafah", pg, ng)), 5);
+    assert_int_equal(popcount(docs_with(s, "gallant", pg, ng)), 1);
+    assert_int_equal(popcount(docs_with(s, "galant", pg, ng)), 1);
+    assert_int_not_equal(docs_with(s, "gallant", pg, ng), docs_with(s, "galant", pg, ng));
+    /* "ground invasion": ground at p and invas at p + 1, in exactly two documents */
+    uint64_t both = docs_with(s, "ground", pg, ng) & docs_with(s, "invasion", pi, ni);
+    int phrase_docs = 0;
+    for (uint32_t d = 0; d < 5; d++) {
+        int hit = 0;
+        for (uint32_t i = 0; (both >> d & 1) && i < ng[d]; i++)
+            for (uint32_t j = 0; j < ni[d]; j++)
+                hit |= pi[d][j] == pg[d][i] + 1;
+        phrase_docs += hit;
+    }
+    assert_int_equal(phrase_docs, 2);
+    /* ids, dates, and the date prefix gone from the stored text */
+    const uint32_t dates[] = {20240326, 20240326, 20240322, 0, 20240321};
+    for (uint32_t d = 0; d < 5; d++) {
+        const char *id;
+        size_t len;
+        assert_int_equal(segment_doc_id(s, d, &id, &len, &e), TRAWL_OK);
+        assert_int_equal(len, strlen(seed_files[d]));
+        assert_memory_equal(id, seed_files[d], len);
+        assert_int_equal(segment_doc_date(s, d), dates[d]);
+    }
+    buf text;
+    buf_init(&text);
+    assert_int_equal(segment_doc_text(s, 0, &text, &e), TRAWL_OK);
+    assert_true(text.len > 12 && memcmp(text.p, "In a pivotal", 12) == 0);
+    buf_free(&text);
+    assert_int_equal(docs_with(s, "2024", pg, ng), 0); /* the date is not indexed */
+    segment_close(s);
+    manifest_free(&m);
+    rm_rf(dir);
+}
+
+/* Writes a corpus of n generated documents (deterministic xorshift; Zipf-like vocabulary). */
+static void gen_corpus(const char *dir, size_t n)
+{
+    uint64_t x = 88172645463325252ull;
+    char path[600];
+    for (size_t d = 0; d < n; d++) {
+        snprintf(path, sizeof path, "%s/d%05zu.txt", dir, d);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t len = 5 + x % (d % 97 == 0 ? 2000 : 120);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t r = x % 5000;
+            fprintf(f, "w%llu ", (unsigned long long)(r * r / 5000 + (i % 7 == 0 ? d : 0)));
+        }
+        fclose(f);
+    }
+}
+
+/* Asserts that segments a and b hold the same documents and the same postings for every term. */
+static void assert_same_postings(const segment *a, const segment *b)
+{
+    dict_iter ia, ib;
+    const char *ta, *tb;
+    size_t la, lb;
+    term_info xa, xb;
+    err e;
+    err_init(&e);
+    assert_int_equal(segment_n_docs(a), segment_n_docs(b));
+    assert_int_equal(segment_n_terms(a), segment_n_terms(b));
+    for (uint32_t d = 0; d < segment_n_docs(a); d++)
+        assert_int_equal(segment_doc_len(a, d), segment_doc_len(b, d));
+    assert_int_equal(dict_iter_seek(&ia, a, "", 0, &e), TRAWL_OK);
+    assert_int_equal(dict_iter_seek(&ib, b, "", 0, &e), TRAWL_OK);
+    uint64_t n_terms = 0;
+    while (dict_iter_next(&ia, &ta, &la, &xa, &e) == 1) {
+        char term[256];
+        memcpy(term, ta, la);
+        assert_int_equal(dict_iter_next(&ib, &tb, &lb, &xb, &e), 1);
+        assert_int_equal(la, lb);
+        assert_memory_equal(term, tb, la);
+        assert_int_equal(xa.df, xb.df);
+        assert_int_equal(xa.cf, xb.cf);
+        term_cursor ca, cb;
+        assert_int_equal(tc_open(&ca, a, &xa, &e), TRAWL_OK);
+        assert_int_equal(tc_open(&cb, b, &xb, &e), TRAWL_OK);
+        for (; ca.doc != DOC_END; tc_next(&ca), tc_next(&cb)) {
+            const uint32_t *pa, *pb;
+            uint32_t na, nb;
+            assert_int_equal(ca.doc, cb.doc);
+            assert_int_equal(tc_freq(&ca), tc_freq(&cb));
+            assert_int_equal(tc_positions(&ca, &pa, &na), TRAWL_OK);
+            assert_int_equal(tc_positions(&cb, &pb, &nb), TRAWL_OK);
+            assert_int_equal(na, nb);
+            assert_memory_equal(pa, pb, na * sizeof *pa);
+        }
+        assert_int_equal(cb.doc, DOC_END);
+        assert_int_equal(ca.rc, TRAWL_OK);
+        assert_int_equal(cb.rc, TRAWL_OK);
+        tc_close(&ca);
+        tc_close(&cb);
+        n_terms++;
+    }
+    assert_int_equal(dict_iter_next(&ib, &tb, &lb, &xb, &e), 0);
+    assert_int_equal(n_terms, segment_n_terms(a));
+    assert_int_equal(e.rc, TRAWL_OK);
+}
+
+static void test_spill_equivalence(void **state)
+{
+    (void)state;
+    char corpus[64], big[80], tiny[80], mid[80];
+    build_result r;
+    manifest ma, mb, mc;
+    err e;
+    make_tmpdir(corpus, sizeof corpus);
+    gen_corpus(corpus, 2000);
+    snprintf(big, sizeof big, "%s-big", corpus);
+    snprintf(tiny, sizeof tiny, "%s-tiny", corpus);
+    snprintf(mid, sizeof mid, "%s-mid", corpus);
+    const char *paths[] = {corpus};
+    assert_int_equal(build(big, paths, 1, (size_t)1 << 30, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_runs, 0);
+    assert_int_equal(r.n_docs, 2000);
+    /* Every document spills: more runs than one merge takes, so merge rounds run too. */
+    assert_int_equal(build(tiny, paths, 1, 1, 0, NULL, &r, &e), TRAWL_OK);
+    assert_true(r.n_runs > BUILD_MERGE_FANIN);
+    assert_int_equal(build(mid, paths, 1, 256 << 10, 0, NULL, &r, &e), TRAWL_OK);
+    assert_true(r.n_runs > 1 && r.n_runs <= BUILD_MERGE_FANIN);
+    segment *a = open_seg(big, 0, &ma), *b = open_seg(tiny, 0, &mb), *c = open_seg(mid, 0, &mc);
+    assert_same_postings(a, b);
+    assert_same_postings(a, c);
+    assert_int_equal(segment_check(b, &e), TRAWL_OK);
+    segment_close(a);
+    segment_close(b);
+    segment_close(c);
+    manifest_free(&ma);
+    manifest_free(&mb);
+    manifest_free(&mc);
+    /* no run files left behind */
+    assert_false(exists(tiny, ".run-0.tmp"));
+    rm_rf(big);
+    rm_rf(tiny);
+    rm_rf(mid);
+    rm_rf(corpus);
+}
+
+static void copy_seed(const char *dir, size_t i)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "cp '%s/%s' '%s/'", SEEDS, seed_files[i], dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_incremental_and_rebuild(void **state)
+{
+    (void)state;
+    char corpus[64], index[80];
+    build_result r;
+    manifest m;
+    err e;
+    make_tmpdir(corpus, sizeof corpus);
+    snprintf(index, sizeof index, "%s-index", corpus);
+    const char *paths[] = {corpus};
+    for (size_t i = 0; i < 3; i++)
+        copy_seed(corpus, i);
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 3);
+    copy_seed(corpus, 3);
+    copy_seed(corpus, 4);
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 2);
+    assert_int_equal(r.n_skipped, 3);
+    assert_int_equal(r.n_segments, 2);
+    segment *s = open_seg(index, 1, &m);
+    const char *id;
+    size_t len;
+    assert_int_equal(segment_doc_id(s, 0, &id, &len, &e), TRAWL_OK);
+    assert_memory_equal(id, seed_files[3], len);
+    segment_close(s);
+    manifest_free(&m);
+    /* Everything already there: nothing written, no new segment. */
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 0);
+    assert_int_equal(r.n_skipped, 5);
+    assert_false(exists(index, "seg-000003.trw"));
+    /* A different language for an existing index is refused. */
+    assert_int_equal(build(index, paths, 1, 0, 0, "none", &r, &e), TRAWL_EARG);
+    /* --rebuild: one segment with all five, the old files gone. */
+    assert_int_equal(build(index, paths, 1, 0, 1, "none", &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 5);
+    assert_int_equal(r.n_segments, 1);
+    assert_false(exists(index, "seg-000001.trw"));
+    assert_false(exists(index, "seg-000002.trw"));
+    s = open_seg(index, 0, &m);
+    assert_int_equal(segment_n_docs(s), 5);
+    assert_string_equal(m.language, "none");
+    segment_close(s);
+    manifest_free(&m);
+    rm_rf(index);
+    rm_rf(corpus);
+}
+
+static void test_errors_leave_index(void **state)
+{
+    (void)state;
+    char corpus[64], empty[80], index[80], path[128];
+    build_result r;
+    err e;
+    make_tmpdir(corpus, sizeof corpus);
+    snprintf(empty, sizeof empty, "%s-empty", corpus);
+    snprintf(index, sizeof index, "%s-index", corpus);
+    assert_int_equal(mkdir(empty, 0755), 0);
+    const char *paths[] = {empty};
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_EARG);
+    assert_non_null(strstr(e.msg, "no documents found"));
+    assert_false(exists(index, ".")); /* nothing written, not even the directory */
+    const char *missing[] = {"/nonexistent/trawl/path"};
+    assert_int_equal(build(index, missing, 1, 0, 0, NULL, &r, &e), TRAWL_EARG);
+    /* A corrupt manifest is reported and left byte for byte. */
+    copy_seed(corpus, 0);
+    paths[0] = corpus;
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    snprintf(path, sizeof path, "%s/MANIFEST", index);
+    FILE *f = fopen(path, "w");
+    fputs("trawl-manifest 1\ngarbage\n", f);
+    fclose(f);
+    copy_seed(corpus, 1);
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_ECORRUPT);
+    assert_non_null(strstr(e.msg, "--rebuild"));
+    f = fopen(path, "r");
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, f) && fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "garbage\n");
+    assert_true(exists(index, "seg-000001.trw"));
+    assert_int_equal(build(index, paths, 1, 0, 1, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_docs, 2);
+    rm_rf(index);
+    rm_rf(empty);
+    rm_rf(corpus);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seeds),
+        cmocka_unit_test(test_spill_equivalence),
+        cmocka_unit_test(test_incremental_and_rebuild),
+        cmocka_unit_test(test_errors_leave_index),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

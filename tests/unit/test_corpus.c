@@ -1,0 +1,289 @@
+/* test_corpus: date prefixes, binary detection, directory order and loops, JSON Lines input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "corpus.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_SEEN 64
+
+/* What the callbacks received. */
+typedef struct seen {
+    char ids[MAX_SEEN][256];
+    char texts[MAX_SEEN][256];
+    uint32_t dates[MAX_SEEN];
+    size_t n;
+    char warns[MAX_SEEN][1024];
+    size_t n_warns;
+} seen;
+
+static int on_doc(void *ctx, const corpus_doc *d)
+{
+    seen *s = ctx;
+    assert_true(s->n < MAX_SEEN);
+    snprintf(s->ids[s->n], sizeof s->ids[0], "%.*s", (int)d->id_len, d->id);
+    snprintf(s->texts[s->n], sizeof s->texts[0], "%.*s", (int)d->text_len, d->text);
+    s->dates[s->n] = d->date;
+    s->n++;
+    return 0;
+}
+
+static void on_warn(void *ctx, const char *msg)
+{
+    seen *s = ctx;
+    assert_true(s->n_warns < MAX_SEEN);
+    snprintf(s->warns[s->n_warns++], sizeof s->warns[0], "%s", msg);
+}
+
+/* Number of warnings containing both a and b (b may be NULL). */
+static size_t warned(const seen *s, const char *a, const char *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_warns; i++)
+        n += strstr(s->warns[i], a) && (!b || strstr(s->warns[i], b));
+    return n;
+}
+
+static void put_file(const char *dir, const char *name, const char *data, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void put_text(const char *dir, const char *name, const char *text)
+{
+    put_file(dir, name, text, strlen(text));
+}
+
+static void make_tmpdir(char *out, size_t cap)
+{
+    snprintf(out, cap, "/tmp/trawl-test-corpus-XXXXXX");
+    assert_non_null(mkdtemp(out));
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int walk(const char *path, int jsonl, const char *idf, const char *textf, const char *datef,
+                seen *s)
+{
+    corpus_opts o = {jsonl, idf, textf, datef, NULL, on_warn, s};
+    const char *paths[] = {path};
+    err e;
+    err_init(&e);
+    memset(s, 0, sizeof *s);
+    return corpus_walk(&o, paths, 1, on_doc, s, &e);
+}
+
+static void test_date_prefix(void **state)
+{
+    (void)state;
+    uint32_t d = 0;
+    size_t skip = 0;
+    const char *t = " date 2024-03-26 In a pivotal discussion";
+    assert_int_equal(corpus_date_prefix(t, strlen(t), &d, &skip), 1);
+    assert_int_equal(d, 20240326);
+    assert_string_equal(t + skip, "In a pivotal discussion");
+
+    t = "date 2024-03-21\nAmid escalating tensions";
+    assert_int_equal(corpus_date_prefix(t, strlen(t), &d, &skip), 1);
+    assert_int_equal(d, 20240321);
+    assert_string_equal(t + skip, "Amid escalating tensions");
+
+    t = "\t date \t2000-02-29   ";
+    assert_int_equal(corpus_date_prefix(t, strlen(t), &d, &skip), 1);
+    assert_int_equal(d, 20000229);
+    assert_int_equal(skip, strlen(t));
+
+    const char *bad[] = {"date 2024-13-45 text", "date 2023-02-29 x", "date 1900-02-29",
+                         "date 2024-04-31",      "date 2024-3-26 x",  "date 0000-01-01",
+                         "date 2024-03-26x more"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(corpus_date_prefix(bad[i], strlen(bad[i]), &d, &skip), -1);
+
+    const char *none[] = {"The Biden administration", "dated 2024-03-26", "date palms grow",
+                          "date2024-03-26 x",         "  date",           "",
+                          "a date 2024-03-26"};
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        assert_int_equal(corpus_date_prefix(none[i], strlen(none[i]), &d, &skip), 0);
+}
+
+static void test_parse_date(void **state)
+{
+    (void)state;
+    uint32_t d = 0;
+    assert_int_equal(corpus_parse_date("2024-02-29", 10, &d), 1);
+    assert_int_equal(d, 20240229);
+    assert_int_equal(corpus_parse_date("2100-02-29", 10, &d), 0);
+    assert_int_equal(corpus_parse_date("2024-12-31", 10, &d), 1);
+    assert_int_equal(corpus_parse_date("2024-12-32", 10, &d), 0);
+    assert_int_equal(corpus_parse_date("2024-00-10", 10, &d), 0);
+    assert_int_equal(corpus_parse_date("2024-01-1", 9, &d), 0);
+    assert_int_equal(corpus_parse_date("2024/01/10", 10, &d), 0);
+}
+
+static void test_is_binary(void **state)
+{
+    (void)state;
+    char b[9000];
+    memset(b, 'a', sizeof b);
+    assert_int_equal(corpus_is_binary(b, sizeof b), 0);
+    b[100] = '\0';
+    assert_int_equal(corpus_is_binary(b, sizeof b), 1);
+    b[100] = 'a';
+    b[8500] = '\0'; /* past the sniffed prefix */
+    assert_int_equal(corpus_is_binary(b, sizeof b), 0);
+    for (size_t i = 0; i < 1000; i += 2)
+        b[i] = (char)0xE9; /* Latin-1 e-acute: a few invalid bytes, still text */
+    assert_int_equal(corpus_is_binary(b, sizeof b), 0);
+    for (size_t i = 0; i < 8192; i += 2)
+        b[i] = (char)0xFF;
+    assert_int_equal(corpus_is_binary(b, sizeof b), 1);
+    const char *utf8 = "caf\xc3\xa9 \xf0\x9f\x98\x80 na\xc3\xafve";
+    assert_int_equal(corpus_is_binary(utf8, strlen(utf8)), 0);
+}
+
+static void test_walk_dir(void **state)
+{
+    (void)state;
+    char dir[64], sub[128], lnk[160], root[80];
+    seen s;
+    make_tmpdir(dir, sizeof dir);
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    put_text(dir, "b.txt", " date 2024-03-26 In a pivotal discussion");
+    put_text(dir, "a.txt", "plain text");
+    put_text(dir, "bad.txt", "date 2024-13-45 kept whole");
+    put_text(dir, "B.txt", "upper case sorts first");
+    put_text(dir, ".hidden", "not indexed");
+    put_file(dir, "z.bin", "ab\0cd", 5);
+    put_text(sub, "c.txt", "date 2024-02-29\nnested");
+    snprintf(lnk, sizeof lnk, "%s/loop", sub);
+    assert_int_equal(symlink("..", lnk), 0); /* sub/loop -> dir: a cycle */
+    snprintf(root, sizeof root, "%s/", dir); /* a trailing slash changes no id */
+    assert_int_equal(walk(root, 0, NULL, NULL, NULL, &s), 0);
+    assert_int_equal(s.n, 5);
+    const char *ids[] = {"B.txt", "a.txt", "b.txt", "bad.txt", "sub/c.txt"};
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(s.ids[i], ids[i]);
+    assert_int_equal(s.dates[0], 0);
+    assert_int_equal(s.dates[2], 20240326);
+    assert_string_equal(s.texts[2], "In a pivotal discussion");
+    assert_int_equal(s.dates[3], 0);
+    assert_string_equal(s.texts[3], "date 2024-13-45 kept whole");
+    assert_int_equal(s.dates[4], 20240229);
+    assert_string_equal(s.texts[4], "nested");
+    assert_int_equal(warned(&s, "z.bin", "binary"), 1);
+    assert_int_equal(warned(&s, "bad.txt", "malformed date"), 1);
+    assert_int_equal(warned(&s, "loop", "loop"), 1);
+    assert_int_equal(s.n_warns, 3);
+    rm_rf(dir);
+}
+
+static void test_single_file_and_missing(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    seen s;
+    make_tmpdir(dir, sizeof dir);
+    put_text(dir, "one.txt", "just one");
+    snprintf(path, sizeof path, "%s/one.txt", dir);
+    assert_int_equal(walk(path, 0, NULL, NULL, NULL, &s), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.ids[0], path);
+    snprintf(path, sizeof path, "%s/missing", dir);
+    assert_int_equal(walk(path, 0, NULL, NULL, NULL, &s), TRAWL_EARG);
+    assert_int_equal(s.n, 0);
+    rm_rf(dir);
+}
+
+static const char jsonl[] =
+    "{\"id\":\"a\",\"text\":\"hello\",\"date\":\"2024-01-02\"}\n"      /* 1 */
+    "{\"id\":\"broken\",\"text\":\n"                                   /* 2 invalid JSON */
+    "{\"id\":\"b\"}\n"                                                 /* 3 no text */
+    "{\"id\":\"c\",\"text\":5}\n"                                      /* 4 text not a string */
+    "   \n"                                                            /* 5 blank */
+    "{\"id\":7,\"text\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\\n\"}\n" /* 6 numeric id */
+    "{\"text\":\"no id\"}\n"                                           /* 7 id from the line */
+    "{\"id\":\"d\",\"text\":\"x\",\"date\":\"2024-02-30\"}\n"          /* 8 bad date */
+    "[1,2]\n"                                                          /* 9 not an object */
+    "{\"id\":true,\"text\":\"x\"}\r\n"                                 /* 10 bad id type */
+    "{\"id\":-12,\"text\":\"neg\"}";                                   /* 11 no final newline */
+
+static void test_jsonl(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    seen s;
+    make_tmpdir(dir, sizeof dir);
+    put_text(dir, "docs.jsonl", jsonl);
+    assert_int_equal(walk(dir, 1, NULL, NULL, NULL, &s), 0);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(s.ids[0], "a");
+    assert_string_equal(s.texts[0], "hello");
+    assert_int_equal(s.dates[0], 20240102);
+    assert_string_equal(s.ids[1], "7");
+    assert_string_equal(s.texts[1], "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"\n");
+    assert_string_equal(s.ids[2], "docs.jsonl:7");
+    assert_string_equal(s.ids[3], "d");
+    assert_int_equal(s.dates[3], 0);
+    assert_string_equal(s.ids[4], "-12");
+    snprintf(path, sizeof path, "%s/docs.jsonl", dir);
+    const char *lines[] = {":2:", ":3:", ":4:", ":8:", ":9:", ":10:"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(warned(&s, path, lines[i]), 1);
+    assert_int_equal(s.n_warns, 6);
+    rm_rf(dir);
+}
+
+static void test_jsonl_fields(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    seen s;
+    make_tmpdir(dir, sizeof dir);
+    put_text(dir, "f.jsonl",
+             "{\"key\":\"k1\",\"body\":\"first\",\"day\":\"1999-12-31\",\"text\":\"ignored\"}\n"
+             "{\"key\":2.5,\"body\":\"second\"}\n"
+             "{\"id\":\"x\",\"text\":\"no body\"}\n");
+    snprintf(path, sizeof path, "%s/f.jsonl", dir);
+    assert_int_equal(walk(path, 1, "key", "body", "day", &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.ids[0], "k1");
+    assert_string_equal(s.texts[0], "first");
+    assert_int_equal(s.dates[0], 19991231);
+    assert_string_equal(s.ids[1], "2.5");
+    assert_int_equal(warned(&s, ":3:", "\"body\""), 1);
+    rm_rf(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_prefix),
+        cmocka_unit_test(test_parse_date),
+        cmocka_unit_test(test_is_binary),
+        cmocka_unit_test(test_walk_dir),
+        cmocka_unit_test(test_single_file_and_missing),
+        cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_jsonl_fields),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
