@@ -15,6 +15,10 @@
  *     {
  *         char errbuf[512];
  *         trawl_index *idx;
+ *         if (argc != 3) {
+ *             fprintf(stderr, "usage: %s INDEX_DIR QUERY\n", argv[0]);
+ *             return 2;
+ *         }
  *         const char *dirs[] = {argv[1]};
  *         if (trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf) != TRAWL_OK) {
  *             fprintf(stderr, "%s\n", errbuf);
@@ -163,8 +167,11 @@ const char *trawl_search_errmsg(const trawl_search *s);
 /** For TRAWL_EQUERY: the 1-based byte column of the problem in the query, else 0. */
 uint32_t trawl_search_error_column(const trawl_search *s);
 
-/** Number of matching documents. Exact after a count_only or exact_count search, or when the
- * search did not prune; otherwise a lower bound (see trawl_search_count_is_exact). */
+/** Number of matching documents (after the date filter). Exact after a count_only or
+ * exact_count search, for a lone term or phrase without date filter (its document frequency),
+ * or when the search did not prune; otherwise a lower bound: the top-k algorithms skip
+ * documents that cannot enter the top offset + limit without counting them (see
+ * trawl_search_count_is_exact). */
 uint64_t trawl_search_count(const trawl_search *s);
 
 /** 1 if trawl_search_count is exact, 0 if it is a lower bound. */

@@ -1,0 +1,44 @@
+/* bm25: the scoring formula, inline so every evaluator (exhaustive, MaxScore, block-max AND,
+ * explain) computes a clause's score with the very same floating operations and therefore the
+ * same bits. Statistics (N, df, avgdl) are global over the opened index; collecting them is
+ * plan.c's job. */
+#ifndef TRAWL_BM25_H
+#define TRAWL_BM25_H
+
+#include <math.h>
+#include <stdint.h>
+
+typedef struct bm25 {
+    double k1;    /**< tf saturation */
+    double b;     /**< length normalisation strength */
+    double avgdl; /**< average document length in tokens over the whole index (> 0) */
+} bm25;
+
+/* ln(1 + (N - df + 0.5) / (df + 0.5)); always > 0 for df <= N. */
+static inline double bm25_idf(uint64_t n_docs, uint64_t df)
+{
+    return log(1.0 + ((double)n_docs - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+/* Length norm k1 * (1 - b + b * dl / avgdl). */
+static inline double bm25_norm(const bm25 *p, uint32_t doc_len)
+{
+    return p->k1 * (1.0 - p->b + p->b * (double)doc_len / p->avgdl);
+}
+
+/* Score of one clause: idf * tf * (k1 + 1) / (tf + norm). */
+static inline double bm25_score(const bm25 *p, double idf, uint32_t tf, double norm)
+{
+    return idf * (double)tf * (p->k1 + 1.0) / ((double)tf + norm);
+}
+
+/* Upper bound of bm25_score over docs with tf <= max_tf and length >= min_len (the score grows
+ * with tf and falls with length). Inflated by a relative 1e-9 so that a bound summed in another
+ * order than the real score never rounds below it: a bound that rounds down drops hits. */
+static inline double bm25_upper(const bm25 *p, double idf, uint32_t max_tf, uint32_t min_len)
+{
+    double s = bm25_score(p, idf, max_tf, bm25_norm(p, min_len));
+    return s * (1.0 + 1e-9) + 1e-300;
+}
+
+#endif

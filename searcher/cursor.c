@@ -1,0 +1,821 @@
+/* cursor: composite cursors over one segment. Every composite keeps the invariant that after
+ * construction, next and seek its doc is a document matching the whole subtree (or DOC_END),
+ * so parents only compare doc fields. Scores are summed in the query's clause order (must
+ * children, then should children) so every evaluator produces the same bits. */
+#include "cursor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ term */
+
+typedef struct cur_term {
+    cur base;
+    term_cursor *tc;
+    const pnode *p;
+    const exec *x;
+    const segment *seg;
+} cur_term;
+
+static void cur_term_next(cur *c)
+{
+    cur_term *t = (cur_term *)c;
+    tc_next(t->tc);
+    c->doc = t->tc->doc;
+}
+
+static void cur_term_seek(cur *c, uint32_t target)
+{
+    cur_term *t = (cur_term *)c;
+    if (target <= c->doc) return;
+    tc_seek(t->tc, target);
+    c->doc = t->tc->doc;
+}
+
+static double cur_term_score(cur *c)
+{
+    cur_term *t = (cur_term *)c;
+    double norm = bm25_norm(&t->x->bm, segment_doc_len(t->seg, c->doc));
+    return bm25_score(&t->x->bm, t->p->idf, tc_freq(t->tc), norm);
+}
+
+/* Appends one clause (term or phrase) to the explain sink. */
+static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32_t tf,
+                            uint32_t doc_len)
+{
+    if (xs->n == xs->cap) {
+        size_t cap = xs->cap ? 2 * xs->cap : 8;
+        trawl_explain *ni = arena_alloc(xs->a, cap * sizeof *ni);
+        if (!ni) {
+            xs->oom = 1;
+            return;
+        }
+        if (xs->n) memcpy(ni, xs->items, xs->n * sizeof *ni);
+        xs->items = ni;
+        xs->cap = cap;
+    }
+    trawl_explain *it = &xs->items[xs->n++];
+    it->term = p->label;
+    it->tf = tf;
+    it->df = p->df;
+    it->idf = p->idf;
+    it->norm = bm25_norm(&x->bm, doc_len);
+    it->score = bm25_score(&x->bm, p->idf, tf, it->norm);
+}
+
+static void cur_term_explain(cur *c, cur_xsink *xs)
+{
+    cur_term *t = (cur_term *)c;
+    cur_explain_add(xs, t->x, t->p, tc_freq(t->tc), segment_doc_len(t->seg, c->doc));
+}
+
+static const cur_ops cur_term_ops = {cur_term_next, cur_term_seek, cur_term_score,
+                                     cur_term_explain};
+
+/* ------------------------------------------------------------------ none / all */
+
+static void cur_none_next(cur *c)
+{
+    c->doc = DOC_END;
+}
+
+static void cur_none_seek(cur *c, uint32_t target)
+{
+    (void)target;
+    c->doc = DOC_END;
+}
+
+static double cur_zero_score(cur *c)
+{
+    (void)c;
+    return 0.0;
+}
+
+static void cur_no_explain(cur *c, cur_xsink *xs)
+{
+    (void)c;
+    (void)xs;
+}
+
+static const cur_ops cur_none_ops = {cur_none_next, cur_none_seek, cur_zero_score, cur_no_explain};
+
+typedef struct cur_all {
+    cur base;
+    uint32_t n_docs;
+} cur_all;
+
+static void cur_all_next(cur *c)
+{
+    cur_all *a = (cur_all *)c;
+    c->doc = c->doc + 1 < a->n_docs ? c->doc + 1 : DOC_END;
+}
+
+static void cur_all_seek(cur *c, uint32_t target)
+{
+    cur_all *a = (cur_all *)c;
+    if (target <= c->doc) return;
+    c->doc = target < a->n_docs ? target : DOC_END;
+}
+
+static const cur_ops cur_all_ops = {cur_all_next, cur_all_seek, cur_zero_score, cur_no_explain};
+
+/* ------------------------------------------------------------------ AND */
+
+typedef struct cur_and {
+    cur base;
+    cur **kids;    /**< clause order (scoring) */
+    cur **by_cost; /**< rarest first (seeking) */
+    uint32_t n;
+} cur_and;
+
+/* Leapfrog: the rarest child proposes, the others confirm or push the target forward. */
+static void cur_and_settle(cur_and *a, uint32_t target)
+{
+    uint32_t d = target;
+    for (;;) {
+        cur *lead = a->by_cost[0];
+        lead->ops->seek(lead, d);
+        d = lead->doc;
+        if (d == DOC_END) break;
+        uint32_t i = 1;
+        for (; i < a->n; i++) {
+            cur *k = a->by_cost[i];
+            k->ops->seek(k, d);
+            if (k->doc != d) break;
+        }
+        if (i == a->n) break;
+        d = a->by_cost[i]->doc;
+        if (d == DOC_END) break;
+    }
+    a->base.doc = d;
+}
+
+static void cur_and_next(cur *c)
+{
+    if (c->doc != DOC_END) cur_and_settle((cur_and *)c, c->doc + 1);
+}
+
+static void cur_and_seek(cur *c, uint32_t target)
+{
+    if (target > c->doc) cur_and_settle((cur_and *)c, target);
+}
+
+static double cur_and_score(cur *c)
+{
+    cur_and *a = (cur_and *)c;
+    double s = 0;
+    for (uint32_t i = 0; i < a->n; i++)
+        s += a->kids[i]->ops->score(a->kids[i]);
+    return s;
+}
+
+static void cur_and_explain(cur *c, cur_xsink *xs)
+{
+    cur_and *a = (cur_and *)c;
+    for (uint32_t i = 0; i < a->n; i++)
+        a->kids[i]->ops->explain(a->kids[i], xs);
+}
+
+static const cur_ops cur_and_ops = {cur_and_next, cur_and_seek, cur_and_score, cur_and_explain};
+
+/* ------------------------------------------------------------------ OR */
+
+typedef struct cur_or {
+    cur base;
+    cur **kids;
+    uint32_t n;
+} cur_or;
+
+static void cur_or_min(cur_or *o)
+{
+    uint32_t d = DOC_END;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (o->kids[i]->doc < d) d = o->kids[i]->doc;
+    o->base.doc = d;
+}
+
+static void cur_or_next(cur *c)
+{
+    cur_or *o = (cur_or *)c;
+    if (c->doc == DOC_END) return;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (o->kids[i]->doc == c->doc) o->kids[i]->ops->next(o->kids[i]);
+    cur_or_min(o);
+}
+
+static void cur_or_seek(cur *c, uint32_t target)
+{
+    cur_or *o = (cur_or *)c;
+    if (target <= c->doc) return;
+    for (uint32_t i = 0; i < o->n; i++)
+        o->kids[i]->ops->seek(o->kids[i], target);
+    cur_or_min(o);
+}
+
+static double cur_or_score(cur *c)
+{
+    cur_or *o = (cur_or *)c;
+    double s = 0;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (o->kids[i]->doc == c->doc) s += o->kids[i]->ops->score(o->kids[i]);
+    return s;
+}
+
+static void cur_or_explain(cur *c, cur_xsink *xs)
+{
+    cur_or *o = (cur_or *)c;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (o->kids[i]->doc == c->doc) o->kids[i]->ops->explain(o->kids[i], xs);
+}
+
+static const cur_ops cur_or_ops = {cur_or_next, cur_or_seek, cur_or_score, cur_or_explain};
+
+/* ------------------------------------------------------------------ AND-NOT, required+optional */
+
+typedef struct cur_pair {
+    cur base;
+    cur *a; /**< included (AND-NOT) or required (req-opt) */
+    cur *b; /**< excluded or optional */
+} cur_pair;
+
+static void cur_not_settle(cur_pair *p)
+{
+    while (p->a->doc != DOC_END) {
+        p->b->ops->seek(p->b, p->a->doc);
+        if (p->b->doc != p->a->doc) break;
+        p->a->ops->next(p->a);
+    }
+    p->base.doc = p->a->doc;
+}
+
+static void cur_not_next(cur *c)
+{
+    cur_pair *p = (cur_pair *)c;
+    p->a->ops->next(p->a);
+    cur_not_settle(p);
+}
+
+static void cur_not_seek(cur *c, uint32_t target)
+{
+    cur_pair *p = (cur_pair *)c;
+    if (target <= c->doc) return;
+    p->a->ops->seek(p->a, target);
+    cur_not_settle(p);
+}
+
+static double cur_not_score(cur *c)
+{
+    cur_pair *p = (cur_pair *)c;
+    return p->a->ops->score(p->a);
+}
+
+static void cur_not_explain(cur *c, cur_xsink *xs)
+{
+    cur_pair *p = (cur_pair *)c;
+    p->a->ops->explain(p->a, xs);
+}
+
+static const cur_ops cur_not_ops = {cur_not_next, cur_not_seek, cur_not_score, cur_not_explain};
+
+static void cur_reqopt_next(cur *c)
+{
+    cur_pair *p = (cur_pair *)c;
+    p->a->ops->next(p->a);
+    c->doc = p->a->doc;
+}
+
+static void cur_reqopt_seek(cur *c, uint32_t target)
+{
+    cur_pair *p = (cur_pair *)c;
+    p->a->ops->seek(p->a, target);
+    c->doc = p->a->doc;
+}
+
+static double cur_reqopt_score(cur *c)
+{
+    cur_pair *p = (cur_pair *)c;
+    double s = p->a->ops->score(p->a);
+    p->b->ops->seek(p->b, c->doc);
+    if (p->b->doc == c->doc) s += p->b->ops->score(p->b);
+    return s;
+}
+
+static void cur_reqopt_explain(cur *c, cur_xsink *xs)
+{
+    cur_pair *p = (cur_pair *)c;
+    p->a->ops->explain(p->a, xs);
+    p->b->ops->seek(p->b, c->doc);
+    if (p->b->doc == c->doc) p->b->ops->explain(p->b, xs);
+}
+
+static const cur_ops cur_reqopt_ops = {cur_reqopt_next, cur_reqopt_seek, cur_reqopt_score,
+                                       cur_reqopt_explain};
+
+/* ------------------------------------------------------------------ phrase */
+
+typedef struct cur_phrase {
+    cur base;
+    const pnode *p;
+    const exec *x;
+    const segment *seg;
+    term_cursor **tcs;     /**< [n] slot order */
+    term_cursor **by_cost; /**< [n] rarest first */
+    const uint32_t **pos;  /**< [n] positions of the candidate doc */
+    uint32_t *npos;        /**< [n] */
+    uint32_t *ja, *jb;     /**< [n] merge cursors (proximity) */
+    uint32_t *cnt;         /**< [n] occurrences of each group in the window (proximity) */
+    uint32_t *need;        /**< [n] occurrences each group needs */
+    uint32_t n_groups;
+    uint32_t n;
+    uint32_t freq; /**< matches in the current doc */
+    err *e;
+} cur_phrase;
+
+/* Counts start positions p with every slot i at p + offsets[i]. */
+static uint32_t cur_phrase_exact(cur_phrase *ph)
+{
+    uint32_t n = ph->n, matches = 0;
+    const uint32_t *off = ph->p->offsets;
+    memset(ph->ja, 0, n * sizeof *ph->ja);
+    for (uint32_t k = 0; k < ph->npos[0]; k++) {
+        int64_t start = (int64_t)ph->pos[0][k] - off[0];
+        uint32_t i = 1;
+        for (; i < n; i++) {
+            int64_t want = start + off[i];
+            uint32_t j = ph->ja[i];
+            while (j < ph->npos[i] && ph->pos[i][j] < want)
+                j++;
+            ph->ja[i] = j;
+            if (j == ph->npos[i] || ph->pos[i][j] != want) break;
+        }
+        if (i == n) matches++;
+    }
+    return matches;
+}
+
+/* Next event of a k-way merge over the group leaders' positions: the group index, or n when
+ * exhausted; *pos receives its position and the merge cursor j advances. */
+static uint32_t cur_phrase_merge_next(cur_phrase *ph, uint32_t *j, uint32_t *pos)
+{
+    uint32_t best = ph->n, bp = UINT32_MAX;
+    for (uint32_t g = 0; g < ph->n; g++) {
+        if (ph->p->group[g] != g || j[g] >= ph->npos[g]) continue;
+        if (ph->pos[g][j[g]] < bp) {
+            bp = ph->pos[g][j[g]];
+            best = g;
+        }
+    }
+    if (best < ph->n) {
+        j[best]++;
+        *pos = bp;
+    }
+    return best;
+}
+
+/* Counts non-overlapping windows of at most n_terms + slop positions holding every term (as
+ * often as the phrase repeats it), greedily by earliest end. Two merge cursors walk the same
+ * merged stream: jb adds events on the right, ja removes them on the left. */
+static uint32_t cur_phrase_near(cur_phrase *ph)
+{
+    uint32_t n = ph->n, matches = 0, have = 0, width = ph->n + ph->p->slop;
+    uint32_t rpos, lpos = 0, lg = n;
+    memset(ph->ja, 0, n * sizeof *ph->ja);
+    memset(ph->jb, 0, n * sizeof *ph->jb);
+    memset(ph->cnt, 0, n * sizeof *ph->cnt);
+    for (;;) {
+        uint32_t g = cur_phrase_merge_next(ph, ph->jb, &rpos);
+        if (g == n) break;
+        if (++ph->cnt[g] == ph->need[g]) have++;
+        if (have < ph->n_groups) continue;
+        /* Shrink from the left while every group keeps what it needs. */
+        for (;;) {
+            if (lg == n) {
+                lg = cur_phrase_merge_next(ph, ph->ja, &lpos);
+                if (lg == n) break;
+            }
+            if (ph->cnt[lg] <= ph->need[lg]) break;
+            ph->cnt[lg]--;
+            lg = n;
+        }
+        if (rpos - lpos + 1 <= width) {
+            matches++;
+            memcpy(ph->ja, ph->jb, n * sizeof *ph->ja);
+            memset(ph->cnt, 0, n * sizeof *ph->cnt);
+            have = 0;
+            lg = n;
+        }
+    }
+    return matches;
+}
+
+/* Reads the candidate's positions; returns its phrase frequency (0 = no match). */
+static uint32_t cur_phrase_count(cur_phrase *ph)
+{
+    for (uint32_t i = 0; i < ph->n; i++) {
+        if (tc_positions(ph->tcs[i], &ph->pos[i], &ph->npos[i]) != TRAWL_OK || ph->npos[i] == 0)
+            return 0;
+    }
+    return ph->p->slop == 0 ? cur_phrase_exact(ph) : cur_phrase_near(ph);
+}
+
+/* Leapfrog over the slots' term cursors, then verify positions of each candidate. */
+static void cur_phrase_settle(cur_phrase *ph, uint32_t target)
+{
+    uint32_t d = target;
+    for (;;) {
+        term_cursor *lead = ph->by_cost[0];
+        tc_seek(lead, d);
+        d = lead->doc;
+        if (d == DOC_END) break;
+        uint32_t i = 1;
+        for (; i < ph->n; i++) {
+            tc_seek(ph->by_cost[i], d);
+            if (ph->by_cost[i]->doc != d) break;
+        }
+        if (i < ph->n) {
+            d = ph->by_cost[i]->doc;
+            if (d == DOC_END) break;
+            continue;
+        }
+        ph->freq = cur_phrase_count(ph);
+        if (ph->freq > 0) break;
+        d++;
+    }
+    ph->base.doc = d;
+}
+
+static void cur_phrase_next(cur *c)
+{
+    if (c->doc != DOC_END) cur_phrase_settle((cur_phrase *)c, c->doc + 1);
+}
+
+static void cur_phrase_seek(cur *c, uint32_t target)
+{
+    if (target > c->doc) cur_phrase_settle((cur_phrase *)c, target);
+}
+
+static double cur_phrase_score(cur *c)
+{
+    cur_phrase *ph = (cur_phrase *)c;
+    double norm = bm25_norm(&ph->x->bm, segment_doc_len(ph->seg, c->doc));
+    return bm25_score(&ph->x->bm, ph->p->idf, ph->freq, norm);
+}
+
+static void cur_phrase_explain(cur *c, cur_xsink *xs)
+{
+    cur_phrase *ph = (cur_phrase *)c;
+    cur_explain_add(xs, ph->x, ph->p, ph->freq, segment_doc_len(ph->seg, c->doc));
+}
+
+static const cur_ops cur_phrase_ops = {cur_phrase_next, cur_phrase_seek, cur_phrase_score,
+                                       cur_phrase_explain};
+
+uint32_t cur_phrase_freq(const cur *c)
+{
+    return ((const cur_phrase *)c)->freq;
+}
+
+/* ------------------------------------------------------------------ cached phrase */
+
+/* Walks the (doc, freq) matches the df pass kept: scoring a phrase never decodes positions
+ * twice. */
+typedef struct cur_pcache {
+    cur base;
+    const pnode *p;
+    const exec *x;
+    const segment *seg;
+    const uint32_t *docs, *freqs;
+    uint32_t n, i;
+} cur_pcache;
+
+static void cur_pcache_next(cur *c)
+{
+    cur_pcache *pc = (cur_pcache *)c;
+    if (c->doc == DOC_END) return;
+    pc->i++;
+    c->doc = pc->i < pc->n ? pc->docs[pc->i] : DOC_END;
+}
+
+/* Galloping search from the current entry: cheap for short hops, logarithmic for long ones. */
+static void cur_pcache_seek(cur *c, uint32_t target)
+{
+    cur_pcache *pc = (cur_pcache *)c;
+    if (target <= c->doc) return;
+    uint32_t lo = pc->i, step = 1, hi = lo + 1;
+    while (hi < pc->n && pc->docs[hi] < target) {
+        lo = hi;
+        step *= 2;
+        hi = lo + step;
+    }
+    if (hi > pc->n) hi = pc->n;
+    while (lo < hi) { /* first index in [lo, hi) with docs >= target, else hi */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pc->docs[mid] < target)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    pc->i = lo;
+    c->doc = lo < pc->n ? pc->docs[lo] : DOC_END;
+}
+
+static double cur_pcache_score(cur *c)
+{
+    cur_pcache *pc = (cur_pcache *)c;
+    double norm = bm25_norm(&pc->x->bm, segment_doc_len(pc->seg, c->doc));
+    return bm25_score(&pc->x->bm, pc->p->idf, pc->freqs[pc->i], norm);
+}
+
+static void cur_pcache_explain(cur *c, cur_xsink *xs)
+{
+    cur_pcache *pc = (cur_pcache *)c;
+    cur_explain_add(xs, pc->x, pc->p, pc->freqs[pc->i], segment_doc_len(pc->seg, c->doc));
+}
+
+static const cur_ops cur_pcache_ops = {cur_pcache_next, cur_pcache_seek, cur_pcache_score,
+                                       cur_pcache_explain};
+
+/* ------------------------------------------------------------------ construction */
+
+void cctx_init(cctx *cc, exec *x, size_t seg_i)
+{
+    memset(cc, 0, sizeof *cc);
+    cc->x = x;
+    cc->seg_i = seg_i;
+    cc->seg = x->idx->segs[seg_i].seg;
+}
+
+static void *cc_alloc(cctx *cc, size_t n)
+{
+    void *p = arena_calloc(cc->x->a, n);
+    if (!p) err_set(cc->x->e, TRAWL_ENOMEM, "out of memory building query cursors");
+    return p;
+}
+
+term_cursor *cctx_term(cctx *cc, const plan_term *t)
+{
+    if (!t->has[cc->seg_i]) return NULL;
+    if (cc->n_tcs == cc->cap_tcs) {
+        size_t cap = cc->cap_tcs ? 2 * cc->cap_tcs : 16;
+        term_cursor **n = cc_alloc(cc, cap * sizeof *n);
+        if (!n) return NULL;
+        if (cc->n_tcs) memcpy(n, cc->tcs, cc->n_tcs * sizeof *n);
+        cc->tcs = n;
+        cc->cap_tcs = cap;
+    }
+    term_cursor *tc = cc_alloc(cc, sizeof *tc);
+    if (!tc) return NULL;
+    if (tc_open(tc, cc->seg, &t->ti[cc->seg_i], cc->x->e) != TRAWL_OK) return NULL;
+    cc->tcs[cc->n_tcs++] = tc;
+    return tc;
+}
+
+int cctx_close(cctx *cc)
+{
+    for (size_t i = 0; i < cc->n_tcs; i++) {
+        if (cc->tcs[i]->rc != TRAWL_OK && cc->x->e->rc == TRAWL_OK)
+            err_set(cc->x->e, cc->tcs[i]->rc, "%s: postings decode failed", segment_name(cc->seg));
+        tc_close(cc->tcs[i]);
+    }
+    cc->n_tcs = 0;
+    return cc->x->e->rc;
+}
+
+static cur *cur_none(cctx *cc)
+{
+    cur *c = cc_alloc(cc, sizeof *c);
+    if (c) {
+        c->ops = &cur_none_ops;
+        c->doc = DOC_END;
+    }
+    return c;
+}
+
+static cur *cur_build_term(cctx *cc, const pnode *p)
+{
+    if (!p->t->has[cc->seg_i]) return cur_none(cc);
+    cur_term *t = cc_alloc(cc, sizeof *t);
+    if (!t || !(t->tc = cctx_term(cc, p->t))) return NULL;
+    t->base.ops = &cur_term_ops;
+    t->base.doc = t->tc->doc;
+    t->p = p;
+    t->x = cc->x;
+    t->seg = cc->seg;
+    return &t->base;
+}
+
+static cur *cur_build_all(cctx *cc)
+{
+    cur_all *a = cc_alloc(cc, sizeof *a);
+    if (!a) return NULL;
+    a->base.ops = &cur_all_ops;
+    a->n_docs = segment_n_docs(cc->seg);
+    a->base.doc = a->n_docs ? 0 : DOC_END;
+    return &a->base;
+}
+
+/* Estimated number of docs p matches in this segment: leapfrog leads with the smallest. */
+static uint64_t cur_cost(const cctx *cc, const pnode *p)
+{
+    uint64_t c = 0;
+    switch (p->kind) {
+    case P_NONE:
+        return 0;
+    case P_ALL:
+        return segment_n_docs(cc->seg);
+    case P_TERM:
+        return p->t->has[cc->seg_i] ? p->t->ti[cc->seg_i].df : 0;
+    case P_PHRASE:
+        c = UINT64_MAX;
+        for (uint32_t i = 0; i < p->n_terms; i++)
+            if (!p->pt[i]->has[cc->seg_i] || p->pt[i]->ti[cc->seg_i].df < c)
+                c = p->pt[i]->has[cc->seg_i] ? p->pt[i]->ti[cc->seg_i].df : 0;
+        return c;
+    case P_BOOL:
+        if (p->n_must) {
+            c = UINT64_MAX;
+            for (uint32_t i = 0; i < p->n_must; i++) {
+                uint64_t k = cur_cost(cc, p->must[i]);
+                c = k < c ? k : c;
+            }
+            return c;
+        }
+        for (uint32_t i = 0; i < p->n_should; i++)
+            c += cur_cost(cc, p->should[i]);
+        return c;
+    }
+    return c;
+}
+
+/* Orders idx[0..n) by cost[] ascending (insertion sort: n is a handful of clauses). */
+static void cur_order(uint32_t *idx, const uint64_t *cost, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = i;
+        for (; j > 0 && cost[idx[j - 1]] > cost[i]; j--)
+            idx[j] = idx[j - 1];
+        idx[j] = i;
+    }
+}
+
+/* Fills ph->by_cost with the slots' cursors, rarest first. */
+static int cur_phrase_order(cctx *cc, cur_phrase *ph)
+{
+    uint64_t *cost = cc_alloc(cc, ph->n * sizeof *cost);
+    uint32_t *idx = cc_alloc(cc, ph->n * sizeof *idx);
+    if (!cost || !idx) return -1;
+    for (uint32_t i = 0; i < ph->n; i++)
+        cost[i] = ph->p->pt[i]->ti[cc->seg_i].df;
+    cur_order(idx, cost, ph->n);
+    for (uint32_t i = 0; i < ph->n; i++)
+        ph->by_cost[i] = ph->tcs[idx[i]];
+    return 0;
+}
+
+static cur *cur_build_pcache(cctx *cc, const pnode *p)
+{
+    cur_pcache *pc = cc_alloc(cc, sizeof *pc);
+    if (!pc) return NULL;
+    pc->base.ops = &cur_pcache_ops;
+    pc->p = p;
+    pc->x = cc->x;
+    pc->seg = cc->seg;
+    pc->docs = p->pc_docs[cc->seg_i];
+    pc->freqs = p->pc_freqs[cc->seg_i];
+    pc->n = p->pc_n[cc->seg_i];
+    pc->base.doc = pc->n ? pc->docs[0] : DOC_END;
+    return &pc->base;
+}
+
+static cur *cur_build_phrase(cctx *cc, const pnode *p)
+{
+    if (p->is_cached) return cur_build_pcache(cc, p);
+    for (uint32_t i = 0; i < p->n_terms; i++)
+        if (!p->pt[i]->has[cc->seg_i]) return cur_none(cc);
+    cur_phrase *ph = cc_alloc(cc, sizeof *ph);
+    uint32_t n = p->n_terms;
+    if (!ph) return NULL;
+    ph->tcs = cc_alloc(cc, n * sizeof *ph->tcs);
+    ph->by_cost = cc_alloc(cc, n * sizeof *ph->by_cost);
+    ph->pos = cc_alloc(cc, n * sizeof *ph->pos);
+    ph->npos = cc_alloc(cc, 5 * n * sizeof *ph->npos);
+    if (!ph->tcs || !ph->by_cost || !ph->pos || !ph->npos) return NULL;
+    ph->ja = ph->npos + n;
+    ph->jb = ph->ja + n;
+    ph->cnt = ph->jb + n;
+    ph->need = ph->cnt + n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(ph->tcs[i] = cctx_term(cc, p->pt[i]))) return NULL;
+        ph->need[p->group[i]]++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        ph->n_groups += p->group[i] == i;
+    ph->n = n;
+    ph->p = p;
+    ph->x = cc->x;
+    ph->seg = cc->seg;
+    ph->base.ops = &cur_phrase_ops;
+    if (cur_phrase_order(cc, ph) < 0) return NULL;
+    cur_phrase_settle(ph, 0);
+    return &ph->base;
+}
+
+/* AND of already built children (clause order), positioned on the first common doc. */
+static cur *cur_build_and(cctx *cc, cur **kids, const uint64_t *cost, uint32_t n)
+{
+    if (n == 1) return kids[0];
+    cur_and *a = cc_alloc(cc, sizeof *a);
+    uint32_t *idx = cc_alloc(cc, n * sizeof *idx);
+    if (!a || !idx || !(a->by_cost = cc_alloc(cc, n * sizeof *a->by_cost))) return NULL;
+    a->kids = kids;
+    a->n = n;
+    cur_order(idx, cost, n);
+    for (uint32_t i = 0; i < n; i++)
+        a->by_cost[i] = kids[idx[i]];
+    a->base.ops = &cur_and_ops;
+    a->base.doc = 0;
+    cur_and_settle(a, 0);
+    return &a->base;
+}
+
+static cur *cur_build_or(cctx *cc, cur **kids, uint32_t n)
+{
+    if (n == 1) return kids[0];
+    cur_or *o = cc_alloc(cc, sizeof *o);
+    if (!o) return NULL;
+    o->kids = kids;
+    o->n = n;
+    o->base.ops = &cur_or_ops;
+    cur_or_min(o);
+    return &o->base;
+}
+
+static cur *cur_build_pair(cctx *cc, const cur_ops *ops, cur *a, cur *b)
+{
+    cur_pair *p = cc_alloc(cc, sizeof *p);
+    if (!p) return NULL;
+    p->base.ops = ops;
+    p->a = a;
+    p->b = b;
+    p->base.doc = a->doc;
+    if (ops == &cur_not_ops) cur_not_settle(p);
+    return &p->base;
+}
+
+/* Builds children[0..n) into a fresh array; NULL on error. */
+static cur **cur_build_list(cctx *cc, pnode *const *ps, uint32_t n, uint64_t **cost)
+{
+    cur **v = cc_alloc(cc, n * sizeof *v);
+    *cost = cc_alloc(cc, n * sizeof **cost);
+    if (!v || !*cost) return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(v[i] = cur_build(cc, ps[i]))) return NULL;
+        (*cost)[i] = cur_cost(cc, ps[i]);
+    }
+    return v;
+}
+
+/* Q_BOOL: AND(must) or OR(should), then req-opt with the should part when both exist, then
+ * AND-NOT against OR(must_not). No must and no should matches nothing (query.h). */
+static cur *cur_build_bool(cctx *cc, const pnode *p)
+{
+    uint64_t *mc, *sc, *nc;
+    cur *base = NULL;
+    if (p->n_must == 0 && p->n_should == 0) return cur_none(cc);
+    if (p->n_must) {
+        cur **m = cur_build_list(cc, p->must, p->n_must, &mc);
+        if (!m || !(base = cur_build_and(cc, m, mc, p->n_must))) return NULL;
+    }
+    if (p->n_should) {
+        cur **s = cur_build_list(cc, p->should, p->n_should, &sc);
+        cur *o = s ? cur_build_or(cc, s, p->n_should) : NULL;
+        if (!o) return NULL;
+        base = p->n_must ? cur_build_pair(cc, &cur_reqopt_ops, base, o) : o;
+        if (!base) return NULL;
+    }
+    if (p->n_must_not) {
+        cur **x = cur_build_list(cc, p->must_not, p->n_must_not, &nc);
+        cur *o = x ? cur_build_or(cc, x, p->n_must_not) : NULL;
+        if (!o) return NULL;
+        base = cur_build_pair(cc, &cur_not_ops, base, o);
+    }
+    return base;
+}
+
+cur *cur_build(cctx *cc, const pnode *p)
+{
+    if (cc->x->e->rc != TRAWL_OK) return NULL;
+    switch (p->kind) {
+    case P_NONE:
+        return cur_none(cc);
+    case P_ALL:
+        return cur_build_all(cc);
+    case P_TERM:
+        return cur_build_term(cc, p);
+    case P_PHRASE:
+        return cur_build_phrase(cc, p);
+    case P_BOOL:
+        return cur_build_bool(cc, p);
+    }
+    return NULL;
+}

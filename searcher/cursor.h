@@ -1,0 +1,61 @@
+/* cursor: composite postings cursors (term, AND, OR, AND-NOT, required+optional, phrase,
+ * all, none) over one segment, behind one small ops table, following the cursor contract of
+ * STYLE.md §6 (doc field, DOC_END when exhausted, seek never moves backwards). The exhaustive
+ * evaluator walks a tree of these; the pruning algorithms use term cursors directly. */
+#ifndef TRAWL_CURSOR_H
+#define TRAWL_CURSOR_H
+
+#include "plan.h"
+#include "term_cursor.h"
+
+typedef struct cur cur;
+
+/* Receives the scoring clauses of the current document (explain). */
+typedef struct cur_xsink {
+    arena *a;
+    trawl_explain *items;
+    size_t n, cap;
+    int oom;
+} cur_xsink;
+
+typedef struct cur_ops {
+    void (*next)(cur *c);
+    void (*seek)(cur *c, uint32_t target);
+    double (*score)(cur *c);               /**< current doc only */
+    void (*explain)(cur *c, cur_xsink *x); /**< current doc only */
+} cur_ops;
+
+struct cur {
+    uint32_t doc; /**< current local doc, DOC_END when exhausted */
+    const cur_ops *ops;
+};
+
+/* Phrase frequency of a phrase cursor (built from a P_PHRASE node) on its current doc. */
+uint32_t cur_phrase_freq(const cur *c);
+
+/* Per-segment cursor construction: owns the term cursors opened for one segment. */
+typedef struct cctx {
+    exec *x;
+    size_t seg_i; /**< index in x->idx->segs */
+    const segment *seg;
+    term_cursor **tcs; /**< opened term cursors, closed by cctx_close */
+    size_t n_tcs, cap_tcs;
+} cctx;
+
+void cctx_init(cctx *cc, exec *x, size_t seg_i);
+/* Builds the cursor of plan node p, positioned on its first match. NULL on error (in x->e). */
+cur *cur_build(cctx *cc, const pnode *p);
+/* Opens a bare term cursor of t in this segment (positioned on its first doc), registered for
+ * cctx_close. NULL if the segment lacks the term or on error (x->e->rc tells). */
+term_cursor *cctx_term(cctx *cc, const plan_term *t);
+/* Closes every term cursor; returns the first cursor error (sticky rc) or x->e->rc. */
+int cctx_close(cctx *cc);
+
+/* Top-k algorithms over bare term cursors, one per file; each runs one segment into x->heap,
+ * adds to x->count and sets x->pruned when it skipped documents unscored. terms are P_TERM
+ * nodes in clause order (their scores are summed in that order, as the exhaustive evaluator
+ * does, so both give the same bits). Return x->e->rc. */
+int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n); /* OR of terms */
+int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);      /* AND of terms */
+
+#endif

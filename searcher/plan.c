@@ -1,0 +1,405 @@
+/* plan: query tree -> plan tree with global statistics, and the per-query choice of
+ * algorithm. Every term is looked up once in every segment; prefixes expand over the union of
+ * the segments' dictionaries; a phrase's df is counted exactly by a first pass over every
+ * segment, so idf is global and identical whichever segment scores a document. */
+#include "plan.h"
+
+#include "cursor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Plan builder: the distinct terms of the query, looked up once. */
+typedef struct pb {
+    exec *x;
+    plan_term **terms;
+    size_t n, cap;
+    uint32_t max_expansions;
+    size_t cached; /**< phrase matches cached so far (entries allocated) */
+} pb;
+
+static void *pb_alloc(pb *b, size_t n)
+{
+    void *p = arena_calloc(b->x->a, n ? n : 1);
+    if (!p) err_set(b->x->e, TRAWL_ENOMEM, "out of memory planning the query");
+    return p;
+}
+
+static char *pb_strdup(pb *b, const char *s, size_t len)
+{
+    char *d = pb_alloc(b, len + 1);
+    if (d) memcpy(d, s, len);
+    return d;
+}
+
+/* Looks term up in every segment (once per distinct term per query). */
+static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
+{
+    const trawl_index *idx = b->x->idx;
+    plan_term *t = pb_alloc(b, sizeof *t);
+    if (!t || !(t->ti = pb_alloc(b, idx->n_segs * sizeof *t->ti)) ||
+        !(t->has = pb_alloc(b, idx->n_segs)) || !(t->term = pb_strdup(b, term, len)))
+        return NULL;
+    t->len = len;
+    for (size_t i = 0; i < idx->n_segs; i++) {
+        int r = dict_find(idx->segs[i].seg, term, len, &t->ti[i], b->x->e);
+        if (r < 0) return NULL;
+        t->has[i] = r == 1 && t->ti[i].df > 0;
+        if (t->has[i]) t->df += t->ti[i].df;
+    }
+    return t;
+}
+
+static plan_term *pb_term(pb *b, const char *term, uint32_t len)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->terms[i]->len == len && memcmp(b->terms[i]->term, term, len) == 0)
+            return b->terms[i];
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        plan_term **n = pb_alloc(b, cap * sizeof *n);
+        if (!n) return NULL;
+        if (b->n) memcpy(n, b->terms, b->n * sizeof *n);
+        b->terms = n;
+        b->cap = cap;
+    }
+    plan_term *t = pb_lookup(b, term, len);
+    if (t) b->terms[b->n++] = t;
+    return t;
+}
+
+static pnode *pb_node(pb *b, pkind kind)
+{
+    pnode *p = pb_alloc(b, sizeof *p);
+    if (p) p->kind = kind;
+    return p;
+}
+
+static pnode *pb_term_node(pb *b, const char *term, uint32_t len)
+{
+    pnode *p = pb_node(b, P_TERM);
+    if (!p || !(p->t = pb_term(b, term, len))) return NULL;
+    p->label = p->t->term;
+    p->df = p->t->df;
+    p->idf = bm25_idf(b->x->idx->n_docs, p->df);
+    return p;
+}
+
+/* ------------------------------------------------------------------ prefix */
+
+typedef struct pb_names {
+    char **v;
+    size_t n, cap;
+} pb_names;
+
+static int pb_names_add(pb *b, pb_names *nm, const char *t, size_t len)
+{
+    if (nm->n == nm->cap) {
+        size_t cap = nm->cap ? 2 * nm->cap : 64;
+        char **n = pb_alloc(b, cap * sizeof *n);
+        if (!n) return -1;
+        if (nm->n) memcpy(n, nm->v, nm->n * sizeof *n);
+        nm->v = n;
+        nm->cap = cap;
+    }
+    if (!(nm->v[nm->n] = pb_strdup(b, t, len))) return -1;
+    nm->n++;
+    return 0;
+}
+
+static int pb_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int pb_too_many(pb *b, const qnode *q)
+{
+    return err_set(b->x->e, TRAWL_ELIMIT, "prefix '%s*' matches more than %u terms", q->terms[0],
+                   b->max_expansions);
+}
+
+/* Collects the terms of one segment that start with the prefix. */
+static int pb_expand_seg(pb *b, const qnode *q, const segment *s, pb_names *nm)
+{
+    dict_iter it;
+    const char *t;
+    size_t len, n = 0, plen = q->lens[0];
+    term_info ti;
+    int r = dict_iter_seek(&it, s, q->terms[0], plen, b->x->e);
+    while (r == TRAWL_OK && (r = dict_iter_next(&it, &t, &len, &ti, b->x->e)) == 1) {
+        if (len < plen || memcmp(t, q->terms[0], plen) != 0) return TRAWL_OK;
+        if (++n > b->max_expansions) return pb_too_many(b, q);
+        if (pb_names_add(b, nm, t, len) < 0) return b->x->e->rc;
+        r = TRAWL_OK;
+    }
+    return r < 0 ? r : TRAWL_OK;
+}
+
+/* Q_PREFIX: OR (should) of the distinct matching terms over every segment, in byte order. */
+static pnode *pb_prefix(pb *b, const qnode *q)
+{
+    pb_names nm = {0};
+    const trawl_index *idx = b->x->idx;
+    for (size_t i = 0; i < idx->n_segs; i++)
+        if (pb_expand_seg(b, q, idx->segs[i].seg, &nm) != TRAWL_OK) return NULL;
+    if (nm.n > 1) qsort(nm.v, nm.n, sizeof *nm.v, pb_cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < nm.n; i++)
+        if (u == 0 || strcmp(nm.v[u - 1], nm.v[i]) != 0) nm.v[u++] = nm.v[i];
+    if (u > b->max_expansions) {
+        pb_too_many(b, q);
+        return NULL;
+    }
+    if (u == 0) return pb_node(b, P_NONE);
+    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]));
+    pnode *p = pb_node(b, P_BOOL);
+    if (!p || !(p->should = pb_alloc(b, u * sizeof *p->should))) return NULL;
+    for (size_t i = 0; i < u; i++)
+        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i])))) return NULL;
+    p->n_should = (uint32_t)u;
+    return p;
+}
+
+/* ------------------------------------------------------------------ phrase */
+
+/* Phrase matches the df pass keeps for scoring, over all phrases of a query (32 MB). */
+#define PB_CACHE_BUDGET ((size_t)4 << 20)
+
+/* Appends (doc, freq) to the segment's cache arrays (doubling in the arena); 0 when the budget
+ * or the arena runs out, and the phrase then stays uncached. */
+static int pb_cache_add(pb *b, pnode *p, size_t seg, size_t *cap, uint32_t doc, uint32_t freq)
+{
+    uint32_t n = p->pc_n[seg];
+    if (n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 256;
+        if (b->cached + nc - *cap > PB_CACHE_BUDGET) return 0;
+        uint32_t *d = arena_alloc(b->x->a, nc * sizeof *d);
+        uint32_t *f = arena_alloc(b->x->a, nc * sizeof *f);
+        if (!d || !f) return 0;
+        if (n) {
+            memcpy(d, p->pc_docs[seg], n * sizeof *d);
+            memcpy(f, p->pc_freqs[seg], n * sizeof *f);
+        }
+        b->cached += nc - *cap;
+        p->pc_docs[seg] = d;
+        p->pc_freqs[seg] = f;
+        *cap = nc;
+    }
+    p->pc_docs[seg][n] = doc;
+    p->pc_freqs[seg][n] = freq;
+    p->pc_n[seg] = n + 1;
+    return 1;
+}
+
+/* Counts the documents with at least one match over every segment (exact phrase df), keeping
+ * the matches with their frequencies when they fit the budget. */
+static int pb_phrase_df(pb *b, pnode *p)
+{
+    exec *x = b->x;
+    size_t n_segs = x->idx->n_segs;
+    int caching = (p->pc_docs = pb_alloc(b, n_segs * sizeof *p->pc_docs)) &&
+                  (p->pc_freqs = pb_alloc(b, n_segs * sizeof *p->pc_freqs)) &&
+                  (p->pc_n = pb_alloc(b, n_segs * sizeof *p->pc_n));
+    if (x->e->rc != TRAWL_OK) return x->e->rc;
+    p->df = 0;
+    for (size_t i = 0; i < n_segs; i++) {
+        cctx cc;
+        size_t cap = 0;
+        cctx_init(&cc, x, i);
+        cur *c = cur_build(&cc, p);
+        while (c && c->doc != DOC_END) {
+            p->df++;
+            if (caching) caching = pb_cache_add(b, p, i, &cap, c->doc, cur_phrase_freq(c));
+            c->ops->next(c);
+        }
+        if (cctx_close(&cc) != TRAWL_OK) return x->e->rc;
+    }
+    p->is_cached = caching;
+    p->idf = bm25_idf(x->idx->n_docs, p->df);
+    return TRAWL_OK;
+}
+
+static char *pb_label(pb *b, const qnode *q)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < q->n_terms; i++)
+        n += q->lens[i] + 1;
+    char *s = pb_alloc(b, n + 1), *w = s;
+    for (uint32_t i = 0; s && i < q->n_terms; i++) {
+        if (i) *w++ = ' ';
+        memcpy(w, q->terms[i], q->lens[i]);
+        w += q->lens[i];
+    }
+    return s;
+}
+
+static pnode *pb_phrase(pb *b, const qnode *q)
+{
+    uint32_t n = q->n_terms;
+    if (n == 0) return pb_node(b, P_NONE);
+    if (n == 1) return pb_term_node(b, q->terms[0], q->lens[0]);
+    pnode *p = pb_node(b, P_PHRASE);
+    if (!p || !(p->pt = pb_alloc(b, n * sizeof *p->pt)) ||
+        !(p->offsets = pb_alloc(b, n * sizeof *p->offsets)) ||
+        !(p->group = pb_alloc(b, n * sizeof *p->group)) || !(p->label = pb_label(b, q)))
+        return NULL;
+    p->n_terms = n;
+    p->slop = q->slop;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(p->pt[i] = pb_term(b, q->terms[i], q->lens[i]))) return NULL;
+        p->offsets[i] = q->offsets ? q->offsets[i] : i;
+        p->group[i] = i;
+        for (uint32_t j = 0; j < i; j++)
+            if (p->pt[j] == p->pt[i]) {
+                p->group[i] = j;
+                break;
+            }
+    }
+    return pb_phrase_df(b, p) == TRAWL_OK ? p : NULL;
+}
+
+/* ------------------------------------------------------------------ boolean */
+
+static pnode *pb_build(pb *b, const qnode *q);
+
+static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n)
+{
+    pnode **v = pb_alloc(b, n * sizeof *v);
+    for (uint32_t i = 0; v && i < n; i++)
+        if (!(v[i] = pb_build(b, qs[i]))) return NULL;
+    return v;
+}
+
+static pnode *pb_bool(pb *b, const qnode *q)
+{
+    /* A lone positive child scores and matches as itself: unwrap it so fast paths see it. */
+    if (q->n_must + q->n_should == 1 && q->n_must_not == 0)
+        return pb_build(b, q->n_must ? q->must[0] : q->should[0]);
+    pnode *p = pb_node(b, P_BOOL);
+    if (!p) return NULL;
+    p->n_must = q->n_must;
+    p->n_should = q->n_should;
+    p->n_must_not = q->n_must_not;
+    if (!(p->must = pb_list(b, q->must, q->n_must)) ||
+        !(p->should = pb_list(b, q->should, q->n_should)) ||
+        !(p->must_not = pb_list(b, q->must_not, q->n_must_not)))
+        return NULL;
+    return p;
+}
+
+static pnode *pb_build(pb *b, const qnode *q)
+{
+    switch (q->kind) {
+    case Q_TERM:
+        return pb_term_node(b, q->terms[0], q->lens[0]);
+    case Q_PHRASE:
+        return pb_phrase(b, q);
+    case Q_PREFIX:
+        return pb_prefix(b, q);
+    case Q_BOOL:
+        return pb_bool(b, q);
+    case Q_ALL:
+        return pb_node(b, P_ALL);
+    }
+    err_set(b->x->e, TRAWL_EQUERY, "unknown query node kind %d", (int)q->kind);
+    return NULL;
+}
+
+int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
+{
+    pb b = {.x = x, .max_expansions = max_expansions};
+    *out = pb_build(&b, q->root);
+    if (!*out && x->e->rc == TRAWL_OK)
+        err_set(x->e, TRAWL_ENOMEM, "out of memory planning the query");
+    return x->e->rc;
+}
+
+/* ------------------------------------------------------------------ execution */
+
+/* Reference evaluator: walks the cursor tree, scoring every match (or only counting). */
+static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
+{
+    const segment *seg = cc->seg;
+    uint64_t base = x->idx->segs[cc->seg_i].base;
+    cur *c = cur_build(cc, root);
+    if (!c) return x->e->rc;
+    for (; c->doc != DOC_END; c->ops->next(c)) {
+        uint32_t date = segment_doc_date(seg, c->doc);
+        if (!exec_date_ok(x, date)) continue;
+        x->count++;
+        if (x->scoring) topk_push(&x->heap, c->ops->score(c), base + c->doc, date);
+    }
+    return x->e->rc;
+}
+
+static int plan_all_terms(pnode *const *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i]->kind != P_TERM) return 0;
+    return n > 0;
+}
+
+/* 1 if the root's global df is the exact answer to "how many documents match". */
+static int plan_df_is_count(const pnode *root, const exec *x)
+{
+    return !x->has_date && (root->kind == P_TERM || root->kind == P_PHRASE);
+}
+
+typedef enum plan_algo { PA_EXHAUSTIVE, PA_COUNT, PA_BMW, PA_MAXSCORE } plan_algo;
+
+/* Chosen once per query from the shape of the plan and the options. */
+static plan_algo plan_choose(const pnode *root, const exec *x)
+{
+    if (x->heap.by_date || x->force_exhaustive) return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
+    if (!x->scoring && plan_df_is_count(root, x)) return PA_COUNT;
+    if (root->kind == P_TERM) return PA_BMW;
+    if (root->kind == P_BOOL && !root->n_must_not) {
+        if (!root->n_should && plan_all_terms(root->must, root->n_must)) return PA_BMW;
+        if (!root->n_must && plan_all_terms(root->should, root->n_should)) return PA_MAXSCORE;
+    }
+    return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
+}
+
+static const char *const plan_algo_names[] = {"exhaustive", "count", "block-max-and", "maxscore"};
+
+int plan_run(const pnode *root, exec *x, int exact)
+{
+    plan_algo algo = plan_choose(root, x);
+    /* With an exact count the fast paths still pay: they visit every match without pruning,
+     * through inline term cursor calls instead of the cursor tree. A lone term or phrase
+     * without date filter has its exact count in df, so it may prune anyway. */
+    x->no_prune = (exact || !x->scoring) && !plan_df_is_count(root, x);
+    pnode *one[1] = {(pnode *)root};
+    x->algo = plan_algo_names[algo];
+    if (algo == PA_COUNT && plan_df_is_count(root, x)) {
+        /* The global statistics already hold the answer. */
+        x->count = root->df;
+        x->algo = "count-df";
+        return x->e->rc;
+    }
+    for (size_t i = 0; i < x->idx->n_segs && x->e->rc == TRAWL_OK; i++) {
+        cctx cc;
+        cctx_init(&cc, x, i);
+        switch (algo) {
+        case PA_COUNT:
+        case PA_EXHAUSTIVE:
+            plan_exhaustive(x, &cc, root);
+            break;
+        case PA_BMW:
+            if (root->kind == P_TERM)
+                bmw_run(x, &cc, one, 1);
+            else
+                bmw_run(x, &cc, root->must, root->n_must);
+            break;
+        case PA_MAXSCORE:
+            maxscore_run(x, &cc, root->should, root->n_should);
+            break;
+        }
+        cctx_close(&cc);
+    }
+    if (plan_df_is_count(root, x)) {
+        x->count = root->df; /* exact even where block-max skipping pruned */
+        x->pruned = 0;
+    }
+    return x->e->rc;
+}

@@ -1,0 +1,93 @@
+/* plan: turns a parsed query (query.h) into an executable plan with global statistics, then
+ * runs it segment after segment into one shared top-k heap. Owns the choice of algorithm, made
+ * once per query: count-only walk, block-max AND (bmw.c, also single terms), MaxScore OR
+ * (maxscore.c), or the exhaustive cursor-tree evaluator (the reference for every query). */
+#ifndef TRAWL_PLAN_H
+#define TRAWL_PLAN_H
+
+#include "arena.h"
+#include "bm25.h"
+#include "dict.h"
+#include "err.h"
+#include "index.h"
+#include "query.h"
+#include "topk.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum pkind {
+    P_NONE,   /**< matches nothing (e.g. a prefix without expansions) */
+    P_ALL,    /**< every document, score 0 */
+    P_TERM,   /**< one scored term */
+    P_PHRASE, /**< exact phrase or proximity, scored as one pseudo-term */
+    P_BOOL,   /**< must / should / must_not */
+} pkind;
+
+/* One analysed term looked up once in every segment. */
+typedef struct plan_term {
+    const char *term; /**< NUL-terminated, in the search arena */
+    uint32_t len;
+    term_info *ti; /**< [n_segs]: its postings per segment */
+    uint8_t *has;  /**< [n_segs]: 1 if the segment holds the term */
+    uint64_t df;   /**< summed over segments */
+} plan_term;
+
+typedef struct pnode pnode;
+struct pnode {
+    pkind kind;
+    /* P_TERM and P_PHRASE: scoring statistics */
+    const char *label; /**< the term, or the phrase's terms joined by spaces (explain) */
+    uint64_t df;       /**< global df (phrase: documents with at least one match) */
+    double idf;
+    /* P_TERM */
+    plan_term *t;
+    /* P_PHRASE */
+    plan_term **pt;    /**< [n_terms] */
+    uint32_t *offsets; /**< [n_terms] positions relative to pt[0] */
+    uint32_t *group;   /**< [n_terms] index of the first slot holding the same term */
+    uint32_t n_terms;
+    uint32_t slop;
+    /* P_PHRASE, filled by the df pass when the matches fit the cache budget: per segment, the
+     * matching docs and their phrase frequencies, so scoring never decodes positions again */
+    int is_cached;
+    uint32_t **pc_docs, **pc_freqs; /**< [n_segs] ascending docs, their freqs */
+    uint32_t *pc_n;                 /**< [n_segs] */
+    /* P_BOOL */
+    pnode **must, **should, **must_not;
+    uint32_t n_must, n_should, n_must_not;
+};
+
+/* Execution state of one query, shared by the algorithms. */
+typedef struct exec {
+    const trawl_index *idx;
+    arena *a;
+    err *e;
+    bm25 bm;
+    uint32_t date_from, date_to; /**< 0 = unbounded */
+    int has_date;                /**< a date filter is active */
+    int scoring;                 /**< 0 for count-only */
+    topk heap;
+    uint64_t count;       /**< matches seen (a lower bound once pruned) */
+    int pruned;           /**< some documents were skipped unscored */
+    int no_prune;         /**< exact count wanted: fast paths visit every match */
+    int force_exhaustive; /**< tests: always use the reference evaluator */
+    const char *algo;
+} exec;
+
+/* 1 if the document date passes the filter. */
+static inline int exec_date_ok(const exec *x, uint32_t date)
+{
+    if (!x->has_date) return 1;
+    return date != 0 && (!x->date_from || date >= x->date_from) &&
+           (!x->date_to || date <= x->date_to);
+}
+
+/* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
+ * beyond max_expansions), counts phrase df exactly (one pass over all segments). */
+int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);
+
+/* Runs the plan into x (heap, count). exact: no pruning. */
+int plan_run(const pnode *root, exec *x, int exact);
+
+#endif

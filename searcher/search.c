@@ -1,0 +1,311 @@
+/* search: trawl_options_init and every trawl_search_* function of trawl.h. */
+#include "search.h"
+
+#include "cursor.h"
+#include "qparse.h"
+#include "snippet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SEARCH_DEFAULT_EXPANSIONS 256
+
+void trawl_options_init(trawl_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    o->k1 = 1.2;
+    o->b = 0.75;
+    o->sort = TRAWL_SORT_SCORE;
+    o->max_expansions = SEARCH_DEFAULT_EXPANSIONS;
+}
+
+int trawl_search_new(trawl_search **out, const trawl_index *idx)
+{
+    *out = NULL;
+    trawl_search *s = calloc(1, sizeof *s);
+    if (!s) return TRAWL_ENOMEM;
+    s->idx = idx;
+    arena_init(&s->a);
+    arena_init(&s->snip);
+    buf_init(&s->text);
+    err_init(&s->e);
+    s->algo = "";
+    int rc = analyzer_new(&s->an, idx->language, idx->max_token_len, &s->e);
+    if (rc != TRAWL_OK) {
+        trawl_search_free(s);
+        return rc;
+    }
+    *out = s;
+    return TRAWL_OK;
+}
+
+void trawl_search_free(trawl_search *s)
+{
+    if (!s) return;
+    analyzer_free(s->an);
+    arena_free(&s->a);
+    arena_free(&s->snip);
+    buf_free(&s->text);
+    free(s);
+}
+
+const char *trawl_search_errmsg(const trawl_search *s)
+{
+    return s->e.msg;
+}
+
+uint32_t trawl_search_error_column(const trawl_search *s)
+{
+    return s->e.rc == TRAWL_EQUERY ? s->err_col : 0;
+}
+
+uint64_t trawl_search_count(const trawl_search *s)
+{
+    return s->count;
+}
+
+int trawl_search_count_is_exact(const trawl_search *s)
+{
+    return s->count_exact;
+}
+
+double trawl_search_elapsed_us(const trawl_search *s)
+{
+    return s->elapsed_us;
+}
+
+void search_force_exhaustive(trawl_search *s, int on)
+{
+    s->force_exhaustive = on;
+}
+
+const char *search_algo(const trawl_search *s)
+{
+    return s->algo;
+}
+
+static double search_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int search_check_options(trawl_search *s, const trawl_options *o)
+{
+    if (!(o->k1 >= 0 && o->k1 < 1e6) || !(o->b >= 0 && o->b <= 1))
+        return err_set(&s->e, TRAWL_EARG, "BM25 parameters out of range (k1 %g, b %g)", o->k1,
+                       o->b);
+    if (o->sort != TRAWL_SORT_SCORE && o->sort != TRAWL_SORT_DATE)
+        return err_set(&s->e, TRAWL_EARG, "unknown sort order %d", o->sort);
+    if (o->date_from && o->date_to && o->date_from > o->date_to)
+        return err_set(&s->e, TRAWL_EARG, "date_from %u is after date_to %u", o->date_from,
+                       o->date_to);
+    return TRAWL_OK;
+}
+
+/* Intersects the options' date range with the query's (both apply). */
+static void search_dates(exec *x, const trawl_options *o, const query *q)
+{
+    x->date_from = o->date_from > q->date_from ? o->date_from : q->date_from;
+    x->date_to = o->date_to;
+    if (q->date_to && (!x->date_to || q->date_to < x->date_to)) x->date_to = q->date_to;
+    x->has_date = x->date_from || x->date_to;
+}
+
+/* Prepares the shared heap of offset + limit slots (never more than there are documents). */
+static int search_heap(trawl_search *s, exec *x)
+{
+    uint64_t k = s->opt.count_only ? 0 : (uint64_t)s->opt.offset + s->opt.limit;
+    if (k > s->idx->n_docs) k = s->idx->n_docs;
+    topk_entry *mem = arena_alloc(&s->a, (size_t)k * sizeof *mem + 1);
+    if (!mem)
+        return err_set(&s->e, TRAWL_ENOMEM, "out of memory for %llu hits", (unsigned long long)k);
+    topk_init(&x->heap, mem, (size_t)k, s->opt.sort == TRAWL_SORT_DATE);
+    return TRAWL_OK;
+}
+
+/* Explains one hit: rebuilds the root cursor on the hit's segment and collects its clauses. */
+static int search_explain_hit(trawl_search *s, exec *x, const pnode *root, size_t h)
+{
+    uint64_t doc = s->hits[h].doc;
+    size_t si = index_locate(s->idx, doc);
+    uint32_t local = (uint32_t)(doc - s->idx->segs[si].base);
+    cctx cc;
+    cur_xsink xs = {.a = &s->a};
+    cctx_init(&cc, x, si);
+    cur *c = cur_build(&cc, root);
+    if (c) {
+        c->ops->seek(c, local);
+        if (c->doc == local) c->ops->explain(c, &xs);
+    }
+    cctx_close(&cc);
+    if (xs.oom) return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
+    s->ex[h] = xs.items;
+    s->n_ex[h] = xs.n;
+    s->ex_len[h] = segment_doc_len(cc.seg, local);
+    return s->e.rc;
+}
+
+static int search_explain(trawl_search *s, exec *x, const pnode *root)
+{
+    size_t n = s->n_hits ? s->n_hits : 1;
+    s->ex = arena_calloc(&s->a, n * sizeof *s->ex);
+    s->n_ex = arena_calloc(&s->a, n * sizeof *s->n_ex);
+    s->ex_len = arena_calloc(&s->a, n * sizeof *s->ex_len);
+    if (!s->ex || !s->n_ex || !s->ex_len)
+        return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
+    for (size_t h = 0; h < s->n_hits && s->e.rc == TRAWL_OK; h++)
+        search_explain_hit(s, x, root, h);
+    return s->e.rc;
+}
+
+static void search_clear(trawl_search *s)
+{
+    arena_reset(&s->a);
+    err_init(&s->e);
+    s->err_col = 0;
+    s->has_query = 0;
+    s->hits = NULL;
+    s->n_hits = 0;
+    s->ex = NULL;
+    s->n_ex = NULL;
+    s->ex_len = NULL;
+    s->count = 0;
+    s->count_exact = 1;
+    s->algo = "";
+}
+
+/* Parse, plan, run, rank; results land in s. */
+static int search_execute(trawl_search *s, const char *query_text)
+{
+    exec x = {.idx = s->idx, .a = &s->a, .e = &s->e};
+    pnode *root;
+    uint32_t col = 0;
+    if (qp_parse(query_text, s->opt.default_or, s->an, &s->a, &s->q, &col, &s->e) != TRAWL_OK) {
+        s->err_col = col;
+        return s->e.rc;
+    }
+    s->has_query = 1;
+    x.bm.k1 = s->opt.k1;
+    x.bm.b = s->opt.b;
+    x.bm.avgdl = s->idx->avgdl;
+    x.scoring = !s->opt.count_only;
+    x.force_exhaustive = s->force_exhaustive;
+    search_dates(&x, &s->opt, &s->q);
+    if (search_heap(s, &x) != TRAWL_OK ||
+        plan_build(&root, &s->q, &x,
+                   s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS) !=
+            TRAWL_OK ||
+        plan_run(root, &x, s->opt.exact_count) != TRAWL_OK)
+        return s->e.rc;
+    topk_sort(&x.heap);
+    if (x.heap.n > s->opt.offset) {
+        s->hits = x.heap.e + s->opt.offset;
+        s->n_hits = x.heap.n - s->opt.offset;
+    }
+    s->count = x.count;
+    s->count_exact = !x.pruned;
+    s->algo = x.algo;
+    if (s->opt.explain && x.scoring) return search_explain(s, &x, root);
+    return TRAWL_OK;
+}
+
+int trawl_search_run(trawl_search *s, const char *query_text, const trawl_options *o)
+{
+    double t0 = search_now_us();
+    search_clear(s);
+    if (o)
+        s->opt = *o;
+    else
+        trawl_options_init(&s->opt);
+    int rc =
+        query_text ? search_check_options(s, &s->opt) : err_set(&s->e, TRAWL_EARG, "query is NULL");
+    if (rc == TRAWL_OK) rc = search_execute(s, query_text);
+    if (rc != TRAWL_OK) {
+        int keep = s->has_query;
+        uint32_t col = s->err_col;
+        s->hits = NULL;
+        s->n_hits = 0;
+        s->count = 0;
+        s->has_query = keep && rc != TRAWL_EQUERY;
+        s->err_col = col;
+    }
+    s->elapsed_us = search_now_us() - t0;
+    return rc;
+}
+
+/* Segment and local id of hit i; TRAWL_ENOTFOUND past the last hit. */
+static int search_hit_loc(const trawl_search *s, size_t i, const segment **seg, uint32_t *local)
+{
+    if (i >= s->n_hits) return TRAWL_ENOTFOUND;
+    size_t si = index_locate(s->idx, s->hits[i].doc);
+    *seg = s->idx->segs[si].seg;
+    *local = (uint32_t)(s->hits[i].doc - s->idx->segs[si].base);
+    return TRAWL_OK;
+}
+
+int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
+{
+    const segment *seg;
+    uint32_t local;
+    err e;
+    int rc = search_hit_loc(s, i, &seg, &local);
+    if (rc != TRAWL_OK) return rc;
+    err_init(&e);
+    out->doc = s->hits[i].doc;
+    out->score = s->hits[i].score;
+    out->date = s->hits[i].date;
+    rc = segment_doc_id(seg, local, &out->id, &out->id_len, &e);
+    if (rc != TRAWL_OK) {
+        out->id = "";
+        out->id_len = 0;
+    }
+    return rc;
+}
+
+/* Decompresses hit i's stored text into s->text. */
+static int search_load_text(trawl_search *s, size_t i)
+{
+    const segment *seg;
+    uint32_t local;
+    err_init(&s->e);
+    int rc = search_hit_loc(s, i, &seg, &local);
+    if (rc != TRAWL_OK)
+        return err_set(&s->e, rc, "no hit %zu (the last search has %zu)", i, s->n_hits);
+    s->text.len = 0;
+    return segment_doc_text(seg, local, &s->text, &s->e);
+}
+
+int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
+{
+    int rc = search_load_text(s, i);
+    if (rc != TRAWL_OK) return rc;
+    if (!s->has_query) return err_set(&s->e, TRAWL_ENOTFOUND, "no query to highlight");
+    arena_reset(&s->snip);
+    return snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip,
+                        out, &s->e);
+}
+
+int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len)
+{
+    int rc = search_load_text(s, i);
+    if (rc != TRAWL_OK) return rc;
+    *text = s->text.p ? (const char *)s->text.p : "";
+    *len = s->text.len;
+    return TRAWL_OK;
+}
+
+int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out, size_t *n,
+                         uint32_t *doc_len)
+{
+    if (!s->ex) return TRAWL_EARG;
+    if (i >= s->n_hits) return TRAWL_ENOTFOUND;
+    *out = s->ex[i];
+    *n = s->n_ex[i];
+    if (doc_len) *doc_len = s->ex_len[i];
+    return TRAWL_OK;
+}

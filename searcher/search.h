@@ -1,0 +1,48 @@
+/* search: the per-thread search context behind trawl_search_* (trawl.h): parses, plans, runs,
+ * keeps the last results, explains, and serves hits, snippets and stored text. Matching and
+ * ranking are plan.c's; this module owns the context's memory and the result lifetime rules. */
+#ifndef TRAWL_SEARCH_H
+#define TRAWL_SEARCH_H
+
+#include "analyzer.h"
+#include "arena.h"
+#include "buf.h"
+#include "err.h"
+#include "index.h"
+#include "plan.h"
+#include "query.h"
+#include "topk.h"
+#include "trawl.h"
+
+struct trawl_search {
+    const trawl_index *idx;
+    analyzer *an;     /**< this context's own analyzer (analyzers are not thread-safe) */
+    arena a;          /**< per query: query tree, plan, cursors, hits, explanations */
+    arena snip;       /**< per snippet call */
+    buf text;         /**< decompressed stored text of the last snippet/text call */
+    err e;            /**< error of the last failed call */
+    uint32_t err_col; /**< TRAWL_EQUERY column */
+    query q;          /**< the last successfully parsed query (in a) */
+    int has_query;
+    trawl_options opt; /**< options of the last run */
+    topk_entry *hits;  /**< ranked hits after offset (in a) */
+    size_t n_hits;
+    trawl_explain **ex; /**< [n_hits] clauses per hit, with explain */
+    size_t *n_ex;       /**< [n_hits] */
+    uint32_t *ex_len;   /**< [n_hits] document lengths */
+    uint64_t count;
+    int count_exact;
+    double elapsed_us;
+    const char *algo;     /**< algorithm the last run used (for tests and benchmarks) */
+    int force_exhaustive; /**< tests: evaluate every query with the reference evaluator */
+};
+
+/* Name of the algorithm the last run chose: "count", "exhaustive", "maxscore",
+ * "block-max-and", or "" before a successful run. */
+const char *search_algo(const trawl_search *s);
+
+/* Tests: with on, every later run uses the exhaustive cursor-tree evaluator (the reference the
+ * MaxScore and block-max paths are compared with). */
+void search_force_exhaustive(trawl_search *s, int on);
+
+#endif
