@@ -71,6 +71,9 @@ done
 step "latency: corpus queries, $REPS timed passes"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --queries "$W/queries.jsonl" \
     --set kdocs --reps "$REPS" --out "$W/raw.csv"
+step "latency: corpus queries, stemmed (trawl english vs FTS5 porter)"
+$LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --queries "$W/queries.jsonl" \
+    --set kdocs-porter --reps "$REPS" --out "$W/raw.csv"
 step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
     --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
