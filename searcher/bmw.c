@@ -65,8 +65,99 @@ static int bmw_open(cctx *cc, pnode *const *terms, uint32_t n, term_cursor **tc,
     return 1;
 }
 
+/* ------------------------------------------------------------------ single term */
+
+/* One postings block of a single term: docs in [first, last], scores at most ub. */
+typedef struct bmw_blk {
+    uint32_t first, last;
+    double ub;
+} bmw_blk;
+
+/* Scores tc's docs from its current one through last into the heap. Without a date filter a
+ * lone term's count is its df (plan.c), so a doc costs one score; only a doc that can enter the
+ * heap reads its date. A doc scoring exactly the threshold is still offered: blocks are not
+ * visited in doc order, so it may win the tie on its id. */
+static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t base, double idf,
+                          uint32_t last)
+{
+    double thr = topk_threshold(&x->heap);
+    for (uint32_t d = tc->doc; d <= last && d != DOC_END; d = tc_next(tc)) {
+        double norm = bm25_norm(&x->bm, segment_doc_len(seg, d));
+        double s = bm25_score(&x->bm, idf, tc_freq(tc), norm);
+        if (s < thr) continue;
+        topk_push(&x->heap, s, base + d, segment_doc_date(seg, d));
+        thr = topk_threshold(&x->heap);
+    }
+}
+
+/* Reads every block's range and bound from the skip data (no decoding); returns the count. */
+static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, bmw_blk *v, uint32_t cap)
+{
+    uint32_t n = 0, t = 0;
+    while (n < cap) {
+        tc_shallow_seek(tc, t);
+        uint32_t last = tc_block_last(tc);
+        if (last == DOC_END) break;
+        v[n].first = t;
+        v[n].last = last;
+        v[n].ub = bm25_upper(&x->bm, idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        n++;
+        t = last + 1;
+    }
+    return n;
+}
+
+/* Scores the block with the largest bound first, so the heap holds real scores near the final
+ * threshold before the sweep; then reopens the cursor (it never moves backwards). Returns the
+ * block scored, or n if none was (the best is the first block, or cannot beat the heap). */
+static uint32_t bmw_term_best_first(exec *x, cctx *cc, const pnode *p, term_cursor *tc,
+                                    const bmw_blk *v, uint32_t n)
+{
+    uint32_t best = 0;
+    for (uint32_t b = 1; b < n; b++)
+        if (v[b].ub > v[best].ub) best = b;
+    if (best == 0 || v[best].ub < topk_threshold(&x->heap)) return n;
+    tc_seek(tc, v[best].first);
+    bmw_term_scan(x, tc, cc->seg, x->idx->segs[cc->seg_i].base, p->idf, v[best].last);
+    tc_close(tc);
+    if (tc->rc == TRAWL_OK) tc_open(tc, cc->seg, &p->t->ti[cc->seg_i], x->e);
+    return best;
+}
+
+/* Top-k of one term without date filter: best block first, then every other block in doc
+ * order unless its bound is below the threshold (strictly: a doc tying the threshold may still
+ * win on its id). Scores are bit-identical to the exhaustive evaluator's. */
+static int bmw_term(exec *x, cctx *cc, const pnode *p)
+{
+    term_cursor *tc = cctx_term(cc, p->t);
+    if (!tc) return x->e->rc;
+    uint64_t base = x->idx->segs[cc->seg_i].base;
+    uint32_t cap = (tc_df(tc) + TC_BLOCK - 1) / TC_BLOCK;
+    if (cap <= 1) {
+        bmw_term_scan(x, tc, cc->seg, base, p->idf, DOC_END);
+        return x->e->rc;
+    }
+    bmw_blk *v = arena_alloc(x->a, cap * sizeof *v);
+    if (!v) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
+    uint32_t n = bmw_term_blocks(x, tc, p->idf, v, cap);
+    uint32_t done = bmw_term_best_first(x, cc, p, tc, v, n);
+    for (uint32_t b = 0; b < n && tc->rc == TRAWL_OK; b++) {
+        if (b == done) continue;
+        if (v[b].ub < topk_threshold(&x->heap)) {
+            x->pruned = 1;
+            continue;
+        }
+        tc_seek(tc, v[b].first);
+        bmw_term_scan(x, tc, cc->seg, base, p->idf, v[b].last);
+    }
+    return x->e->rc;
+}
+
 int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
 {
+    if (n == 1 && x->scoring && !x->has_date && !x->no_prune && !x->heap.by_date)
+        return bmw_term(x, cc, terms[0]);
+
     term_cursor **tc = arena_alloc(x->a, 2 * n * sizeof *tc + 1);
     double *idf = arena_alloc(x->a, n * sizeof *idf + 1);
     if (!tc || !idf) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max AND");

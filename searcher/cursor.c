@@ -331,22 +331,47 @@ typedef struct cur_phrase {
     err *e;
 } cur_phrase;
 
-/* Counts start positions p with every slot i at p + offsets[i]. */
+/* First j >= from with pos[j] >= want, or n: galloping, so a short list probing a long one
+ * costs a few steps per probe instead of a walk over every position in between. */
+static inline uint32_t cur_gallop(const uint32_t *pos, uint32_t n, uint32_t from, int64_t want)
+{
+    uint32_t lo = from, step = 1, hi;
+    if (lo >= n || pos[lo] >= want) return lo;
+    while (lo + step < n && pos[lo + step] < want) {
+        lo += step;
+        step *= 2;
+    }
+    hi = lo + step < n ? lo + step : n; /* pos[lo] < want <= pos[hi] (or hi == n) */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pos[mid] < want)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* Counts start positions p with every slot i at p + offsets[i]. Each start is one position of
+ * the slot with the fewest positions in this doc (the lead), so the lead drives and the other
+ * slots are probed by galloping; the starts ascend, so every probe resumes where it stopped. */
 static uint32_t cur_phrase_exact(cur_phrase *ph)
 {
-    uint32_t n = ph->n, matches = 0;
+    uint32_t n = ph->n, matches = 0, lead = 0;
     const uint32_t *off = ph->p->offsets;
+    for (uint32_t i = 1; i < n; i++)
+        if (ph->npos[i] < ph->npos[lead]) lead = i;
     memset(ph->ja, 0, n * sizeof *ph->ja);
-    for (uint32_t k = 0; k < ph->npos[0]; k++) {
-        int64_t start = (int64_t)ph->pos[0][k] - off[0];
-        uint32_t i = 1;
+    for (uint32_t k = 0; k < ph->npos[lead]; k++) {
+        int64_t start = (int64_t)ph->pos[lead][k] - off[lead];
+        uint32_t i = 0;
         for (; i < n; i++) {
+            if (i == lead) continue;
             int64_t want = start + off[i];
-            uint32_t j = ph->ja[i];
-            while (j < ph->npos[i] && ph->pos[i][j] < want)
-                j++;
+            uint32_t j = cur_gallop(ph->pos[i], ph->npos[i], ph->ja[i], want);
             ph->ja[i] = j;
-            if (j == ph->npos[i] || ph->pos[i][j] != want) break;
+            if (j == ph->npos[i]) return matches; /* no later start can match either */
+            if (ph->pos[i][j] != want) break;
         }
         if (i == n) matches++;
     }
@@ -704,8 +729,10 @@ static cur *cur_build_phrase(cctx *cc, const pnode *p)
     ph->jb = ph->ja + n;
     ph->cnt = ph->jb + n;
     ph->need = ph->cnt + n;
+    /* Slots repeating a term share its cursor: its positions are decoded once. */
     for (uint32_t i = 0; i < n; i++) {
-        if (!(ph->tcs[i] = cctx_term(cc, p->pt[i]))) return NULL;
+        ph->tcs[i] = p->group[i] != i ? ph->tcs[p->group[i]] : cctx_term(cc, p->pt[i]);
+        if (!ph->tcs[i]) return NULL;
         ph->need[p->group[i]]++;
     }
     for (uint32_t i = 0; i < n; i++)

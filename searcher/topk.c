@@ -10,26 +10,30 @@ void topk_init(topk *h, topk_entry *mem, size_t k, int by_date)
     h->by_date = by_date;
 }
 
-/* 1 if a ranks below b in the final order. */
-static int topk_worse(const topk *h, const topk_entry *a, const topk_entry *b)
+/* 1 if a ranks below b in the final order. by_date is passed by value so the compiler keeps
+ * it in a register across a sift. */
+static inline int topk_worse(int by_date, const topk_entry *a, const topk_entry *b)
 {
-    if (h->by_date && a->date != b->date) return a->date < b->date;
+    if (by_date && a->date != b->date) return a->date < b->date;
     if (a->score != b->score) return a->score < b->score;
     return a->doc > b->doc;
 }
 
-static void topk_sift_down(topk *h, size_t i)
+/* Places x at hole i and sifts it down: children move up into the hole, x is written once. */
+static void topk_place(topk *h, size_t i, topk_entry x)
 {
+    topk_entry *e = h->e;
+    size_t n = h->n;
+    int bd = h->by_date;
     for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && topk_worse(h, &h->e[l], &h->e[m])) m = l;
-        if (r < h->n && topk_worse(h, &h->e[r], &h->e[m])) m = r;
-        if (m == i) return;
-        topk_entry t = h->e[i];
-        h->e[i] = h->e[m];
-        h->e[m] = t;
+        size_t l = 2 * i + 1;
+        if (l >= n) break;
+        size_t m = l + 1 < n && topk_worse(bd, &e[l + 1], &e[l]) ? l + 1 : l;
+        if (!topk_worse(bd, &e[m], &x)) break;
+        e[i] = e[m];
         i = m;
     }
+    e[i] = x;
 }
 
 int topk_push(topk *h, double score, uint64_t doc, uint32_t date)
@@ -39,16 +43,15 @@ int topk_push(topk *h, double score, uint64_t doc, uint32_t date)
         size_t i = h->n++;
         while (i > 0) {
             size_t p = (i - 1) / 2;
-            if (!topk_worse(h, &x, &h->e[p])) break;
+            if (!topk_worse(h->by_date, &x, &h->e[p])) break;
             h->e[i] = h->e[p];
             i = p;
         }
         h->e[i] = x;
         return 1;
     }
-    if (h->k == 0 || !topk_worse(h, &h->e[0], &x)) return 0;
-    h->e[0] = x;
-    topk_sift_down(h, 0);
+    if (h->k == 0 || !topk_worse(h->by_date, &h->e[0], &x)) return 0;
+    topk_place(h, 0, x);
     return 1;
 }
 
@@ -57,11 +60,10 @@ void topk_sort(topk *h)
     size_t n = h->n;
     /* Heap sort: repeatedly move the worst to the end of the shrinking heap. */
     while (h->n > 1) {
-        topk_entry t = h->e[0];
-        h->e[0] = h->e[h->n - 1];
-        h->e[h->n - 1] = t;
+        topk_entry worst = h->e[0];
         h->n--;
-        topk_sift_down(h, 0);
+        topk_place(h, 0, h->e[h->n]);
+        h->e[h->n] = worst;
     }
     h->n = n;
 }
