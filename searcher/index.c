@@ -58,6 +58,26 @@ static int index_check_analyzer(trawl_index *idx, const manifest *m, const char 
     return TRAWL_OK;
 }
 
+/* The manifest and the segment describe the same facts; a disagreement means one of them was
+ * altered or swapped, and trusting either would silently give wrong answers (a manifest saying
+ * "language none" over an english segment finds nothing for "invasion"). */
+static int index_check_segment(const manifest *m, const manifest_seg *ms, const segment *seg,
+                               const char *dir, err *e)
+{
+    if (segment_n_docs(seg) != ms->n_docs)
+        return err_set(e, TRAWL_ECORRUPT,
+                       "%s/%s: segment has %u documents but the manifest says %u", dir, ms->name,
+                       segment_n_docs(seg), ms->n_docs);
+    if (strcmp(segment_language(seg), m->language) != 0 ||
+        segment_max_token_len(seg) != m->max_token_len)
+        return err_set(e, TRAWL_ECORRUPT,
+                       "%s/%s: segment analyzer (language %s, max token length %u) differs from "
+                       "the manifest's (language %s, max token length %u)",
+                       dir, ms->name, segment_language(seg), segment_max_token_len(seg),
+                       m->language, m->max_token_len);
+    return TRAWL_OK;
+}
+
 /* Opens every segment dir's manifest lists, appending them to idx->segs. */
 static int index_open_dir(trawl_index *idx, const char *dir, int first, err *e)
 {
@@ -78,6 +98,11 @@ static int index_open_dir(trawl_index *idx, const char *dir, int first, err *e)
         rc = fsx_join(path, sizeof path, dir, m.segs[i].name, e);
         if (rc == TRAWL_OK) rc = segment_open(&s->seg, path, m.segs[i].name, m.segs[i].id, e);
         if (rc != TRAWL_OK) break;
+        rc = index_check_segment(&m, &m.segs[i], s->seg, dir, e);
+        if (rc != TRAWL_OK) {
+            segment_close(s->seg);
+            break;
+        }
         s->base = idx->n_docs;
         s->n_docs = segment_n_docs(s->seg);
         idx->n_docs += s->n_docs;

@@ -21,6 +21,7 @@
 
 #include "checksum.h"
 #include "format.h"
+#include "manifest.h"
 #include "trawl.h"
 
 #include <stdio.h>
@@ -483,6 +484,46 @@ static void test_missing_segment(void **state)
     assert_non_null(strstr(errbuf, CI_SEG));
 }
 
+/* A validly checksummed manifest that disagrees with its segment (document count, analyzer) is
+ * refused: trusting it would silently change answers. */
+static void ci_expect_mismatch_refused(void (*alter)(manifest *m), const char *needle)
+{
+    char errbuf[512] = "";
+    trawl_index *idx = NULL;
+    const char *dirs[] = {ci.work};
+    manifest m;
+    err e;
+    err_init(&e);
+    manifest_init(&m);
+    ci_write(ci.seg, ci.seg_len);
+    assert_int_equal(manifest_read(&m, ci.work, &e), TRAWL_OK);
+    alter(&m);
+    assert_int_equal(manifest_write(&m, ci.work, &e), TRAWL_OK);
+    manifest_free(&m);
+    ci.man_ok = 0;
+    assert_int_equal(trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf), TRAWL_ECORRUPT);
+    assert_null(idx);
+    assert_non_null(strstr(errbuf, CI_SEG));
+    assert_non_null(strstr(errbuf, needle));
+}
+
+static void ci_alter_language(manifest *m)
+{
+    snprintf(m->language, sizeof m->language, "none");
+}
+
+static void ci_alter_n_docs(manifest *m)
+{
+    m->segs[0].n_docs += 1;
+}
+
+static void test_manifest_disagrees_with_segment(void **state)
+{
+    (void)state;
+    ci_expect_mismatch_refused(ci_alter_language, "analyzer");
+    ci_expect_mismatch_refused(ci_alter_n_docs, "documents");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_truncate_segment),
         cmocka_unit_test(test_append_to_segment),
         cmocka_unit_test(test_truncate_manifest),
+        cmocka_unit_test(test_manifest_disagrees_with_segment),
         cmocka_unit_test(test_garble_manifest),
         cmocka_unit_test(test_missing_manifest),
         cmocka_unit_test(test_missing_segment),
