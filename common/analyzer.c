@@ -22,6 +22,10 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Byte/codepoint classes. LETTER and DIGIT must be 1 and 2: the ASCII fast loop tests
  * "k - 1 < 2" and lower-cases with "c | (k & 1) << 5". */
 enum {
@@ -192,6 +196,44 @@ static void an_put(char *b, size_t *n, size_t cap, const void *src, size_t w)
     *n += w;
 }
 
+#ifdef __SSE2__
+/* The start of an_ascii_run 16 bytes at a time (SSE2 is part of x86-64): classifies, lower-cases
+ * and stores a whole block, then keeps the bytes up to the first one that is not an ASCII letter
+ * or digit. Needs p[i..lim) readable and b[*m..*m + 16) writable for each block; the caller's
+ * lim bounds both (tok is AN_TOK_CAP bytes). Leaves the tail to the byte loop. */
+static inline size_t an_ascii_run16(const uint8_t *p, size_t lim, size_t i, char *b, size_t *m,
+                                    unsigned *acc)
+{
+    const __m128i a0 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
+    const __m128i d0 = _mm_set1_epi8('0' - 1), d1 = _mm_set1_epi8('9' + 1);
+    const __m128i bit5 = _mm_set1_epi8(0x20);
+    while (lim - i >= 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i lc = _mm_or_si128(c, bit5);
+        /* Bytes >= 0x80 are negative as signed chars, so neither range takes them. */
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lc, a0), _mm_cmplt_epi8(lc, z1));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(c, d0), _mm_cmplt_epi8(c, d1));
+        unsigned keep = (unsigned)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+        unsigned run = keep == 0xFFFFu ? 16u : (unsigned)__builtin_ctz(~keep);
+        unsigned in_run = (1u << run) - 1u;
+        _mm_storeu_si128((__m128i *)(void *)(b + *m), _mm_or_si128(c, _mm_and_si128(alpha, bit5)));
+        if ((unsigned)_mm_movemask_epi8(alpha) & in_run) *acc |= AN_LETTER;
+        if ((unsigned)_mm_movemask_epi8(digit) & in_run) *acc |= AN_DIGIT;
+        i += run;
+        *m += run;
+        if (run < 16) break;
+    }
+    return i;
+}
+#else
+static inline size_t an_ascii_run16(const uint8_t *p, size_t lim, size_t i, char *b, size_t *m,
+                                    unsigned *acc)
+{
+    (void)p, (void)lim, (void)b, (void)m, (void)acc;
+    return i;
+}
+#endif
+
 /* Copies the run of ASCII letters and digits at p[i], lower-cased, to b[*n...] (as far as cap
  * allows; *n counts the whole run) and ORs the classes seen into *seen. Returns the index one
  * past the run. Most of the analyzer's time is spent here, so the bound check on b is hoisted
@@ -203,6 +245,7 @@ static inline size_t an_ascii_run(const uint8_t *p, size_t len, size_t i, char *
     unsigned k, acc = 0;
     if (m < cap) {
         lim = len - i < cap - m ? len : i + (cap - m);
+        i = an_ascii_run16(p, lim, i, b, &m, &acc);
         while (i < lim && (k = an_cls[p[i]]) - 1u < 2u) {
             b[m++] = (char)(p[i++] | ((k & 1u) << 5));
             acc |= k;

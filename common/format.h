@@ -9,8 +9,17 @@
  *   Trailer    --> TableOffset u64, SectionCount u32, ChecksumAlgo u32, TableXXH64 u64,
  *                  FooterMagic[8]                                            (32 bytes)
  *   Postings   --> per term: [SkipTable], <Block>^nb   (SkipTable only when nb > 1)
- *   Block      --> full: Packed(docgap-1), Packed(tf-1) | last partial: <VInt docgap-1>^n, <VInt
- * tf-1>^n Positions  --> per term, per block: CodecList(per doc: pos0, pos1-pos0, ...)
+ *   Block      --> full: PFor(docgap-1), PFor(tf-1)
+ *                  last partial: <VInt (docgap-1)*2 + [tf == 1], [VInt tf-2]>^n
+ *   PFor       --> Packed128(low w bits of 128 values), ExcCount u8,
+ *                  <ExcIndex u8, value >> w as u8>^ExcCount   (w >= max bits - 8)
+ *   Positions  --> per term, per block: PForList(first position of each doc),
+ *                  PForList(each later position - previous - 1)
+ *   PForList   --> <PFor>^(m / 128), <VInt>^(m % 128)
+ *   Dictionary --> per 16 terms: PostBase VInt, PosBase VInt, <Entry>^16
+ *   Entry      --> Lens u8, [VInt prefix-15], [VInt suffix-15], Suffix, VInt df*2 + inline,
+ *                  inline: Block (the partial form), Positions of that block
+ *                  else:   VInt cf-df, VInt max_tf, VInt min_len, VInt post_len, VInt pos_len
  */
 #ifndef TRAWL_FORMAT_H
 #define TRAWL_FORMAT_H
@@ -32,15 +41,17 @@
 #define FMT_PAD          32u    /**< zero bytes after each section (>= CODEC_OVERREAD) */
 #define FMT_BLOCK_DOCS   128u   /**< documents per postings block */
 #define FMT_DICT_BLOCK   16u    /**< terms per front-coded dictionary block */
+#define FMT_INLINE_DF    4u     /**< lists with df <= this and cf <= FMT_INLINE_CF live in */
+#define FMT_INLINE_CF    16u    /**< their dictionary entry (and only those) */
+#define FMT_LENS_ESC     15u    /**< nibble value: the prefix or suffix length follows as VInt */
 #define FMT_MAX_TERM     255u   /**< bytes in a term */
-#define FMT_STORED_BLOCK 65536u /**< uncompressed bytes per stored text block (last may be less) \
-                                 */
-#define FMT_LANG_LEN 32u
+#define FMT_STORED_BLOCK 65536u /**< raw bytes per stored text block (the last may be less) */
+#define FMT_LANG_LEN     32u
 
 /* Section ids. Every id below is required exactly once; any other id is corrupt. */
 enum {
     FMT_SEC_STATS = 1,         /**< fmt_stats */
-    FMT_SEC_DICT = 2,          /**< front-coded dictionary blocks */
+    FMT_SEC_DICT = 2,          /**< front-coded dictionary blocks, small lists inline */
     FMT_SEC_DICT_INDEX = 3,    /**< u64 offset of each dictionary block */
     FMT_SEC_POSTINGS = 4,      /**< per-term skip table + doc/tf blocks */
     FMT_SEC_POSITIONS = 5,     /**< per-term, per-block position lists */

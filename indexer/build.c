@@ -3,10 +3,13 @@
  * Order of effects, chosen so that a kill at any instant leaves the previous index usable:
  *   1. lock INDEX_DIR/LOCK, delete leftover .*.tmp files and segment files no manifest names;
  *   2. read the manifest and the ids of the existing segments (nothing written yet);
- *   3. stream documents: the segment writer gets each document, the postings buffer its tokens;
- *      over budget, the buffer is spilled as a sorted run .run-N.tmp and cleared;
- *   4. merge the runs (in rounds of BUILD_MERGE_FANIN) into the writer's term section; the writer
- *      renames .seg-N.trw.tmp to seg-N.trw after fsync: not yet part of the index;
+ *   3. stream documents: the segment writer gets each document, the postings buffer its tokens,
+ *      the stored text goes in 64 KiB blocks through bld_zip (compressed inline, or on a helper
+ *      thread with --threads 2: the same bytes either way); over budget, the buffer is spilled
+ *      as a sorted run .run-N.tmp and cleared;
+ *   4. merge the runs (in rounds of BUILD_MERGE_FANIN) into the writer's term section (with no
+ *      run, the sorted buffer goes straight to the writer); the writer renames .seg-N.trw.tmp
+ *      to seg-N.trw after fsync: not yet part of the index;
  *   5. manifest_write replaces MANIFEST atomically: the commit point;
  *   6. with --rebuild, delete the segment files the new manifest does not name.
  * The index directory itself is created only when the first document arrives, so an empty
@@ -16,6 +19,7 @@
 #include "analyzer.h"
 #include "buf.h"
 #include "checksum.h"
+#include "format.h"
 #include "fsx.h"
 #include "manifest.h"
 #include "merge.h"
@@ -28,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +49,39 @@ typedef struct bld_ids {
     uint64_t *slots; /**< offset + 1 into store, 0 = empty */
     size_t cap, n;   /**< cap is a power of two */
 } bld_ids;
+
+#define BLD_ZIP_SLOTS 4 /* stored blocks in flight between the indexing and the zip thread */
+
+enum { BLD_Z_FREE, BLD_Z_FULL, BLD_Z_DONE, BLD_Z_FAILED };
+
+/* One stored text block on its way to the segment writer. */
+typedef struct bld_zslot {
+    uint8_t *raw;   /**< FMT_STORED_BLOCK bytes */
+    size_t raw_len; /**< bytes filled */
+    buf z;          /**< compressed form, once DONE */
+    int state;      /**< BLD_Z_*; changed under bld_zip.mu when threaded */
+} bld_zslot;
+
+/* Stored text cut into FMT_STORED_BLOCK blocks, compressed in order inline or on a helper
+ * thread, and handed to the writer in order (sw_add_stored_block): the file bytes do not depend
+ * on the thread count. Block j uses slot j % BLD_ZIP_SLOTS:
+ *
+ *   main: fill ──► FULL ──(zip thread)──► DONE ──► main: sw_add_stored_block ──► FREE
+ *
+ * Only the state field is shared; the mutex orders the slot's bytes with its state. */
+typedef struct bld_zip {
+    bld_zslot slots[BLD_ZIP_SLOTS];
+    uint64_t n_sub;    /**< blocks submitted (main thread) */
+    uint64_t n_out;    /**< blocks delivered to the writer (main thread) */
+    uint64_t n_zipped; /**< blocks compressed (zip thread) */
+    sw_zip *zip;       /**< deflate state of whichever thread compresses */
+    int is_started;    /**< slots allocated */
+    int is_threaded;   /**< th runs */
+    int stop;          /**< asks th to end, under mu */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+} bld_zip;
 
 typedef struct bld {
     const build_opts *o;
@@ -63,6 +101,7 @@ typedef struct bld {
     size_t n_runs, cap_runs;
     unsigned run_seq; /**< next run file number */
     uint32_t n_docs;
+    bld_zip zip;          /**< stored text compression */
     const char *inv_path; /**< file whose invalid UTF-8 count is being summed */
     char inv_name[1024];
     size_t inv_count;
@@ -339,6 +378,163 @@ static int bld_start_segment(bld *b)
     return rc;
 }
 
+/* ---------------------------------------------------------------- stored text */
+
+/* The zip thread: compresses FULL slots in block order until asked to stop. */
+static void *bld_zip_main(void *arg)
+{
+    bld_zip *z = arg;
+    pthread_mutex_lock(&z->mu);
+    for (;;) {
+        bld_zslot *s = &z->slots[z->n_zipped % BLD_ZIP_SLOTS];
+        while (!z->stop && s->state != BLD_Z_FULL)
+            pthread_cond_wait(&z->cv_work, &z->mu);
+        if (s->state != BLD_Z_FULL) break;
+        pthread_mutex_unlock(&z->mu);
+        int rc = sw_zip_block(z->zip, s->raw, s->raw_len, &s->z);
+        pthread_mutex_lock(&z->mu);
+        s->state = rc == TRAWL_OK ? BLD_Z_DONE : BLD_Z_FAILED;
+        z->n_zipped++;
+        pthread_cond_signal(&z->cv_done);
+    }
+    pthread_mutex_unlock(&z->mu);
+    return NULL;
+}
+
+/* Number of threads to use: the option, or min(2, online CPUs). */
+static unsigned bld_threads(const build_opts *o)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (o->threads) return o->threads;
+    return n >= 2 ? 2 : 1;
+}
+
+/* Allocates the slots and, with more than one thread, starts the zip thread. */
+static int bld_zip_start(bld *b)
+{
+    bld_zip *z = &b->zip;
+    z->is_started = 1;
+    for (size_t i = 0; i < BLD_ZIP_SLOTS; i++) {
+        buf_init(&z->slots[i].z);
+        if (!(z->slots[i].raw = malloc(FMT_STORED_BLOCK)))
+            return err_set(b->e, TRAWL_ENOMEM, "out of memory for stored text");
+    }
+    if (sw_zip_new(&z->zip) < 0) return err_set(b->e, TRAWL_ENOMEM, "out of memory for zlib");
+    if (bld_threads(b->o) < 2) return TRAWL_OK;
+    pthread_mutex_init(&z->mu, NULL);
+    pthread_cond_init(&z->cv_work, NULL);
+    pthread_cond_init(&z->cv_done, NULL);
+    int rc = pthread_create(&z->th, NULL, bld_zip_main, z);
+    if (rc == 0) {
+        z->is_threaded = 1;
+        return TRAWL_OK;
+    }
+    pthread_cond_destroy(&z->cv_done);
+    pthread_cond_destroy(&z->cv_work);
+    pthread_mutex_destroy(&z->mu);
+    return err_set(b->e, TRAWL_EIO, "cannot start a thread: %s", strerror(rc));
+}
+
+/* Stops the zip thread (whatever it was doing) and frees everything. */
+static void bld_zip_stop(bld_zip *z)
+{
+    if (z->is_threaded) {
+        pthread_mutex_lock(&z->mu);
+        z->stop = 1;
+        pthread_cond_signal(&z->cv_work);
+        pthread_mutex_unlock(&z->mu);
+        pthread_join(z->th, NULL);
+        pthread_cond_destroy(&z->cv_done);
+        pthread_cond_destroy(&z->cv_work);
+        pthread_mutex_destroy(&z->mu);
+        z->is_threaded = 0;
+    }
+    for (size_t i = 0; z->is_started && i < BLD_ZIP_SLOTS; i++) {
+        free(z->slots[i].raw);
+        buf_free(&z->slots[i].z);
+    }
+    sw_zip_free(z->zip);
+    z->zip = NULL;
+    z->is_started = 0;
+}
+
+/* Sets the state of slot s, under the mutex when the zip thread may look at it. */
+static void bld_zip_set(bld_zip *z, bld_zslot *s, int state)
+{
+    if (z->is_threaded) pthread_mutex_lock(&z->mu);
+    s->state = state;
+    if (z->is_threaded) pthread_cond_signal(&z->cv_work);
+    if (z->is_threaded) pthread_mutex_unlock(&z->mu);
+}
+
+/* Hands the oldest submitted block to the writer, waiting for its compression. */
+static int bld_zip_deliver(bld *b)
+{
+    bld_zip *z = &b->zip;
+    bld_zslot *s = &z->slots[z->n_out % BLD_ZIP_SLOTS];
+    int state;
+    if (z->is_threaded) {
+        pthread_mutex_lock(&z->mu);
+        while (s->state != BLD_Z_DONE && s->state != BLD_Z_FAILED)
+            pthread_cond_wait(&z->cv_done, &z->mu);
+        state = s->state;
+        pthread_mutex_unlock(&z->mu);
+    } else {
+        state = s->state;
+    }
+    if (state == BLD_Z_FAILED)
+        return err_set(b->e, TRAWL_ENOMEM, "out of memory compressing stored text");
+    int rc = sw_add_stored_block(b->sw, s->z.p, s->z.len, s->raw_len);
+    s->raw_len = 0;
+    bld_zip_set(z, s, BLD_Z_FREE);
+    z->n_out++;
+    return rc;
+}
+
+/* Submits the block being filled: compresses it at once, or queues it for the zip thread and
+ * makes sure the next slot is free. */
+static int bld_zip_submit(bld *b)
+{
+    bld_zip *z = &b->zip;
+    bld_zslot *s = &z->slots[z->n_sub % BLD_ZIP_SLOTS];
+    z->n_sub++;
+    if (!z->is_threaded) {
+        s->state =
+            sw_zip_block(z->zip, s->raw, s->raw_len, &s->z) == TRAWL_OK ? BLD_Z_DONE : BLD_Z_FAILED;
+        return bld_zip_deliver(b);
+    }
+    bld_zip_set(z, s, BLD_Z_FULL);
+    return z->n_sub - z->n_out == BLD_ZIP_SLOTS ? bld_zip_deliver(b) : TRAWL_OK;
+}
+
+/* Appends text to the stored stream. */
+static int bld_zip_put(bld *b, const char *text, size_t n)
+{
+    bld_zip *z = &b->zip;
+    int rc = TRAWL_OK;
+    while (n > 0 && rc == TRAWL_OK) {
+        bld_zslot *s = &z->slots[z->n_sub % BLD_ZIP_SLOTS];
+        size_t k = FMT_STORED_BLOCK - s->raw_len < n ? FMT_STORED_BLOCK - s->raw_len : n;
+        memcpy(s->raw + s->raw_len, text, k);
+        s->raw_len += k;
+        text += k;
+        n -= k;
+        if (s->raw_len == FMT_STORED_BLOCK) rc = bld_zip_submit(b);
+    }
+    return rc;
+}
+
+/* Submits the last, partial block and delivers every block still in flight. */
+static int bld_zip_finish(bld *b)
+{
+    bld_zip *z = &b->zip;
+    int rc = TRAWL_OK;
+    if (z->slots[z->n_sub % BLD_ZIP_SLOTS].raw_len > 0) rc = bld_zip_submit(b);
+    while (rc == TRAWL_OK && z->n_out < z->n_sub)
+        rc = bld_zip_deliver(b);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- documents and runs */
 
 /* Spills the postings buffer as the next run. */
@@ -398,7 +594,8 @@ static int bld_index_doc(bld *b, const corpus_doc *d)
     if (pb_doc_end(b->pb, b->n_docs) < 0)
         return err_set(b->e, TRAWL_ENOMEM, "out of memory in the postings buffer");
     bld_count_invalid(b, d->path, n_invalid);
-    rc = sw_add_doc(b->sw, d->id, d->id_len, d->date, n_tokens, d->text, d->text_len);
+    rc = sw_add_doc_meta(b->sw, d->id, d->id_len, d->date, n_tokens, d->text_len);
+    if (rc == TRAWL_OK) rc = bld_zip_put(b, d->text, d->text_len);
     if (rc < 0) return rc;
     if (bld_ids_add(&b->ids, d->id, d->id_len) < 0)
         return err_set(b->e, TRAWL_ENOMEM, "out of memory for document ids");
@@ -513,19 +710,52 @@ static int bld_merge_rounds(bld *b)
     return TRAWL_OK;
 }
 
+/* Writes one term's list from the postings buffer; *pos / *cap is the positions scratch. */
+static int bld_write_list(bld *b, const uint8_t *p, const uint8_t *end, uint32_t **pos, size_t *cap)
+{
+    uint32_t doc = 0, tf;
+    int r, rc = TRAWL_OK;
+    while (rc == TRAWL_OK && (r = pb_list_next(&p, end, &doc, &tf)) > 0) {
+        if (tf > *cap) {
+            uint32_t *q = realloc(*pos, (size_t)tf * sizeof *q);
+            if (!q) return err_set(b->e, TRAWL_ENOMEM, "out of memory for %u positions", tf);
+            *pos = q;
+            *cap = tf;
+        }
+        if (pb_list_positions(&p, end, tf, *pos) < 0) break;
+        rc = sw_term_doc(b->sw, doc, *pos, tf);
+    }
+    if (rc == TRAWL_OK && p != end)
+        rc = err_set(b->e, TRAWL_ECORRUPT, "postings buffer: list cut short");
+    return rc;
+}
+
+/* Nothing spilled: the sorted postings buffer goes straight to the segment writer, with no
+ * run encoding, merge heap or callback per posting in between. */
+static int bld_write_mem(bld *b)
+{
+    uint32_t *pos = NULL;
+    size_t cap = 0;
+    int rc = pb_sort(b->pb, b->e);
+    for (size_t i = 0; rc == TRAWL_OK && i < pb_n_terms(b->pb); i++) {
+        const char *term;
+        const uint8_t *list;
+        size_t len, list_len;
+        pb_term(b->pb, i, &term, &len, &list, &list_len);
+        rc = sw_term_begin(b->sw, term, len);
+        if (rc == TRAWL_OK) rc = bld_write_list(b, list, list + list_len, &pos, &cap);
+        if (rc == TRAWL_OK) rc = sw_term_end(b->sw);
+    }
+    free(pos);
+    return rc;
+}
+
 /* Feeds every term of this run, in byte order, to the segment writer. */
 static int bld_merge(bld *b)
 {
     merge_sink sink = {b->sw, bld_sw_begin, bld_sw_doc, bld_sw_end};
-    spill_src *src = NULL;
     int rc;
-    if (b->n_runs == 0) {
-        rc = pb_sort(b->pb, b->e);
-        if (rc == TRAWL_OK) rc = spill_src_mem(&src, b->pb, b->e);
-        if (rc == TRAWL_OK) rc = merge_run(&src, 1, &sink, NULL, b->e);
-        spill_src_free(src);
-        return rc;
-    }
+    if (b->n_runs == 0) return bld_write_mem(b);
     if (pb_n_terms(b->pb) > 0 && (rc = bld_spill(b)) < 0) return rc;
     pb_free(b->pb); /* its memory goes to the merge buffers */
     b->pb = NULL;
@@ -586,7 +816,9 @@ static int bld_body(bld *b)
     int rc = bld_open_dir(b);
     if (rc == TRAWL_OK) rc = bld_settings(b);
     if (rc == TRAWL_OK) rc = pb_new(&b->pb, b->e);
+    if (rc == TRAWL_OK) rc = bld_zip_start(b);
     if (rc == TRAWL_OK) rc = corpus_walk(&co, b->o->paths, b->o->n_paths, bld_on_doc, b, b->e);
+    if (rc == TRAWL_OK && b->sw) rc = bld_zip_finish(b);
     bld_flush_invalid(b);
     if (rc < 0) return rc;
     if (b->n_docs == 0) {
@@ -618,6 +850,7 @@ int build_run(const build_opts *o, build_result *r, err *e)
     int rc = corpus_check_paths(o->paths, o->n_paths, e);
     if (rc == TRAWL_OK && o->n_paths == 0) rc = err_set(e, TRAWL_EARG, "no input paths");
     if (rc == TRAWL_OK) rc = bld_body(&b);
+    bld_zip_stop(&b.zip);
     sw_free(b.sw);
     for (size_t i = 0; i < b.n_runs; i++) {
         if (b.runs[i]) unlink(b.runs[i]);

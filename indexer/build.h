@@ -28,6 +28,8 @@ typedef struct build_opts {
     uint32_t max_token_len; /**< 0: the existing index's, else the analyzer default */
     size_t memory_bytes;    /**< postings budget before a spill (0 = default) */
     int rebuild;            /**< replace the index instead of adding a segment */
+    unsigned threads;       /**< 0: min(2, online CPUs); 1: no helper thread; 2+: stored text
+                                 is compressed on a helper thread (same output bytes) */
     build_warn_fn warn;     /**< may be NULL */
     void *warn_ctx;
     build_progress_fn progress; /**< may be NULL */

@@ -38,6 +38,9 @@ typedef struct cw {
     size_t n_stack, cap_stack;
     char *line; /**< getline buffer (JSONL) */
     size_t line_cap;
+    char *file; /**< text file contents, reused from file to file (no page faults per file) */
+    size_t file_cap;
+    buf jbuf[3]; /**< unescaped text, id and date of a JSONL line (fast path) */
 } cw;
 
 static void cw_warn(cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -107,6 +110,16 @@ int corpus_is_binary(const char *p, size_t len)
     if (memchr(p, 0, n)) return 1;
     for (size_t i = 0; i < n;) {
         utf8proc_int32_t cp;
+        uint64_t w;
+        /* ASCII, eight bytes at a time: most text is all ASCII and never reaches utf8proc. */
+        if (n - i >= 8 && (memcpy(&w, p + i, 8), (w & 0x8080808080808080u) == 0)) {
+            i += 8;
+            continue;
+        }
+        if ((unsigned char)p[i] < 0x80) {
+            i++;
+            continue;
+        }
         utf8proc_ssize_t r =
             utf8proc_iterate((const utf8proc_uint8_t *)p + i, (utf8proc_ssize_t)(len - i), &cp);
         if (r > 0) {
@@ -121,42 +134,51 @@ int corpus_is_binary(const char *p, size_t len)
     return invalid * 4 > n;
 }
 
-/* Reads the whole file at path into a malloc'd buffer. On failure warns and returns -1. */
+/* Makes w->file hold at least need bytes. Returns 0 or -1. */
+static int cw_file_reserve(cw *w, size_t need)
+{
+    size_t cap = w->file_cap ? w->file_cap : 65536;
+    if (need <= w->file_cap) return 0;
+    while (cap < need)
+        cap *= 2;
+    char *q = realloc(w->file, cap);
+    if (!q) return -1;
+    w->file = q;
+    w->file_cap = cap;
+    return 0;
+}
+
+/* Reads the whole file at path into w->file (valid until the next file). On failure warns and
+ * returns -1. The size from fstat is a hint: a file that grows meanwhile is read to its end. */
 static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
 {
     struct stat st;
+    size_t n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
         if (fd >= 0) close(fd);
         return -1;
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *p = malloc(cap);
-    while (p) {
-        if (n == cap - 1) {
-            char *q = realloc(p, cap * 2);
-            if (!q) break;
-            p = q;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, p + n, cap - 1 - n);
+    int rc = cw_file_reserve(w, (size_t)st.st_size + 1);
+    while (rc == 0) {
+        if (n == w->file_cap && (rc = cw_file_reserve(w, 2 * n)) < 0) break;
+        ssize_t r = read(fd, w->file + n, w->file_cap - n);
         if (r == 0) break;
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-            free(p);
             close(fd);
             return -1;
         }
         n += (size_t)r;
     }
     close(fd);
-    if (!p) {
+    if (rc < 0) {
         cw_warn(w, "%s: out of memory reading it, skipped", path);
         return -1;
     }
-    *out = p;
+    *out = w->file;
     *len = n;
     return 0;
 }
@@ -170,7 +192,6 @@ static int cw_text_file(cw *w, const char *path, const char *id)
     if (cw_slurp(w, path, &p, &len) < 0) return TRAWL_OK;
     if (corpus_is_binary(p, len)) {
         cw_warn(w, "%s: binary file, skipped", path);
-        free(p);
         return TRAWL_OK;
     }
     int dr = corpus_date_prefix(p, len, &date, &skip);
@@ -179,40 +200,178 @@ static int cw_text_file(cw *w, const char *path, const char *id)
         date = 0;
     }
     corpus_doc d = {id, strlen(id), dr > 0 ? date : 0, p + skip, len - skip, path, len};
-    int rc = w->fn(w->ctx, &d);
-    free(p);
-    return rc;
+    return w->fn(w->ctx, &d);
 }
 
-/* Formats a JSONL id value into idb; returns 0, or -1 if it is neither string nor number. */
-static int cw_json_id(json_t *v, char *idb, size_t cap, const char **id, size_t *id_len)
+/* One JSONL line reduced to what a document needs, by either parser. */
+enum { CW_J_ABSENT, CW_J_NULL, CW_J_STRING, CW_J_OTHER };
+
+typedef struct cw_jfield {
+    int kind;      /**< CW_J_* */
+    const char *s; /**< CW_J_STRING: the value (an id number is formatted into a string) */
+    size_t len;
+} cw_jfield;
+
+typedef struct cw_jline {
+    int is_object;
+    cw_jfield f[3]; /**< text, id, date */
+} cw_jline;
+
+enum { CW_J_TEXT, CW_J_ID, CW_J_DATE };
+
+/* Reads field i of a jansson object into jl; idb receives a formatted number id. */
+static void cw_jansson_field(json_t *obj, const char *name, cw_jfield *f, char *idb, size_t cap)
 {
+    json_t *v = json_object_get(obj, name);
     int n;
+    f->kind = !v ? CW_J_ABSENT : json_is_null(v) ? CW_J_NULL : CW_J_OTHER;
     if (json_is_string(v)) {
-        *id = json_string_value(v);
-        *id_len = json_string_length(v);
-        return 0;
+        f->kind = CW_J_STRING;
+        f->s = json_string_value(v);
+        f->len = json_string_length(v);
+        return;
     }
+    if (!idb || !(json_is_integer(v) || json_is_real(v))) return;
     if (json_is_integer(v))
         n = snprintf(idb, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v))
-        n = snprintf(idb, cap, "%.17g", json_real_value(v));
     else
-        return -1;
-    *id = idb;
-    *id_len = n > 0 ? (size_t)n : 0;
-    return 0;
+        n = snprintf(idb, cap, "%.17g", json_real_value(v));
+    f->kind = CW_J_STRING;
+    f->s = idb;
+    f->len = n > 0 ? (size_t)n : 0;
 }
 
-/* Reads the date field of obj; warns (and leaves 0) when present but not "YYYY-MM-DD". */
-static uint32_t cw_json_date(cw *w, json_t *obj, const char *path, size_t line_no)
+/* Reads a JSON string body at *pp (after the opening quote) up to its closing quote, checking
+ * it as jansson does, and appends the unescaped bytes to out (NULL: check only). Returns 0, or
+ * -1 for anything the fast path leaves to jansson: a control character, invalid UTF-8, a bad
+ * escape, \u0000 or a lone surrogate. */
+static int cw_jstr(const char **pp, const char *end, buf *out)
 {
-    const char *field = w->o->date_field ? w->o->date_field : "date";
-    json_t *v = json_object_get(obj, field);
+    const unsigned char *p = (const unsigned char *)*pp, *e = (const unsigned char *)end;
+    for (;;) {
+        const unsigned char *q = p;
+        while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+            q++;
+        if (out) buf_put(out, p, (size_t)(q - p));
+        if (q >= e || *q < 0x20) return -1;
+        if (*q == '"') {
+            *pp = (const char *)q + 1;
+            return 0;
+        }
+        if (*q >= 0x80) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t r = utf8proc_iterate(q, e - q, &cp);
+            if (r <= 0) return -1;
+            if (out) buf_put(out, q, (size_t)r);
+            p = q + r;
+            continue;
+        }
+        /* an escape */
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = q + 1 < e ? memchr(from, q[1], 8) : NULL;
+        if (k && q[1]) {
+            if (out) buf_put_u8(out, (uint8_t)to[k - from]);
+            p = q + 2;
+            continue;
+        }
+        if (q + 1 >= e || q[1] != 'u') return -1;
+        uint32_t cp = 0;
+        p = q + 2;
+        for (int round = 0; round < 2; round++) {
+            uint32_t v = 0;
+            for (int i = 0; i < 4; i++, p++) {
+                if (p >= e) return -1;
+                int c = *p, d = c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                       : -1;
+                if (d < 0) return -1;
+                v = v << 4 | (uint32_t)d;
+            }
+            if (round == 0 && v >= 0xD800 && v <= 0xDBFF) {
+                if (e - p < 2 || p[0] != '\\' || p[1] != 'u') return -1;
+                cp = v;
+                p += 2;
+                continue;
+            }
+            if (round == 1 && (v < 0xDC00 || v > 0xDFFF)) return -1;
+            if (round == 0 && (v == 0 || (v >= 0xDC00 && v <= 0xDFFF))) return -1;
+            cp = round == 0 ? v : 0x10000 + ((cp - 0xD800) << 10) + (v - 0xDC00);
+            break;
+        }
+        uint8_t u[4];
+        utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, u);
+        if (out) buf_put(out, u, (size_t)n);
+    }
+}
+
+static const char *cw_jws(const char *p, const char *end)
+{
+    while (p < end && corpus_is_space(*p))
+        p++;
+    return p;
+}
+
+/* Fast path for the usual line: one flat object whose values are all strings, keys without
+ * escapes, each wanted field at most once. Values of the wanted fields are unescaped into
+ * w->jbuf[]. Returns 1 with jl filled, or 0 to leave the line to jansson (which then gives the
+ * same documents and warnings as ever); never 1 for a line jansson would read differently. */
+static int cw_json_fast(cw *w, const char *line, size_t len, const char *names[3], cw_jline *jl)
+{
+    const char *p = cw_jws(line, line + len), *end = line + len;
+    memset(jl, 0, sizeof *jl);
+    if (p == end || *p != '{') return 0;
+    jl->is_object = 1;
+    for (int i = 0; i < 3; i++)
+        w->jbuf[i].len = 0;
+    p = cw_jws(p + 1, end);
+    if (p < end && *p == '}') return cw_jws(p + 1, end) == end;
+    for (;;) {
+        if (p == end || *p != '"') return 0;
+        const char *key = ++p;
+        while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p - 0x20u < 0x60u)
+            p++;
+        if (p == end || *p != '"') return 0; /* escapes or non-ASCII keys: jansson */
+        size_t key_len = (size_t)(p - key);
+        int which = -1, n_match = 0;
+        for (int i = 0; i < 3; i++) {
+            if (strlen(names[i]) == key_len && memcmp(names[i], key, key_len) == 0) {
+                which = i;
+                n_match++;
+            }
+        }
+        if (n_match > 1) return 0; /* one field in two roles */
+        p = cw_jws(p + 1, end);
+        if (p == end || *p != ':') return 0;
+        p = cw_jws(p + 1, end);
+        if (p == end || *p != '"') return 0;
+        p++;
+        if (which >= 0 && jl->f[which].kind != CW_J_ABSENT) return 0; /* duplicate */
+        if (cw_jstr(&p, end, which >= 0 ? &w->jbuf[which] : NULL) < 0) return 0;
+        if (which >= 0) {
+            if (w->jbuf[which].oom) return 0;
+            jl->f[which].kind = CW_J_STRING;
+            jl->f[which].len = w->jbuf[which].len;
+        }
+        p = cw_jws(p, end);
+        if (p < end && *p == ',') {
+            p = cw_jws(p + 1, end);
+            continue;
+        }
+        if (p == end || *p != '}' || cw_jws(p + 1, end) != end) return 0;
+        for (int i = 0; i < 3; i++)
+            jl->f[i].s = (const char *)w->jbuf[i].p;
+        return 1;
+    }
+}
+
+/* Reads the date field; warns (and leaves 0) when present but not "YYYY-MM-DD". */
+static uint32_t cw_json_date(cw *w, const cw_jfield *f, const char *field, const char *path,
+                             size_t line_no)
+{
     uint32_t date = 0;
-    if (!v || json_is_null(v)) return 0;
-    if (!json_is_string(v) ||
-        !corpus_parse_date(json_string_value(v), json_string_length(v), &date)) {
+    if (f->kind == CW_J_ABSENT || f->kind == CW_J_NULL) return 0;
+    if (f->kind != CW_J_STRING || !corpus_parse_date(f->s, f->len, &date)) {
         cw_warn(w, "%s:%zu: field \"%s\" is not a YYYY-MM-DD date, indexed without a date", path,
                 line_no, field);
         return 0;
@@ -220,48 +379,65 @@ static uint32_t cw_json_date(cw *w, json_t *obj, const char *path, size_t line_n
     return date;
 }
 
-/* One JSONL line (without its newline). Bad lines are warnings; returns the callback's value. */
-static int cw_json_line(cw *w, const char *path, const char *name, size_t line_no, size_t len)
+/* Turns a parsed line into a document or a warning. Returns the callback's value. */
+static int cw_json_doc(cw *w, const cw_jline *jl, const char *names[3], const char *path,
+                       const char *name, size_t line_no, size_t len)
 {
-    const char *text_field = w->o->text_field ? w->o->text_field : "text";
-    const char *id_field = w->o->id_field ? w->o->id_field : "id";
-    json_error_t je;
+    const cw_jfield *text = &jl->f[CW_J_TEXT], *idv = &jl->f[CW_J_ID];
     char idb[512];
     const char *id;
     size_t id_len;
-    json_t *obj = json_loadb(w->line, len, JSON_ALLOW_NUL, &je);
-    if (!obj) {
-        cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
-        return TRAWL_OK;
-    }
-    int rc = TRAWL_OK;
-    json_t *text = json_is_object(obj) ? json_object_get(obj, text_field) : NULL;
-    json_t *idv = json_is_object(obj) ? json_object_get(obj, id_field) : NULL;
-    if (!json_is_object(obj)) {
+    if (!jl->is_object) {
         cw_warn(w, "%s:%zu: not a JSON object, skipped", path, line_no);
-    } else if (!text) {
-        cw_warn(w, "%s:%zu: no \"%s\" field, skipped", path, line_no, text_field);
-    } else if (!json_is_string(text)) {
-        cw_warn(w, "%s:%zu: field \"%s\" is not a string, skipped", path, line_no, text_field);
-    } else if (idv && !json_is_null(idv) && cw_json_id(idv, idb, sizeof idb, &id, &id_len) < 0) {
+    } else if (text->kind == CW_J_ABSENT) {
+        cw_warn(w, "%s:%zu: no \"%s\" field, skipped", path, line_no, names[CW_J_TEXT]);
+    } else if (text->kind != CW_J_STRING) {
+        cw_warn(w, "%s:%zu: field \"%s\" is not a string, skipped", path, line_no,
+                names[CW_J_TEXT]);
+    } else if (idv->kind == CW_J_OTHER) {
         cw_warn(w, "%s:%zu: field \"%s\" is not a string or number, skipped", path, line_no,
-                id_field);
+                names[CW_J_ID]);
     } else {
-        if (!idv || json_is_null(idv)) {
+        if (idv->kind == CW_J_STRING) {
+            id = idv->s;
+            id_len = idv->len;
+        } else {
             int n = snprintf(idb, sizeof idb, "%s:%zu", name, line_no);
             id = idb;
             id_len = n > 0 ? (size_t)n : 0;
             if (id_len >= sizeof idb) id_len = sizeof idb - 1;
         }
-        corpus_doc d = {id,
-                        id_len,
-                        cw_json_date(w, obj, path, line_no),
-                        json_string_value(text),
-                        json_string_length(text),
-                        path,
-                        len + 1};
-        rc = w->fn(w->ctx, &d);
+        uint32_t date = cw_json_date(w, &jl->f[CW_J_DATE], names[CW_J_DATE], path, line_no);
+        corpus_doc d = {id, id_len, date, text->s, text->len, path, len + 1};
+        return w->fn(w->ctx, &d);
     }
+    return TRAWL_OK;
+}
+
+/* One JSONL line (without its newline). Bad lines are warnings; returns the callback's value. */
+static int cw_json_line(cw *w, const char *path, const char *name, size_t line_no, size_t len)
+{
+    const char *names[3] = {w->o->text_field ? w->o->text_field : "text",
+                            w->o->id_field ? w->o->id_field : "id",
+                            w->o->date_field ? w->o->date_field : "date"};
+    char idb[512];
+    json_error_t je;
+    cw_jline jl;
+    if (cw_json_fast(w, w->line, len, names, &jl))
+        return cw_json_doc(w, &jl, names, path, name, line_no, len);
+    json_t *obj = json_loadb(w->line, len, JSON_ALLOW_NUL, &je);
+    if (!obj) {
+        cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
+        return TRAWL_OK;
+    }
+    memset(&jl, 0, sizeof jl);
+    jl.is_object = json_is_object(obj);
+    if (jl.is_object) {
+        cw_jansson_field(obj, names[CW_J_TEXT], &jl.f[CW_J_TEXT], NULL, 0);
+        cw_jansson_field(obj, names[CW_J_ID], &jl.f[CW_J_ID], idb, sizeof idb);
+        cw_jansson_field(obj, names[CW_J_DATE], &jl.f[CW_J_DATE], NULL, 0);
+    }
+    int rc = cw_json_doc(w, &jl, names, path, name, line_no, len);
     json_decref(obj);
     return rc;
 }
@@ -316,7 +492,7 @@ static int cw_visible(const struct dirent *d)
     return d->d_name[0] != '.';
 }
 
-static int cw_path(cw *w, size_t len);
+static int cw_path(cw *w, size_t len, unsigned char d_type);
 
 /* Visits the directory whose path is w->path[0..len). st identifies it for the loop guard. */
 static int cw_dir(cw *w, size_t len, const struct stat *st)
@@ -354,7 +530,7 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
             if (len == 0 || w->path.p[len - 1] != '/') buf_put_u8(&w->path, '/');
             buf_put(&w->path, ents[i]->d_name, strlen(ents[i]->d_name) + 1);
             rc = w->path.oom ? err_set(w->e, TRAWL_ENOMEM, "out of memory walking a directory")
-                             : cw_path(w, w->path.len - 1);
+                             : cw_path(w, w->path.len - 1, ents[i]->d_type);
         }
         free(ents[i]);
     }
@@ -365,11 +541,15 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
     return rc;
 }
 
-/* Visits w->path[0..len) (NUL-terminated): a directory, a regular file, or a warning. */
-static int cw_path(cw *w, size_t len)
+/* Visits w->path[0..len) (NUL-terminated): a directory, a regular file, or a warning. d_type is
+ * the directory entry's type, DT_UNKNOWN if none. */
+static int cw_path(cw *w, size_t len, unsigned char d_type)
 {
     struct stat st;
     const char *path = (const char *)w->path.p;
+    /* The directory entry already says "regular file" (not a symlink): the open that follows
+     * is the only path lookup, instead of a stat and an open. */
+    if (d_type == DT_REG) return cw_file(w, path, path + w->id_off);
     if (stat(path, &st) < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
         return TRAWL_OK;
@@ -406,7 +586,7 @@ static int cw_root(cw *w, const char *root)
     if (stat(root, &st) < 0) return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
     if (!S_ISDIR(st.st_mode)) {
         w->id_off = 0;
-        return cw_path(w, n);
+        return cw_path(w, n, DT_UNKNOWN);
     }
     w->id_off = n + (root[n - 1] == '/' ? 0 : 1);
     return cw_dir(w, n, &st);
@@ -418,10 +598,15 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
     cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e};
     int rc = corpus_check_paths(paths, n_paths, e);
     buf_init(&w.path);
+    for (int i = 0; i < 3; i++)
+        buf_init(&w.jbuf[i]);
     for (size_t i = 0; i < n_paths && rc == TRAWL_OK; i++)
         rc = cw_root(&w, paths[i]);
     buf_free(&w.path);
     free(w.stack);
     free(w.line);
+    free(w.file);
+    for (int i = 0; i < 3; i++)
+        buf_free(&w.jbuf[i]);
     return rc;
 }

@@ -45,6 +45,8 @@ static void main_usage(FILE *f)
           "      --max-token-len N longest token kept, in bytes (default 64, at most 255)\n"
           "      --memory MB       postings memory before spilling to disk (default 256)\n"
           "      --memory-bytes N  the same in bytes (for tests)\n"
+          "      --threads N       1: one thread; 2 or more: compress stored text on a second\n"
+          "                        thread (default min(2, CPUs); same index bytes either way)\n"
           "      --check DIR       verify every checksum and structure of an index\n"
           "  -q, --quiet           no progress and no summary\n"
           "  -h, --help            this help\n"
@@ -156,6 +158,7 @@ enum {
     OPT_MAX_TOKEN,
     OPT_MEMORY,
     OPT_MEMORY_BYTES,
+    OPT_THREADS,
     OPT_CHECK,
     OPT_VERSION,
 };
@@ -171,6 +174,7 @@ static const struct option main_opts[] = {
     {"max-token-len", required_argument, 0, OPT_MAX_TOKEN},
     {"memory", required_argument, 0, OPT_MEMORY},
     {"memory-bytes", required_argument, 0, OPT_MEMORY_BYTES},
+    {"threads", required_argument, 0, OPT_THREADS},
     {"check", required_argument, 0, OPT_CHECK},
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
@@ -188,6 +192,8 @@ static int main_num_opt(int c, const char *arg, build_opts *o)
         o->memory_bytes = (size_t)v << 20;
     else if (c == OPT_MEMORY_BYTES && main_uint(arg, 1, SIZE_MAX, &v) == 0)
         o->memory_bytes = (size_t)v;
+    else if (c == OPT_THREADS && main_uint(arg, 1, 64, &v) == 0)
+        o->threads = (unsigned)v;
     else
         return -1;
     return 0;
@@ -235,6 +241,7 @@ static int main_parse(int argc, char **argv, build_opts *o, const char **check, 
         case OPT_MAX_TOKEN:
         case OPT_MEMORY:
         case OPT_MEMORY_BYTES:
+        case OPT_THREADS:
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);
             break;
         default:

@@ -1,13 +1,20 @@
 /* postings_buf: term hash table -> growable LEB128 byte lists (layout in postings_buf.h).
  *
  * Tokens of the document being indexed are not written to the lists at once: a term's tokens
- * in one document are chained through the token scratch array (head/tail/next), and
- * pb_doc_end walks each chain once to append "tf, doc gap, position gaps". That keeps lists
- * append-only with no per-document sort.
+ * in one document are chained through the token scratch array (head in doc_terms, next in
+ * toks), and pb_doc_end walks each chain once to append "tf, doc gap, position gaps". That
+ * keeps lists append-only with no per-document sort.
  *
- *   table[h] --> terms[i] { term, list bytes, last_doc, head --> toks[head] --> toks[next] ... }
- *   doc_terms: distinct terms of the current document, in first-seen order
- */
+ *   table[tag >> shift] = slot { tag, term index + 1, last token, len, first 19 bytes }
+ *   terms[i] { term, list bytes, last_doc }
+ *   doc_terms: (term index, first token) of the current document's terms, in first-seen order
+ *   toks[k] { pos, next token of the same term }
+ *
+ * pb_add is the hot path (once per token): one 32-byte slot answers it for any term of up to
+ * PB_INLINE bytes, so a token costs one cache miss at most. The slot also holds the term's
+ * latest token as a number counted across documents ("last"): a value from before this
+ * document's first token means "not seen in this document yet", so nothing is reset per
+ * document. */
 #include "postings_buf.h"
 
 #include "arena.h"
@@ -16,19 +23,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PB_NONE      UINT32_MAX
-#define PB_TABLE_MIN 1024 /* initial hash table slots */
-#define PB_MALLOC_OH 16   /* per-allocation overhead glibc adds, counted against the budget */
+#define PB_NONE       UINT32_MAX
+#define PB_TABLE_BITS 8  /* initial hash table: 2^8 slots (what an empty buffer costs) */
+#define PB_MALLOC_OH  16 /* per-allocation overhead glibc adds, counted against the budget */
+#define PB_INLINE     16 /* term bytes a slot holds */
+#define PB_TOK_WRAP   ((uint32_t)1 << 31) /* token count at which the "last" numbers restart */
+#define PB_AHEAD      16 /* tokens between a slot's prefetch and its use (a power of two) */
+
+typedef struct pb_slot {
+    uint32_t tag;        /**< high half of hash64(term); its top bits pick the slot */
+    uint32_t ix1;        /**< term index + 1, 0 = empty slot */
+    uint32_t last;       /**< 1 + number of the term's latest token (0 = none) */
+    uint32_t len;        /**< term bytes */
+    char key[PB_INLINE]; /**< the first min(len, PB_INLINE) term bytes, zero padded */
+} pb_slot;
+
+_Static_assert(sizeof(pb_slot) == 32, "two slots per cache line");
 
 typedef struct pb_entry {
-    const char *term;    /**< bytes, in the arena */
-    uint32_t len;        /**< bytes in term */
-    uint32_t hash;       /**< low bits of xxhash64(term) */
-    uint8_t *list;       /**< postings bytes; owned */
-    size_t n, cap;       /**< bytes used / allocated in list */
-    uint32_t last_doc;   /**< doc of the last posting in list (0 before the first) */
-    uint32_t tf;         /**< tokens in the current document (0: not seen in it yet) */
-    uint32_t head, tail; /**< chain of this term's tokens in the current document */
+    const char *term;  /**< bytes, in the arena */
+    uint8_t *list;     /**< postings bytes; owned */
+    size_t n, cap;     /**< bytes used / allocated in list */
+    uint32_t last_doc; /**< doc of the last posting in list (0 before the first) */
+    uint32_t len;      /**< bytes in term */
 } pb_entry;
 
 typedef struct pb_tok {
@@ -36,17 +53,41 @@ typedef struct pb_tok {
     uint32_t next; /**< next token of the same term in this document, or PB_NONE */
 } pb_tok;
 
+typedef struct pb_doc_term {
+    uint32_t ix;   /**< term index */
+    uint32_t head; /**< its first token in toks */
+} pb_doc_term;
+
+/* A token waiting for its slot's cache line: pb_add hashes the term and prefetches the slot,
+ * and the lookup happens PB_AHEAD tokens later, so that the misses of a document overlap
+ * instead of stalling one after the other. */
+typedef struct pb_pend {
+    uint32_t tag;               /**< high half of hash64(term) */
+    uint32_t len;               /**< term bytes */
+    uint32_t pos;               /**< token position */
+    char term[PB_MAX_TERM + 1]; /**< term bytes, zero padded to PB_INLINE at least (the
+                                     analyzer's buffer is gone by then) */
+} pb_pend;
+
+typedef struct pb_sort_key {
+    uint64_t prefix; /**< first 8 term bytes, big-endian, zero padded */
+    uint32_t ix;     /**< term index */
+} pb_sort_key;
+
 struct postings_buf {
     pb_entry *terms;
     size_t n_terms, cap_terms;
-    uint64_t *table; /**< open addressing: hash << 32 | (term index + 1), 0 = empty; the
-                          hash beside the index spares a cache miss on terms[] per probe */
+    pb_slot *table; /**< open addressing, linear probing */
     size_t table_cap;
-    pb_tok *toks; /**< tokens of the current document */
+    unsigned shift; /**< 32 - log2(table_cap) */
+    pb_tok *toks;   /**< tokens of the current document */
     size_t n_toks, cap_toks;
-    uint32_t *doc_terms; /**< distinct terms of the current document */
+    uint32_t tok_base;      /**< tokens counted before the current document (see "last") */
+    pb_doc_term *doc_terms; /**< distinct terms of the current document */
     size_t n_doc_terms, cap_doc_terms;
-    uint32_t *sorted; /**< term indices in byte order, after pb_sort */
+    pb_pend pend[PB_AHEAD]; /**< tokens added but not yet looked up, a ring */
+    size_t n_pend, pend_head;
+    pb_sort_key *sorted; /**< terms in byte order, after pb_sort */
     size_t cap_sorted;
     arena names;       /**< term strings */
     size_t list_bytes; /**< sum of list capacities plus overheads */
@@ -54,15 +95,25 @@ struct postings_buf {
     int rc;            /**< sticky TRAWL_ENOMEM */
 };
 
+/* Allocates an empty table of 2^bits slots. Returns 0 or -1. */
+static int pb_table_new(postings_buf *pb, unsigned bits)
+{
+    pb_slot *t = calloc((size_t)1 << bits, sizeof *t);
+    if (!t) return -1;
+    free(pb->table);
+    pb->table = t;
+    pb->table_cap = (size_t)1 << bits;
+    pb->shift = 32 - bits;
+    return 0;
+}
+
 int pb_new(postings_buf **out, err *e)
 {
     postings_buf *pb = calloc(1, sizeof *pb);
     *out = NULL;
     if (!pb) return err_set(e, TRAWL_ENOMEM, "out of memory for the postings buffer");
     arena_init(&pb->names);
-    pb->table_cap = PB_TABLE_MIN;
-    pb->table = calloc(pb->table_cap, sizeof *pb->table);
-    if (!pb->table) {
+    if (pb_table_new(pb, PB_TABLE_BITS) < 0) {
         free(pb);
         return err_set(e, TRAWL_ENOMEM, "out of memory for the postings buffer");
     }
@@ -97,77 +148,131 @@ static int pb_grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-/* Doubles the hash table and reinserts every term. */
+/* Doubles the hash table. Slots move by their stored tag: no key is read or hashed again. */
 static int pb_rehash(postings_buf *pb)
 {
-    size_t cap = pb->table_cap * 2;
-    uint64_t *t = calloc(cap, sizeof *t);
-    if (!t) return -1;
-    for (size_t i = 0; i < pb->n_terms; i++) {
-        size_t h = pb->terms[i].hash & (cap - 1);
-        while (t[h])
-            h = (h + 1) & (cap - 1);
-        t[h] = (uint64_t)pb->terms[i].hash << 32 | (i + 1);
+    pb_slot *old = pb->table;
+    size_t old_cap = pb->table_cap;
+    pb->table = NULL;
+    if (pb_table_new(pb, 33 - pb->shift) < 0) {
+        pb->table = old;
+        return -1;
     }
-    free(pb->table);
-    pb->table = t;
-    pb->table_cap = cap;
+    size_t mask = pb->table_cap - 1;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].ix1) continue;
+        size_t h = old[i].tag >> pb->shift;
+        while (pb->table[h].ix1)
+            h = (h + 1) & mask;
+        pb->table[h] = old[i];
+    }
+    free(old);
     return 0;
 }
 
-/* Returns the index of term, inserting it if new, or PB_NONE when out of memory. */
-static uint32_t pb_intern(postings_buf *pb, const char *term, size_t len)
+/* 1 if slot s holds term. Both the slot key and a pending term are zero padded to PB_INLINE
+ * bytes, so the inline part compares as two words without a library call. */
+static inline int pb_slot_is(const postings_buf *pb, const pb_slot *s, uint32_t tag,
+                             const char *term, size_t len)
 {
-    uint32_t hash = (uint32_t)checksum64(term, len);
-    size_t h = hash & (pb->table_cap - 1);
-    for (uint64_t slot; (slot = pb->table[h]) != 0; h = (h + 1) & (pb->table_cap - 1)) {
-        if ((uint32_t)(slot >> 32) != hash) continue;
-        uint32_t ix = (uint32_t)slot - 1;
-        const pb_entry *t = &pb->terms[ix];
-        if (t->len == len && memcmp(t->term, term, len) == 0) return ix;
-    }
+    uint64_t a[2], b[2];
+    if (s->tag != tag || s->len != len) return 0;
+    memcpy(a, s->key, PB_INLINE);
+    memcpy(b, term, PB_INLINE);
+    if (a[0] != b[0] || a[1] != b[1]) return 0;
+    return len <= PB_INLINE ||
+           memcmp(pb->terms[s->ix1 - 1].term + PB_INLINE, term + PB_INLINE, len - PB_INLINE) == 0;
+}
+
+/* Adds a new term whose slot would be table[h]. Returns its slot, or NULL when out of memory. */
+static pb_slot *pb_insert(postings_buf *pb, size_t h, uint32_t tag, const char *term, size_t len)
+{
     if (pb->n_terms >= UINT32_MAX - 1 ||
         pb_grow((void **)&pb->terms, &pb->cap_terms, pb->n_terms + 1, sizeof *pb->terms) < 0)
-        return PB_NONE;
+        return NULL;
+    if ((pb->n_terms + 1) * 10 > pb->table_cap * 7) {
+        if (pb_rehash(pb) < 0) return NULL;
+        for (h = tag >> pb->shift; pb->table[h].ix1; h = (h + 1) & (pb->table_cap - 1))
+            ;
+    }
     char *name = arena_alloc(&pb->names, len);
-    if (!name) return PB_NONE;
+    if (!name) return NULL;
     memcpy(name, term, len);
     pb->name_bytes += (len + 15) & ~(size_t)15;
-    uint32_t ix = (uint32_t)pb->n_terms++;
-    pb->terms[ix] = (pb_entry){
-        .term = name, .len = (uint32_t)len, .hash = hash, .head = PB_NONE, .tail = PB_NONE};
-    pb->table[h] = (uint64_t)hash << 32 | (ix + 1);
-    if (pb->n_terms * 10 > pb->table_cap * 7 && pb_rehash(pb) < 0) return PB_NONE;
-    return ix;
+    pb->terms[pb->n_terms] = (pb_entry){.term = name, .len = (uint32_t)len};
+    pb_slot *s = &pb->table[h];
+    s->tag = tag;
+    s->ix1 = (uint32_t)++pb->n_terms;
+    s->last = 0;
+    s->len = (uint32_t)len;
+    memset(s->key, 0, PB_INLINE);
+    memcpy(s->key, term, len < PB_INLINE ? len : PB_INLINE);
+    return s;
+}
+
+/* Returns term's slot, inserting the term if new, or NULL when out of memory. */
+static pb_slot *pb_lookup(postings_buf *pb, uint32_t tag, const char *term, size_t len)
+{
+    size_t mask = pb->table_cap - 1, h = tag >> pb->shift;
+    for (; pb->table[h].ix1; h = (h + 1) & mask) {
+        if (pb_slot_is(pb, &pb->table[h], tag, term, len)) return &pb->table[h];
+    }
+    return pb_insert(pb, h, tag, term, len);
+}
+
+/* Records the pending token p: chains it to its term's tokens in this document. */
+static int pb_put(postings_buf *pb, const pb_pend *p)
+{
+    if (pb_grow((void **)&pb->toks, &pb->cap_toks, pb->n_toks + 1, sizeof *pb->toks) < 0)
+        return pb->rc = TRAWL_ENOMEM;
+    pb_slot *s = pb_lookup(pb, p->tag, p->term, p->len);
+    if (!s) return pb->rc = TRAWL_ENOMEM;
+    uint32_t k = (uint32_t)pb->n_toks++;
+    pb->toks[k] = (pb_tok){p->pos, PB_NONE};
+    if (s->last <= pb->tok_base) {
+        if (pb_grow((void **)&pb->doc_terms, &pb->cap_doc_terms, pb->n_doc_terms + 1,
+                    sizeof *pb->doc_terms) < 0)
+            return pb->rc = TRAWL_ENOMEM;
+        pb->doc_terms[pb->n_doc_terms++] = (pb_doc_term){s->ix1 - 1, k};
+    } else {
+        pb->toks[s->last - 1 - pb->tok_base].next = k;
+    }
+    s->last = pb->tok_base + k + 1;
+    return TRAWL_OK;
+}
+
+/* Looks up the oldest pending token. */
+static int pb_put_oldest(postings_buf *pb)
+{
+    const pb_pend *p = &pb->pend[pb->pend_head];
+    pb->pend_head = (pb->pend_head + 1) & (PB_AHEAD - 1);
+    pb->n_pend--;
+    return pb_put(pb, p);
 }
 
 int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos)
 {
     if (pb->rc) return pb->rc;
-    uint32_t ix = pb_intern(pb, term, len);
-    if (ix == PB_NONE || pb->n_toks >= UINT32_MAX - 1 ||
-        pb_grow((void **)&pb->toks, &pb->cap_toks, pb->n_toks + 1, sizeof *pb->toks) < 0)
-        return pb->rc = TRAWL_ENOMEM;
-    pb_entry *t = &pb->terms[ix];
-    uint32_t k = (uint32_t)pb->n_toks++;
-    pb->toks[k] = (pb_tok){pos, PB_NONE};
-    if (t->tf == 0) {
-        if (pb_grow((void **)&pb->doc_terms, &pb->cap_doc_terms, pb->n_doc_terms + 1,
-                    sizeof *pb->doc_terms) < 0)
-            return pb->rc = TRAWL_ENOMEM;
-        pb->doc_terms[pb->n_doc_terms++] = ix;
-        t->head = k;
-    } else {
-        pb->toks[t->tail].next = k;
-    }
-    t->tail = k;
-    t->tf++;
+    if (len == 0 || len > PB_MAX_TERM) return TRAWL_EARG;
+    if (pb->n_toks + pb->n_pend >= PB_TOK_WRAP) return pb->rc = TRAWL_ENOMEM;
+    if (pb->n_pend == PB_AHEAD && pb_put_oldest(pb) < 0) return pb->rc;
+    pb_pend *p = &pb->pend[(pb->pend_head + pb->n_pend++) & (PB_AHEAD - 1)];
+    memset(p->term, 0, PB_INLINE);
+    memcpy(p->term, term, len);
+    p->tag = (uint32_t)(hash64(p->term, len) >> 32);
+    p->len = (uint32_t)len;
+    p->pos = pos;
+    __builtin_prefetch(&pb->table[p->tag >> pb->shift]);
     return TRAWL_OK;
 }
 
-static size_t pb_put_vu32(uint8_t *out, uint32_t v)
+static inline size_t pb_put_vu32(uint8_t *out, uint32_t v)
 {
     size_t n = 0;
+    if (v < 0x80) {
+        out[0] = (uint8_t)v;
+        return 1;
+    }
     while (v >= 0x80) {
         out[n++] = (uint8_t)(v | 0x80);
         v >>= 7;
@@ -176,10 +281,13 @@ static size_t pb_put_vu32(uint8_t *out, uint32_t v)
     return n;
 }
 
-/* Appends term t's posting for doc, walking its token chain. */
-static int pb_append(postings_buf *pb, pb_entry *t, uint32_t doc)
+/* Appends term t's posting for doc, walking its token chain from head. */
+static int pb_append(postings_buf *pb, pb_entry *t, uint32_t head, uint32_t doc)
 {
-    size_t need = t->n + 5 * ((size_t)t->tf + 2);
+    uint32_t tf = 0;
+    for (uint32_t k = head; k != PB_NONE; k = pb->toks[k].next)
+        tf++;
+    size_t need = t->n + 5 * ((size_t)tf + 2);
     if (need > t->cap) {
         size_t cap = t->cap ? t->cap : 8;
         while (cap < need)
@@ -191,36 +299,52 @@ static int pb_append(postings_buf *pb, pb_entry *t, uint32_t doc)
         t->cap = cap;
     }
     uint8_t *o = t->list + t->n;
-    o += pb_put_vu32(o, t->tf);
+    o += pb_put_vu32(o, tf);
     o += pb_put_vu32(o, doc - t->last_doc);
     uint32_t prev = 0;
-    for (uint32_t k = t->head; k != PB_NONE; k = pb->toks[k].next) {
+    for (uint32_t k = head; k != PB_NONE; k = pb->toks[k].next) {
         o += pb_put_vu32(o, pb->toks[k].pos - prev);
         prev = pb->toks[k].pos;
     }
     t->n = (size_t)(o - t->list);
     t->last_doc = doc;
-    t->tf = 0;
-    t->head = t->tail = PB_NONE;
     return 0;
 }
 
 int pb_doc_end(postings_buf *pb, uint32_t doc)
 {
+    while (pb->rc == TRAWL_OK && pb->n_pend > 0)
+        pb_put_oldest(pb);
     if (pb->rc) return pb->rc;
     for (size_t i = 0; i < pb->n_doc_terms; i++) {
-        if (pb_append(pb, &pb->terms[pb->doc_terms[i]], doc) < 0) return pb->rc = TRAWL_ENOMEM;
+        const pb_doc_term *d = &pb->doc_terms[i];
+        /* Entries PB_AHEAD terms on, and the list ends of those half as far: by the time
+         * they are used both lines are in cache. */
+        if (i + PB_AHEAD < pb->n_doc_terms)
+            __builtin_prefetch(&pb->terms[pb->doc_terms[i + PB_AHEAD].ix]);
+        if (i + PB_AHEAD / 2 < pb->n_doc_terms) {
+            const pb_entry *t = &pb->terms[pb->doc_terms[i + PB_AHEAD / 2].ix];
+            __builtin_prefetch(t->list + t->n, 1);
+        }
+        if (pb_append(pb, &pb->terms[d->ix], d->head, doc) < 0) return pb->rc = TRAWL_ENOMEM;
     }
     pb->n_doc_terms = 0;
+    pb->tok_base += (uint32_t)pb->n_toks;
     pb->n_toks = 0;
+    if (pb->tok_base >= PB_TOK_WRAP) {
+        /* Restart the token numbers before they overflow: every term is outside any doc now. */
+        for (size_t i = 0; i < pb->table_cap; i++)
+            pb->table[i].last = 0;
+        pb->tok_base = 0;
+    }
     return TRAWL_OK;
 }
 
 size_t pb_mem(const postings_buf *pb)
 {
     return pb->list_bytes + pb->name_bytes + pb->cap_terms * sizeof(pb_entry) +
-           pb->table_cap * sizeof(uint64_t) + pb->cap_toks * sizeof(pb_tok) +
-           pb->cap_doc_terms * sizeof(uint32_t) + pb->cap_sorted * sizeof(uint32_t);
+           pb->table_cap * sizeof(pb_slot) + pb->cap_toks * sizeof(pb_tok) +
+           pb->cap_doc_terms * sizeof(pb_doc_term) + pb->cap_sorted * sizeof(pb_sort_key);
 }
 
 size_t pb_n_terms(const postings_buf *pb)
@@ -228,10 +352,13 @@ size_t pb_n_terms(const postings_buf *pb)
     return pb->n_terms;
 }
 
+/* Byte order (memcmp, then shorter first). The zero-padded big-endian prefixes already agree
+ * with it wherever they differ, so most comparisons never touch the term strings. */
 static int pb_cmp(const void *a, const void *b, void *ctx)
 {
-    const pb_entry *terms = ctx;
-    const pb_entry *x = &terms[*(const uint32_t *)a], *y = &terms[*(const uint32_t *)b];
+    const pb_sort_key *ka = a, *kb = b;
+    if (ka->prefix != kb->prefix) return ka->prefix < kb->prefix ? -1 : 1;
+    const pb_entry *terms = ctx, *x = &terms[ka->ix], *y = &terms[kb->ix];
     int c = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
     if (c) return c;
     return (x->len > y->len) - (x->len < y->len);
@@ -242,8 +369,13 @@ int pb_sort(postings_buf *pb, err *e)
     if (pb->rc) return err_set(e, pb->rc, "out of memory in the postings buffer");
     if (pb_grow((void **)&pb->sorted, &pb->cap_sorted, pb->n_terms, sizeof *pb->sorted) < 0)
         return err_set(e, TRAWL_ENOMEM, "out of memory sorting %zu terms", pb->n_terms);
-    for (size_t i = 0; i < pb->n_terms; i++)
-        pb->sorted[i] = (uint32_t)i;
+    for (size_t i = 0; i < pb->n_terms; i++) {
+        const pb_entry *t = &pb->terms[i];
+        uint64_t p = 0;
+        for (size_t j = 0; j < 8; j++)
+            p = p << 8 | (j < t->len ? (uint8_t)t->term[j] : 0);
+        pb->sorted[i] = (pb_sort_key){p, (uint32_t)i};
+    }
     qsort_r(pb->sorted, pb->n_terms, sizeof *pb->sorted, pb_cmp, pb->terms);
     return TRAWL_OK;
 }
@@ -251,11 +383,55 @@ int pb_sort(postings_buf *pb, err *e)
 void pb_term(const postings_buf *pb, size_t i, const char **term, size_t *len, const uint8_t **list,
              size_t *list_len)
 {
-    const pb_entry *t = &pb->terms[pb->sorted[i]];
+    const pb_entry *t = &pb->terms[pb->sorted[i].ix];
+    /* The caller walks the order: fetch the entries and lists a few terms on meanwhile. */
+    if (i + 8 < pb->n_terms) __builtin_prefetch(&pb->terms[pb->sorted[i + 8].ix]);
+    if (i + 4 < pb->n_terms) __builtin_prefetch(pb->terms[pb->sorted[i + 4].ix].list);
     *term = t->term;
     *len = t->len;
     *list = t->list;
     *list_len = t->n;
+}
+
+/* Reads one LEB128 value of at most 5 bytes. Returns 0, or -1 if the list ends inside it. */
+static inline int pb_get_vu32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    const uint8_t *q = *p;
+    uint32_t x = 0;
+    for (unsigned shift = 0; q < end && shift < 35; shift += 7) {
+        uint8_t b = *q++;
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *p = q;
+            *v = x;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int pb_list_next(const uint8_t **p, const uint8_t *end, uint32_t *doc, uint32_t *tf)
+{
+    uint32_t gap;
+    if (*p >= end) return 0;
+    if (pb_get_vu32(p, end, tf) < 0 || *tf == 0 || pb_get_vu32(p, end, &gap) < 0) return -1;
+    *doc += gap;
+    return 1;
+}
+
+int pb_list_positions(const uint8_t **p, const uint8_t *end, uint32_t tf, uint32_t *pos)
+{
+    uint32_t prev = 0, g;
+    for (uint32_t i = 0; i < tf; i++) {
+        if (*p < end && **p < 0x80) {
+            g = *(*p)++;
+        } else if (pb_get_vu32(p, end, &g) < 0) {
+            return -1;
+        }
+        prev += g;
+        pos[i] = prev;
+    }
+    return 0;
 }
 
 void pb_clear(postings_buf *pb)
@@ -264,7 +440,9 @@ void pb_clear(postings_buf *pb)
         free(pb->terms[i].list);
     pb->n_terms = 0;
     pb->n_toks = 0;
+    pb->tok_base = 0;
     pb->n_doc_terms = 0;
+    pb->n_pend = 0;
     pb->list_bytes = 0;
     pb->name_bytes = 0;
     /* The term array, sort order and table shrink back: kept at their peak size they would
@@ -275,14 +453,7 @@ void pb_clear(postings_buf *pb)
     free(pb->sorted);
     pb->sorted = NULL;
     pb->cap_sorted = 0;
-    if (pb->table_cap > PB_TABLE_MIN) {
-        uint64_t *t = calloc(PB_TABLE_MIN, sizeof *t);
-        if (t) {
-            free(pb->table);
-            pb->table = t;
-            pb->table_cap = PB_TABLE_MIN;
-        }
-    }
-    memset(pb->table, 0, pb->table_cap * sizeof *pb->table);
+    if (pb->table_cap == (size_t)1 << PB_TABLE_BITS || pb_table_new(pb, PB_TABLE_BITS) < 0)
+        memset(pb->table, 0, pb->table_cap * sizeof *pb->table);
     arena_reset(&pb->names);
 }

@@ -21,8 +21,11 @@ int pb_new(postings_buf **out, err *e);
 /* Frees everything. Accepts NULL. */
 void pb_free(postings_buf *pb);
 
-/* Records one token of the current document. Positions of one term arrive in increasing
- * order. Returns TRAWL_OK or TRAWL_ENOMEM (sticky: later calls fail the same way). */
+#define PB_MAX_TERM 255 /**< longest term in bytes (the run format's one-byte length) */
+
+/* Records one token of the current document (term of 1..PB_MAX_TERM bytes). Positions of one
+ * term arrive in increasing order. Returns TRAWL_OK, TRAWL_EARG for a bad term length, or
+ * TRAWL_ENOMEM (sticky: later calls fail the same way). */
 int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos);
 
 /* Ends the current document, whose id is doc (greater than every doc ended before since the
@@ -44,6 +47,13 @@ int pb_sort(postings_buf *pb, err *e);
  * valid until the next pb_add or pb_clear. */
 void pb_term(const postings_buf *pb, size_t i, const char **term, size_t *len, const uint8_t **list,
              size_t *list_len);
+
+/* Walks a list from pb_term without allocating: *p starts at the list and moves up to end,
+ * *doc starts at 0 and carries the previous doc id. pb_list_next reads one posting's tf and doc
+ * (1; 0 at the end of the list, -1 if it is cut short); pb_list_positions must follow with room
+ * for tf positions (0, or -1 if the list is cut short). */
+int pb_list_next(const uint8_t **p, const uint8_t *end, uint32_t *doc, uint32_t *tf);
+int pb_list_positions(const uint8_t **p, const uint8_t *end, uint32_t tf, uint32_t *pos);
 
 /* Forgets every term and list (after a spill); keeps the table and arena for reuse. */
 void pb_clear(postings_buf *pb);

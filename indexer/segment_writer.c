@@ -4,6 +4,8 @@
  *   Header | STORED (streamed while documents arrive) | POSTINGS (streamed per term)
  *   | POSITIONS (streamed per term to an unlinked scratch file, copied here at finish)
  *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | table | trailer
+ * A list of at most FMT_INLINE_DF docs and FMT_INLINE_CF positions is copied into its
+ * dictionary entry instead of POSTINGS / POSITIONS (same block and positions encoding).
  * Memory: the dictionary bytes, the per-document arrays, one 64 KiB stored block and the
  * postings of the term being written (so the largest single term list bounds it). */
 #include "segment_writer.h"
@@ -59,15 +61,17 @@ struct segment_writer {
     buf zbuf;   /**< its compressed form */
     uint64_t stored_off;
     uint32_t n_sblocks;
+    int stored_ext;    /**< stored text comes through sw_add_stored_block */
+    uint64_t ext_raw;  /**< stored bytes announced by sw_add_doc_meta */
+    uint64_t ext_done; /**< of which delivered by sw_add_stored_block */
     /* dictionary */
     buf dict, dict_index;
     uint64_t n_terms;
     char term[FMT_MAX_TERM];
     size_t term_len;
-    uint64_t post_end, pos_end; /**< running ends inside the current dictionary block */
-    uint64_t post_total;        /**< bytes of the postings section so far */
+    uint64_t post_total; /**< bytes of the postings section so far */
     /* the term being written */
-    buf t_docs, t_tfs, t_pos; /**< u32 arrays: docs, tfs, position deltas */
+    buf t_docs, t_tfs, t_pos; /**< u32 arrays: docs, tfs, first position / gap - 1 */
     uint64_t t_cf;
     buf blocks, skips, pblocks; /**< encoded blocks, skip table, positions */
 };
@@ -215,9 +219,18 @@ int sw_open(segment_writer **out, const char *dir, const char *name, uint64_t se
 
 /* ---------------------------------------------------------------- stored text */
 
-/* Compresses the filled stored block and writes it as one zlib stream. */
+/* zlib level of the stored text. Level 1 compresses the kernel docs at ~128 MB/s to 33% of the
+ * raw size; the default level 6 gets 28% but runs at ~43 MB/s, where it was half of the whole
+ * indexing time. Stored text is read only for snippets, so speed wins over 5% of its size. */
+#define SW_STORED_ZLEVEL Z_BEST_SPEED
+
+/* Compresses the filled stored block and writes it as one zlib stream. With text compressed
+ * by the caller, checks instead that every announced byte arrived (called before the postings
+ * section begins). */
 static void sw_stored_flush(segment_writer *w)
 {
+    if (w->rc == TRAWL_OK && w->stored_ext && w->ext_done != w->ext_raw)
+        sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "stored text blocks missing");
     if (w->rc != TRAWL_OK || w->sblock.len == 0) return;
     uLongf zlen = compressBound(w->sblock.len);
     w->zbuf.len = 0;
@@ -225,7 +238,7 @@ static void sw_stored_flush(segment_writer *w)
         sw_oom(w);
         return;
     }
-    if (compress2(w->zbuf.p, &zlen, w->sblock.p, w->sblock.len, 6) != Z_OK) {
+    if (compress2(w->zbuf.p, &zlen, w->sblock.p, w->sblock.len, SW_STORED_ZLEVEL) != Z_OK) {
         sw_fail(w, TRAWL_ENOMEM, "%s: %s", w->name, "zlib compress failed");
         return;
     }
@@ -255,8 +268,10 @@ static void sw_stored_put(segment_writer *w, const char *text, size_t n)
     }
 }
 
-int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
-               const char *text, size_t text_len)
+/* The document table entry and length of the next document; its text starts at stored block
+ * sblock, byte soff. */
+static int sw_doc_entry(segment_writer *w, const char *id, size_t id_len, uint32_t date,
+                        uint32_t doc_len, size_t text_len, uint32_t sblock, uint32_t soff)
 {
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_DOCS)
@@ -265,16 +280,102 @@ int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, 
         id_len > UINT32_MAX - w->ids.len || w->ids.len + id_len > UINT32_MAX)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
                        "segment limit exceeded (docs, ids, text)");
-    fmt_doc d = {date,         (uint32_t)w->ids.len,    (uint32_t)id_len,
-                 w->n_sblocks, (uint32_t)w->sblock.len, (uint32_t)text_len};
+    fmt_doc d = {date, (uint32_t)w->ids.len, (uint32_t)id_len, sblock, soff, (uint32_t)text_len};
     buf_put(&w->doc_table, &d, sizeof d);
     buf_put(&w->ids, id, id_len);
     buf_put_u32(&w->doc_lens, doc_len);
     if (w->doc_table.oom || w->ids.oom || w->doc_lens.oom) return sw_oom(w);
     w->n_docs++;
     w->total_tokens += doc_len;
+    return TRAWL_OK;
+}
+
+int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
+               const char *text, size_t text_len)
+{
+    if (w->rc == TRAWL_OK && w->stored_ext)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc after sw_add_doc_meta");
+    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, w->n_sblocks,
+                     (uint32_t)w->sblock.len) < 0)
+        return w->rc;
     sw_stored_put(w, text, text_len);
     return w->rc;
+}
+
+int sw_add_doc_meta(segment_writer *w, const char *id, size_t id_len, uint32_t date,
+                    uint32_t doc_len, size_t text_len)
+{
+    if (w->rc == TRAWL_OK && !w->stored_ext && (w->n_sblocks || w->sblock.len))
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc_meta after sw_add_doc");
+    uint64_t at = w->ext_raw;
+    if (at / FMT_STORED_BLOCK >= UINT32_MAX)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "too much stored text");
+    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, (uint32_t)(at / FMT_STORED_BLOCK),
+                     (uint32_t)(at % FMT_STORED_BLOCK)) < 0)
+        return w->rc;
+    w->stored_ext = 1;
+    w->ext_raw += text_len;
+    return TRAWL_OK;
+}
+
+int sw_add_stored_block(segment_writer *w, const void *z, size_t zlen, size_t raw_len)
+{
+    if (w->rc != TRAWL_OK) return w->rc;
+    if (w->phase != SW_DOCS || !w->stored_ext || raw_len == 0 || raw_len > FMT_STORED_BLOCK ||
+        w->ext_done % FMT_STORED_BLOCK != 0 || raw_len > w->ext_raw - w->ext_done ||
+        zlen > UINT32_MAX)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "stored block out of sequence");
+    fmt_stored_block sb = {w->stored_off, (uint32_t)zlen, (uint32_t)raw_len};
+    sw_put(w, z, zlen);
+    buf_put(&w->stored_index, &sb, sizeof sb);
+    if (w->stored_index.oom) return sw_oom(w);
+    w->stored_off += zlen;
+    w->n_sblocks++;
+    w->ext_done += raw_len;
+    return w->rc;
+}
+
+/* A reusable deflate state: deflateReset instead of compress2's init and free per block, with
+ * the same output bytes. */
+struct sw_zip {
+    z_stream zs;
+    int is_init;
+};
+
+int sw_zip_new(sw_zip **out)
+{
+    sw_zip *z = calloc(1, sizeof *z);
+    *out = NULL;
+    if (!z) return TRAWL_ENOMEM;
+    if (deflateInit(&z->zs, SW_STORED_ZLEVEL) != Z_OK) {
+        free(z);
+        return TRAWL_ENOMEM;
+    }
+    z->is_init = 1;
+    *out = z;
+    return TRAWL_OK;
+}
+
+void sw_zip_free(sw_zip *z)
+{
+    if (!z) return;
+    if (z->is_init) deflateEnd(&z->zs);
+    free(z);
+}
+
+int sw_zip_block(sw_zip *z, const void *raw, size_t n, buf *out)
+{
+    out->len = 0;
+    if (n > UINT32_MAX || buf_reserve(out, deflateBound(&z->zs, (uLong)n)) < 0 ||
+        deflateReset(&z->zs) != Z_OK)
+        return TRAWL_ENOMEM;
+    z->zs.next_in = (Bytef *)(uintptr_t)raw;
+    z->zs.avail_in = (uInt)n;
+    z->zs.next_out = out->p;
+    z->zs.avail_out = (uInt)(out->cap);
+    if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END) return TRAWL_ENOMEM;
+    out->len = out->cap - z->zs.avail_out;
+    return TRAWL_OK;
 }
 
 /* ---------------------------------------------------------------- postings */
@@ -329,7 +430,7 @@ int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint
         if (positions[i] >= dlen || (i > 0 && positions[i] <= positions[i - 1]))
             return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
                            "positions not increasing or not below the document length");
-        out[i] = i ? positions[i] - positions[i - 1] : positions[i];
+        out[i] = i ? positions[i] - positions[i - 1] - 1 : positions[i];
     }
     w->t_pos.len += (size_t)tf * 4;
     buf_put_u32(&w->t_docs, doc);
@@ -339,8 +440,117 @@ int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint
     return TRAWL_OK;
 }
 
+/* Extra cost of one PFor exception in quarter bytes, for its decode time: each exception is
+ * patched by a scalar loop step; half a byte each costs 0.15% of the kernel-docs index and
+ * saves 1.5% of the query instructions (callgrind, bench queries). */
+#define SW_EXC_PENALTY 2
+/* Bytes of the largest PFor block: packed part, exception count, 128 exceptions. */
+#define SW_PFOR_MAX (CODEC_MAX_BLOCK + 1 + CODEC_BLOCK * 2)
+
+static uint32_t sw_bits(uint32_t v)
+{
+    return v ? 32 - (uint32_t)__builtin_clz(v) : 0;
+}
+
+/* The width at which v[0..128) costs least as a PFor block (in quarter bytes): 16 bytes per
+ * bit of width, plus 2 bytes and SW_EXC_PENALTY per exception. High parts are one byte, so the
+ * width is at least the bits of the largest value minus 8. */
+static uint32_t sw_pfor_width(const uint32_t *v)
+{
+    uint32_t cnt[33] = {0}, max_bits = 0;
+    for (size_t i = 0; i < CODEC_BLOCK; i++) {
+        uint32_t b = sw_bits(v[i]);
+        cnt[b]++;
+        max_bits = b > max_bits ? b : max_bits;
+    }
+    uint32_t best_w = max_bits, n_exc = 0;
+    size_t best = 4 * 16 * (size_t)max_bits;
+    for (uint32_t w = max_bits; w-- > 0 && w + 8 >= max_bits;) {
+        n_exc += cnt[w + 1];
+        size_t cost = 4 * 16 * (size_t)w + n_exc * (size_t)(4 * 2 + SW_EXC_PENALTY);
+        if (cost < best) {
+            best = cost;
+            best_w = w;
+        }
+    }
+    return best_w;
+}
+
+/* Writes v[0..128) as a PFor block: the low bits packed by codec_pack128, then the values that
+ * do not fit as (index, high bits) byte pairs. Returns bytes written (at most SW_PFOR_MAX). */
+static size_t sw_pfor128(const uint32_t *v, uint8_t *out)
+{
+    uint32_t w = sw_pfor_width(v), low[CODEC_BLOCK], all = 0, low_bits = 0;
+    uint32_t mask = w == 32 ? UINT32_MAX : (1u << w) - 1;
+    for (size_t i = 0; i < CODEC_BLOCK; i++) {
+        low[i] = v[i] & mask;
+        low_bits |= low[i];
+        all |= v[i];
+    }
+    /* codec_pack128 packs at the width of the largest low part, which may be narrower than w;
+     * if that would leave a high part over 8 bits, pack everything instead. */
+    if (sw_bits(all) > sw_bits(low_bits) + 8) memcpy(low, v, sizeof low);
+    size_t n = codec_pack128(low, out);
+    w = out[0]; /* the exceptions follow the width actually packed */
+    uint8_t *count = out + n++;
+    *count = 0;
+    for (size_t i = 0; i < CODEC_BLOCK && w < 32; i++) {
+        if (v[i] >> w == 0) continue;
+        out[n++] = (uint8_t)i;
+        out[n++] = (uint8_t)(v[i] >> w);
+        (*count)++;
+    }
+    return n;
+}
+
+/* PForList: m / 128 PFor blocks, then the m % 128 remaining values as VInts. */
+static size_t sw_pfor_list(const uint32_t *v, size_t m, uint8_t *out)
+{
+    size_t n = 0, i = 0;
+    for (; i + CODEC_BLOCK <= m; i += CODEC_BLOCK)
+        n += sw_pfor128(v + i, out + n);
+    for (; i < m; i++)
+        n += codec_vbyte_put(out + n, v[i]);
+    return n;
+}
+
+static size_t sw_pfor_bound(size_t m)
+{
+    return (m / CODEC_BLOCK + 1) * SW_PFOR_MAX + CODEC_OVERREAD;
+}
+
+/* A partial block: per doc VInt (gap - 1) * 2 + [tf == 1], then VInt tf - 2 if tf > 1 (tf 1
+ * is the common case, so it costs no byte). */
+static size_t sw_tail(const uint32_t *gaps, const uint32_t *tfm1, size_t n, uint8_t *out)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += codec_vbyte_put(out + len, gaps[i] * 2 + (tfm1[i] == 0));
+        if (tfm1[i] > 0) len += codec_vbyte_put(out + len, tfm1[i] - 1);
+    }
+    return len;
+}
+
+/* Positions of docs [start, start + n): the first position of each doc as one PForList, the
+ * later ones (t_pos holds them as gap - 1, see sw_term_doc) as another. The gaps are
+ * compacted in place inside the block's range of t_pos, which is not read again. */
+static size_t sw_block_positions(segment_writer *w, size_t pos_i, size_t start, size_t n,
+                                 uint8_t *out)
+{
+    const uint32_t *tfs = (const uint32_t *)(void *)w->t_tfs.p;
+    uint32_t *pos = (uint32_t *)(void *)w->t_pos.p + pos_i, firsts[FMT_BLOCK_DOCS];
+    size_t r = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+        firsts[i] = pos[r++];
+        for (uint32_t j = 1; j < tfs[start + i]; j++)
+            pos[k++] = pos[r++];
+    }
+    size_t len = sw_pfor_list(firsts, n, out);
+    return len + sw_pfor_list(pos, k, out + len);
+}
+
 /* Encodes block b of the current term into w->blocks / w->pblocks and its skip entry into
- * w->skips. pos_i is the index of the block's first position delta; returns the next one. */
+ * w->skips. pos_i is the index of the block's first position in t_pos; returns the next one. */
 static size_t sw_encode_block(segment_writer *w, size_t b, size_t pos_i, size_t blocks_start)
 {
     const uint32_t *docs = (const uint32_t *)(void *)w->t_docs.p;
@@ -360,22 +570,19 @@ static size_t sw_encode_block(segment_writer *w, size_t b, size_t pos_i, size_t 
         sk.max_tf = tfs[start + i] > sk.max_tf ? tfs[start + i] : sk.max_tf;
         sk.min_len = lens[docs[start + i]] < sk.min_len ? lens[docs[start + i]] : sk.min_len;
     }
-    if (buf_reserve(&w->blocks, 2 * CODEC_MAX_BLOCK + CODEC_OVERREAD) < 0 ||
-        buf_reserve(&w->pblocks, codec_list_bound(n_pos) + CODEC_OVERREAD) < 0) {
+    if (buf_reserve(&w->blocks, 2 * SW_PFOR_MAX + CODEC_OVERREAD) < 0 ||
+        buf_reserve(&w->pblocks, 2 * sw_pfor_bound(n_pos)) < 0) {
         sw_oom(w);
         return pos_i;
     }
+    uint8_t *out = w->blocks.p + w->blocks.len;
     if (n == FMT_BLOCK_DOCS) {
-        w->blocks.len += codec_pack128(gaps, w->blocks.p + w->blocks.len);
-        w->blocks.len += codec_pack128(tfm1, w->blocks.p + w->blocks.len);
+        size_t k = sw_pfor128(gaps, out);
+        w->blocks.len += k + sw_pfor128(tfm1, out + k);
     } else {
-        for (size_t i = 0; i < n; i++)
-            w->blocks.len += codec_vbyte_put(w->blocks.p + w->blocks.len, gaps[i]);
-        for (size_t i = 0; i < n; i++)
-            w->blocks.len += codec_vbyte_put(w->blocks.p + w->blocks.len, tfm1[i]);
+        w->blocks.len += sw_tail(gaps, tfm1, n, out);
     }
-    const uint32_t *pos = (const uint32_t *)(void *)w->t_pos.p + pos_i;
-    w->pblocks.len += codec_list_encode(pos, n_pos, w->pblocks.p + w->pblocks.len);
+    w->pblocks.len += sw_block_positions(w, pos_i, start, n, w->pblocks.p + w->pblocks.len);
     if (w->blocks.len - blocks_start > UINT32_MAX || w->pblocks.len > UINT32_MAX) {
         sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
         return pos_i;
@@ -386,33 +593,52 @@ static size_t sw_encode_block(segment_writer *w, size_t b, size_t pos_i, size_t 
     return pos_i + n_pos;
 }
 
-/* Appends the dictionary entry of the term just written (front coding against the previous
- * term; offsets as gaps from the previous entry's end inside the block). */
-static void sw_dict_entry(segment_writer *w, const char *term, size_t len, uint32_t df,
-                          uint32_t max_tf, uint32_t min_len, uint64_t post_off, uint64_t post_len,
-                          uint64_t pos_off, uint64_t pos_len)
+/* What a dictionary entry says about its list. post != NULL: the list is inline and its
+ * post_len block bytes and pos_len position bytes are copied into the entry. */
+typedef struct sw_entry {
+    uint32_t df, max_tf, min_len;
+    uint64_t post_len, pos_len;
+    const uint8_t *post, *pos;
+} sw_entry;
+
+/* Lens byte: prefix length in the high nibble, suffix length in the low one; a nibble of
+ * FMT_LENS_ESC says the length (minus 15) follows as a VInt. */
+static void sw_dict_lens(segment_writer *w, size_t prefix, size_t suffix)
+{
+    uint32_t hi = prefix < FMT_LENS_ESC ? (uint32_t)prefix : FMT_LENS_ESC;
+    uint32_t lo = suffix < FMT_LENS_ESC ? (uint32_t)suffix : FMT_LENS_ESC;
+    buf_put_u8(&w->dict, (uint8_t)(hi << 4 | lo));
+    if (hi == FMT_LENS_ESC) buf_put_vu32(&w->dict, (uint32_t)(prefix - FMT_LENS_ESC));
+    if (lo == FMT_LENS_ESC) buf_put_vu32(&w->dict, (uint32_t)(suffix - FMT_LENS_ESC));
+}
+
+/* Appends the dictionary entry of the term being ended, before its lists are written: a block
+ * starts with the postings and positions offsets of the next list stored outside the
+ * dictionary, and entries carry only lengths (offsets are running sums inside the block). */
+static void sw_dict_entry(segment_writer *w, const char *term, size_t len, const sw_entry *en)
 {
     size_t prefix = 0;
     if (w->n_terms % FMT_DICT_BLOCK == 0) {
         buf_put_u64(&w->dict_index, w->dict.len);
-        w->post_end = w->pos_end = 0;
+        buf_put_vu64(&w->dict, w->post_total);
+        buf_put_vu64(&w->dict, w->pos.off);
     } else {
         while (prefix < len && prefix < w->term_len && w->term[prefix] == term[prefix])
             prefix++;
     }
-    buf_put_vu32(&w->dict, (uint32_t)prefix);
-    buf_put_vu32(&w->dict, (uint32_t)(len - prefix));
+    sw_dict_lens(w, prefix, len - prefix);
     buf_put(&w->dict, term + prefix, len - prefix);
-    buf_put_vu32(&w->dict, df);
-    buf_put_vu64(&w->dict, w->t_cf - df);
-    buf_put_vu32(&w->dict, max_tf);
-    buf_put_vu32(&w->dict, min_len);
-    buf_put_vu64(&w->dict, post_off - w->post_end);
-    buf_put_vu64(&w->dict, post_len);
-    buf_put_vu64(&w->dict, pos_off - w->pos_end);
-    buf_put_vu64(&w->dict, pos_len);
-    w->post_end = post_off + post_len;
-    w->pos_end = pos_off + pos_len;
+    buf_put_vu32(&w->dict, en->df * 2 + (en->post != NULL));
+    if (en->post) {
+        buf_put(&w->dict, en->post, en->post_len);
+        buf_put(&w->dict, en->pos, en->pos_len);
+    } else {
+        buf_put_vu64(&w->dict, w->t_cf - en->df);
+        buf_put_vu32(&w->dict, en->max_tf);
+        buf_put_vu32(&w->dict, en->min_len);
+        buf_put_vu64(&w->dict, en->post_len);
+        buf_put_vu64(&w->dict, en->pos_len);
+    }
     memcpy(w->term, term, len);
     w->term_len = len;
     w->n_terms++;
@@ -434,23 +660,27 @@ int sw_term_end(segment_writer *w)
     for (size_t b = 0; b < nb && w->rc == TRAWL_OK; b++)
         pos_i = sw_encode_block(w, b, pos_i, tlen);
     if (w->rc != TRAWL_OK) return w->rc;
-    uint32_t max_tf = 0, min_len = UINT32_MAX;
+    sw_entry en = {(uint32_t)df, 0, UINT32_MAX, 0, w->pblocks.len, NULL, NULL};
     for (size_t b = 0; b < nb; b++) {
         fmt_skip sk;
         memcpy(&sk, w->skips.p + b * sizeof sk, sizeof sk);
-        max_tf = sk.max_tf > max_tf ? sk.max_tf : max_tf;
-        min_len = sk.min_len < min_len ? sk.min_len : min_len;
+        en.max_tf = sk.max_tf > en.max_tf ? sk.max_tf : en.max_tf;
+        en.min_len = sk.min_len < en.min_len ? sk.min_len : en.min_len;
     }
-    uint64_t post_off = w->post_total, pos_off = w->pos.off;
-    uint64_t post_len = (nb > 1 ? w->skips.len : 0) + (w->blocks.len - tlen);
-    if (post_len > UINT32_MAX)
+    en.post_len = (nb > 1 ? w->skips.len : 0) + (w->blocks.len - tlen);
+    if (en.post_len > UINT32_MAX)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
-    if (nb > 1) sw_put(w, w->skips.p, w->skips.len);
-    sw_put(w, w->blocks.p + tlen, w->blocks.len - tlen);
-    sw_put_raw(w, &w->pos, w->pblocks.p, w->pblocks.len);
-    w->post_total += post_len;
-    sw_dict_entry(w, term, tlen, (uint32_t)df, max_tf, min_len, post_off, post_len, pos_off,
-                  w->pblocks.len);
+    if (df <= FMT_INLINE_DF && w->t_cf <= FMT_INLINE_CF) {
+        en.post = w->blocks.p + tlen;
+        en.pos = w->pblocks.p;
+    }
+    sw_dict_entry(w, term, tlen, &en);
+    if (!en.post) {
+        if (nb > 1) sw_put(w, w->skips.p, w->skips.len);
+        sw_put(w, w->blocks.p + tlen, w->blocks.len - tlen);
+        sw_put_raw(w, &w->pos, w->pblocks.p, w->pblocks.len);
+        w->post_total += en.post_len;
+    }
     w->phase = SW_TERMS;
     return w->rc;
 }

@@ -12,6 +12,7 @@
 #ifndef TRAWL_SEGMENT_WRITER_H
 #define TRAWL_SEGMENT_WRITER_H
 
+#include "buf.h"
 #include "err.h"
 
 #include <stddef.h>
@@ -35,6 +36,24 @@ int sw_open(segment_writer **out, const char *dir, const char *name, uint64_t se
  * used), and the text to store for snippets (compressed with zlib in blocks). */
 int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
                const char *text, size_t text_len);
+
+/* Stored text compressed by the caller, e.g. on another thread, instead of sw_add_doc's text.
+ * sw_add_doc_meta adds a document like sw_add_doc whose text_len bytes continue the stored
+ * stream; that stream arrives separately, cut into FMT_STORED_BLOCK-byte pieces (only the last
+ * may be shorter), each compressed by sw_zip_block, through sw_add_stored_block in order, all
+ * before the first sw_term_begin (or sw_finish). A writer takes its text one way or the other:
+ * mixing them, or a missing block, is TRAWL_EARG. The bytes written are the same. */
+int sw_add_doc_meta(segment_writer *w, const char *id, size_t id_len, uint32_t date,
+                    uint32_t doc_len, size_t text_len);
+int sw_add_stored_block(segment_writer *w, const void *z, size_t zlen, size_t raw_len);
+
+/* A stored-text compressor, usable on any thread (one thread at a time). sw_zip_block replaces
+ * out's bytes with raw[0..n) as one zlib stream at the writer's level. Both return TRAWL_OK or
+ * TRAWL_ENOMEM. sw_zip_free accepts NULL. */
+typedef struct sw_zip sw_zip;
+int sw_zip_new(sw_zip **out);
+void sw_zip_free(sw_zip *z);
+int sw_zip_block(sw_zip *z, const void *raw, size_t n, buf *out);
 
 int sw_term_begin(segment_writer *w, const char *term, size_t len);
 /* One posting: doc (< documents added), tf >= 1 positions in increasing order. */

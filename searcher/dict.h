@@ -17,10 +17,12 @@ typedef struct term_info {
     uint64_t cf;       /**< total occurrences in this segment */
     uint32_t max_tf;   /**< largest tf in the list */
     uint32_t min_len;  /**< smallest length of a document in the list */
-    uint64_t post_off; /**< offset of the postings in the postings section */
+    int is_inline;     /**< the lists live inside the dictionary entry (small df and cf) */
+    uint64_t post_off; /**< offset of the postings in the postings section (dictionary if inline) */
     uint64_t post_len; /**< bytes of postings (skip table + blocks) */
-    uint64_t pos_off;  /**< offset of the positions in the positions section */
-    uint64_t pos_len;  /**< bytes of positions */
+    uint64_t
+        pos_off; /**< offset of the positions in the positions section (dictionary if inline) */
+    uint64_t pos_len; /**< bytes of positions */
 } term_info;
 
 /* Looks up term. Returns 1 and fills ti if present, 0 if absent, or TRAWL_ECORRUPT. */
@@ -29,12 +31,12 @@ int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err
 /* Walks terms in byte order from the first one >= a start key. Lives in caller storage. */
 typedef struct dict_iter {
     const segment *s;
-    uint64_t block;             /**< current dictionary block */
-    uint32_t in_block;          /**< entries consumed in it */
-    size_t pos;                 /**< byte offset of the next entry in the dict section */
+    uint64_t block;               /**< current dictionary block */
+    uint32_t in_block;            /**< entries consumed in it */
+    size_t pos;                   /**< byte offset of the next entry in the dict section */
     char term[DICT_MAX_TERM + 1]; /**< current term, NUL-terminated */
     size_t term_len;
-    uint64_t post_off, pos_off; /**< running offsets while decoding entries */
+    uint64_t post_off, pos_off; /**< offsets of the next list stored outside the dictionary */
 } dict_iter;
 
 /* Positions it before the first term >= key. Returns TRAWL_OK or TRAWL_ECORRUPT. */

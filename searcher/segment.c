@@ -291,6 +291,17 @@ int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e)
 
 /* ---------------------------------------------------------------- deep check */
 
+/* Where the padding after sec ends: the next section's start, or the section table. */
+static uint64_t seg_pad_end(const segment *s, const seg_sec *sec)
+{
+    uint64_t end = sec->off + sec->len;
+    uint64_t next = s->map.len - sizeof(fmt_trailer) - FMT_SEC_COUNT * sizeof(fmt_section);
+    for (uint32_t id = 1; id <= FMT_SEC_COUNT; id++)
+        if (s->sec[id].off >= end && s->sec[id].off < next) next = s->sec[id].off;
+    return next;
+}
+
+/* Every section's checksum, and every padding byte (up to the next section) is zero. */
 static int seg_check_sums(const segment *s, err *e)
 {
     for (uint32_t id = 1; id <= FMT_SEC_COUNT; id++) {
@@ -299,7 +310,8 @@ static int seg_check_sums(const segment *s, err *e)
             return err_set(e, TRAWL_ECORRUPT,
                            "%s: %s: checksum mismatch (section at %" PRIu64 ", %zu bytes)", s->name,
                            seg_sec_name(id), sec->off, sec->len);
-        for (size_t i = 0; i < FMT_PAD; i++)
+        uint64_t pad = seg_pad_end(s, sec) - sec->off - sec->len;
+        for (size_t i = 0; i < pad; i++)
             if (sec->p[sec->len + i] != 0)
                 return seg_corrupt(s, e, id, "padding byte not zero", sec->off + sec->len + i, 0);
     }

@@ -42,4 +42,11 @@ int dict_block_range(const segment *s, uint64_t b, size_t *start, size_t *end, e
 int dict_check(const segment *s, err *e);
 int tc_check_list(const segment *s, const term_info *ti, const char *term, err *e);
 
+/* Decodes a partial postings block of n docs from [in, end) (docs/FORMAT.md "Postings"):
+ * doc ids into docs (the first relative to base + 1, or to 0 when base is UINT32_MAX; all
+ * below n_docs) and tfs into tfs. Returns bytes consumed, or 0 when malformed or past end.
+ * Shared by the cursor and the dictionary's inline lists. */
+size_t tc_decode_tail(const uint8_t *in, const uint8_t *end, uint32_t n, uint32_t base,
+                      uint32_t n_docs, uint32_t *docs, uint32_t *tfs);
+
 #endif

@@ -3,7 +3,8 @@
  * when it is loaded: its bytes lie inside the list, it decodes, its doc ids increase, stay
  * below n_docs and end at the skip entry's last doc. Positions are validated when decoded:
  * their bytes decode exactly and each tf is at most the document's length (which bounds the
- * buffer a corrupt tf could ask for). */
+ * buffer a corrupt tf could ask for). Lists inlined in a dictionary entry are read the same
+ * way: one partial block, its positions, no skip table (only the section differs). */
 #include "term_cursor.h"
 
 #include "codec.h"
@@ -46,14 +47,75 @@ static uint32_t tc_fail(term_cursor *c, int rc, const char *sec, const char *wha
     return tc_end(c);
 }
 
+/* One LEB128 value at *p (< end) into *v, advancing *p: -1 when it is truncated or does not
+ * fit 32 bits. */
+static inline int tc_vu32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    const uint8_t *q = *p;
+    uint32_t x = 0;
+    if (q < end && *q < 0x80) { /* the common case: one byte */
+        *v = *q;
+        *p = q + 1;
+        return 0;
+    }
+    for (unsigned shift = 0; shift < 35 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        if (shift == 28 && b > 0x0f) return -1;
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            *p = q;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* One PFor block (docs/FORMAT.md): a codec block of the low bits, then ExcCount u8 and that
+ * many (index u8, high u8) pairs ORed in above the width. Returns bytes consumed, or 0 when
+ * malformed or past end; *wide is set when a value may use more than 23 bits. */
+static size_t tc_pfor_unpack(const uint8_t *in, const uint8_t *end, uint32_t *out, int *wide)
+{
+    size_t used = codec_unpack128(in, end, out);
+    if (used == 0 || used >= (size_t)(end - in)) return 0;
+    uint32_t w = in[0], n_exc = in[used++];
+    *wide = w > 23;
+    if (n_exc == 0) return used;
+    const uint8_t *p = in + used;
+    if (w >= 32 || n_exc > TC_BLOCK || (size_t)(end - p) < 2 * (size_t)n_exc) return 0;
+    /* Indexes and highs are checked once after the loop (an OR keeps any bad bit); the mask
+     * keeps a bad index inside out[] until then. */
+    uint32_t ats = 0, highs = 0;
+    for (uint32_t k = 0; k < n_exc; k++, p += 2) {
+        out[p[0] & (TC_BLOCK - 1)] |= (uint32_t)p[1] << w;
+        ats |= p[0];
+        highs |= p[1];
+    }
+    if (ats >= TC_BLOCK || highs > UINT32_MAX >> w) return 0;
+    *wide = w > 23 || (highs << w) >> 23 != 0; /* some value has a bit at 23 or above */
+    return used + 2 * (size_t)n_exc;
+}
+
+/* A PForList of m values into out (room for m rounded up to 128). Returns bytes consumed
+ * (0 for m == 0), or SIZE_MAX when malformed or past end. */
+static size_t tc_list_decode(const uint8_t *in, const uint8_t *end, size_t m, uint32_t *out)
+{
+    size_t used = 0, i = 0, k;
+    int wide;
+    for (; m - i >= TC_BLOCK; i += TC_BLOCK, used += k)
+        if ((k = tc_pfor_unpack(in + used, end, out + i, &wide)) == 0) return SIZE_MAX;
+    if (i < m && (k = codec_vbyte_decode(in + used, end, m - i, out + i)) == 0) return SIZE_MAX;
+    return i < m ? used + k : used;
+}
+
 /* Gap-decodes docs[] in place: stored values are gap - 1, the first relative to base. */
-static int tc_undelta_full(term_cursor *c, uint32_t base, uint8_t width)
+static int tc_undelta_full(term_cursor *c, uint32_t base, int wide)
 {
     codec_prefix_sum(c->docs, TC_BLOCK, base);
     for (uint32_t i = 0; i < TC_BLOCK; i++)
         c->docs[i] += i + 1;
-    /* At width <= 23 the 128 gaps sum below 2^30, so nothing wrapped and the ids increase. */
-    if (width > 23) {
+    /* Below 24 bits the 128 gaps sum below 2^31, so nothing wrapped and the ids increase. */
+    if (wide) {
         uint64_t prev = base == UINT32_MAX ? 0 : (uint64_t)base + 1;
         for (uint32_t i = 0; i < TC_BLOCK; i++) {
             if (c->docs[i] < prev) return -1;
@@ -63,16 +125,24 @@ static int tc_undelta_full(term_cursor *c, uint32_t base, uint8_t width)
     return 0;
 }
 
-static int tc_undelta_tail(term_cursor *c, uint32_t base, uint32_t n)
+size_t tc_decode_tail(const uint8_t *in, const uint8_t *end, uint32_t n, uint32_t base,
+                      uint32_t n_docs, uint32_t *docs, uint32_t *tfs)
 {
+    const uint8_t *p = in;
     uint64_t d = base == UINT32_MAX ? 0 : (uint64_t)base + 1;
     for (uint32_t i = 0; i < n; i++) {
-        d += c->docs[i];
-        if (d >= c->n_docs) return -1;
-        c->docs[i] = (uint32_t)d;
-        d++;
+        uint32_t x, tf = 1;
+        if (tc_vu32(&p, end, &x) < 0) return 0;
+        d += x >> 1;
+        if (d >= n_docs) return 0;
+        if (!(x & 1)) {
+            if (tc_vu32(&p, end, &tf) < 0 || tf > UINT32_MAX - 2) return 0;
+            tf += 2;
+        }
+        docs[i] = (uint32_t)d++;
+        tfs[i] = tf;
     }
-    return 0;
+    return (size_t)(p - in);
 }
 
 /* Decodes the doc ids of block b and makes it current. */
@@ -96,15 +166,15 @@ static int tc_load_block(term_cursor *c, uint32_t b)
                -1;
     const uint8_t *p = c->blocks + start, *pend = c->blocks + end;
     size_t used;
+    int wide;
     if (n == TC_BLOCK) {
-        used = codec_unpack128(p, pend, c->docs);
-        if (used == 0 || used >= end - start ||
-            codec_block_size(p + used) != (size_t)(end - start) - used ||
-            tc_undelta_full(c, base, p[0]) < 0)
+        used = tc_pfor_unpack(p, pend, c->docs, &wide);
+        if (used == 0 || used >= end - start || tc_undelta_full(c, base, wide) < 0)
             return tc_fail(c, TRAWL_ECORRUPT, "postings", "malformed full block", start, end), -1;
     } else {
-        used = codec_vbyte_decode(p, pend, n, c->docs);
-        if (used == 0 || tc_undelta_tail(c, base, n) < 0)
+        /* A partial block interleaves docs and tfs: both are decoded here. */
+        used = tc_decode_tail(p, pend, n, base, c->n_docs, c->docs, c->freqs);
+        if (used != end - start)
             return tc_fail(c, TRAWL_ECORRUPT, "postings", "malformed last block", start, end), -1;
     }
     if (c->docs[n - 1] >= c->n_docs || (c->skip && c->docs[n - 1] != last))
@@ -116,7 +186,7 @@ static int tc_load_block(term_cursor *c, uint32_t b)
     c->blk_last = c->docs[n - 1];
     c->freq_p = p + used;
     c->blk_end = pend;
-    c->has_freqs = 0;
+    c->has_freqs = n < TC_BLOCK;
     c->has_pos = 0;
     c->doc = c->docs[0];
     return 0;
@@ -124,7 +194,8 @@ static int tc_load_block(term_cursor *c, uint32_t b)
 
 int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
 {
-    const seg_sec *post = &s->sec[FMT_SEC_POSTINGS], *pos = &s->sec[FMT_SEC_POSITIONS];
+    const seg_sec *post = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSTINGS];
+    const seg_sec *pos = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSITIONS];
     memset(c, 0, offsetof(term_cursor, pos_start));
     c->s = s;
     c->e = e;
@@ -146,6 +217,10 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
     c->blocks_len = (uint32_t)ti->post_len;
     c->pos = pos->p + ti->pos_off;
     c->pos_len = (uint32_t)ti->pos_len;
+    if (c->n_blocks > 1 && ti->is_inline)
+        return tc_fail(c, TRAWL_ECORRUPT, "dictionary", "inline list of more than one block",
+                       ti->df, 0),
+               c->rc;
     if (c->n_blocks > 1) {
         size_t skip_len = (size_t)c->n_blocks * sizeof(fmt_skip);
         if (skip_len > c->blocks_len)
@@ -236,14 +311,13 @@ void tc_shallow_move(term_cursor *c, uint32_t target)
     c->sk_min_len = k.min_len;
 }
 
+/* Only full blocks get here: a partial block decodes its tfs with its docs. */
 void tc_load_freqs(term_cursor *c)
 {
-    size_t want = (size_t)(c->blk_end - c->freq_p), used;
+    int wide;
     if (c->doc == DOC_END) return;
-    if (c->n == TC_BLOCK)
-        used = codec_unpack128(c->freq_p, c->blk_end, c->freqs);
-    else
-        used = codec_vbyte_decode(c->freq_p, c->blk_end, c->n, c->freqs);
+    size_t want = (size_t)(c->blk_end - c->freq_p);
+    size_t used = tc_pfor_unpack(c->freq_p, c->blk_end, c->freqs, &wide);
     if (used != want) {
         tc_fail(c, TRAWL_ECORRUPT, "postings", "tf block does not fill the block", used, want);
         return;
@@ -253,7 +327,9 @@ void tc_load_freqs(term_cursor *c)
     c->has_freqs = 1;
 }
 
-/* Sizes pos_start[] from the tfs and makes posbuf large enough. */
+/* Sizes pos_start[] from the tfs and makes posbuf large enough: TC_BLOCK entries ahead of
+ * the later positions' gaps, which are decoded there (rounded up to whole codec blocks) and
+ * then merged forward in place. */
 static int tc_pos_layout(term_cursor *c, uint64_t *total)
 {
     uint64_t t = 0;
@@ -266,10 +342,10 @@ static int tc_pos_layout(term_cursor *c, uint64_t *total)
         c->pos_start[i] = (uint32_t)t;
         t += tf;
     }
-    if (t > UINT32_MAX - TC_BLOCK)
+    if (t > UINT32_MAX - 2 * TC_BLOCK)
         return tc_fail(c, TRAWL_ECORRUPT, "postings", "block holds too many positions", t, 0), -1;
     c->pos_start[c->n] = (uint32_t)t;
-    size_t need = (size_t)((t + TC_BLOCK - 1) / TC_BLOCK * TC_BLOCK);
+    size_t need = (size_t)(TC_BLOCK + (t - c->n + TC_BLOCK - 1) / TC_BLOCK * TC_BLOCK);
     if (need > c->pos_cap) {
         size_t cap = c->pos_cap ? c->pos_cap : 1024;
         while (cap < need)
@@ -283,9 +359,11 @@ static int tc_pos_layout(term_cursor *c, uint64_t *total)
     return 0;
 }
 
+/* Decodes the block's positions: the first position of each doc, then the later ones as
+ * gap - 1 (two PForLists), merged into posbuf by tc_pos_merge. */
 int tc_load_positions(term_cursor *c)
 {
-    uint32_t start = 0, end = c->pos_len;
+    uint32_t start = 0, end = c->pos_len, first[TC_BLOCK];
     uint64_t total;
     if (c->doc == DOC_END) return 1;
     if (!c->has_freqs) tc_load_freqs(c);
@@ -294,16 +372,26 @@ int tc_load_positions(term_cursor *c)
         end = tc_skip(c, c->blk).pos_end;
         start = c->blk ? tc_skip(c, c->blk - 1).pos_end : 0;
     }
-    if (start > end || end > c->pos_len ||
-        codec_list_decode(c->pos + start, c->pos + end, total, c->posbuf) != end - start)
+    size_t k1 = start > end || end > c->pos_len
+                    ? SIZE_MAX
+                    : tc_list_decode(c->pos + start, c->pos + end, c->n, first);
+    size_t k2 = k1 == SIZE_MAX ? SIZE_MAX
+                               : tc_list_decode(c->pos + start + k1, c->pos + end, total - c->n,
+                                                c->posbuf + TC_BLOCK);
+    if (k2 == SIZE_MAX || k1 + k2 != end - start)
         return tc_fail(c, TRAWL_ECORRUPT, "positions", "block malformed or out of bounds", start,
                        end),
                c->rc;
+    /* The gaps sit TC_BLOCK entries ahead of where the merge writes, so each is read before
+     * its slot is overwritten. */
+    const uint32_t *gap = c->posbuf + TC_BLOCK;
+    uint32_t *out = c->posbuf;
     for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t acc = 0;
-        for (uint32_t j = c->pos_start[i]; j < c->pos_start[i + 1]; j++) {
-            acc += c->posbuf[j];
-            c->posbuf[j] = acc;
+        uint32_t acc = first[i], tf = c->freqs[i];
+        *out++ = acc;
+        for (uint32_t j = 1; j < tf; j++) {
+            acc += *gap++ + 1;
+            *out++ = acc;
         }
     }
     c->has_pos = 1;

@@ -160,5 +160,18 @@ for mem in 256 1; do
     check "write error (memory $mem) index intact" grep -qx 'ok: 2 segments, 40005 documents' "$T/out"
 done
 
+# --- --threads: the same segment bytes with one thread or two (fresh directories: same seg id),
+# with and without spilling; bad values are usage errors
+for mem in 268435456 65536; do
+    for t in 1 2; do
+        "$BIN" -q --threads $t --memory-bytes $mem -o "$T/thr$t-$mem" "$SEEDS" "$T/small.jsonl" 2>/dev/null
+        check "--threads $t (memory $mem) exit 0" test $? -eq 0
+    done
+    check "--threads 1 and 2 (memory $mem) identical" \
+        cmp -s "$T/thr1-$mem/seg-000001.trw" "$T/thr2-$mem/seg-000001.trw"
+done
+"$BIN" --threads 0 -o "$T/thr0" "$SEEDS" >/dev/null 2>&1; check "--threads 0 exit 2" test $? -eq 2
+"$BIN" --threads x -o "$T/thr0" "$SEEDS" >/dev/null 2>&1; check "--threads x exit 2" test $? -eq 2
+
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0

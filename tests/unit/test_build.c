@@ -1,7 +1,9 @@
 /* test_build: the indexing pipeline end to end, read back through the segment reader:
  * known postings of the seed articles, spill/merge equivalence under a tiny memory budget,
- * incremental segments, skipping of already indexed ids, --rebuild, and the errors that must
- * leave an existing index untouched. Run from the source root (tests/data/seeds). */
+ * byte-identical segments whatever the thread count, the postings buffer on its own (long
+ * terms, table growth), stored text compressed outside the writer, incremental segments,
+ * skipping of already indexed ids, --rebuild, and the errors that must leave an existing index
+ * untouched. Run from the source root (tests/data/seeds). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +14,11 @@
 #include "analyzer.h"
 #include "build.h"
 #include "dict.h"
+#include "format.h"
 #include "manifest.h"
+#include "postings_buf.h"
 #include "segment.h"
+#include "segment_writer.h"
 #include "term_cursor.h"
 
 #include <stdio.h>
@@ -50,9 +55,9 @@ static int exists(const char *dir, const char *name)
     return stat(path, &st) == 0;
 }
 
-/* Builds paths into index with a memory budget (0 = default). */
-static int build(const char *index, const char *const *paths, size_t n, size_t memory, int rebuild,
-                 const char *language, build_result *r, err *e)
+/* Builds paths into index with a memory budget (0 = default) and a thread count (0 = default). */
+static int build_t(const char *index, const char *const *paths, size_t n, size_t memory,
+                   int rebuild, const char *language, unsigned threads, build_result *r, err *e)
 {
     build_opts o;
     build_opts_init(&o);
@@ -62,8 +67,15 @@ static int build(const char *index, const char *const *paths, size_t n, size_t m
     o.memory_bytes = memory;
     o.rebuild = rebuild;
     o.language = language;
+    o.threads = threads;
     err_init(e);
     return build_run(&o, r, e);
+}
+
+static int build(const char *index, const char *const *paths, size_t n, size_t memory, int rebuild,
+                 const char *language, build_result *r, err *e)
+{
+    return build_t(index, paths, n, memory, rebuild, language, 0, r, e);
 }
 
 /* Opens segment i of the index at dir (manifest order). */
@@ -274,7 +286,7 @@ static void test_spill_equivalence(void **state)
     /* Every document spills: more runs than one merge takes, so merge rounds run too. */
     assert_int_equal(build(tiny, paths, 1, 1, 0, NULL, &r, &e), TRAWL_OK);
     assert_true(r.n_runs > BUILD_MERGE_FANIN);
-    assert_int_equal(build(mid, paths, 1, 256 << 10, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(build(mid, paths, 1, 384 << 10, 0, NULL, &r, &e), TRAWL_OK);
     assert_true(r.n_runs > 1 && r.n_runs <= BUILD_MERGE_FANIN);
     segment *a = open_seg(big, 0, &ma), *b = open_seg(tiny, 0, &mb), *c = open_seg(mid, 0, &mc);
     assert_same_postings(a, b);
@@ -292,6 +304,221 @@ static void test_spill_equivalence(void **state)
     rm_rf(tiny);
     rm_rf(mid);
     rm_rf(corpus);
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    uint8_t *p = malloc((size_t)n);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+/* Asserts that two files hold the same bytes. */
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    uint8_t *pa = slurp(a, &la), *pb = slurp(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(pa, pb, la);
+    free(pa);
+    free(pb);
+}
+
+/* The index is the same file whatever the thread count: stored text compressed on a helper
+ * thread comes out in the same blocks and the same order. The corpus fills many stored blocks
+ * (more than are in flight at once) and one document spans several. Each index is a fresh
+ * directory, so even the segment id field agrees. */
+static void test_threads_identical(void **state)
+{
+    (void)state;
+    char corpus[64], dirs[4][80], path[600];
+    const unsigned threads[] = {1, 2, 3, 2};
+    const size_t memory[] = {0, 0, 0, 64 << 10};
+    build_result r;
+    err e;
+    make_tmpdir(corpus, sizeof corpus);
+    gen_corpus(corpus, 1500);
+    snprintf(path, sizeof path, "%s/big.txt", corpus);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 40000; i++)
+        fprintf(f, "big%d ", i % 977);
+    fclose(f);
+    const char *paths[] = {corpus};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(dirs[i], sizeof dirs[i], "%s-t%zu", corpus, i);
+        assert_int_equal(build_t(dirs[i], paths, 1, memory[i], 0, NULL, threads[i], &r, &e),
+                         TRAWL_OK);
+        assert_int_equal(r.n_docs, 1501);
+        assert_true(r.stored_bytes > 0);
+        assert_int_equal(r.n_runs > 0, memory[i] != 0);
+    }
+    char a[700], b[700];
+    snprintf(a, sizeof a, "%s/seg-000001.trw", dirs[0]);
+    for (size_t i = 1; i < 4; i++) {
+        snprintf(b, sizeof b, "%s/seg-000001.trw", dirs[i]);
+        assert_same_file(a, b);
+    }
+    manifest m;
+    segment *s = open_seg(dirs[1], 0, &m);
+    assert_int_equal(segment_check(s, &e), TRAWL_OK);
+    buf text;
+    buf_init(&text);
+    assert_int_equal(segment_doc_text(s, 0, &text, &e), TRAWL_OK); /* big.txt sorts first */
+    assert_true(text.len > 3 * FMT_STORED_BLOCK && memcmp(text.p, "big0 big1 ", 10) == 0);
+    buf_free(&text);
+    segment_close(s);
+    manifest_free(&m);
+    for (size_t i = 0; i < 4; i++)
+        rm_rf(dirs[i]);
+    rm_rf(corpus);
+}
+
+/* Documents written through sw_add_doc, or through sw_add_doc_meta with the text compressed by
+ * sw_zip_block, give the same file; blocks out of sequence or missing are refused. */
+static void test_stored_ext(void **state)
+{
+    (void)state;
+    char dir[64], a[600], b[600];
+    static char text[4 * FMT_STORED_BLOCK];
+    const size_t lens[] = {10, FMT_STORED_BLOCK - 10, 0, 2 * FMT_STORED_BLOCK + 7, 100};
+    const uint32_t pos[] = {0};
+    segment_writer *w;
+    sw_zip *z;
+    buf zb;
+    err e;
+    err_init(&e);
+    buf_init(&zb);
+    make_tmpdir(dir, sizeof dir);
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+    assert_int_equal(sw_zip_new(&z), TRAWL_OK);
+    for (int ext = 0; ext < 2; ext++) {
+        size_t off = 0, sent = 0;
+        assert_int_equal(sw_open(&w, dir, ext ? "b.trw" : "a.trw", 1, "none", 64, &e), TRAWL_OK);
+        for (size_t d = 0; d < 5; d++) {
+            const char *id = &"01234"[d];
+            if (!ext) {
+                assert_int_equal(sw_add_doc(w, id, 1, 0, 1, text + off, lens[d]), TRAWL_OK);
+            } else {
+                assert_int_equal(sw_add_doc_meta(w, id, 1, 0, 1, lens[d]), TRAWL_OK);
+                assert_int_equal(sw_add_doc(w, id, 1, 0, 1, "x", 1), TRAWL_EARG); /* mixing */
+                break;
+            }
+            off += lens[d];
+        }
+        if (ext) {
+            /* A fresh writer: announce everything, then deliver the blocks. */
+            sw_free(w);
+            assert_int_equal(sw_open(&w, dir, "b.trw", 1, "none", 64, &e), TRAWL_OK);
+            for (size_t d = 0; d < 5; d++)
+                assert_int_equal(sw_add_doc_meta(w, &"01234"[d], 1, 0, 1, lens[d]), TRAWL_OK);
+            size_t total = 0;
+            for (size_t d = 0; d < 5; d++)
+                total += lens[d];
+            for (; sent < total; sent += FMT_STORED_BLOCK) {
+                size_t n = total - sent < FMT_STORED_BLOCK ? total - sent : FMT_STORED_BLOCK;
+                assert_int_equal(sw_zip_block(z, text + sent, n, &zb), TRAWL_OK);
+                assert_int_equal(sw_add_stored_block(w, zb.p, zb.len, n), TRAWL_OK);
+            }
+        }
+        assert_int_equal(sw_term_begin(w, "t", 1), TRAWL_OK);
+        assert_int_equal(sw_term_doc(w, 0, pos, 1), TRAWL_OK);
+        assert_int_equal(sw_term_end(w), TRAWL_OK);
+        assert_int_equal(sw_finish(w, NULL), TRAWL_OK);
+        sw_free(w);
+    }
+    snprintf(a, sizeof a, "%s/a.trw", dir);
+    snprintf(b, sizeof b, "%s/b.trw", dir);
+    assert_same_file(a, b);
+    /* A short block before the end, and a missing block, are refused. */
+    assert_int_equal(sw_open(&w, dir, "c.trw", 1, "none", 64, &e), TRAWL_OK);
+    assert_int_equal(sw_add_doc_meta(w, "x", 1, 0, 1, 2 * FMT_STORED_BLOCK), TRAWL_OK);
+    assert_int_equal(sw_zip_block(z, text, 10, &zb), TRAWL_OK);
+    assert_int_equal(sw_add_stored_block(w, zb.p, zb.len, 10), TRAWL_OK);
+    assert_int_equal(sw_add_stored_block(w, zb.p, zb.len, 10), TRAWL_EARG);
+    sw_free(w);
+    assert_int_equal(sw_open(&w, dir, "d.trw", 1, "none", 64, &e), TRAWL_OK);
+    assert_int_equal(sw_add_doc_meta(w, "x", 1, 0, 1, 10), TRAWL_OK);
+    assert_int_equal(sw_finish(w, NULL), TRAWL_EARG);
+    sw_free(w);
+    sw_zip_free(z);
+    buf_free(&zb);
+    rm_rf(dir);
+}
+
+/* The postings buffer on its own: terms longer than a table slot holds that share their first
+ * bytes, enough terms to grow the table several times, repeated tokens in a document, and the
+ * lists read back in byte order. */
+static void test_postings_buf(void **state)
+{
+    (void)state;
+    enum { N_TERMS = 5000, N_DOCS = 3 };
+    postings_buf *pb;
+    err e;
+    err_init(&e);
+    assert_int_equal(pb_new(&pb, &e), TRAWL_OK);
+    char t[300];
+    assert_int_equal(pb_add(pb, t, 0, 0), TRAWL_EARG);
+    assert_int_equal(pb_add(pb, t, PB_MAX_TERM + 1, 0), TRAWL_EARG);
+    /* Term i: "term-with-a-long-shared-prefix-" + i for odd i (long), "t" + i for even i;
+     * document d holds term i at positions 2i and 2i + 1 when (i + d) % 3 != 0. */
+    for (uint32_t d = 0; d < N_DOCS; d++) {
+        for (int rep = 0; rep < 2; rep++) {
+            for (uint32_t i = 0; i < N_TERMS; i++) {
+                if ((i + d) % 3 == 0) continue;
+                int n =
+                    snprintf(t, sizeof t, i % 2 ? "term-with-a-long-shared-prefix-%u" : "t%u", i);
+                assert_int_equal(pb_add(pb, t, (size_t)n, 2 * i + (uint32_t)rep), TRAWL_OK);
+            }
+        }
+        assert_int_equal(pb_doc_end(pb, d * 5), TRAWL_OK);
+    }
+    assert_int_equal(pb_n_terms(pb), N_TERMS);
+    assert_int_equal(pb_sort(pb, &e), TRAWL_OK);
+    char prev[300] = "";
+    size_t prev_len = 0;
+    for (size_t k = 0; k < N_TERMS; k++) {
+        const char *term;
+        const uint8_t *list;
+        size_t len, list_len;
+        pb_term(pb, k, &term, &len, &list, &list_len);
+        int c = memcmp(prev, term, prev_len < len ? prev_len : len);
+        assert_true(k == 0 || c < 0 || (c == 0 && prev_len < len));
+        memcpy(prev, term, len);
+        prev[len] = '\0';
+        prev_len = len;
+        unsigned i;
+        assert_int_equal(sscanf(prev + (prev[1] == 'e' ? 31 : 1), "%u", &i), 1);
+        const uint8_t *p = list, *end = list + list_len;
+        uint32_t doc = 0, tf, pos[2];
+        for (uint32_t d = 0; d < N_DOCS; d++) {
+            if ((i + d) % 3 == 0) continue;
+            assert_int_equal(pb_list_next(&p, end, &doc, &tf), 1);
+            assert_int_equal(doc, d * 5);
+            assert_int_equal(tf, 2);
+            assert_int_equal(pb_list_positions(&p, end, tf, pos), 0);
+            assert_int_equal(pos[0], 2 * i);
+            assert_int_equal(pos[1], 2 * i + 1);
+        }
+        assert_int_equal(pb_list_next(&p, end, &doc, &tf), 0);
+    }
+    pb_clear(pb);
+    assert_int_equal(pb_n_terms(pb), 0);
+    assert_int_equal(pb_add(pb, "again", 5, 0), TRAWL_OK);
+    assert_int_equal(pb_doc_end(pb, 0), TRAWL_OK);
+    assert_int_equal(pb_n_terms(pb), 1);
+    pb_free(pb);
 }
 
 static void copy_seed(const char *dir, size_t i)
@@ -395,6 +622,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_spill_equivalence),
+        cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_stored_ext),
+        cmocka_unit_test(test_postings_buf),
         cmocka_unit_test(test_incremental_and_rebuild),
         cmocka_unit_test(test_errors_leave_index),
     };

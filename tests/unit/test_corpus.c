@@ -8,6 +8,9 @@
 
 #include "corpus.h"
 
+#include <jansson.h>
+#include <utf8proc.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +163,52 @@ static void test_is_binary(void **state)
     assert_int_equal(corpus_is_binary(utf8, strlen(utf8)), 0);
 }
 
+/* The byte-at-a-time definition corpus_is_binary must agree with: a NUL in the first 8 KiB, or
+ * more than a quarter of those bytes starting no valid UTF-8 sequence. */
+static int ref_is_binary(const char *p, size_t len)
+{
+    size_t n = len < 8192 ? len : 8192, invalid = 0;
+    if (memchr(p, 0, n)) return 1;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t r =
+            utf8proc_iterate((const utf8proc_uint8_t *)p + i, (utf8proc_ssize_t)(len - i), &cp);
+        i += r > 0 ? (size_t)r : 1;
+        invalid += r <= 0;
+    }
+    return invalid * 4 > n;
+}
+
+/* Random mixes of ASCII runs (the eight-byte fast path), valid and broken UTF-8 sequences, around
+ * the one-quarter threshold and across the 8 KiB edge. */
+static void test_is_binary_random(void **state)
+{
+    (void)state;
+    static const char *pieces[] = {"abcdefgh",         "ab",      "\xc3\xa9", "\xe2\x80\x99",
+                                   "\xf0\x9f\x98\x80", "\xff",    "\xc3",     "\xe2\x80",
+                                   "\xed\xa0\x80",     "\x80\x80"};
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char b[9000];
+    int n_bin = 0;
+    for (int round = 0; round < 400; round++) {
+        size_t len = 0, want = 1 + (size_t)(round * 37 % 9000);
+        unsigned bad_weight = (unsigned)(round % 10);
+        while (len < want) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned k = (unsigned)(x % 10);
+            const char *pc = pieces[k >= 5 && (x >> 8) % 10 >= bad_weight ? k - 5 : k];
+            size_t pl = strlen(pc);
+            if (len + pl > want) pl = want - len;
+            memcpy(b + len, pc, pl);
+            len += pl;
+        }
+        int got = corpus_is_binary(b, len);
+        assert_int_equal(got, ref_is_binary(b, len));
+        n_bin += got;
+    }
+    assert_true(n_bin > 20 && n_bin < 380); /* both outcomes are exercised */
+}
+
 static void test_walk_dir(void **state)
 {
     (void)state;
@@ -274,16 +323,77 @@ static void test_jsonl_fields(void **state)
     rm_rf(dir);
 }
 
+/* JSONL lines take a fast path or jansson; either way the documents and warnings must be what
+ * jansson alone gives. Each line is checked against jansson parsing it in this test. */
+static void test_jsonl_like_jansson(void **state)
+{
+    (void)state;
+    static const char *lines[] = {
+        "{\"id\":\"a\",\"text\":\"x\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\\\\\\"\"}",
+        "{\"text\":\"lone \\ud800 x\"}",
+        "{\"text\":\"lone low \\udc00\"}",
+        "{\"text\":\"nul \\u0000 in\"}",
+        "{\"text\":\"ctl \x01\"}",
+        "{\"text\":\"bad utf8 \xff\"}",
+        "{\"text\":\"overlong \xc0\xaf\"}",
+        "{\"text\":\"a\",\"text\":\"b\"}",
+        "{\"text\":\"a\",\"n\":1,\"o\":{\"x\":[1,2]}}",
+        "{\"t\\u0065xt\":\"escaped key\"}",
+        "{\"text\":\"a\"} x",
+        "{\"text\":\"a\",}",
+        "{ \"text\" : \"spaced\" ,\t\"id\" : \"s\" }",
+        "{}",
+        "[\"text\"]",
+        "{\"text\":\"\\uD83D\"}",
+        "{\"text\":\"x\\u12\"}",
+        "{\"text\":\"x\\q\"}",
+        "{\"\xc3\xa9\":\"v\",\"text\":\"t\xc3\xa9\"}",
+        "{\"text\":\"d\",\"date\":\"2024-02-30\"}",
+        "{\"text\":\"d\",\"date\":\"2024-02-29\",\"id\":null}",
+        "{\"text\":\"unterminated}",
+        "{\"text\":5}",
+        "{\"id\":true,\"text\":\"t\"}",
+    };
+    char dir[64], path[128];
+    make_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/l.jsonl", dir);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        seen s;
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fprintf(f, "%s\n", lines[i]);
+        fclose(f);
+        assert_int_equal(walk(path, 1, NULL, NULL, NULL, &s), 0);
+        json_error_t je;
+        json_t *o = json_loads(lines[i], JSON_ALLOW_NUL, &je);
+        json_t *t = json_is_object(o) ? json_object_get(o, "text") : NULL;
+        json_t *id = json_is_object(o) ? json_object_get(o, "id") : NULL;
+        int is_doc = json_is_string(t) && (!id || json_is_null(id) || json_is_string(id));
+        assert_int_equal(s.n, (size_t)is_doc);
+        if (is_doc) {
+            char want[256];
+            snprintf(want, sizeof want, "%.*s", (int)json_string_length(t), json_string_value(t));
+            assert_string_equal(s.texts[0], want);
+            if (json_is_string(id)) assert_string_equal(s.ids[0], json_string_value(id));
+        }
+        if (!is_doc) assert_int_equal(s.n_warns, 1);
+        json_decref(o);
+    }
+    rm_rf(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_date_prefix),
         cmocka_unit_test(test_parse_date),
         cmocka_unit_test(test_is_binary),
+        cmocka_unit_test(test_is_binary_random),
         cmocka_unit_test(test_walk_dir),
         cmocka_unit_test(test_single_file_and_missing),
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_jsonl_fields),
+        cmocka_unit_test(test_jsonl_like_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

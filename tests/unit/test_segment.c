@@ -787,6 +787,95 @@ static void test_small_segments(void **state)
     segment_close(s);
 }
 
+/* Lists shaped to hit every branch of the encoding: inline at and just past the limits, PFor
+ * exceptions in doc gaps, tfs and positions (outliers among small values), and terms whose
+ * shared prefix and suffix both need the Lens escape. Read back through dict and cursor. */
+#define SH_DOCS 6000
+#define SH_LEN  3000
+
+static void shape_list(plist *p, const char *term, uint32_t seed)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->term, sizeof p->term, "%s", term);
+    rng_state = seed;
+    if (strstr(term, "inline")) { /* df 4, cf 16 (inline); "inline+" adds one position */
+        for (uint32_t d = 0; d < 4; d++)
+            for (uint32_t j = 0; j < (uint32_t)(4 + (d == 3 && strchr(term, '+'))); j++)
+                plist_add(p, 1000 * d + 7, j * 100 + d);
+        return;
+    }
+    if (strstr(term, "df5")) {
+        for (uint32_t d = 0; d < 5; d++)
+            plist_add(p, d * 3, d);
+        return;
+    }
+    /* 300 docs: runs of neighbours with a few far jumps, tf mostly 1 with rare large ones,
+     * positions mostly close together with some far apart. */
+    uint32_t doc = 0;
+    for (uint32_t k = 0; k < 300; k++) {
+        doc += rng() % 50 == 0 ? 1 + rng() % 4000 / 300 * 20 : 1;
+        uint32_t tf = rng() % 40 == 0 ? 200 + rng() % 600 : 1 + (rng() % 3 == 0);
+        uint32_t pos = rng() % 10 == 0 ? rng() % (SH_LEN - 2000) : rng() % 20;
+        for (uint32_t j = 0; j < tf && pos < SH_LEN; j++) {
+            plist_add(p, doc, pos);
+            pos += 1 + (rng() % 30 == 0 ? rng() % 60 : 0);
+        }
+    }
+}
+
+static void test_list_shapes(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-df5", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-inline",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-inline+",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-outliers-bbbbbbbbbbbbbbbbbbbb", "outliers"};
+    enum { N = sizeof names / sizeof names[0] };
+    plist lists[N];
+    static uint32_t lens[SH_DOCS];
+    segment_writer *w;
+    err e;
+    err_init(&e);
+    assert_int_equal(sw_open(&w, g_dir, "shapes.trw", 5, "none", 64, &e), TRAWL_OK);
+    for (uint32_t d = 0; d < SH_DOCS; d++) {
+        lens[d] = SH_LEN;
+        assert_int_equal(sw_add_doc(w, "d", 1, 0, SH_LEN, "", 0), TRAWL_OK);
+    }
+    for (size_t i = 0; i < N; i++) {
+        size_t at = 0;
+        shape_list(&lists[i], names[i], 11 + (uint32_t)i);
+        assert_true(lists[i].docs[lists[i].n - 1] < SH_DOCS);
+        assert_int_equal(sw_term_begin(w, names[i], strlen(names[i])), TRAWL_OK);
+        for (size_t k = 0; k < lists[i].n; k++) {
+            assert_int_equal(sw_term_doc(w, lists[i].docs[k], lists[i].pos + at, lists[i].tfs[k]),
+                             TRAWL_OK);
+            at += lists[i].tfs[k];
+        }
+        assert_int_equal(sw_term_end(w), TRAWL_OK);
+    }
+    assert_int_equal(sw_finish(w, NULL), TRAWL_OK);
+    sw_free(w);
+    segment *s = open_seg("shapes.trw", 5);
+    for (size_t i = 0; i < N; i++) {
+        term_info ti;
+        assert_int_equal(dict_find(s, names[i], strlen(names[i]), &ti, &e), 1);
+        assert_int_equal(ti.df, lists[i].n);
+        assert_int_equal(ti.cf, lists[i].n_pos);
+        assert_int_equal(ti.is_inline, strstr(names[i], "-inline") && !strchr(names[i], '+'));
+        check_list_next(s, &lists[i], &ti);
+        check_list_seek(s, &lists[i], &ti, lens);
+        check_list_shallow(s, &lists[i], &ti, lens);
+    }
+    err_init(&e);
+    assert_int_equal(segment_check(s, &e), TRAWL_OK);
+    segment_close(s);
+    for (size_t i = 0; i < N; i++) {
+        free(lists[i].docs);
+        free(lists[i].tfs);
+        free(lists[i].pos);
+    }
+}
+
 /* Protocol violations are TRAWL_EARG and sticky; sw_free removes the temporary file. */
 static void test_writer_protocol(void **state)
 {
@@ -847,10 +936,10 @@ static void test_writer_protocol(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_small_segments),
-        cmocka_unit_test(test_writer_protocol), cmocka_unit_test(test_flip_each_section),
-        cmocka_unit_test(test_truncate),        cmocka_unit_test(test_damage_rehashed),
-        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_small_segments),
+        cmocka_unit_test(test_list_shapes),       cmocka_unit_test(test_writer_protocol),
+        cmocka_unit_test(test_flip_each_section), cmocka_unit_test(test_truncate),
+        cmocka_unit_test(test_damage_rehashed),   cmocka_unit_test(test_header_errors),
     };
     int rc = setup_seg(NULL);
     rc |= cmocka_run_group_tests(tests, NULL, NULL);
