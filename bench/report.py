@@ -141,6 +141,10 @@ class Report:
     def indexing(self):
         rows = [self.build_row('trawl-none', 'trawl, no stemming, JSONL', 'trawl'),
                 self.build_row('trawl-tree', 'trawl, no stemming, directory tree', 'trawl'),
+                self.build_row('trawl-none-t1', 'trawl, no stemming, directory tree, 1 thread',
+                               'trawl'),
+                self.build_row('trawl-none-t2', 'trawl, no stemming, directory tree, 2 threads',
+                               'trawl'),
                 self.build_row('fts-unicode61', 'FTS5 `unicode61`', 'fts5'),
                 self.build_row('trawl-english', 'trawl, english stemming, JSONL', 'trawl'),
                 self.build_row('fts-porter', 'FTS5 `porter unicode61`', 'fts5')]

@@ -24,7 +24,7 @@ SHARED=../shared
 
 step() { echo "bench: $*" >&2; }
 
-# Builds a trawl index: NAME LANGUAGE INPUT [--jsonl]; keeps key=value lines in W/build-NAME.
+# Builds a trawl index: NAME LANGUAGE INPUT [FLAGS]; keeps key=value lines in W/build-NAME.
 trawl_build() {
     rm -rf "$W/$1"
     step "trawl-index --language $2 $4 $3"
@@ -39,6 +39,27 @@ fts_build() {
     step "fts5 load tokenize='$2' $3"
     { echo "language=$2"; echo "input=$3"
       $LAT load --jsonl "$3" --db "$W/$1.db" --tokenize "$2"; } >"$W/build-$1"
+}
+
+# Runs a build function (trawl_build or fts_build) three times under NAME and keeps the
+# fastest: the indexing-speed goals compare a few seconds of work on a shared, noisy machine.
+best_of_3() {
+    fn=$1; name=$2; shift 2
+    best=""
+    for _ in 1 2 3; do
+        rm -rf "$W/$name.try" "$W/$name.try.db"
+        $fn "$name.try" "$@"
+        w=$(awk -F= '$1 == "wall_s" || $1 == "load_s" || $1 == "optimize_s" { t += $2 }
+                     END { print t }' "$W/build-$name.try")
+        if [ -z "$best" ] || awk "BEGIN { exit !($w < $best) }"; then
+            best=$w
+            mv "$W/build-$name.try" "$W/build-$name"
+            rm -rf "$W/$name" "$W/$name.db"
+            [ -e "$W/$name.try" ] && mv "$W/$name.try" "$W/$name"
+            [ -e "$W/$name.try.db" ] && mv "$W/$name.try.db" "$W/$name.db"
+        fi
+    done
+    rm -rf "$W/$name.try" "$W/$name.try.db" "$W/build-$name.try"
 }
 
 mkdir -p "$W" "$OUT"
@@ -59,7 +80,10 @@ cp "$W/queries.jsonl" "$OUT/kdocs-queries.jsonl"
 trawl_build trawl-none none "$CORPUS" --jsonl
 trawl_build trawl-english english "$CORPUS" --jsonl
 trawl_build trawl-tree none "$CACHE/kdocs/tree" ""
-fts_build fts-unicode61 unicode61 "$CORPUS"
+# The indexing-speed goals: one core, then both (the default build above uses both).
+best_of_3 trawl_build trawl-none-t1 none "$CACHE/kdocs/tree" "--threads 1"
+best_of_3 trawl_build trawl-none-t2 none "$CACHE/kdocs/tree" "--threads 2"
+best_of_3 fts_build fts-unicode61 unicode61 "$CORPUS"
 fts_build fts-porter "porter unicode61" "$CORPUS"
 for k in $SCALE; do
     [ "$k" -gt 1 ] || continue
