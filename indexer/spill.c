@@ -126,13 +126,11 @@ int spill_write(postings_buf *pb, const char *path, err *e)
 }
 
 struct spill_src {
-    int fd;                   /**< run file, or -1 for a memory source */
+    int fd;                   /**< run file */
     char *path;               /**< for messages */
     uint8_t *fbuf;            /**< file read buffer */
     size_t fcap;              /**< its size */
-    const uint8_t *cur, *end; /**< unread bytes: in fbuf, or the current in-memory list */
-    const postings_buf *pb;   /**< memory source */
-    size_t next_ix;           /**< next term of pb */
+    const uint8_t *cur, *end; /**< unread bytes in fbuf */
     char term[256];           /**< current term */
     size_t term_len;
     int in_list;       /**< postings of the current term not all read */
@@ -177,13 +175,6 @@ int spill_src_file(spill_src **out, const char *path, size_t bufsize, err *e)
     s->cur = s->end = s->fbuf;
     *out = s;
     return TRAWL_OK;
-}
-
-int spill_src_mem(spill_src **out, const postings_buf *pb, err *e)
-{
-    int rc = spill_src_alloc(out, "postings buffer", e);
-    if (rc == TRAWL_OK) (*out)->pb = pb;
-    return rc;
 }
 
 /* Refills the file buffer. Returns bytes now available (0 at end of file) or -1. */
@@ -239,8 +230,7 @@ int spill_src_next_doc(spill_src *s, uint32_t *doc, const uint32_t **pos, uint32
     int r = spill_src_vu32(s, &n);
     if (r <= 0 || n == 0) {
         s->in_list = 0;
-        if (r == 0 && s->fd >= 0)
-            return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: run ends early", s->path);
+        if (r == 0) return s->rc = err_set(s->e, TRAWL_ECORRUPT, "%s: run ends early", s->path);
         return r < 0 ? r : 0;
     }
     if (spill_src_need(s, &gap) < 0) return s->rc;
@@ -262,21 +252,6 @@ int spill_src_next_doc(spill_src *s, uint32_t *doc, const uint32_t **pos, uint32
     return 1;
 }
 
-/* Memory source: makes the next sorted term of pb current. */
-static int spill_src_mem_term(spill_src *s)
-{
-    const char *term;
-    const uint8_t *list;
-    size_t len, list_len;
-    if (s->next_ix >= pb_n_terms(s->pb)) return 0;
-    pb_term(s->pb, s->next_ix++, &term, &len, &list, &list_len);
-    memcpy(s->term, term, len);
-    s->term_len = len;
-    s->cur = list;
-    s->end = list + list_len;
-    return 1;
-}
-
 int spill_src_next_term(spill_src *s)
 {
     uint32_t d, tf, len;
@@ -285,10 +260,6 @@ int spill_src_next_term(spill_src *s)
         ;
     if (s->rc) return s->rc;
     s->last_doc = 0;
-    if (s->fd < 0) {
-        s->in_list = spill_src_mem_term(s);
-        return s->in_list;
-    }
     if (spill_src_need(s, &len) < 0) return s->rc;
     if (len == 0) return 0;
     if (len >= sizeof s->term)

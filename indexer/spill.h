@@ -31,13 +31,12 @@ void spill_writer_free(spill_writer *w);
 /* Writes every term of pb (sorted with pb_sort first) as one run at path. */
 int spill_write(postings_buf *pb, const char *path, err *e);
 
-/* A term-ordered postings source: a run file, or a sorted postings buffer still in memory. */
+/* A term-ordered postings source: a run file. (With no spill at all, build.c hands the sorted
+ * postings buffer straight to the segment writer instead.) */
 typedef struct spill_src spill_src;
 
 /* Reads the run at path through a buffer of bufsize bytes. */
 int spill_src_file(spill_src **out, const char *path, size_t bufsize, err *e);
-/* Reads pb (already sorted with pb_sort, left unchanged until the source is freed). */
-int spill_src_mem(spill_src **out, const postings_buf *pb, err *e);
 
 /* Moves to the next term (skipping what is left of the current one). Returns 1, 0 at the end,
  * or TRAWL_ECORRUPT / TRAWL_EIO / TRAWL_ENOMEM. */
