@@ -34,8 +34,7 @@ static arena_chunk *arena_take_chunk(arena *a, size_t n)
     while (cap < n)
         cap *= 2;
     arena_chunk *c = malloc(sizeof *c + cap);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     c->cap = cap;
     c->used = 0;
     return c;
@@ -43,13 +42,11 @@ static arena_chunk *arena_take_chunk(arena *a, size_t n)
 
 void *arena_alloc(arena *a, size_t n)
 {
-    if (n > SIZE_MAX / 2)
-        return NULL;
+    if (n > SIZE_MAX / 2) return NULL;
     n = (n + 15) & ~(size_t)15;
     if (!a->head || a->head->cap - a->head->used < n) {
         arena_chunk *c = arena_take_chunk(a, n);
-        if (!c)
-            return NULL;
+        if (!c) return NULL;
         c->next = a->head;
         a->head = c;
     }
@@ -61,8 +58,7 @@ void *arena_alloc(arena *a, size_t n)
 void *arena_calloc(arena *a, size_t n)
 {
     void *p = arena_alloc(a, n);
-    if (p)
-        memset(p, 0, n);
+    if (p) memset(p, 0, n);
     return p;
 }
 

@@ -17,10 +17,8 @@ void buf_free(buf *b)
 
 int buf_reserve(buf *b, size_t n)
 {
-    if (b->oom)
-        return -1;
-    if (b->cap - b->len >= n)
-        return 0;
+    if (b->oom) return -1;
+    if (b->cap - b->len >= n) return 0;
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n) {
         if (cap > SIZE_MAX / 2) {
@@ -41,8 +39,7 @@ int buf_reserve(buf *b, size_t n)
 
 void buf_put(buf *b, const void *p, size_t n)
 {
-    if (n == 0 || buf_reserve(b, n) < 0)
-        return;
+    if (n == 0 || buf_reserve(b, n) < 0) return;
     memcpy(b->p + b->len, p, n);
     b->len += n;
 }
@@ -86,8 +83,7 @@ void buf_put_vu64(buf *b, uint64_t v)
 
 void buf_put_zeros(buf *b, size_t n)
 {
-    if (n == 0 || buf_reserve(b, n) < 0)
-        return;
+    if (n == 0 || buf_reserve(b, n) < 0) return;
     memset(b->p + b->len, 0, n);
     b->len += n;
 }

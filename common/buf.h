@@ -8,10 +8,10 @@
 #include <string.h>
 
 typedef struct buf {
-    uint8_t *p;  /**< bytes; owned, free with buf_free */
-    size_t len;  /**< bytes used */
-    size_t cap;  /**< bytes allocated */
-    int oom;     /**< set once an allocation failed; later appends are no-ops */
+    uint8_t *p; /**< bytes; owned, free with buf_free */
+    size_t len; /**< bytes used */
+    size_t cap; /**< bytes allocated */
+    int oom;    /**< set once an allocation failed; later appends are no-ops */
 } buf;
 
 void buf_init(buf *b);

@@ -14,8 +14,7 @@ void err_init(err *e)
 int err_set(err *e, int rc, const char *fmt, ...)
 {
     va_list ap;
-    if (e->rc != TRAWL_OK)
-        return e->rc;
+    if (e->rc != TRAWL_OK) return e->rc;
     e->rc = rc;
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);

@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 typedef struct err {
-    int rc;         /**< TRAWL_OK or a negative TRAWL_E* code */
-    char msg[512];  /**< one line, no trailing newline */
+    int rc;        /**< TRAWL_OK or a negative TRAWL_E* code */
+    char msg[512]; /**< one line, no trailing newline */
 } err;
 
 void err_init(err *e);

@@ -13,8 +13,7 @@ int fsx_write_all(int fd, const void *p, size_t n, const char *path, err *e)
     while (n > 0) {
         ssize_t w = write(fd, c, n);
         if (w < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             return err_set(e, TRAWL_EIO, "%s: write: %s", path, strerror(errno));
         }
         c += w;
@@ -26,8 +25,7 @@ int fsx_write_all(int fd, const void *p, size_t n, const char *path, err *e)
 int fsx_fsync_dir(const char *dir, err *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(e, TRAWL_EIO, "%s: %s", dir, strerror(errno));
+    if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", dir, strerror(errno));
     int rc = TRAWL_OK;
     if (fsync(fd) < 0 && errno != EINVAL)
         rc = err_set(e, TRAWL_EIO, "%s: fsync: %s", dir, strerror(errno));
@@ -38,8 +36,7 @@ int fsx_fsync_dir(const char *dir, err *e)
 int fsx_join(char *out, size_t cap, const char *dir, const char *name, err *e)
 {
     int n = snprintf(out, cap, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= cap)
-        return err_set(e, TRAWL_EARG, "path too long: %s/%s", dir, name);
+    if (n < 0 || (size_t)n >= cap) return err_set(e, TRAWL_EARG, "path too long: %s/%s", dir, name);
     return TRAWL_OK;
 }
 
@@ -47,11 +44,11 @@ int fsx_replace_file(const char *dir, const char *name, const void *data, size_t
 {
     char tmp[4096], dst[4096], tmpname[512];
     snprintf(tmpname, sizeof tmpname, ".%s.tmp-%ld", name, (long)getpid());
-    if (fsx_join(tmp, sizeof tmp, dir, tmpname, e) < 0 || fsx_join(dst, sizeof dst, dir, name, e) < 0)
+    if (fsx_join(tmp, sizeof tmp, dir, tmpname, e) < 0 ||
+        fsx_join(dst, sizeof dst, dir, name, e) < 0)
         return e->rc;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return err_set(e, TRAWL_EIO, "%s: %s", tmp, strerror(errno));
+    if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", tmp, strerror(errno));
     int rc = fsx_write_all(fd, data, n, tmp, e);
     if (rc == TRAWL_OK && fsync(fd) < 0)
         rc = err_set(e, TRAWL_EIO, "%s: fsync: %s", tmp, strerror(errno));
@@ -69,11 +66,8 @@ int fsx_replace_file(const char *dir, const char *name, const void *data, size_t
 int fsx_mkdir(const char *dir, err *e)
 {
     struct stat st;
-    if (mkdir(dir, 0755) == 0)
-        return TRAWL_OK;
-    if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-        return TRAWL_OK;
-    if (errno == EEXIST)
-        return err_set(e, TRAWL_EARG, "%s: exists and is not a directory", dir);
+    if (mkdir(dir, 0755) == 0) return TRAWL_OK;
+    if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) return TRAWL_OK;
+    if (errno == EEXIST) return err_set(e, TRAWL_EARG, "%s: exists and is not a directory", dir);
     return err_set(e, TRAWL_EIO, "%s: %s", dir, strerror(errno));
 }

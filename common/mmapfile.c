@@ -13,8 +13,7 @@ int mmapfile_open(mmapfile *m, const char *path, err *e)
     m->base = NULL;
     m->len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+    if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0) {
         int rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
         close(fd);
@@ -36,8 +35,7 @@ int mmapfile_open(mmapfile *m, const char *path, err *e)
 
 void mmapfile_close(mmapfile *m)
 {
-    if (m->base)
-        munmap((void *)m->base, m->len);
+    if (m->base) munmap((void *)m->base, m->len);
     m->base = NULL;
     m->len = 0;
 }

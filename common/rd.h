@@ -39,16 +39,14 @@ static inline size_t rd_left(const rd *r)
 
 static inline uint8_t rd_u8(rd *r)
 {
-    if (r->err || r->len - r->pos < 1)
-        return (uint8_t)rd_fail(r);
+    if (r->err || r->len - r->pos < 1) return (uint8_t)rd_fail(r);
     return r->base[r->pos++];
 }
 
 static inline uint16_t rd_u16(rd *r)
 {
     uint16_t v;
-    if (r->err || r->len - r->pos < 2)
-        return (uint16_t)rd_fail(r);
+    if (r->err || r->len - r->pos < 2) return (uint16_t)rd_fail(r);
     memcpy(&v, r->base + r->pos, 2);
     r->pos += 2;
     return v;
@@ -57,8 +55,7 @@ static inline uint16_t rd_u16(rd *r)
 static inline uint32_t rd_u32(rd *r)
 {
     uint32_t v;
-    if (r->err || r->len - r->pos < 4)
-        return (uint32_t)rd_fail(r);
+    if (r->err || r->len - r->pos < 4) return (uint32_t)rd_fail(r);
     memcpy(&v, r->base + r->pos, 4);
     r->pos += 4;
     return v;
@@ -67,8 +64,7 @@ static inline uint32_t rd_u32(rd *r)
 static inline uint64_t rd_u64(rd *r)
 {
     uint64_t v;
-    if (r->err || r->len - r->pos < 8)
-        return rd_fail(r);
+    if (r->err || r->len - r->pos < 8) return rd_fail(r);
     memcpy(&v, r->base + r->pos, 8);
     r->pos += 8;
     return v;
@@ -79,14 +75,11 @@ static inline uint32_t rd_vu32(rd *r)
 {
     uint32_t v = 0;
     for (int shift = 0; shift < 35; shift += 7) {
-        if (r->err || r->pos >= r->len)
-            return (uint32_t)rd_fail(r);
+        if (r->err || r->pos >= r->len) return (uint32_t)rd_fail(r);
         uint8_t b = r->base[r->pos++];
-        if (shift == 28 && (b & 0xf0))
-            return (uint32_t)rd_fail(r);
+        if (shift == 28 && (b & 0xf0)) return (uint32_t)rd_fail(r);
         v |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return v;
+        if (!(b & 0x80)) return v;
     }
     return (uint32_t)rd_fail(r);
 }
@@ -96,14 +89,11 @@ static inline uint64_t rd_vu64(rd *r)
 {
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
-        if (r->err || r->pos >= r->len)
-            return rd_fail(r);
+        if (r->err || r->pos >= r->len) return rd_fail(r);
         uint8_t b = r->base[r->pos++];
-        if (shift == 63 && (b & 0xfe))
-            return rd_fail(r);
+        if (shift == 63 && (b & 0xfe)) return rd_fail(r);
         v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return v;
+        if (!(b & 0x80)) return v;
     }
     return rd_fail(r);
 }
@@ -112,8 +102,7 @@ static inline uint64_t rd_vu64(rd *r)
 static inline const uint8_t *rd_bytes(rd *r, size_t n)
 {
     const uint8_t *p;
-    if (r->err || r->len - r->pos < n)
-        return (const uint8_t *)(uintptr_t)rd_fail(r);
+    if (r->err || r->len - r->pos < n) return (const uint8_t *)(uintptr_t)rd_fail(r);
     p = r->base + r->pos;
     r->pos += n;
     return p;
