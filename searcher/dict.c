@@ -141,27 +141,152 @@ static int dict_block_open(const segment *s, uint64_t b, rd *r, uint64_t *post_b
     return TRAWL_OK;
 }
 
+/* One LEB128 value of up to 64 bits at *p (< end), advancing *p; -1 when truncated or
+ * over-long. The scans below use it on raw bytes instead of an rd, to stay cheap per entry. */
+static inline int dict_vu64(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *q = *p;
+    uint64_t x = 0;
+    if (q < end && *q < 0x80) { /* the common case: one byte */
+        *v = *q;
+        *p = q + 1;
+        return 0;
+    }
+    for (unsigned shift = 0; shift < 70 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        if (shift == 63 && b > 1) return -1;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            *p = q;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Skips n LEB128 values (their lengths unchecked: the full decode checks them). When the n
+ * values end within the next 8 bytes, one load finds their end: the n-th byte below 0x80.
+ * The load may pass end, but never the FMT_PAD zero bytes that follow every section. */
+static inline int dict_vskip(const uint8_t **p, const uint8_t *end, uint32_t n)
+{
+    const uint8_t *q = *p;
+    uint64_t w;
+    if (q < end && n > 0) {
+        memcpy(&w, q, 8);
+        uint64_t stops = ~w & 0x8080808080808080ull; /* little-endian: byte i at bit 8i + 7 */
+        for (uint32_t k = 1; k < n && stops; k++)
+            stops &= stops - 1;
+        if (stops) {
+            q += (unsigned)__builtin_ctzll(stops) / 8 + 1;
+            if (q > end) return -1;
+            *p = q;
+            return 0;
+        }
+    }
+    for (; n > 0; n--) {
+        while (q < end && *q >= 0x80)
+            q++;
+        if (q++ >= end) return -1;
+    }
+    *p = q;
+    return 0;
+}
+
+/* Reads an entry's Lens (with its escapes) at *p and leaves *p on the suffix bytes, which are
+ * checked to lie before end. -1 when malformed or the term would pass FMT_MAX_TERM bytes (which
+ * keeps a scan's match inside a term buffer). */
+static inline int dict_entry_lens(const uint8_t **p, const uint8_t *end, uint32_t *prefix,
+                                  uint32_t *suffix)
+{
+    uint64_t more;
+    if (*p >= end) return -1;
+    uint32_t lens = *(*p)++;
+    *prefix = lens >> 4;
+    *suffix = lens & 0x0f;
+    if (*prefix == FMT_LENS_ESC) {
+        if (dict_vu64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
+        *prefix += (uint32_t)more;
+    }
+    if (*suffix == FMT_LENS_ESC) {
+        if (dict_vu64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
+        *suffix += (uint32_t)more;
+    }
+    if (*prefix > FMT_MAX_TERM || *suffix > FMT_MAX_TERM - *prefix || *suffix > (size_t)(end - *p))
+        return -1;
+    return 0;
+}
+
+/* Skips what follows an entry's suffix (DfInline and the inline list or ListInfo), adding the
+ * lengths of a list stored outside the dictionary to the running offsets. Only as strict as
+ * staying in bounds needs: an entry that is read is fully decoded by dict_decode. */
+static int dict_entry_skip(const uint8_t **p, const uint8_t *end, uint64_t *post_off,
+                           uint64_t *pos_off)
+{
+    uint64_t df2, x, post_len, pos_len, cf = 0;
+    if (dict_vu64(p, end, &df2) < 0) return -1;
+    if (!(df2 & 1)) {
+        if (dict_vskip(p, end, 3) < 0 || dict_vu64(p, end, &post_len) < 0 ||
+            dict_vu64(p, end, &pos_len) < 0 || post_len > UINT64_MAX / 4 ||
+            pos_len > UINT64_MAX / 4 || *post_off > UINT64_MAX / 4 || *pos_off > UINT64_MAX / 4)
+            return -1;
+        *post_off += post_len;
+        *pos_off += pos_len;
+        return 0;
+    }
+    if (df2 >> 1 > FMT_INLINE_DF) return -1;
+    for (uint32_t i = 0; i < df2 >> 1; i++) { /* docs: (gap - 1)*2 + [tf = 1], [tf - 2] */
+        if (dict_vu64(p, end, &x) < 0) return -1;
+        if (x & 1) {
+            cf++;
+            continue;
+        }
+        if (dict_vu64(p, end, &x) < 0) return -1;
+        cf += x > FMT_INLINE_CF ? FMT_INLINE_CF + 1 : x + 2;
+    }
+    return cf > FMT_INLINE_CF ? -1 : dict_vskip(p, end, (uint32_t)cf);
+}
+
+/* The first term of block b, in place: it is stored whole (PrefixLen 0) after the bases. A
+ * probe of the binary search, so it reads one index entry and bounds the term by the section
+ * end only (the block's own end is checked when the block is scanned). */
+static int dict_first_term(const segment *s, uint64_t b, const uint8_t **term, size_t *len, err *e)
+{
+    const seg_sec *d = &s->sec[FMT_SEC_DICT];
+    uint64_t a;
+    uint32_t prefix, suffix;
+    memcpy(&a, s->sec[FMT_SEC_DICT_INDEX].p + b * 8, 8);
+    const uint8_t *p = d->p + (a < d->len ? a : d->len), *end = d->p + d->len;
+    if (a >= d->len || dict_vskip(&p, end, 2) < 0 ||
+        dict_entry_lens(&p, end, &prefix, &suffix) < 0 || prefix != 0 || suffix == 0)
+        return dict_corrupt(s, e, "malformed first entry of a block", a);
+    *term = p;
+    *len = suffix;
+    return TRAWL_OK;
+}
+
+/* Byte order, a prefix first. A plain loop: terms are short and usually differ early, where
+ * a call to memcmp costs more than the compare. */
 static int dict_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c != 0) return c;
+    size_t n = alen < blen ? alen : blen, i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    if (i < n) return (uint8_t)a[i] < (uint8_t)b[i] ? -1 : 1;
     return alen < blen ? -1 : alen > blen;
 }
 
-/* Index of the last block whose first term is <= key (0 if key precedes every term). */
+/* Index of the last block whose first term is <= key (0 if key precedes every term). The
+ * probes compare the stored first terms in place. */
 static int dict_find_block(const segment *s, const char *key, size_t len, uint64_t *out, err *e)
 {
     uint64_t lo = 0, hi = s->n_dict_blocks;
     while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2, pb, qb;
-        size_t tlen;
-        char term[FMT_MAX_TERM + 1];
-        rd r;
-        if (dict_block_open(s, mid, &r, &pb, &qb, e) < 0) return e->rc;
-        if (dict_decode_term(&r, "", 0, term, &tlen) < 0)
-            return dict_corrupt(s, e, "malformed first entry of a block",
-                                (uint64_t)(r.base - s->sec[FMT_SEC_DICT].p));
-        if (dict_cmp(term, tlen, key, len) <= 0)
+        uint64_t mid = lo + (hi - lo) / 2;
+        const uint8_t *term = NULL;
+        size_t tlen = 0;
+        if (dict_first_term(s, mid, &term, &tlen, e) < 0) return e->rc;
+        if (dict_cmp((const char *)term, tlen, key, len) <= 0)
             lo = mid;
         else
             hi = mid;
@@ -170,10 +295,66 @@ static int dict_find_block(const segment *s, const char *key, size_t len, uint64
     return TRAWL_OK;
 }
 
+/* Where a scan of one block for a key stopped: on the first entry whose term is >= key, or
+ * after the block's last entry. */
+typedef struct dict_scan {
+    size_t pos;                 /**< offset of that entry (or the block end) in the section */
+    uint32_t in_block;          /**< entries before it in the block */
+    size_t match;               /**< bytes the term before it shares with key (0 for none) */
+    uint64_t post_off, pos_off; /**< offsets of the next list outside the dictionary */
+    int is_equal;               /**< its term equals key */
+} dict_scan;
+
+/* Scans block b for key without decoding entries: front coding says how each term relates to
+ * the key. With match = bytes the previous term (< key) shares with the key, an entry sharing
+ * more than match with the previous term is also < key (it agrees with it at byte match); one
+ * sharing less is > key (it differs from the previous term, upwards, where that one still
+ * agreed with the key); only one sharing exactly match bytes needs its suffix compared. So a
+ * scan compares a few suffix bytes and skips most entries' varints unread. Assumes the terms
+ * increase, as dict_check verifies; on a damaged dictionary it may stop wrongly, never read
+ * out of bounds. */
+static int dict_scan_block(const segment *s, uint64_t b, const char *key, size_t len, dict_scan *sc,
+                           err *e)
+{
+    size_t start, end;
+    uint32_t prefix, suffix, count = dict_block_count(s, b);
+    const uint8_t *base = s->sec[FMT_SEC_DICT].p;
+    if (dict_block_range(s, b, &start, &end, e) < 0) return e->rc;
+    const uint8_t *p = base + start, *pend = base + end, *entry = p;
+    memset(sc, 0, sizeof *sc);
+    if (dict_vu64(&p, pend, &sc->post_off) < 0 || dict_vu64(&p, pend, &sc->pos_off) < 0 ||
+        sc->post_off > UINT64_MAX / 4 || sc->pos_off > UINT64_MAX / 4)
+        return dict_corrupt(s, e, "malformed block header", start);
+    for (; sc->in_block < count; sc->in_block++) {
+        entry = p;
+        if (dict_entry_lens(&p, pend, &prefix, &suffix) < 0)
+            return dict_corrupt(s, e, "malformed entry", (size_t)(entry - base));
+        if (prefix == sc->match) {
+            const char *k = key + sc->match;
+            size_t klen = len - sc->match, n = suffix < klen ? suffix : klen, i = 0;
+            while (i < n && (uint8_t)k[i] == p[i])
+                i++;
+            if (i == n ? suffix >= klen : p[i] > (uint8_t)k[i]) { /* term >= key */
+                sc->is_equal = i == n && suffix == klen && prefix == sc->match;
+                break;
+            }
+            sc->match += i;
+        } else if (prefix < sc->match) {
+            break;
+        }
+        p += suffix;
+        if (dict_entry_skip(&p, pend, &sc->post_off, &sc->pos_off) < 0)
+            return dict_corrupt(s, e, "malformed entry", (size_t)(entry - base));
+    }
+    sc->pos = (size_t)((sc->in_block < count ? entry : p) - base);
+    return TRAWL_OK;
+}
+
 /* Makes block b current: the iterator stands on its first entry. */
 static int dict_iter_enter(dict_iter *it, uint64_t b, err *e)
 {
     rd r;
+    rd_init(&r, it->s->sec[FMT_SEC_DICT].p, 0);
     it->block = b;
     it->in_block = 0;
     if (dict_block_open(it->s, b, &r, &it->post_off, &it->pos_off, e) < 0) return e->rc;
@@ -215,36 +396,34 @@ static int dict_iter_peek(dict_iter *it, char *term, size_t *len, term_info *ti,
     return 1;
 }
 
+/* The scan leaves the iterator on the first entry >= key with key's first match bytes as the
+ * "previous term": that entry shares at most match bytes with the real previous term, and
+ * those equal the key's, so it decodes the same. */
 int dict_iter_seek(dict_iter *it, const segment *s, const char *key, size_t len, err *e)
 {
     uint64_t b = 0;
+    dict_scan sc;
     memset(it, 0, sizeof *it);
     it->s = s;
     if (s->n_dict_blocks == 0) return TRAWL_OK;
-    if (dict_find_block(s, key, len, &b, e) < 0) return e->rc;
-    if (dict_iter_enter(it, b, e) < 0) return e->rc;
-    for (;;) {
-        char term[FMT_MAX_TERM + 1];
-        size_t tlen, next;
-        term_info ti;
-        uint64_t pe, qe;
-        int rc = dict_iter_peek(it, term, &tlen, &ti, &next, &pe, &qe, e);
-        if (rc <= 0) return rc;
-        if (dict_cmp(term, tlen, key, len) >= 0) return TRAWL_OK;
-        memcpy(it->term, term, tlen + 1);
-        it->term_len = tlen;
-        it->pos = next;
-        it->in_block++;
-        it->post_off = pe;
-        it->pos_off = qe;
-    }
+    if (dict_find_block(s, key, len, &b, e) < 0 || dict_scan_block(s, b, key, len, &sc, e) < 0)
+        return e->rc;
+    it->block = b;
+    it->in_block = sc.in_block;
+    it->pos = sc.pos;
+    it->post_off = sc.post_off;
+    it->pos_off = sc.pos_off;
+    memcpy(it->term, key, sc.match);
+    it->term[sc.match] = '\0';
+    it->term_len = sc.match;
+    return TRAWL_OK;
 }
 
 int dict_iter_next(dict_iter *it, const char **term, size_t *len, term_info *ti, err *e)
 {
     char t[FMT_MAX_TERM + 1];
-    size_t tlen, next;
-    uint64_t pe, qe;
+    size_t tlen = 0, next = 0;
+    uint64_t pe = 0, qe = 0;
     int rc = dict_iter_peek(it, t, &tlen, ti, &next, &pe, &qe, e);
     if (rc <= 0) return rc;
     memcpy(it->term, t, tlen + 1);
@@ -258,16 +437,24 @@ int dict_iter_next(dict_iter *it, const char **term, size_t *len, term_info *ti,
     return 1;
 }
 
+/* A scan of one block, then a decode of the matching entry only. */
 int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err *e)
 {
-    dict_iter it;
-    const char *t;
-    size_t tlen;
-    if (len == 0 || len > FMT_MAX_TERM) return 0;
-    if (dict_iter_seek(&it, s, term, len, e) < 0) return e->rc;
-    int rc = dict_iter_next(&it, &t, &tlen, ti, e);
-    if (rc <= 0) return rc;
-    return dict_cmp(t, tlen, term, len) == 0;
+    uint64_t b = 0;
+    dict_scan sc;
+    size_t start, end, tlen;
+    char t[FMT_MAX_TERM + 1];
+    rd r;
+    if (len == 0 || len > FMT_MAX_TERM || s->n_dict_blocks == 0) return 0;
+    if (dict_find_block(s, term, len, &b, e) < 0 || dict_scan_block(s, b, term, len, &sc, e) < 0)
+        return e->rc;
+    if (!sc.is_equal) return 0;
+    if (dict_block_range(s, b, &start, &end, e) < 0) return e->rc;
+    rd_init(&r, s->sec[FMT_SEC_DICT].p + start, end - start);
+    r.pos = sc.pos - start;
+    if (dict_decode(s, &r, term, sc.match, t, &tlen, ti, &sc.post_off, &sc.pos_off) < 0)
+        return dict_corrupt(s, e, "malformed entry", sc.pos);
+    return 1;
 }
 
 /* Statistics of one entry that need no postings decode. */

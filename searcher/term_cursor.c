@@ -1,10 +1,12 @@
 /* term_cursor: the out-of-line half of the postings cursor (block loading, skip search, lazy tf
  * and positions decode) and the deep check of one postings list. Every block is validated once
  * when it is loaded: its bytes lie inside the list, it decodes, its doc ids increase, stay
- * below n_docs and end at the skip entry's last doc. Positions are validated when decoded:
- * their bytes decode exactly and each tf is at most the document's length (which bounds the
- * buffer a corrupt tf could ask for). Lists inlined in a dictionary entry are read the same
- * way: one partial block, its positions, no skip table (only the section differs). */
+ * below n_docs and end at the skip entry's last doc. Positions decode one doc at a time (only
+ * the chunks holding its range) and are validated as they decode: the block's tfs may not claim
+ * more positions than its bytes can encode (which bounds the buffer a corrupt tf could ask for),
+ * every chunk decodes, and the last one ends the block exactly. Lists inlined in a dictionary entry
+ * are read the same way: one partial block, its positions, no skip table (only the section
+ * differs). */
 #include "term_cursor.h"
 
 #include "codec.h"
@@ -32,6 +34,7 @@ static uint32_t tc_end(term_cursor *c)
     c->blk = c->n_blocks;
     c->has_freqs = 1;
     c->has_pos = 0;
+    c->pos_doc = UINT32_MAX;
     return DOC_END;
 }
 
@@ -187,7 +190,9 @@ static int tc_load_block(term_cursor *c, uint32_t b)
     c->freq_p = p + used;
     c->blk_end = pend;
     c->has_freqs = n < TC_BLOCK;
+    c->is_tf_small = 0;
     c->has_pos = 0;
+    c->pos_doc = UINT32_MAX;
     c->doc = c->docs[0];
     return 0;
 }
@@ -196,7 +201,7 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
 {
     const seg_sec *post = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSTINGS];
     const seg_sec *pos = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSITIONS];
-    memset(c, 0, offsetof(term_cursor, pos_start));
+    memset(c, 0, offsetof(term_cursor, docs));
     c->s = s;
     c->e = e;
     c->doc_lens = s->doc_lens;
@@ -249,7 +254,7 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
 void tc_close(term_cursor *c)
 {
     free(c->posbuf);
-    c->posbuf = NULL;
+    c->posbuf = c->pos_start = c->first = c->chunk = NULL;
     c->pos_cap = 0;
 }
 
@@ -324,77 +329,185 @@ void tc_load_freqs(term_cursor *c)
     }
     for (uint32_t i = 0; i < c->n; i++)
         c->freqs[i] += 1;
+    c->is_tf_small = !wide;
     c->has_freqs = 1;
 }
 
-/* Sizes pos_start[] from the tfs and makes posbuf large enough: TC_BLOCK entries ahead of
- * the later positions' gaps, which are decoded there (rounded up to whole codec blocks) and
- * then merged forward in place. */
-static int tc_pos_layout(term_cursor *c, uint64_t *total)
+/* Where the parts of posbuf start (16-byte aligned): pos_start, first, chunk, a doc's output. */
+enum {
+    TC_POS_FIRST = 132,
+    TC_POS_CHUNK = TC_POS_FIRST + TC_BLOCK,
+    TC_POS_OUT = TC_POS_CHUNK + TC_BLOCK
+};
+
+/* Makes posbuf hold the block arrays and n_out positions of one doc. */
+static int tc_pos_reserve(term_cursor *c, size_t n_out)
 {
-    uint64_t t = 0;
-    for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t tf = c->freqs[i];
-        if (tf == 0 || tf > c->doc_lens[c->docs[i]])
-            return tc_fail(c, TRAWL_ECORRUPT, "postings", "tf is 0 or exceeds the doc length", tf,
-                           c->docs[i]),
-                   -1;
-        c->pos_start[i] = (uint32_t)t;
-        t += tf;
-    }
-    if (t > UINT32_MAX - 2 * TC_BLOCK)
-        return tc_fail(c, TRAWL_ECORRUPT, "postings", "block holds too many positions", t, 0), -1;
-    c->pos_start[c->n] = (uint32_t)t;
-    size_t need = (size_t)(TC_BLOCK + (t - c->n + TC_BLOCK - 1) / TC_BLOCK * TC_BLOCK);
-    if (need > c->pos_cap) {
-        size_t cap = c->pos_cap ? c->pos_cap : 1024;
-        while (cap < need)
-            cap *= 2;
-        uint32_t *p = realloc(c->posbuf, cap * sizeof *p);
-        if (!p) return tc_fail(c, TRAWL_ENOMEM, "positions", "out of memory", cap, 0), -1;
-        c->posbuf = p;
-        c->pos_cap = cap;
-    }
-    *total = t;
+    size_t need = TC_POS_OUT + n_out, cap = c->pos_cap ? c->pos_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *p = realloc(c->posbuf, cap * sizeof *p);
+    if (!p) return tc_fail(c, TRAWL_ENOMEM, "positions", "out of memory", cap, 0), -1;
+    c->posbuf = p;
+    c->pos_cap = cap;
+    c->pos_start = p;
+    c->first = p + TC_POS_FIRST;
+    c->chunk = p + TC_POS_CHUNK;
     return 0;
 }
 
-/* Decodes the block's positions: the first position of each doc, then the later ones as
- * gap - 1 (two PForLists), merged into posbuf by tc_pos_merge. */
-int tc_load_positions(term_cursor *c)
+/* Fewest bytes a PForList of m values takes: 2 per 128-value PFor (width 0, no exception),
+ * 1 per tail VInt. Bounds how many positions a block's bytes can claim. */
+static uint64_t tc_list_min_bytes(uint64_t m)
 {
-    uint32_t start = 0, end = c->pos_len, first[TC_BLOCK];
-    uint64_t total;
-    if (c->doc == DOC_END) return 1;
+    return m / TC_BLOCK * 2 + m % TC_BLOCK;
+}
+
+/* Bytes of the PFor at in (packed block, ExcCount, pairs) from its header bytes alone; 0 when
+ * it would not end by end. */
+static size_t tc_pfor_size(const uint8_t *in, const uint8_t *end)
+{
+    if (in >= end) return 0;
+    size_t len = codec_block_size(in);
+    if (len == 0 || len >= (size_t)(end - in)) return 0;
+    len += 1 + 2 * (size_t)in[len];
+    return len <= (size_t)(end - in) ? len : 0;
+}
+
+/* Makes the block's positions addressable per doc: pos_start[] from the tfs, the first
+ * positions decoded into first[], and where the gap list lies. A damaged tf cannot ask for
+ * more positions than the block's bytes can encode, which bounds every later allocation. */
+static int tc_pos_layout(term_cursor *c)
+{
+    uint32_t start = 0, end = c->pos_len;
+    uint64_t t = 0;
     if (!c->has_freqs) tc_load_freqs(c);
-    if (c->rc != TRAWL_OK || tc_pos_layout(c, &total) < 0) return c->rc;
+    if (c->rc != TRAWL_OK || (!c->posbuf && tc_pos_reserve(c, 0) < 0)) return -1;
+    if (c->is_tf_small) { /* 128 tfs below 2^23 sum below 2^30: one SIMD prefix sum */
+        c->pos_start[0] = 0;
+        memcpy(c->pos_start + 1, c->freqs, sizeof c->freqs);
+        codec_prefix_sum(c->pos_start + 1, TC_BLOCK, 0);
+        t = c->pos_start[TC_BLOCK];
+    } else {
+        for (uint32_t i = 0; i < c->n; i++) { /* every tf >= 1 by construction of the codes */
+            c->pos_start[i] = (uint32_t)t;
+            t += c->freqs[i];
+        }
+        c->pos_start[c->n] = (uint32_t)t;
+    }
     if (c->skip) {
         end = tc_skip(c, c->blk).pos_end;
         start = c->blk ? tc_skip(c, c->blk - 1).pos_end : 0;
     }
-    size_t k1 = start > end || end > c->pos_len
-                    ? SIZE_MAX
-                    : tc_list_decode(c->pos + start, c->pos + end, c->n, first);
-    size_t k2 = k1 == SIZE_MAX ? SIZE_MAX
-                               : tc_list_decode(c->pos + start + k1, c->pos + end, total - c->n,
-                                                c->posbuf + TC_BLOCK);
-    if (k2 == SIZE_MAX || k1 + k2 != end - start)
-        return tc_fail(c, TRAWL_ECORRUPT, "positions", "block malformed or out of bounds", start,
-                       end),
-               c->rc;
-    /* The gaps sit TC_BLOCK entries ahead of where the merge writes, so each is read before
-     * its slot is overwritten. */
-    const uint32_t *gap = c->posbuf + TC_BLOCK;
-    uint32_t *out = c->posbuf;
-    for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t acc = first[i], tf = c->freqs[i];
-        *out++ = acc;
-        for (uint32_t j = 1; j < tf; j++) {
-            acc += *gap++ + 1;
-            *out++ = acc;
+    if (start > end || end > c->pos_len)
+        return tc_fail(c, TRAWL_ECORRUPT, "positions", "block out of bounds", start, end), -1;
+    if (t > UINT32_MAX - 2 * TC_BLOCK ||
+        tc_list_min_bytes(c->n) + tc_list_min_bytes(t - c->n) > end - start)
+        return tc_fail(c, TRAWL_ECORRUPT, "positions", "more positions than the block's bytes hold",
+                       t, end - start),
+               -1;
+    size_t k1 = tc_list_decode(c->pos + start, c->pos + end, c->n, c->first);
+    if (k1 == SIZE_MAX || (t == c->n && k1 != end - start))
+        return tc_fail(c, TRAWL_ECORRUPT, "positions", "first positions malformed", start, end), -1;
+    c->gap_start = c->walk_p = c->pos + start + k1;
+    c->gap_end = c->pos + end;
+    c->n_gaps = (uint32_t)(t - c->n);
+    c->chunk_k = UINT32_MAX;
+    c->walk_k = 0;
+    c->has_pos = 1;
+    return 0;
+}
+
+/* Walks the gap chunk headers forward from the last known chunk start (from the list start
+ * when k is behind it) to chunk k. Returns 0, or -1 when a header runs past the block. */
+static int tc_gap_walk(term_cursor *c, uint32_t k)
+{
+    if (k < c->walk_k) {
+        c->walk_k = 0;
+        c->walk_p = c->gap_start;
+    }
+    for (; c->walk_k < k; c->walk_k++) {
+        size_t len = tc_pfor_size(c->walk_p, c->gap_end);
+        if (len == 0) return -1;
+        c->walk_p += len;
+    }
+    return 0;
+}
+
+#define TC_TAIL_STEP 32
+
+/* Makes chunk[] hold at least the first upto values of gap chunk k. A PFor chunk decodes
+ * whole; the VInt tail (the last n_gaps % 128 values) only as far as asked, since docs come in
+ * increasing order. The list must end exactly with the block's positions. */
+static int tc_gap_chunk(term_cursor *c, uint32_t k, uint32_t upto)
+{
+    uint32_t n_full = c->n_gaps / TC_BLOCK;
+    size_t used = 0;
+    int wide;
+    if (k != c->chunk_k) {
+        if (tc_gap_walk(c, k) < 0) goto corrupt;
+        c->chunk_k = k;
+        c->chunk_have = 0;
+        c->tail_p = c->walk_p;
+        if (k < n_full) {
+            used = tc_pfor_unpack(c->walk_p, c->gap_end, c->chunk, &wide);
+            if (used == 0 || (k + 1 == n_full && c->n_gaps % TC_BLOCK == 0 &&
+                              used != (size_t)(c->gap_end - c->walk_p)))
+                goto corrupt;
+            c->chunk_have = TC_BLOCK;
+            return 0;
         }
     }
-    c->has_pos = 1;
+    if (upto <= c->chunk_have) return 0;
+    /* At least TC_TAIL_STEP values per call, so that dense access pays few calls. */
+    uint32_t n_tail = c->n_gaps % TC_BLOCK, step = c->chunk_have + TC_TAIL_STEP;
+    upto = upto > step ? upto : step < n_tail ? step : n_tail;
+    used =
+        codec_vbyte_decode(c->tail_p, c->gap_end, upto - c->chunk_have, c->chunk + c->chunk_have);
+    if (used == 0) goto corrupt;
+    c->tail_p += used;
+    c->chunk_have = upto;
+    if (upto == n_tail && c->tail_p != c->gap_end) goto corrupt;
+    return 0;
+corrupt:
+    c->chunk_k = UINT32_MAX;
+    return tc_fail(c, TRAWL_ECORRUPT, "positions", "gap chunk malformed or out of bounds", k,
+                   c->n_gaps),
+           -1;
+}
+
+/* Decodes the current doc's positions: its first position, then the running sum of its tf - 1
+ * gaps (stored gap - 1), which sit at index pos_start[i] - i of the block's gap list. */
+int tc_load_positions(term_cursor *c)
+{
+    if (c->doc == DOC_END) return 1;
+    if (!c->has_pos && tc_pos_layout(c) < 0) return c->rc;
+    uint32_t i = c->i, tf = c->freqs[i];
+    if (tf == 1) {
+        c->pos_out = &c->first[i];
+    } else {
+        if (tf > c->pos_cap - TC_POS_OUT && tc_pos_reserve(c, tf) < 0) return c->rc;
+        uint32_t acc = c->first[i], g = c->pos_start[i] - i, left = tf - 1;
+        uint32_t *out = c->posbuf + TC_POS_OUT;
+        *out++ = acc;
+        while (left > 0) {
+            uint32_t k = g / TC_BLOCK, o = g % TC_BLOCK;
+            uint32_t take = TC_BLOCK - o < left ? TC_BLOCK - o : left;
+            if ((k != c->chunk_k || o + take > c->chunk_have) && tc_gap_chunk(c, k, o + take) < 0)
+                return c->rc;
+            const uint32_t *gap = c->chunk + o;
+            for (uint32_t j = 0; j < take; j++) {
+                acc += gap[j] + 1;
+                out[j] = acc;
+            }
+            out += take;
+            g += take;
+            left -= take;
+        }
+        c->pos_out = c->posbuf + TC_POS_OUT;
+    }
+    c->pos_n = tf;
+    c->pos_doc = i;
     return TRAWL_OK;
 }
 

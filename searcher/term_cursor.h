@@ -35,7 +35,11 @@ struct term_cursor {
     uint32_t n_blocks; /**< blocks in the list */
     uint32_t df;       /**< documents in the list */
     int has_freqs;     /**< freqs[] holds this block's tfs */
-    int has_pos;       /**< posbuf holds this block's positions */
+    int is_tf_small;   /**< every tf of a full block is below 2^23 (their sum cannot wrap) */
+    int has_pos;       /**< this block's position layout is ready (pos_start, first, gap list) */
+    uint32_t pos_doc;  /**< index in docs[] whose positions pos_out holds; UINT32_MAX: none */
+    uint32_t pos_n;    /**< how many */
+    const uint32_t *pos_out; /**< positions of docs[pos_doc] (into first[] or posbuf) */
     /* shallow (skip-only) position for block-max bounds */
     uint32_t sk;              /**< skip entry index of the shallow position */
     uint32_t sk_last;         /**< its last doc (DOC_END past the end) */
@@ -55,9 +59,25 @@ struct term_cursor {
     const segment *s;  /**< for messages */
     err *e;            /**< caller's error record; must outlive the cursor */
     uint64_t post_off; /**< offset of the list in the postings section, for messages */
-    uint32_t *posbuf;  /**< decoded positions of the block (malloc'd, freed by tc_close) */
-    size_t pos_cap;    /**< entries allocated in posbuf */
-    uint32_t pos_start[TC_BLOCK + 1]; /**< posbuf index of each doc's first position */
+    /* The block's positions are decoded one doc at a time: its first position from first[],
+     * its later ones by prefix-summing its range of the gap list, which is decoded one
+     * 128-value chunk at a time into chunk[] (docs are visited in increasing order, so the
+     * chunk a doc needs is the cached one or a later one). */
+    const uint8_t *gap_start; /**< first byte of the block's gap list */
+    const uint8_t *gap_end;   /**< end of the block's positions */
+    uint32_t n_gaps;          /**< values in the gap list (sum of tfs - docs) */
+    uint32_t chunk_k;         /**< index of the gap chunk held in chunk[]; UINT32_MAX: none */
+    uint32_t chunk_have;      /**< values of it decoded so far (the VInt tail decodes lazily) */
+    const uint8_t *tail_p;    /**< next undecoded byte of the VInt tail */
+    uint32_t walk_k;          /**< a gap chunk whose first byte is known: walk_p */
+    const uint8_t *walk_p;
+    /* One malloc'd buffer (freed by tc_close), made on the first positions request so that
+     * cursors that never read positions stay small: */
+    uint32_t *posbuf;    /**< pos_start, first, chunk, then one doc's positions */
+    size_t pos_cap;      /**< entries allocated in posbuf */
+    uint32_t *pos_start; /**< [TC_BLOCK + 1]: sum of the tfs of the docs before each doc */
+    uint32_t *first;     /**< [TC_BLOCK]: first position of each doc of the block */
+    uint32_t *chunk;     /**< [TC_BLOCK]: gap chunk chunk_k, values gap - 1 */
     _Alignas(16) uint32_t docs[TC_BLOCK];
     _Alignas(16) uint32_t freqs[TC_BLOCK];
 };
@@ -102,17 +122,19 @@ static inline uint32_t tc_freq(term_cursor *c)
     return c->freqs[c->i];
 }
 
-/* Positions of the current doc, ascending: *pos points into the cursor's buffer, valid until
- * the cursor moves. Returns TRAWL_OK, or the cursor's error (then *n == 0). */
+/* Positions of the current doc, ascending: *pos points into the cursor's buffers, valid until
+ * the cursor moves (asking again for the same doc returns the same positions, undecoded).
+ * Decodes only the doc's own positions (and the 128-value chunks holding them). Returns
+ * TRAWL_OK, or the cursor's error (then *n == 0). */
 static inline int tc_positions(term_cursor *c, const uint32_t **pos, uint32_t *n)
 {
-    if (!c->has_pos && tc_load_positions(c) != TRAWL_OK) {
+    if (c->pos_doc != c->i && tc_load_positions(c) != TRAWL_OK) {
         *pos = c->docs;
         *n = 0;
         return c->rc;
     }
-    *pos = c->posbuf + c->pos_start[c->i];
-    *n = c->pos_start[c->i + 1] - c->pos_start[c->i];
+    *pos = c->pos_out;
+    *n = c->pos_n;
     return TRAWL_OK;
 }
 

@@ -9,9 +9,11 @@
 
 #include "buf.h"
 #include "checksum.h"
+#include "codec.h"
 #include "dict.h"
 #include "format.h"
 #include "segment.h"
+#include "segment_impl.h"
 #include "segment_writer.h"
 #include "term_cursor.h"
 
@@ -933,13 +935,68 @@ static void test_writer_protocol(void **state)
     assert_int_equal(access(path, F_OK), -1);
 }
 
+/* A damaged list whose tfs claim billions of positions (the doc lengths allowing it) while its
+ * positions block holds a few bytes: the cursor must refuse it as corrupt before sizing any
+ * buffer by the claim (a 900-byte file once made it allocate ~16 GB). The segment is built in
+ * memory so that exactly these bytes are damaged. */
+static void test_positions_claim_bounded(void **state)
+{
+    (void)state;
+    static const uint32_t tf_each[] = {800000000u, 1000u};
+    for (size_t v = 0; v < sizeof tf_each / sizeof tf_each[0]; v++) {
+        uint8_t post[64 + FMT_PAD] = {0}, pos[64 + FMT_PAD] = {0};
+        uint32_t lens[5];
+        size_t n = 0;
+        for (uint32_t d = 0; d < 5; d++) { /* partial block: gap - 1 = 0 with tf != 1, tf - 2 */
+            post[n++] = 0;
+            n += codec_vbyte_put(post + n, tf_each[v] - 2);
+            lens[d] = UINT32_MAX;
+        }
+        for (size_t k = 0; k < 8; k++) /* five first positions, then too few gaps */
+            pos[k] = (uint8_t)k;
+        segment s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.name, sizeof s.name, "claim.trw");
+        s.n_docs = 5;
+        s.doc_lens = lens;
+        s.sec[FMT_SEC_POSTINGS].p = post;
+        s.sec[FMT_SEC_POSTINGS].len = n;
+        s.sec[FMT_SEC_POSITIONS].p = pos;
+        s.sec[FMT_SEC_POSITIONS].len = 8;
+        term_info ti = {.df = 5,
+                        .cf = 5ull * tf_each[v],
+                        .max_tf = tf_each[v],
+                        .min_len = UINT32_MAX,
+                        .post_len = n,
+                        .pos_len = 8};
+        term_cursor c;
+        const uint32_t *p;
+        uint32_t np = 1;
+        err e;
+        err_init(&e);
+        assert_int_equal(tc_open(&c, &s, &ti, &e), TRAWL_OK);
+        assert_int_equal(tc_freq(&c), tf_each[v]);
+        assert_int_equal(tc_positions(&c, &p, &np), TRAWL_ECORRUPT);
+        assert_int_equal(np, 0);
+        assert_int_equal(c.doc, DOC_END);
+        assert_true(c.pos_cap <= 4096);
+        assert_non_null(strstr(e.msg, "positions"));
+        tc_close(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),         cmocka_unit_test(test_small_segments),
-        cmocka_unit_test(test_list_shapes),       cmocka_unit_test(test_writer_protocol),
-        cmocka_unit_test(test_flip_each_section), cmocka_unit_test(test_truncate),
-        cmocka_unit_test(test_damage_rehashed),   cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_small_segments),
+        cmocka_unit_test(test_list_shapes),
+        cmocka_unit_test(test_writer_protocol),
+        cmocka_unit_test(test_flip_each_section),
+        cmocka_unit_test(test_truncate),
+        cmocka_unit_test(test_damage_rehashed),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_positions_claim_bounded),
     };
     int rc = setup_seg(NULL);
     rc |= cmocka_run_group_tests(tests, NULL, NULL);
