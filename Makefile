@@ -81,13 +81,14 @@ demo: all
 	$(B)/trawl-search -i $(B)/demo-index 'rafah "ground invasion"'
 
 install: all $(LIBA)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libtrawl.so.0
 	ln -sf libtrawl.so.0 $(DESTDIR)$(PREFIX)/lib/libtrawl.so
 	install -m 644 searcher/trawl.h $(DESTDIR)$(PREFIX)/include
 	sed 's|@PREFIX@|$(PREFIX)|' searcher/trawl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
+	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:

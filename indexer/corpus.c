@@ -3,6 +3,7 @@
  * object per line. Directory entries are visited in strcmp order, never locale order, so
  * document order and ids are the same on every machine. */
 #include "corpus.h"
+#include "corpus_jsonl.h"
 
 #include "buf.h"
 
@@ -414,18 +415,24 @@ static int cw_json_doc(cw *w, const cw_jline *jl, const char *names[3], const ch
     return TRAWL_OK;
 }
 
-/* One JSONL line (without its newline). Bad lines are warnings; returns the callback's value. */
-static int cw_json_line(cw *w, const char *path, const char *name, size_t line_no, size_t len)
+/* The text, id and date field names of the options, defaults filled in. */
+static void cw_json_names(const cw *w, const char *names[3])
 {
-    const char *names[3] = {w->o->text_field ? w->o->text_field : "text",
-                            w->o->id_field ? w->o->id_field : "id",
-                            w->o->date_field ? w->o->date_field : "date"};
+    names[CW_J_TEXT] = w->o->text_field ? w->o->text_field : "text";
+    names[CW_J_ID] = w->o->id_field ? w->o->id_field : "id";
+    names[CW_J_DATE] = w->o->date_field ? w->o->date_field : "date";
+}
+
+/* One JSONL line parsed by jansson alone: the reference the fast path must agree with. */
+static int cw_json_jansson(cw *w, const char *line, size_t len, const char *path, const char *name,
+                           size_t line_no)
+{
+    const char *names[3];
     char idb[512];
     json_error_t je;
     cw_jline jl;
-    if (cw_json_fast(w, w->line, len, names, &jl))
-        return cw_json_doc(w, &jl, names, path, name, line_no, len);
-    json_t *obj = json_loadb(w->line, len, JSON_ALLOW_NUL, &je);
+    cw_json_names(w, names);
+    json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL, &je);
     if (!obj) {
         cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
         return TRAWL_OK;
@@ -439,6 +446,31 @@ static int cw_json_line(cw *w, const char *path, const char *name, size_t line_n
     }
     int rc = cw_json_doc(w, &jl, names, path, name, line_no, len);
     json_decref(obj);
+    return rc;
+}
+
+/* One JSONL line (without its newline). Bad lines are warnings; returns the callback's value. */
+static int cw_json_line(cw *w, const char *line, size_t len, const char *path, const char *name,
+                        size_t line_no)
+{
+    const char *names[3];
+    cw_jline jl;
+    cw_json_names(w, names);
+    if (cw_json_fast(w, line, len, names, &jl))
+        return cw_json_doc(w, &jl, names, path, name, line_no, len);
+    return cw_json_jansson(w, line, len, path, name, line_no);
+}
+
+int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, int jansson_only,
+                            const char *path, size_t line_no, corpus_doc_fn fn, void *ctx)
+{
+    cw w = {.o = o, .fn = fn, .ctx = ctx};
+    for (int i = 0; i < 3; i++)
+        buf_init(&w.jbuf[i]);
+    int rc = jansson_only ? cw_json_jansson(&w, line, len, path, path, line_no)
+                          : cw_json_line(&w, line, len, path, path, line_no);
+    for (int i = 0; i < 3; i++)
+        buf_free(&w.jbuf[i]);
     return rc;
 }
 
@@ -470,7 +502,7 @@ static int cw_jsonl_file(cw *w, const char *path, const char *name)
         while (i < len && corpus_is_space(w->line[i]))
             i++;
         if (i == len) continue;
-        rc = cw_json_line(w, path, name, line_no, len);
+        rc = cw_json_line(w, w->line, len, path, name, line_no);
         if (rc != TRAWL_OK) break;
     }
     fclose(f);
