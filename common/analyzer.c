@@ -348,6 +348,29 @@ static int an_fold_utf8(analyzer *a, const char *t, size_t n, const char **out, 
     return 0;
 }
 
+static int an_is_ascii_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Compatibility folding turns a few letters and numbers into text with ASCII separators
+ * (U+2474 "⑴" -> "(1)", U+037A -> " ι", U+2488 "⒈" -> "1."). A term never holds a separator,
+ * so the folded form keeps what an ASCII token could hold: letters, digits, the apostrophe, and
+ * '.' or ',' between two digits. Works in place on f; returns the new length. */
+static size_t an_drop_separators(char *f, size_t n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = f[i];
+        int keep = (unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   an_is_ascii_digit(c) || c == '\'';
+        if ((c == '.' || c == ',') && j > 0 && i + 1 < n)
+            keep = an_is_ascii_digit(f[j - 1]) && an_is_ascii_digit(f[i + 1]);
+        if (keep) f[j++] = c;
+    }
+    return j;
+}
+
 /* Term of a pure-ASCII token of n bytes in a->tok (already lower-cased). Returns 1 (t->term,
  * t->len set), 0 when the token is too long, or TRAWL_ENOMEM. Tokens without letters skip the
  * stemmer: no Snowball stemmer changes digits (checked for every language of libstemmer 2.2),
@@ -395,6 +418,7 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
     }
     rc = an_fold_utf8(a, a->tok, n, &f, &f_len);
     if (rc < 0) return rc;
+    if (f_len != SIZE_MAX) f_len = an_drop_separators((char *)a->ucs, f_len);
     if (f_len != SIZE_MAX) f_len = an_strip_possessive(f, f_len);
     if (f_len == 0 || f_len > a->max_len) {
         v = NULL, v_len = 0;

@@ -108,6 +108,18 @@ static void test_unicode_fold(void **state)
     analyzer_free(a);
 }
 
+/* Compatibility folding must not smuggle ASCII separators into terms (found by fuzzing):
+ * U+FE7C -> " \u0651", U+2474 -> "(1)", U+037A -> " \u03b9", U+2488 -> "1.". */
+static void test_compat_separators(void **state)
+{
+    (void)state;
+    analyzer *a = new_an("none", 0);
+    const exp_tok exp[] = {
+        {"fo\xd9\x91", 0, 0, 5}, {"1", 1, 6, 9}, {"\xce\xb9", 2, 10, 12}, {"1", 3, 13, 16}};
+    check_run(a, "fo\xef\xb9\xbc \xe2\x91\xb4 \xcd\xba \xe2\x92\x88", exp, N_OF(exp), 4, 0);
+    analyzer_free(a);
+}
+
 static void test_stemming(void **state)
 {
     (void)state;
@@ -634,23 +646,15 @@ static void test_seeds_throughput(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ascii_fold),
-        cmocka_unit_test(test_unicode_fold),
-        cmocka_unit_test(test_stemming),
-        cmocka_unit_test(test_possessive),
-        cmocka_unit_test(test_apostrophes),
-        cmocka_unit_test(test_hyphens_punct),
-        cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_long_token),
-        cmocka_unit_test(test_max_len_boundary),
-        cmocka_unit_test(test_bad_args),
-        cmocka_unit_test(test_scripts_and_marks),
-        cmocka_unit_test(test_empty_and_punct),
-        cmocka_unit_test(test_first_pos_and_stop),
-        cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_stemcache),
-        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_ascii_fold),         cmocka_unit_test(test_unicode_fold),
+        cmocka_unit_test(test_compat_separators),  cmocka_unit_test(test_stemming),
+        cmocka_unit_test(test_possessive),         cmocka_unit_test(test_apostrophes),
+        cmocka_unit_test(test_hyphens_punct),      cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_invalid_utf8),       cmocka_unit_test(test_long_token),
+        cmocka_unit_test(test_max_len_boundary),   cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_scripts_and_marks),  cmocka_unit_test(test_empty_and_punct),
+        cmocka_unit_test(test_first_pos_and_stop), cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_stemcache),          cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_seeds_throughput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
