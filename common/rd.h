@@ -70,32 +70,71 @@ static inline uint64_t rd_u64(rd *r)
     return v;
 }
 
+/* Pointer-style LEB128 for hot loops that walk raw bytes without an rd: reads one value at *p
+ * (< end) into *v and advances *p; returns -1 (leaving *p) when it is truncated or does not fit.
+ * The one-byte case, by far the most common in postings and dictionaries, takes one branch. */
+static inline int leb_u32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    const uint8_t *q = *p;
+    uint32_t x = 0;
+    if (q < end && *q < 0x80) {
+        *v = *q;
+        *p = q + 1;
+        return 0;
+    }
+    for (unsigned shift = 0; shift < 35 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        if (shift == 28 && b > 0x0f) return -1;
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            *p = q;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static inline int leb_u64(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *q = *p;
+    uint64_t x = 0;
+    if (q < end && *q < 0x80) {
+        *v = *q;
+        *p = q + 1;
+        return 0;
+    }
+    for (unsigned shift = 0; shift < 70 && q < end; shift += 7) {
+        uint8_t b = *q++;
+        if (shift == 63 && b > 1) return -1;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            *p = q;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* LEB128 varint, at most 5 bytes for 32 bits; an over-long or truncated value fails. */
 static inline uint32_t rd_vu32(rd *r)
 {
-    uint32_t v = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-        if (r->err || r->pos >= r->len) return (uint32_t)rd_fail(r);
-        uint8_t b = r->base[r->pos++];
-        if (shift == 28 && (b & 0xf0)) return (uint32_t)rd_fail(r);
-        v |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-    return (uint32_t)rd_fail(r);
+    const uint8_t *p = r->base + r->pos;
+    uint32_t v;
+    if (r->err || leb_u32(&p, r->base + r->len, &v) < 0) return (uint32_t)rd_fail(r);
+    r->pos = (size_t)(p - r->base);
+    return v;
 }
 
 /* LEB128 varint of up to 64 bits (10 bytes). */
 static inline uint64_t rd_vu64(rd *r)
 {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-        if (r->err || r->pos >= r->len) return rd_fail(r);
-        uint8_t b = r->base[r->pos++];
-        if (shift == 63 && (b & 0xfe)) return rd_fail(r);
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return v;
-    }
-    return rd_fail(r);
+    const uint8_t *p = r->base + r->pos;
+    uint64_t v;
+    if (r->err || leb_u64(&p, r->base + r->len, &v) < 0) return rd_fail(r);
+    r->pos = (size_t)(p - r->base);
+    return v;
 }
 
 /* Returns a pointer to the next n bytes and advances, or NULL (and sets err) if fewer remain. */

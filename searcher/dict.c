@@ -141,30 +141,6 @@ static int dict_block_open(const segment *s, uint64_t b, rd *r, uint64_t *post_b
     return TRAWL_OK;
 }
 
-/* One LEB128 value of up to 64 bits at *p (< end), advancing *p; -1 when truncated or
- * over-long. The scans below use it on raw bytes instead of an rd, to stay cheap per entry. */
-static inline int dict_vu64(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    const uint8_t *q = *p;
-    uint64_t x = 0;
-    if (q < end && *q < 0x80) { /* the common case: one byte */
-        *v = *q;
-        *p = q + 1;
-        return 0;
-    }
-    for (unsigned shift = 0; shift < 70 && q < end; shift += 7) {
-        uint8_t b = *q++;
-        if (shift == 63 && b > 1) return -1;
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *v = x;
-            *p = q;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* Skips n LEB128 values (their lengths unchecked: the full decode checks them). When the n
  * values end within the next 8 bytes, one load finds their end: the n-th byte below 0x80.
  * The load may pass end, but never the FMT_PAD zero bytes that follow every section. */
@@ -205,11 +181,11 @@ static inline int dict_entry_lens(const uint8_t **p, const uint8_t *end, uint32_
     *prefix = lens >> 4;
     *suffix = lens & 0x0f;
     if (*prefix == FMT_LENS_ESC) {
-        if (dict_vu64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
+        if (leb_u64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
         *prefix += (uint32_t)more;
     }
     if (*suffix == FMT_LENS_ESC) {
-        if (dict_vu64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
+        if (leb_u64(p, end, &more) < 0 || more > FMT_MAX_TERM) return -1;
         *suffix += (uint32_t)more;
     }
     if (*prefix > FMT_MAX_TERM || *suffix > FMT_MAX_TERM - *prefix || *suffix > (size_t)(end - *p))
@@ -224,10 +200,10 @@ static int dict_entry_skip(const uint8_t **p, const uint8_t *end, uint64_t *post
                            uint64_t *pos_off)
 {
     uint64_t df2, x, post_len, pos_len, cf = 0;
-    if (dict_vu64(p, end, &df2) < 0) return -1;
+    if (leb_u64(p, end, &df2) < 0) return -1;
     if (!(df2 & 1)) {
-        if (dict_vskip(p, end, 3) < 0 || dict_vu64(p, end, &post_len) < 0 ||
-            dict_vu64(p, end, &pos_len) < 0 || post_len > UINT64_MAX / 4 ||
+        if (dict_vskip(p, end, 3) < 0 || leb_u64(p, end, &post_len) < 0 ||
+            leb_u64(p, end, &pos_len) < 0 || post_len > UINT64_MAX / 4 ||
             pos_len > UINT64_MAX / 4 || *post_off > UINT64_MAX / 4 || *pos_off > UINT64_MAX / 4)
             return -1;
         *post_off += post_len;
@@ -236,12 +212,12 @@ static int dict_entry_skip(const uint8_t **p, const uint8_t *end, uint64_t *post
     }
     if (df2 >> 1 > FMT_INLINE_DF) return -1;
     for (uint32_t i = 0; i < df2 >> 1; i++) { /* docs: (gap - 1)*2 + [tf = 1], [tf - 2] */
-        if (dict_vu64(p, end, &x) < 0) return -1;
+        if (leb_u64(p, end, &x) < 0) return -1;
         if (x & 1) {
             cf++;
             continue;
         }
-        if (dict_vu64(p, end, &x) < 0) return -1;
+        if (leb_u64(p, end, &x) < 0) return -1;
         cf += x > FMT_INLINE_CF ? FMT_INLINE_CF + 1 : x + 2;
     }
     return cf > FMT_INLINE_CF ? -1 : dict_vskip(p, end, (uint32_t)cf);
@@ -322,7 +298,7 @@ static int dict_scan_block(const segment *s, uint64_t b, const char *key, size_t
     if (dict_block_range(s, b, &start, &end, e) < 0) return e->rc;
     const uint8_t *p = base + start, *pend = base + end, *entry = p;
     memset(sc, 0, sizeof *sc);
-    if (dict_vu64(&p, pend, &sc->post_off) < 0 || dict_vu64(&p, pend, &sc->pos_off) < 0 ||
+    if (leb_u64(&p, pend, &sc->post_off) < 0 || leb_u64(&p, pend, &sc->pos_off) < 0 ||
         sc->post_off > UINT64_MAX / 4 || sc->pos_off > UINT64_MAX / 4)
         return dict_corrupt(s, e, "malformed block header", start);
     for (; sc->in_block < count; sc->in_block++) {

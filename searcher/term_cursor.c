@@ -10,6 +10,7 @@
 #include "term_cursor.h"
 
 #include "codec.h"
+#include "rd.h"
 #include "segment_impl.h"
 
 #include <inttypes.h>
@@ -48,30 +49,6 @@ static uint32_t tc_fail(term_cursor *c, int rc, const char *sec, const char *wha
                 c->s->name, sec, c->post_off, c->blk, what, a, b);
     }
     return tc_end(c);
-}
-
-/* One LEB128 value at *p (< end) into *v, advancing *p: -1 when it is truncated or does not
- * fit 32 bits. */
-static inline int tc_vu32(const uint8_t **p, const uint8_t *end, uint32_t *v)
-{
-    const uint8_t *q = *p;
-    uint32_t x = 0;
-    if (q < end && *q < 0x80) { /* the common case: one byte */
-        *v = *q;
-        *p = q + 1;
-        return 0;
-    }
-    for (unsigned shift = 0; shift < 35 && q < end; shift += 7) {
-        uint8_t b = *q++;
-        if (shift == 28 && b > 0x0f) return -1;
-        x |= (uint32_t)(b & 0x7f) << shift;
-        if (b < 0x80) {
-            *v = x;
-            *p = q;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 /* One PFor block (docs/FORMAT.md): a codec block of the low bits, then ExcCount u8 and that
@@ -135,11 +112,11 @@ size_t tc_decode_tail(const uint8_t *in, const uint8_t *end, uint32_t n, uint32_
     uint64_t d = base == UINT32_MAX ? 0 : (uint64_t)base + 1;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x, tf = 1;
-        if (tc_vu32(&p, end, &x) < 0) return 0;
+        if (leb_u32(&p, end, &x) < 0) return 0;
         d += x >> 1;
         if (d >= n_docs) return 0;
         if (!(x & 1)) {
-            if (tc_vu32(&p, end, &tf) < 0 || tf > UINT32_MAX - 2) return 0;
+            if (leb_u32(&p, end, &tf) < 0 || tf > UINT32_MAX - 2) return 0;
             tf += 2;
         }
         docs[i] = (uint32_t)d++;
