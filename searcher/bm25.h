@@ -32,6 +32,32 @@ static inline double bm25_score(const bm25 *p, double idf, uint32_t tf, double n
     return idf * (double)tf * (p->k1 + 1.0) / ((double)tf + norm);
 }
 
+/* A division-free test for the common case of a score that cannot reach a threshold: a lone
+ * term's scan rejects most documents, and bm25_score costs two divisions. The constants are
+ * those of bm25_score rearranged (not bit-identical), so the test keeps a relative margin of
+ * 1e-9, far above their rounding; a document that passes is scored exactly. */
+typedef struct bm25_quick {
+    double num;    /**< idf * (k1 + 1) */
+    double c0, c1; /**< k1 * (1 - b), k1 * b / avgdl: the norm is c0 + c1 * dl */
+    double thr;    /**< threshold lowered by the margin */
+} bm25_quick;
+
+static inline void bm25_quick_init(bm25_quick *q, const bm25 *p, double idf, double thr)
+{
+    q->num = idf * (p->k1 + 1.0);
+    q->c0 = p->k1 * (1.0 - p->b);
+    q->c1 = p->k1 * p->b / p->avgdl;
+    q->thr = thr * (1.0 - 1e-9);
+}
+
+/* 1 if bm25_score(p, idf, tf, bm25_norm(p, dl)) is surely below the threshold (scores and
+ * finite thresholds are > 0; -INFINITY rejects nothing, INFINITY everything). */
+static inline int bm25_quick_below(const bm25_quick *q, uint32_t tf, uint32_t dl)
+{
+    double t = (double)tf;
+    return q->num * t < q->thr * (t + q->c0 + q->c1 * (double)dl);
+}
+
 /* Upper bound of bm25_score over docs with tf <= max_tf and length >= min_len (the score grows
  * with tf and falls with length). Inflated by a relative 1e-9 so that a bound summed in another
  * order than the real score never rounds below it: a bound that rounds down drops hits. */

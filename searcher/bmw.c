@@ -4,6 +4,7 @@
  * block holding it; if the sum of those blocks' bounds cannot beat the heap threshold, every doc
  * up to the nearest block end is skipped unscored. */
 #include "cursor.h"
+#include "segment_impl.h"
 
 #include <math.h>
 
@@ -38,11 +39,11 @@ static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, ui
                       uint32_t d)
 {
     const segment *seg = cc->seg;
-    uint32_t date = segment_doc_date(seg, d);
+    uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
     if (!exec_date_ok(x, date)) return;
     x->count++;
     if (!x->scoring) return;
-    double norm = bm25_norm(&x->bm, segment_doc_len(seg, d)), s = 0;
+    double norm = bm25_norm(&x->bm, seg->doc_lens[d]), s = 0;
     for (uint32_t i = 0; i < n; i++)
         s += bm25_score(&x->bm, idf[i], tc_freq(tc[i]), norm);
     topk_push(&x->heap, s, x->idx->segs[cc->seg_i].base + d, date);
@@ -74,19 +75,27 @@ typedef struct bmw_blk {
 } bmw_blk;
 
 /* Scores tc's docs from its current one through last into the heap. Without a date filter a
- * lone term's count is its df (plan.c), so a doc costs one score; only a doc that can enter the
- * heap reads its date. A doc scoring exactly the threshold is still offered: blocks are not
- * visited in doc order, so it may win the tie on its id. */
+ * lone term's count is its df (plan.c), so a doc costs one score and one compare; the heap (and
+ * its call) is reached only by a doc that can enter it. Dates are not read at all: neither a
+ * filter nor the order needs them, and trawl_search_hit looks a hit's date up. A doc scoring
+ * exactly the threshold is still offered: blocks are not visited in doc order, so it may win the
+ * tie on its id. */
 static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t base, double idf,
                           uint32_t last)
 {
+    const uint32_t *lens = seg->doc_lens;
+    const bm25 bm = x->bm;
     double thr = topk_threshold(&x->heap);
+    bm25_quick q;
+    bm25_quick_init(&q, &bm, idf, thr);
     for (uint32_t d = tc->doc; d <= last && d != DOC_END; d = tc_next(tc)) {
-        double norm = bm25_norm(&x->bm, segment_doc_len(seg, d));
-        double s = bm25_score(&x->bm, idf, tc_freq(tc), norm);
+        uint32_t tf = tc_freq(tc), dl = lens[d];
+        if (bm25_quick_below(&q, tf, dl)) continue;
+        double s = bm25_score(&bm, idf, tf, bm25_norm(&bm, dl));
         if (s < thr) continue;
-        topk_push(&x->heap, s, base + d, segment_doc_date(seg, d));
+        topk_push(&x->heap, s, base + d, 0);
         thr = topk_threshold(&x->heap);
+        q.thr = thr * (1.0 - 1e-9);
     }
 }
 

@@ -5,6 +5,7 @@
  * lists alone, and the non-essential ones are probed (largest bound first) only while the
  * candidate can still beat the threshold. */
 #include "cursor.h"
+#include "segment_impl.h"
 
 #include <math.h>
 
@@ -90,10 +91,10 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
         for (uint32_t k = ne; k < m; k++)
             if (v[ord[k]].tc->doc < d) d = v[ord[k]].tc->doc;
         if (d == DOC_END) break;
-        uint32_t date = segment_doc_date(seg, d);
+        uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
         int ok = exec_date_ok(x, date);
         int scoring = ok && x->scoring;
-        double norm = scoring ? bm25_norm(&x->bm, segment_doc_len(seg, d)) : 0, partial = 0;
+        double norm = scoring ? bm25_norm(&x->bm, seg->doc_lens[d]) : 0, partial = 0;
         for (uint32_t k = ne; k < m; k++) {
             ms_list *l = &v[ord[k]];
             if (l->tc->doc != d) continue;

@@ -324,7 +324,7 @@ static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
     cur *c = cur_build(cc, root);
     if (!c) return x->e->rc;
     for (; c->doc != DOC_END; c->ops->next(c)) {
-        uint32_t date = segment_doc_date(seg, c->doc);
+        uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, c->doc) : 0;
         if (!exec_date_ok(x, date)) continue;
         x->count++;
         if (x->scoring) topk_push(&x->heap, c->ops->score(c), base + c->doc, date);

@@ -83,6 +83,14 @@ static inline int exec_date_ok(const exec *x, uint32_t date)
            (!x->date_to || date <= x->date_to);
 }
 
+/* 1 if a document's date must be read: a filter tests it or the heap orders by it. Otherwise
+ * evaluators skip the doc table (a cache miss per candidate) and trawl_search_hit looks the
+ * dates of the returned hits up. */
+static inline int exec_needs_date(const exec *x)
+{
+    return x->has_date || x->heap.by_date;
+}
+
 /* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
  * beyond max_expansions), counts phrase df exactly (one pass over all segments). */
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);

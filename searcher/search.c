@@ -258,7 +258,7 @@ int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
     err_init(&e);
     out->doc = s->hits[i].doc;
     out->score = s->hits[i].score;
-    out->date = s->hits[i].date;
+    out->date = segment_doc_date(seg, local); /* the heap holds it only when it was needed */
     rc = segment_doc_id(seg, local, &out->id, &out->id_len, &e);
     if (rc != TRAWL_OK) {
         out->id = "";

@@ -19,12 +19,37 @@ static inline int topk_worse(int by_date, const topk_entry *a, const topk_entry 
     return a->doc > b->doc;
 }
 
-/* Places x at hole i and sifts it down: children move up into the hole, x is written once. */
+/* 1 if a ranks below b by score alone (ties: the larger document loses). */
+static inline int topk_worse_score(const topk_entry *a, const topk_entry *b)
+{
+    return a->score < b->score || (a->score == b->score && a->doc > b->doc);
+}
+
+/* Places x at hole i and sifts it down: children move up into the hole, x is written once.
+ * The by-score order has its own loop: it is every ranked query's, and the generic compare's
+ * date test costs as much as the rest of the sift. */
+static void topk_place_score(topk_entry *e, size_t n, size_t i, topk_entry x)
+{
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n) break;
+        size_t m = l + 1 < n && topk_worse_score(&e[l + 1], &e[l]) ? l + 1 : l;
+        if (!topk_worse_score(&e[m], &x)) break;
+        e[i] = e[m];
+        i = m;
+    }
+    e[i] = x;
+}
+
 static void topk_place(topk *h, size_t i, topk_entry x)
 {
     topk_entry *e = h->e;
     size_t n = h->n;
     int bd = h->by_date;
+    if (!bd) {
+        topk_place_score(e, n, i, x);
+        return;
+    }
     for (;;) {
         size_t l = 2 * i + 1;
         if (l >= n) break;
