@@ -74,22 +74,22 @@ typedef struct bmw_blk {
     double ub;
 } bmw_blk;
 
-/* Scores tc's docs from its current one through last into the heap. Without a date filter a
- * lone term's count is its df (plan.c), so a doc costs one score and one compare; the heap (and
- * its call) is reached only by a doc that can enter it. Dates are not read at all: neither a
- * filter nor the order needs them, and trawl_search_hit looks a hit's date up. A doc scoring
- * exactly the threshold is still offered: blocks are not visited in doc order, so it may win the
- * tie on its id. */
-static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t base, double idf,
-                          uint32_t last)
+/* Scores the decoded block of tc into the heap. Without a date filter a lone term's count is its
+ * df (plan.c), so a doc costs one score and one compare; the heap (and its call) is reached only
+ * by a doc that can enter it. Dates are not read at all: neither a filter nor the order needs
+ * them, and trawl_search_hit looks a hit's date up. A doc scoring exactly the threshold is still
+ * offered: blocks are not visited in doc order, so it may win the tie on its id. */
+static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t base, double idf)
 {
-    const uint32_t *lens = seg->doc_lens;
+    if (tc->doc == DOC_END) return;
+    if (!tc->has_freqs) tc_load_freqs(tc);
+    const uint32_t *lens = seg->doc_lens, *docs = tc->docs, *tfs = tc->freqs;
     const bm25 bm = x->bm;
     double thr = topk_threshold(&x->heap);
     bm25_quick q;
     bm25_quick_init(&q, &bm, idf, thr);
-    for (uint32_t d = tc->doc; d <= last && d != DOC_END; d = tc_next(tc)) {
-        uint32_t tf = tc_freq(tc), dl = lens[d];
+    for (uint32_t i = 0, n = tc->n; i < n; i++) {
+        uint32_t d = docs[i], tf = tfs[i], dl = lens[d];
         if (bm25_quick_below(&q, tf, dl)) continue;
         double s = bm25_score(&bm, idf, tf, bm25_norm(&bm, dl));
         if (s < thr) continue;
@@ -99,66 +99,54 @@ static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t
     }
 }
 
-/* Reads every block's range and bound from the skip data (no decoding); returns the count. */
-static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, bmw_blk *v, uint32_t cap)
+/* Decodes block b of tc and scores it. */
+static void bmw_term_block(exec *x, cctx *cc, term_cursor *tc, double idf, uint32_t b)
+{
+    if (tc_load_block_at(tc, b) != TRAWL_OK) return;
+    bmw_term_scan(x, tc, cc->seg, x->idx->segs[cc->seg_i].base, idf);
+}
+
+/* Reads every block's bound from the skip data (no decoding) into ub[]; returns the count. */
+static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub, uint32_t cap)
 {
     uint32_t n = 0, t = 0;
     while (n < cap) {
         tc_shallow_seek(tc, t);
         uint32_t last = tc_block_last(tc);
         if (last == DOC_END) break;
-        v[n].first = t;
-        v[n].last = last;
-        v[n].ub = bm25_upper(&x->bm, idf, tc_block_max_tf(tc), tc_block_min_len(tc));
-        n++;
+        ub[n++] = bm25_upper(&x->bm, idf, tc_block_max_tf(tc), tc_block_min_len(tc));
         t = last + 1;
     }
     return n;
 }
 
-/* Scores the block with the largest bound first, so the heap holds real scores near the final
- * threshold before the sweep; then reopens the cursor (it never moves backwards). Returns the
- * block scored, or n if none was (the best is the first block, or cannot beat the heap). */
-static uint32_t bmw_term_best_first(exec *x, cctx *cc, const pnode *p, term_cursor *tc,
-                                    const bmw_blk *v, uint32_t n)
-{
-    uint32_t best = 0;
-    for (uint32_t b = 1; b < n; b++)
-        if (v[b].ub > v[best].ub) best = b;
-    if (best == 0 || v[best].ub < topk_threshold(&x->heap)) return n;
-    tc_seek(tc, v[best].first);
-    bmw_term_scan(x, tc, cc->seg, x->idx->segs[cc->seg_i].base, p->idf, v[best].last);
-    tc_close(tc);
-    if (tc->rc == TRAWL_OK) tc_open(tc, cc->seg, &p->t->ti[cc->seg_i], x->e);
-    return best;
-}
-
-/* Top-k of one term without date filter: best block first, then every other block in doc
- * order unless its bound is below the threshold (strictly: a doc tying the threshold may still
- * win on its id). Scores are bit-identical to the exhaustive evaluator's. */
+/* Top-k of one term without date filter, one decoded block at a time: the block with the
+ * largest bound first, so the heap holds real scores near the final threshold before the
+ * sweep, then every other block in doc order unless its bound is below the threshold
+ * (strictly: a doc tying the threshold may still win on its id). The cursor is opened lazily,
+ * so a block is decoded only when it is scored. Scores are bit-identical to the exhaustive
+ * evaluator's. */
 static int bmw_term(exec *x, cctx *cc, const pnode *p)
 {
-    term_cursor *tc = cctx_term(cc, p->t);
-    if (!tc) return x->e->rc;
-    uint64_t base = x->idx->segs[cc->seg_i].base;
-    uint32_t cap = (tc_df(tc) + TC_BLOCK - 1) / TC_BLOCK;
-    if (cap <= 1) {
-        bmw_term_scan(x, tc, cc->seg, base, p->idf, DOC_END);
-        return x->e->rc;
-    }
-    bmw_blk *v = arena_alloc(x->a, cap * sizeof *v);
-    if (!v) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
-    uint32_t n = bmw_term_blocks(x, tc, p->idf, v, cap);
-    uint32_t done = bmw_term_best_first(x, cc, p, tc, v, n);
-    for (uint32_t b = 0; b < n && tc->rc == TRAWL_OK; b++) {
-        if (b == done) continue;
-        if (v[b].ub < topk_threshold(&x->heap)) {
+    term_cursor tc;
+    if (!p->t->has[cc->seg_i]) return x->e->rc;
+    if (tc_open_lazy(&tc, cc->seg, &p->t->ti[cc->seg_i], x->e) != TRAWL_OK) return x->e->rc;
+    uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 0, best = 0;
+    double *ub = cap > 1 ? arena_alloc(x->a, cap * sizeof *ub) : NULL;
+    if (cap > 1 && !ub) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
+    if (cap > 1) n = bmw_term_blocks(x, &tc, p->idf, ub, cap);
+    for (uint32_t b = 1; b < n; b++)
+        if (ub[b] > ub[best]) best = b;
+    bmw_term_block(x, cc, &tc, p->idf, best);
+    for (uint32_t b = 0; b < n && tc.rc == TRAWL_OK; b++) {
+        if (b == best) continue;
+        if (ub[b] < topk_threshold(&x->heap)) {
             x->pruned = 1;
             continue;
         }
-        tc_seek(tc, v[b].first);
-        bmw_term_scan(x, tc, cc->seg, base, p->idf, v[b].last);
+        bmw_term_block(x, cc, &tc, p->idf, b);
     }
+    tc_close(&tc);
     return x->e->rc;
 }
 

@@ -174,7 +174,9 @@ static int tc_load_block(term_cursor *c, uint32_t b)
     return 0;
 }
 
-int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
+/* Checks ti's bounds and points the cursor at its bytes, decoding nothing: the cursor reads as
+ * exhausted until a block is loaded. */
+static int tc_open_lists(term_cursor *c, const segment *s, const term_info *ti, err *e)
 {
     const seg_sec *post = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSTINGS];
     const seg_sec *pos = &s->sec[ti->is_inline ? FMT_SEC_DICT : FMT_SEC_POSITIONS];
@@ -213,7 +215,12 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
         c->blocks += skip_len;
         c->blocks_len -= (uint32_t)skip_len;
     }
-    if (tc_load_block(c, 0) < 0) return c->rc;
+    return TRAWL_OK;
+}
+
+int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
+{
+    if (tc_open_lists(c, s, ti, e) != TRAWL_OK || tc_load_block(c, 0) < 0) return c->rc;
     c->sk = 0;
     if (c->skip) {
         fmt_skip k = tc_skip(c, 0);
@@ -226,6 +233,30 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
         c->sk_min_len = c->min_len;
     }
     return TRAWL_OK;
+}
+
+int tc_open_lazy(term_cursor *c, const segment *s, const term_info *ti, err *e)
+{
+    if (tc_open_lists(c, s, ti, e) != TRAWL_OK) return c->rc;
+    c->blk = 0; /* the shallow search starts at block 0 */
+    c->sk = 0;
+    c->sk_max_tf = c->max_tf;
+    c->sk_min_len = c->min_len;
+    c->sk_last = c->n_docs - 1; /* one block: every doc of the list is at most this */
+    if (c->skip) {
+        fmt_skip k = tc_skip(c, 0);
+        c->sk_last = k.last_doc;
+        c->sk_max_tf = k.max_tf;
+        c->sk_min_len = k.min_len;
+    }
+    return TRAWL_OK;
+}
+
+int tc_load_block_at(term_cursor *c, uint32_t b)
+{
+    if (c->rc != TRAWL_OK) return c->rc;
+    if (b >= c->n_blocks) return tc_end(c), TRAWL_OK;
+    return tc_load_block(c, b) < 0 ? c->rc : TRAWL_OK;
 }
 
 void tc_close(term_cursor *c)

@@ -89,6 +89,15 @@ struct term_cursor {
 int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e);
 void tc_close(term_cursor *c); /* frees the positions buffer; accepts a closed cursor */
 
+/* tc_open without decoding the first block, for scans that pick blocks by their bounds: the
+ * cursor reads as exhausted (doc DOC_END) but tc_shallow_seek and tc_block_* work, and
+ * tc_load_block_at makes a block current. Returns TRAWL_OK or TRAWL_ECORRUPT. */
+int tc_open_lazy(term_cursor *c, const segment *s, const term_info *ti, err *e);
+
+/* Decodes block b (in any order, also backwards) and puts the cursor on its first doc; past the
+ * last block the cursor ends. Returns TRAWL_OK or the cursor's error. */
+int tc_load_block_at(term_cursor *c, uint32_t b);
+
 /* Out-of-line halves of the inline functions below (term_cursor.c). */
 uint32_t tc_next_block(term_cursor *c);
 uint32_t tc_seek_block(term_cursor *c, uint32_t target);
