@@ -20,6 +20,9 @@
  *   Entry      --> Lens u8, [VInt prefix-15], [VInt suffix-15], Suffix, VInt df*2 + inline,
  *                  inline: Block (the partial form), Positions of that block
  *                  else:   VInt cf-df, VInt max_tf, VInt min_len, VInt post_len, VInt pos_len
+ *   DictIndex  --> per dictionary block: Offset u32, Key[4]   (fmt_dict_ix; Key = the first 4
+ *                  bytes of the block's first term, zero-padded: big-endian, so a u32 compare
+ *                  orders keys like memcmp orders terms)
  */
 #ifndef TRAWL_FORMAT_H
 #define TRAWL_FORMAT_H
@@ -52,7 +55,7 @@
 enum {
     FMT_SEC_STATS = 1,         /**< fmt_stats */
     FMT_SEC_DICT = 2,          /**< front-coded dictionary blocks, small lists inline */
-    FMT_SEC_DICT_INDEX = 3,    /**< u64 offset of each dictionary block */
+    FMT_SEC_DICT_INDEX = 3,    /**< fmt_dict_ix per dictionary block */
     FMT_SEC_POSTINGS = 4,      /**< per-term skip table + doc/tf blocks */
     FMT_SEC_POSITIONS = 5,     /**< per-term, per-block position lists */
     FMT_SEC_DOC_LENS = 6,      /**< u32 length in tokens per document */
@@ -113,6 +116,14 @@ typedef struct fmt_skip {
     uint32_t min_len;  /**< smallest doc length in the block */
 } fmt_skip;
 
+/* One dictionary index entry per block of FMT_DICT_BLOCK terms. The key lets a binary search
+ * decide most probes inside the index, touching a block's first term only on a tie; the offset
+ * is why a dictionary section is at most 4 GiB. */
+typedef struct fmt_dict_ix {
+    uint32_t off;   /**< the block's offset in the dictionary section */
+    uint8_t key[4]; /**< first 4 bytes of its first term, zero-padded */
+} fmt_dict_ix;
+
 typedef struct fmt_stored_block {
     uint64_t off;      /**< of the zlib stream in the stored section */
     uint32_t comp_len; /**< bytes of the zlib stream */
@@ -125,6 +136,7 @@ _Static_assert(sizeof(fmt_trailer) == 32, "trailer layout");
 _Static_assert(sizeof(fmt_stats) == 56, "stats layout");
 _Static_assert(sizeof(fmt_doc) == 24, "doc table entry layout");
 _Static_assert(sizeof(fmt_skip) == 20, "skip entry layout");
+_Static_assert(sizeof(fmt_dict_ix) == 8, "dictionary index entry layout");
 _Static_assert(sizeof(fmt_stored_block) == 16, "stored index entry layout");
 _Static_assert(sizeof(FMT_MAGIC) == FMT_MAGIC_LEN + 1, "magic is 8 bytes");
 

@@ -619,7 +619,9 @@ static void sw_dict_entry(segment_writer *w, const char *term, size_t len, const
 {
     size_t prefix = 0;
     if (w->n_terms % FMT_DICT_BLOCK == 0) {
-        buf_put_u64(&w->dict_index, w->dict.len);
+        fmt_dict_ix ix = {(uint32_t)w->dict.len, {0, 0, 0, 0}};
+        memcpy(ix.key, term, len < 4 ? len : 4);
+        buf_put(&w->dict_index, &ix, sizeof ix);
         buf_put_vu64(&w->dict, w->post_total);
         buf_put_vu64(&w->dict, w->pos.off);
     } else {
@@ -643,6 +645,8 @@ static void sw_dict_entry(segment_writer *w, const char *term, size_t len, const
     w->term_len = len;
     w->n_terms++;
     if (w->dict.oom || w->dict_index.oom) sw_oom(w);
+    if (w->dict.len > UINT32_MAX) /* the index stores u32 block offsets */
+        sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "dictionary section over 4 GiB");
 }
 
 int sw_term_end(segment_writer *w)

@@ -5,7 +5,8 @@
  * CfMinusDf, MaxTf, MinLen, PostLen, PosLen (VInts) The bases are the offsets of the block's first
  * list stored outside the dictionary; each such list follows the previous one, so offsets are
  * running sums inside a block. The first entry of a block has PrefixLen 0, so a block decodes alone
- * and its first term is compared during the binary search. */
+ * and its first term is compared during the binary search when the 4-byte keys of the index
+ * (DictIndex --> <Offset u32, Key[4]>, docs/FORMAT.md) tie. */
 #include "segment_impl.h"
 #include "term_cursor.h"
 
@@ -24,9 +25,14 @@ static int dict_corrupt(const segment *s, err *e, const char *what, uint64_t whe
 int dict_block_range(const segment *s, uint64_t b, size_t *start, size_t *end, err *e)
 {
     const seg_sec *idx = &s->sec[FMT_SEC_DICT_INDEX];
+    uint32_t a32, z32;
     uint64_t a, z = s->sec[FMT_SEC_DICT].len;
-    memcpy(&a, idx->p + b * 8, 8);
-    if (b + 1 < s->n_dict_blocks) memcpy(&z, idx->p + (b + 1) * 8, 8);
+    memcpy(&a32, idx->p + b * sizeof(fmt_dict_ix), 4);
+    a = a32;
+    if (b + 1 < s->n_dict_blocks) {
+        memcpy(&z32, idx->p + (b + 1) * sizeof(fmt_dict_ix), 4);
+        z = z32;
+    }
     if (a > z || z > s->sec[FMT_SEC_DICT].len)
         return err_set(e, TRAWL_ECORRUPT,
                        "%s: dictionary index: block %" PRIu64 " range %" PRIu64 "..%" PRIu64
@@ -229,9 +235,8 @@ static int dict_entry_skip(const uint8_t **p, const uint8_t *end, uint64_t *post
 static int dict_first_term(const segment *s, uint64_t b, const uint8_t **term, size_t *len, err *e)
 {
     const seg_sec *d = &s->sec[FMT_SEC_DICT];
-    uint64_t a;
-    uint32_t prefix, suffix;
-    memcpy(&a, s->sec[FMT_SEC_DICT_INDEX].p + b * 8, 8);
+    uint32_t a, prefix, suffix;
+    memcpy(&a, s->sec[FMT_SEC_DICT_INDEX].p + b * sizeof(fmt_dict_ix), 4);
     const uint8_t *p = d->p + (a < d->len ? a : d->len), *end = d->p + d->len;
     if (a >= d->len || dict_vskip(&p, end, 2) < 0 ||
         dict_entry_lens(&p, end, &prefix, &suffix) < 0 || prefix != 0 || suffix == 0)
@@ -252,17 +257,44 @@ static int dict_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
-/* Index of the last block whose first term is <= key (0 if key precedes every term). The
- * probes compare the stored first terms in place. */
+/* The first 4 bytes of a term, zero-padded, as a big-endian number: a term <= another has a
+ * key <= the other's (a shorter term's padding 0 is the least byte), so unequal keys order
+ * their terms and only equal ones need the terms compared. The host is little-endian (rd.h). */
+static uint32_t dict_key(const uint8_t *p, size_t len)
+{
+    uint8_t k[4] = {0, 0, 0, 0};
+    uint32_t v;
+    memcpy(k, p, len < 4 ? len : 4);
+    memcpy(&v, k, 4);
+    return __builtin_bswap32(v);
+}
+
+/* The key stored in the index entry of block b. */
+static uint32_t dict_block_key(const segment *s, uint64_t b)
+{
+    uint32_t v;
+    memcpy(&v, s->sec[FMT_SEC_DICT_INDEX].p + b * sizeof(fmt_dict_ix) + 4, 4);
+    return __builtin_bswap32(v);
+}
+
+/* Index of the last block whose first term is <= key (0 if key precedes every term). A probe
+ * compares the block's key in the index and reads its first term (in place, in another cache
+ * line) only when the keys tie. */
 static int dict_find_block(const segment *s, const char *key, size_t len, uint64_t *out, err *e)
 {
     uint64_t lo = 0, hi = s->n_dict_blocks;
+    uint32_t k = dict_key((const uint8_t *)key, len);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        const uint8_t *term = NULL;
-        size_t tlen = 0;
-        if (dict_first_term(s, mid, &term, &tlen, e) < 0) return e->rc;
-        if (dict_cmp((const char *)term, tlen, key, len) <= 0)
+        uint32_t bk = dict_block_key(s, mid);
+        int below = bk < k;
+        if (bk == k) {
+            const uint8_t *term = NULL;
+            size_t tlen = 0;
+            if (dict_first_term(s, mid, &term, &tlen, e) < 0) return e->rc;
+            below = dict_cmp((const char *)term, tlen, key, len) <= 0;
+        }
+        if (below)
             lo = mid;
         else
             hi = mid;
@@ -433,6 +465,17 @@ int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err
     return 1;
 }
 
+/* The index key of the iterator's block, checked when its first term was just read: a wrong
+ * key would send lookups to the wrong block. */
+static int dict_check_key(const segment *s, const dict_iter *it, const char *t, size_t tlen, err *e)
+{
+    if (it->in_block != 1 || dict_block_key(s, it->block) == dict_key((const uint8_t *)t, tlen))
+        return TRAWL_OK;
+    return err_set(e, TRAWL_ECORRUPT,
+                   "%s: dictionary index: block %" PRIu64 " key differs from its first term \"%s\"",
+                   s->name, it->block, t);
+}
+
 /* Statistics of one entry that need no postings decode. */
 static int dict_check_entry(const segment *s, const dict_iter *it, const term_info *ti, err *e)
 {
@@ -466,7 +509,9 @@ int dict_check(const segment *s, err *e)
             return dict_corrupt(s, e, "postings or positions not contiguous", it.pos);
         if (!ti.is_inline != (ti.df > FMT_INLINE_DF || ti.cf > FMT_INLINE_CF))
             return dict_corrupt(s, e, "list inline though large, or small but not inline", it.pos);
-        if (dict_check_entry(s, &it, &ti, e) < 0 || tc_check_list(s, &ti, t, e) < 0) return e->rc;
+        if (dict_check_key(s, &it, t, tlen, e) < 0 || dict_check_entry(s, &it, &ti, e) < 0 ||
+            tc_check_list(s, &ti, t, e) < 0)
+            return e->rc;
         memcpy(prev, t, tlen);
         prev_len = tlen;
         if (!ti.is_inline) {

@@ -103,6 +103,23 @@ static int seg_read_table(segment *s, rd *r, err *e)
     return TRAWL_OK;
 }
 
+/* The dictionary index's block offsets: the first 0, then increasing (a block holds at least
+ * one entry), all inside the dictionary. Checked once here so a lookup trusts them. */
+static int seg_check_dict_index(segment *s, err *e)
+{
+    const uint8_t *p = s->sec[FMT_SEC_DICT_INDEX].p;
+    uint64_t dict_len = s->sec[FMT_SEC_DICT].len;
+    uint32_t prev = 0, off;
+    for (uint64_t b = 0; b < s->n_dict_blocks; b++) {
+        memcpy(&off, p + b * sizeof(fmt_dict_ix), 4);
+        if ((b == 0 ? off != 0 : off <= prev) || off >= dict_len)
+            return seg_corrupt(s, e, FMT_SEC_DICT_INDEX,
+                               "block offset not increasing or outside the dictionary", b, off);
+        prev = off;
+    }
+    return TRAWL_OK;
+}
+
 /* Stats and the sizes that must agree with them. */
 static int seg_read_stats(segment *s, err *e)
 {
@@ -126,7 +143,8 @@ static int seg_read_stats(segment *s, err *e)
     if (s->sec[FMT_SEC_DOC_TABLE].len != (uint64_t)v.n_docs * sizeof(fmt_doc))
         return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "length disagrees with n_docs",
                            s->sec[FMT_SEC_DOC_TABLE].len, v.n_docs);
-    if (s->n_dict_blocks > SIZE_MAX / 8 || s->sec[FMT_SEC_DICT_INDEX].len != s->n_dict_blocks * 8)
+    if (s->n_dict_blocks > SIZE_MAX / sizeof(fmt_dict_ix) ||
+        s->sec[FMT_SEC_DICT_INDEX].len != s->n_dict_blocks * sizeof(fmt_dict_ix))
         return seg_corrupt(s, e, FMT_SEC_DICT_INDEX, "length disagrees with n_terms",
                            s->sec[FMT_SEC_DICT_INDEX].len, v.n_terms);
     if (s->sec[FMT_SEC_STORED_INDEX].len % sizeof(fmt_stored_block))
@@ -134,7 +152,7 @@ static int seg_read_stats(segment *s, err *e)
                            s->sec[FMT_SEC_STORED_INDEX].len, 0);
     s->n_stored_blocks = s->sec[FMT_SEC_STORED_INDEX].len / sizeof(fmt_stored_block);
     s->doc_lens = (const uint32_t *)(const void *)s->sec[FMT_SEC_DOC_LENS].p;
-    return TRAWL_OK;
+    return seg_check_dict_index(s, e);
 }
 
 int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e)

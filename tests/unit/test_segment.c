@@ -985,6 +985,142 @@ static void test_positions_claim_bounded(void **state)
     }
 }
 
+/* Terms sharing their first 4 bytes across many dictionary blocks ("abcd000".."abcd099"), and
+ * block-first terms shorter than 4 bytes (zero-padded keys): the index keys tie and the
+ * binary search must fall back to the first terms. */
+#define DK_MAX 200
+
+static int dk_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t dk_vocab(char (*words)[16], const char **terms)
+{
+    size_t n = 0;
+    const char *fixed[] = {"a", "ab", "abc", "abcd", "abcd05", "abc~", "b", "zz"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        snprintf(words[n++], 16, "%s", fixed[i]);
+    for (int i = 0; i < 100; i++)
+        snprintf(words[n++], 16, "abcd%03d", i);
+    for (char c = '0'; c <= '9'; c++)
+        snprintf(words[n++], 16, "abc%c", c);
+    for (char c = 'd'; c <= 'z'; c++)
+        snprintf(words[n++], 16, "ab%c", c);
+    for (size_t i = 0; i < n; i++)
+        terms[i] = words[i];
+    qsort(terms, n, sizeof *terms, dk_cmp);
+    return n;
+}
+
+static void dk_write(const char *name, const char **terms, size_t n)
+{
+    segment_writer *w;
+    err e;
+    err_init(&e);
+    assert_int_equal(sw_open(&w, g_dir, name, 5, "none", 32, &e), TRAWL_OK);
+    for (uint32_t d = 0; d < 4; d++)
+        assert_int_equal(sw_add_doc(w, "d", 1, 0, 1000, "", 0), TRAWL_OK);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t pos = (uint32_t)i;
+        assert_int_equal(sw_term_begin(w, terms[i], strlen(terms[i])), TRAWL_OK);
+        assert_int_equal(sw_term_doc(w, (uint32_t)i % 4, &pos, 1), TRAWL_OK);
+        assert_int_equal(sw_term_end(w), TRAWL_OK);
+    }
+    assert_int_equal(sw_finish(w, NULL), TRAWL_OK);
+    sw_free(w);
+}
+
+/* dict_find of probe agrees with a search of the vocabulary. */
+static void dk_probe(const segment *s, const char **terms, size_t n, const char *probe)
+{
+    term_info ti;
+    err e;
+    err_init(&e);
+    const char **hit = bsearch(&probe, terms, n, sizeof *terms, dk_cmp);
+    int rc = dict_find(s, probe, strlen(probe), &ti, &e);
+    if (rc != (hit != NULL)) fprintf(stderr, "dict_find(\"%s\") = %d\n", probe, rc);
+    assert_int_equal(rc, hit != NULL);
+    if (hit) {
+        assert_int_equal(ti.df, 1);
+        assert_int_equal(ti.cf, 1);
+    }
+}
+
+static void test_dict_index_keys(void **state)
+{
+    (void)state;
+    char words[DK_MAX][16];
+    const char *terms[DK_MAX];
+    size_t n = dk_vocab(words, terms);
+    dk_write("keys.trw", terms, n);
+    segment *s = open_seg("keys.trw", 5);
+    assert_true(s->n_dict_blocks > 8);
+    for (size_t i = 0; i < n; i++) {
+        char p[20];
+        size_t len = strlen(terms[i]);
+        dk_probe(s, terms, n, terms[i]);
+        snprintf(p, sizeof p, "%s!", terms[i]); /* just above the term */
+        dk_probe(s, terms, n, p);
+        snprintf(p, sizeof p, "%s~", terms[i]);
+        dk_probe(s, terms, n, p);
+        snprintf(p, sizeof p, "%.*s", (int)len - 1, terms[i]); /* a prefix of it */
+        if (len > 1) dk_probe(s, terms, n, p);
+        snprintf(p, sizeof p, "%.*s%c", (int)len - 1, terms[i], terms[i][len - 1] - 1);
+        dk_probe(s, terms, n, p);
+    }
+    dict_iter it;
+    const char *t;
+    size_t tlen;
+    term_info ti;
+    err e;
+    err_init(&e);
+    assert_int_equal(dict_iter_seek(&it, s, "abcd050!", 8, &e), TRAWL_OK);
+    assert_int_equal(dict_iter_next(&it, &t, &tlen, &ti, &e), 1);
+    assert_string_equal(t, "abcd051");
+    assert_int_equal(segment_check(s, &e), TRAWL_OK);
+    segment_close(s);
+}
+
+/* A stored key that differs from its block's first term passes open (lookups may go wrong,
+ * never out of bounds) but not segment_check; a block offset out of order fails open. */
+static void test_dict_index_damage(void **state)
+{
+    (void)state;
+    char words[DK_MAX][16];
+    const char *terms[DK_MAX];
+    size_t n = dk_vocab(words, terms);
+    dk_write("keys.trw", terms, n);
+    uint8_t *f;
+    size_t len = slurp("keys.trw", &f);
+    fmt_section ix = find_section(f, len, FMT_SEC_DICT_INDEX);
+    assert_true(ix.len >= 8 * sizeof(fmt_dict_ix));
+    err e;
+    for (uint32_t b = 0; b < 3; b++) { /* the last key byte of blocks 0, 3, 6 */
+        f[ix.off + 3 * b * sizeof(fmt_dict_ix) + 7] ^= 0x01;
+        rehash(f, len, FMT_SEC_DICT_INDEX);
+        spit("badkey.trw", f, len);
+        assert_int_equal(open_and_check("badkey.trw", 5, &e), TRAWL_ECORRUPT);
+        assert_non_null(strstr(e.msg, "key differs"));
+        segment *s = open_seg("badkey.trw", 5);
+        walk_all(s);
+        segment_close(s);
+        f[ix.off + 3 * b * sizeof(fmt_dict_ix) + 7] ^= 0x01;
+    }
+    uint32_t off;
+    memcpy(&off, f + ix.off + 2 * sizeof(fmt_dict_ix), 4); /* block 1 starts at block 2 */
+    memcpy(f + ix.off + sizeof(fmt_dict_ix), &off, 4);
+    rehash(f, len, FMT_SEC_DICT_INDEX);
+    spit("badoff.trw", f, len);
+    char path[256];
+    segment *s = NULL;
+    snprintf(path, sizeof path, "%s/badoff.trw", g_dir);
+    err_init(&e);
+    assert_int_equal(segment_open(&s, path, "badoff.trw", 5, &e), TRAWL_ECORRUPT);
+    assert_non_null(strstr(e.msg, "not increasing"));
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -997,6 +1133,8 @@ int main(void)
         cmocka_unit_test(test_damage_rehashed),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_positions_claim_bounded),
+        cmocka_unit_test(test_dict_index_keys),
+        cmocka_unit_test(test_dict_index_damage),
     };
     int rc = setup_seg(NULL);
     rc |= cmocka_run_group_tests(tests, NULL, NULL);
