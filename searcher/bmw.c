@@ -74,6 +74,47 @@ typedef struct bmw_blk {
     double ub;
 } bmw_blk;
 
+/* Scores a decoded block while the heap is not yet full (the best block, first): every doc is
+ * scored, and only those at or above the block's k-th best score are offered (a lower one loses
+ * to k of the block's own docs; an equal one may still win on its id). About k pushes instead
+ * of one per rising score. Scores are those of bmw_term_scan, bit for bit. */
+static void bmw_term_fill(exec *x, const term_cursor *tc, const uint32_t *lens, uint64_t base,
+                          double idf)
+{
+    const uint32_t *docs = tc->docs, *tfs = tc->freqs;
+    const bm25 bm = x->bm;
+    uint32_t n = tc->n, pos[TC_BLOCK];
+    double sc[TC_BLOCK], sel[TC_BLOCK], lo = INFINITY;
+    if (n <= x->heap.k) {
+        for (uint32_t i = 0; i < n; i++)
+            topk_push(&x->heap, bm25_score(&bm, idf, tfs[i], bm25_norm(&bm, lens[docs[i]])),
+                      base + docs[i], 0);
+        return;
+    }
+    uint32_t k = (uint32_t)x->heap.k; /* < n */
+    /* Scored in k runs: the smallest of their k maxima bounds the cutoff from below (k docs
+     * reach it), and as doc order is random in score only a small part of the block does, so
+     * the selection sorts out a few dozen scores, not 128. */
+    for (uint32_t g = 0, i = 0, w = n / k; g < k; g++) {
+        uint32_t end = g + 1 == k ? n : i + w;
+        double mx = -INFINITY;
+        for (; i < end; i++) {
+            sc[i] = bm25_score(&bm, idf, tfs[i], bm25_norm(&bm, lens[docs[i]]));
+            mx = sc[i] > mx ? sc[i] : mx;
+        }
+        lo = mx < lo ? mx : lo;
+    }
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        sel[m] = sc[i];
+        pos[m] = i;
+        m += sc[i] >= lo;
+    }
+    double cut = topk_kth_largest(sel, m, k);
+    for (uint32_t j = 0; j < m; j++)
+        if (sc[pos[j]] >= cut) topk_push(&x->heap, sc[pos[j]], base + docs[pos[j]], 0);
+}
+
 /* Scores the decoded block of tc into the heap. Without a date filter a lone term's count is its
  * df (plan.c), so a doc costs one score and one compare; the heap (and its call) is reached only
  * by a doc that can enter it. Dates are not read at all: neither a filter nor the order needs
@@ -86,6 +127,10 @@ static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t
     const uint32_t *lens = seg->doc_lens, *docs = tc->docs, *tfs = tc->freqs;
     const bm25 bm = x->bm;
     double thr = topk_threshold(&x->heap);
+    if (thr == -INFINITY && x->heap.k > 0 && tc->n <= TC_BLOCK) {
+        bmw_term_fill(x, tc, lens, base, idf);
+        return;
+    }
     bm25_quick q;
     bm25_quick_init(&q, &bm, idf, thr);
     for (uint32_t i = 0, n = tc->n; i < n; i++) {

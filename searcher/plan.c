@@ -36,10 +36,15 @@ static char *pb_strdup(pb *b, const char *s, size_t len)
 static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
 {
     const trawl_index *idx = b->x->idx;
-    plan_term *t = pb_alloc(b, sizeof *t);
-    if (!t || !(t->ti = pb_alloc(b, idx->n_segs * sizeof *t->ti)) ||
-        !(t->has = pb_alloc(b, idx->n_segs)) || !(t->term = pb_strdup(b, term, len)))
-        return NULL;
+    /* One block: the term, its per-segment entries, flags and text (one arena call, not four). */
+    size_t n = idx->n_segs;
+    unsigned char *m = pb_alloc(b, sizeof(plan_term) + n * sizeof(term_info) + n + len + 1);
+    if (!m) return NULL;
+    plan_term *t = (plan_term *)m;
+    t->ti = (term_info *)(m + sizeof *t);
+    t->has = (uint8_t *)(t->ti + n);
+    memcpy(t->has + n, term, len);
+    t->term = (const char *)(t->has + n);
     t->len = len;
     for (size_t i = 0; i < idx->n_segs; i++) {
         int r = dict_find(idx->segs[i].seg, term, len, &t->ti[i], b->x->e);

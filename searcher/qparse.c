@@ -615,18 +615,40 @@ static int qp_after_op(qp *p, qp_tkind op, size_t op_off)
     return rc;
 }
 
+/* 1 if another clause joins the current AND group (explicit AND, or implicit in AND mode). */
+static int qp_and_goes_on(const qp *p)
+{
+    return p->tok.kind == QT_AND || (!p->default_or && qp_starts_clause(p->tok.kind));
+}
+
+/* 1 if another clause joins the current OR group (explicit OR, or implicit in OR mode). */
+static int qp_or_goes_on(const qp *p)
+{
+    return p->tok.kind == QT_OR || (p->default_or && qp_starts_clause(p->tok.kind));
+}
+
+/* A group of one clause is that clause (or nothing if it was ignored), as qp_bool makes it;
+ * skipping the list and qp_bool saves a single-word query most of its parse. */
+static int qp_single(const qp_item *it, qp_item *out)
+{
+    if (it->n)
+        *out = *it;
+    else
+        memset(out, 0, sizeof *out);
+    return TRAWL_OK;
+}
+
 /* and := unary { ("AND" | implicit) unary } */
 static int qp_and(qp *p, qp_item *out)
 {
     qp_list l = {0};
     qp_item it;
     int rc = qp_unary(p, &it);
+    if (rc == TRAWL_OK && !qp_and_goes_on(p)) return qp_single(&it, out);
     if (rc == TRAWL_OK) rc = qp_push(p, &l, it);
     while (rc == TRAWL_OK) {
-        if (p->tok.kind == QT_AND)
-            rc = qp_after_op(p, QT_AND, p->tok.start);
-        else if (p->default_or || !qp_starts_clause(p->tok.kind))
-            break;
+        if (!qp_and_goes_on(p)) break;
+        if (p->tok.kind == QT_AND) rc = qp_after_op(p, QT_AND, p->tok.start);
         if (rc == TRAWL_OK) rc = qp_unary(p, &it);
         if (rc == TRAWL_OK) rc = qp_push(p, &l, it);
     }
@@ -639,12 +661,11 @@ static int qp_or(qp *p, qp_item *out)
     qp_list l = {0};
     qp_item it;
     int rc = qp_and(p, &it);
+    if (rc == TRAWL_OK && !qp_or_goes_on(p)) return qp_single(&it, out);
     if (rc == TRAWL_OK) rc = qp_push(p, &l, it);
     while (rc == TRAWL_OK) {
-        if (p->tok.kind == QT_OR)
-            rc = qp_after_op(p, QT_OR, p->tok.start);
-        else if (!p->default_or || !qp_starts_clause(p->tok.kind))
-            break;
+        if (!qp_or_goes_on(p)) break;
+        if (p->tok.kind == QT_OR) rc = qp_after_op(p, QT_OR, p->tok.start);
         if (rc == TRAWL_OK) rc = qp_and(p, &it);
         if (rc == TRAWL_OK) rc = qp_push(p, &l, it);
     }

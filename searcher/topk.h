@@ -35,6 +35,11 @@ static inline double topk_threshold(const topk *h)
     return h->e[0].score;
 }
 
+/* The k-th largest of s[0..n) (1 <= k <= n), found by selection: s is reordered. A caller
+ * holding n candidate scores of which only the best k can enter the heap pushes just those
+ * >= it (equal ones too: a tie may still win on its document). */
+double topk_kth_largest(double *s, size_t n, size_t k);
+
 /* Sorts the kept hits best first (destroys the heap order). */
 void topk_sort(topk *h);
 

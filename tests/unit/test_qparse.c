@@ -226,6 +226,34 @@ static void test_bool_or_mode(void **state)
     tq_run_cases(*state, c, TQ_N(c));
 }
 
+/* A group of one clause skips the list and the Q_BOOL (qp_single): the tree must be the one the
+ * general path builds, in both modes, for every kind of lone clause. */
+static void test_single_clause(void **state)
+{
+    static const tq_case c[] = {
+        {"rafah", 0, "term:rafah"},
+        {"rafah", 1, "term:rafah"},
+        {"  rafah\t", 1, "term:rafah"},
+        {"+rafah", 1, "term:rafah"},
+        {"-rafah", 1, "error@1: query has only excluded clauses; add a term to search"},
+        {"NOT rafah", 1, "error@5: query has only excluded clauses; add a term to search"},
+        {"(rafah)", 1, "term:rafah"},
+        {"((rafah))", 0, "term:rafah"},
+        {"(-rafah)", 1, "error@1: group has only excluded clauses; add a term to search"},
+        {"\"civilian casualties\"", 1, "phrase:\"civilian casualti\""},
+        {"gaza-egypt", 1, "phrase:\"gaza egypt\""},
+        {"raf*", 1, "prefix:raf*"},
+        {"&", 1, "error@1: query has nothing to search for (no letters or digits)"},
+        {"(&)", 0, "error@1: query has nothing to search for (no letters or digits)"},
+        {"& rafah", 1, "term:rafah"},
+        {"rafah &", 0, "term:rafah"},
+        {"(a) b", 0, "(+term:a +term:b)"},
+        {"a (b)", 1, "(term:a term:b)"},
+        {"rafah date:2024-03-21", 1, "term:rafah date:20240321..20240321"},
+    };
+    tq_run_cases(*state, c, TQ_N(c));
+}
+
 static void test_dates(void **state)
 {
     static const tq_case c[] = {
@@ -367,8 +395,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leaves),        cmocka_unit_test(test_gap_from_long_token),
         cmocka_unit_test(test_bool_and_mode), cmocka_unit_test(test_bool_or_mode),
-        cmocka_unit_test(test_dates),         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_columns),       cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_single_clause), cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, tq_setup, tq_teardown);
 }

@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "err.h"
+#include "topk.h"
 #include "trawl.h"
 
 #include <ctype.h>
@@ -184,6 +185,34 @@ static unsigned ts_grep(const char *want1, const char *want2, const char *avoid)
 static int ts_popcount(unsigned m)
 {
     return __builtin_popcount(m);
+}
+
+static int ts_cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* topk_kth_largest (the single-term scan's cutoff) against a sort, on blocks of up to 128
+ * scores with few distinct values (ties, as BM25 gives docs of equal tf and length) or many. */
+static void test_kth_largest(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    for (int it = 0; it < 20000; it++) {
+        double a[128], b[128];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 8) % 128, k;
+        unsigned distinct = (seed >> 20) % 2 ? 3 : 1000;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            a[i] = b[i] = 0.5 + (double)((seed >> 8) % distinct);
+        }
+        seed = seed * 1103515245u + 12345u;
+        k = 1 + (seed >> 8) % n;
+        qsort(b, n, sizeof *b, ts_cmp_desc);
+        assert_true(topk_kth_largest(a, n, k) == b[k - 1]);
+    }
 }
 
 static void test_known_answers(void **state)
@@ -490,9 +519,10 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_answers),        cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_text_snippet_explain), cmocka_unit_test(test_corrupt_segment),
-        cmocka_unit_test(test_corrupt_manifest),     cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_kth_largest),     cmocka_unit_test(test_known_answers),
+        cmocka_unit_test(test_dates),           cmocka_unit_test(test_text_snippet_explain),
+        cmocka_unit_test(test_corrupt_segment), cmocka_unit_test(test_corrupt_manifest),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, ts_setup, ts_teardown);
 }
