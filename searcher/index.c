@@ -184,6 +184,7 @@ int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len)
 
 size_t index_locate(const trawl_index *idx, uint64_t doc)
 {
+    if (idx->n_segs == 1) return 0; /* the usual merged index: once per hit, skip the search */
     size_t lo = 0, hi = idx->n_segs;
     /* Last segment whose base <= doc (empty segments share a base with their successor). */
     while (hi - lo > 1) {

@@ -179,6 +179,20 @@ static void search_clear(trawl_search *s)
     s->algo = "";
 }
 
+/* Hits whose records are prefetched: a page of results, not a deep listing. */
+#define SEARCH_PREFETCH_HITS 64
+
+/* Starts fetching the first hits' doc records: trawl_search_hit reads each of them next, and
+ * the misses (one per hit on a cold cache) then overlap instead of coming one per call. */
+static void search_prefetch_hits(const trawl_search *s)
+{
+    for (size_t i = 0; i < s->n_hits && i < SEARCH_PREFETCH_HITS; i++) {
+        size_t si = index_locate(s->idx, s->hits[i].doc);
+        segment_doc_prefetch(s->idx->segs[si].seg,
+                             (uint32_t)(s->hits[i].doc - s->idx->segs[si].base));
+    }
+}
+
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
@@ -207,6 +221,7 @@ static int search_execute(trawl_search *s, const char *query_text)
         s->hits = x.heap.e + s->opt.offset;
         s->n_hits = x.heap.n - s->opt.offset;
     }
+    search_prefetch_hits(s);
     s->count = x.count;
     s->count_exact = !x.pruned;
     s->algo = x.algo;
@@ -258,8 +273,8 @@ int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
     err_init(&e);
     out->doc = s->hits[i].doc;
     out->score = s->hits[i].score;
-    out->date = segment_doc_date(seg, local); /* the heap holds it only when it was needed */
-    rc = segment_doc_id(seg, local, &out->id, &out->id_len, &e);
+    out->date = 0; /* read here: the heap holds it only when it was needed */
+    rc = segment_doc_meta(seg, local, &out->date, &out->id, &out->id_len, &e);
     if (rc != TRAWL_OK) {
         out->id = "";
         out->id_len = 0;

@@ -239,17 +239,30 @@ uint32_t segment_doc_date(const segment *s, uint32_t doc)
     return seg_doc(s, doc).date;
 }
 
-int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e)
+int segment_doc_meta(const segment *s, uint32_t doc, uint32_t *date, const char **id, size_t *len,
+                     err *e)
 {
     if (doc >= s->n_docs)
         return err_set(e, TRAWL_EARG, "%s: doc %" PRIu32 " out of range", s->name, doc);
     fmt_doc d = seg_doc(s, doc);
+    *date = d.date;
     if (d.id_off > s->sec[FMT_SEC_IDS].len || d.id_len > s->sec[FMT_SEC_IDS].len - d.id_off)
         return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "id of doc runs past the ids section", doc,
                            d.id_off);
     *id = (const char *)s->sec[FMT_SEC_IDS].p + d.id_off;
     *len = d.id_len;
     return TRAWL_OK;
+}
+
+void segment_doc_prefetch(const segment *s, uint32_t doc)
+{
+    __builtin_prefetch(s->sec[FMT_SEC_DOC_TABLE].p + (size_t)doc * sizeof(fmt_doc));
+}
+
+int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e)
+{
+    uint32_t date;
+    return segment_doc_meta(s, doc, &date, id, len, e);
 }
 
 /* Stored index entry b, checked against the stored section. */

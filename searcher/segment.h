@@ -35,6 +35,12 @@ uint32_t segment_doc_len(const segment *s, uint32_t doc);
 uint32_t segment_doc_date(const segment *s, uint32_t doc);
 /* External id of doc (pointer into the map). TRAWL_ECORRUPT if its bounds are bad. */
 int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e);
+/* Date and external id of doc from one read of its record (a hit's metadata);
+ * TRAWL_EARG/ECORRUPT as segment_doc_id (*date is set unless doc is out of range). */
+int segment_doc_meta(const segment *s, uint32_t doc, uint32_t *date, const char **id, size_t *len,
+                     err *e);
+/* Hints the CPU to fetch doc's record (< n_docs) before segment_doc_meta needs it. */
+void segment_doc_prefetch(const segment *s, uint32_t doc);
 /* Appends the stored text of doc to out (decompressing its block). TRAWL_ECORRUPT/ENOMEM. */
 int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e);
 
