@@ -150,18 +150,17 @@ static int cw_file_reserve(cw *w, size_t need)
 }
 
 /* Reads the whole file at path into w->file (valid until the next file). On failure warns and
- * returns -1. The size from fstat is a hint: a file that grows meanwhile is read to its end. */
+ * returns -1. No fstat for a size hint: the buffer is kept across files and doubles when one is
+ * larger, so reading to the end costs open, read, read (0), close, one call fewer per file. */
 static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
 {
-    struct stat st;
     size_t n = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0) {
+    if (fd < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-        if (fd >= 0) close(fd);
         return -1;
     }
-    int rc = cw_file_reserve(w, (size_t)st.st_size + 1);
+    int rc = cw_file_reserve(w, 1);
     while (rc == 0) {
         if (n == w->file_cap && (rc = cw_file_reserve(w, 2 * n)) < 0) break;
         ssize_t r = read(fd, w->file + n, w->file_cap - n);

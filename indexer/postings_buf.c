@@ -31,7 +31,7 @@
 #define PB_AHEAD      16 /* tokens between a slot's prefetch and its use (a power of two) */
 
 typedef struct pb_slot {
-    uint32_t tag;        /**< high half of hash64(term); its top bits pick the slot */
+    uint32_t tag;        /**< high half of pb_stage(term); its top bits pick the slot */
     uint32_t ix1;        /**< term index + 1, 0 = empty slot */
     uint32_t last;       /**< 1 + number of the term's latest token (0 = none) */
     uint32_t len;        /**< term bytes */
@@ -62,7 +62,7 @@ typedef struct pb_doc_term {
  * and the lookup happens PB_AHEAD tokens later, so that the misses of a document overlap
  * instead of stalling one after the other. */
 typedef struct pb_pend {
-    uint32_t tag;               /**< high half of hash64(term) */
+    uint32_t tag;               /**< high half of pb_stage(term) */
     uint32_t len;               /**< term bytes */
     uint32_t pos;               /**< token position */
     char term[PB_MAX_TERM + 1]; /**< term bytes, zero padded to PB_INLINE at least (the
@@ -250,6 +250,61 @@ static int pb_put_oldest(postings_buf *pb)
     return pb_put(pb, p);
 }
 
+/* Mixes the two zero-padded words of a term of up to PB_INLINE bytes (multiply-xorshift), so
+ * that the top bits, which pick the slot, depend on every input bit. The value only places
+ * terms in this buffer's table and never reaches a file. */
+static inline uint64_t pb_mix(uint64_t a, uint64_t b, size_t len)
+{
+    uint64_t h = (a ^ 0x9e3779b97f4a7c15u) * 0xbf58476d1ce4e5b9u;
+    h ^= (b ^ (uint64_t)len) * 0x94d049bb133111ebu;
+    h ^= h >> 31;
+    h *= 0xd6e8feb86659fd93u;
+    return h ^ (h >> 32);
+}
+
+/* Loads a term of 1..PB_INLINE bytes as two zero-padded words in memory order, with
+ * overlapping fixed-size loads instead of a variable memcpy. */
+static inline void pb_words(const char *t, size_t len, uint64_t *a, uint64_t *b)
+{
+    uint64_t x = 0, y = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 8) {
+        memcpy(&x, t, 8);
+        if (len > 8) memcpy(&y, t + len - 8, 8), y >>= 8 * (16 - len);
+    } else if (len >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, t, 4);
+        memcpy(&hi, t + len - 4, 4);
+        x = lo | (uint64_t)hi << 8 * (len - 4);
+    } else {
+        x = (uint64_t)(uint8_t)t[0] | (uint64_t)(uint8_t)t[len / 2] << 8 * (len / 2) |
+            (uint64_t)(uint8_t)t[len - 1] << 8 * (len - 1);
+    }
+#else
+    char w[PB_INLINE] = {0};
+    memcpy(w, t, len);
+    memcpy(&x, w, 8);
+    memcpy(&y, w + 8, 8);
+#endif
+    *a = x, *b = y;
+}
+
+/* Copies a term into a pending slot, zero padded to PB_INLINE, and returns its hash. Short terms
+ * (nearly all) go through registers: storing the bytes and loading them back as words for the
+ * hash made the loads wait on the stores, and the library XXH3 call cost 4% of indexing. */
+static inline uint64_t pb_stage(char *dst, const char *term, size_t len)
+{
+    uint64_t a, b;
+    if (len > PB_INLINE) {
+        memcpy(dst, term, len);
+        return hash64(dst, len);
+    }
+    pb_words(term, len, &a, &b);
+    memcpy(dst, &a, 8);
+    memcpy(dst + 8, &b, 8);
+    return pb_mix(a, b, len);
+}
+
 int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos)
 {
     if (pb->rc) return pb->rc;
@@ -257,9 +312,7 @@ int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos)
     if (pb->n_toks + pb->n_pend >= PB_TOK_WRAP) return pb->rc = TRAWL_ENOMEM;
     if (pb->n_pend == PB_AHEAD && pb_put_oldest(pb) < 0) return pb->rc;
     pb_pend *p = &pb->pend[(pb->pend_head + pb->n_pend++) & (PB_AHEAD - 1)];
-    memset(p->term, 0, PB_INLINE);
-    memcpy(p->term, term, len);
-    p->tag = (uint32_t)(hash64(p->term, len) >> 32);
+    p->tag = (uint32_t)(pb_stage(p->term, term, len) >> 32);
     p->len = (uint32_t)len;
     p->pos = pos;
     __builtin_prefetch(&pb->table[p->tag >> pb->shift]);
@@ -364,6 +417,54 @@ static int pb_cmp(const void *a, const void *b, void *ctx)
     return (x->len > y->len) - (x->len < y->len);
 }
 
+#define PB_RADIX_MIN 1024 /* fewer keys: qsort, cheaper than eight 256-entry histograms */
+
+/* Sorts k[0..n) by prefix alone: LSD radix, a byte per pass, skipping the bytes all prefixes
+ * share. The scratch array lives only during the sort, like qsort's, so it is not counted in
+ * pb_mem. Returns 0, or -1 (nothing done) for a small n or when the scratch cannot be had. */
+static int pb_radix_prefix(pb_sort_key *k, size_t n)
+{
+    size_t cnt[8][256] = {{0}};
+    pb_sort_key *tmp = n < PB_RADIX_MIN ? NULL : malloc(n * sizeof *tmp), *src = k, *dst = tmp;
+    if (!tmp) return -1;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < 8; d++)
+            cnt[d][(k[i].prefix >> (8 * d)) & 0xFF]++;
+    for (unsigned d = 0; d < 8; d++) {
+        size_t sum = 0, *c = cnt[d];
+        if (c[(k[0].prefix >> (8 * d)) & 0xFF] == n) continue;
+        for (unsigned b = 0; b < 256; b++) {
+            size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[(src[i].prefix >> (8 * d)) & 0xFF]++] = src[i];
+        pb_sort_key *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != k) memcpy(k, src, n * sizeof *k);
+    free(tmp);
+    return 0;
+}
+
+/* The order of pb_cmp in two steps: the radix sort by prefix, then qsort of each run of equal
+ * prefixes (terms sharing their first 8 bytes). A third of qsort's cost on the kernel docs.
+ * Returns 0, or -1 (nothing done) as pb_radix_prefix. */
+static int pb_radix(postings_buf *pb)
+{
+    pb_sort_key *k = pb->sorted;
+    size_t n = pb->n_terms;
+    if (pb_radix_prefix(k, n) < 0) return -1;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && k[j].prefix == k[i].prefix; j++)
+            ;
+        if (j - i > 1) qsort_r(k + i, j - i, sizeof *k, pb_cmp, pb->terms);
+    }
+    return 0;
+}
+
 int pb_sort(postings_buf *pb, err *e)
 {
     if (pb->rc) return err_set(e, pb->rc, "out of memory in the postings buffer");
@@ -376,7 +477,7 @@ int pb_sort(postings_buf *pb, err *e)
             p = p << 8 | (j < t->len ? (uint8_t)t->term[j] : 0);
         pb->sorted[i] = (pb_sort_key){p, (uint32_t)i};
     }
-    qsort_r(pb->sorted, pb->n_terms, sizeof *pb->sorted, pb_cmp, pb->terms);
+    if (pb_radix(pb) < 0) qsort_r(pb->sorted, pb->n_terms, sizeof *pb->sorted, pb_cmp, pb->terms);
     return TRAWL_OK;
 }
 

@@ -457,6 +457,48 @@ static void test_stored_ext(void **state)
     rm_rf(dir);
 }
 
+/* Every term length around the inline slot's word sizes (1..40 bytes), each term added twice
+ * from buffers whose bytes after the term differ: both land on one term, and the padding
+ * never leaks into the stored bytes. */
+static void test_postings_buf_lengths(void **state)
+{
+    (void)state;
+    enum { MAX_LEN = 40 };
+    postings_buf *pb;
+    err e;
+    err_init(&e);
+    assert_int_equal(pb_new(&pb, &e), TRAWL_OK);
+    char a[MAX_LEN + 16], b[MAX_LEN + 16];
+    for (size_t len = 1; len <= MAX_LEN; len++) {
+        for (size_t i = 0; i < sizeof a; i++) {
+            a[i] = i < len ? (char)('a' + (len + i) % 26) : 'x';
+            b[i] = i < len ? a[i] : (char)('0' + i % 10);
+        }
+        assert_int_equal(pb_add(pb, a, len, (uint32_t)(2 * len)), TRAWL_OK);
+        assert_int_equal(pb_add(pb, b, len, (uint32_t)(2 * len + 1)), TRAWL_OK);
+    }
+    assert_int_equal(pb_doc_end(pb, 7), TRAWL_OK);
+    assert_int_equal(pb_n_terms(pb), MAX_LEN);
+    assert_int_equal(pb_sort(pb, &e), TRAWL_OK);
+    for (size_t k = 0; k < MAX_LEN; k++) {
+        const char *term;
+        const uint8_t *list;
+        size_t len, list_len;
+        pb_term(pb, k, &term, &len, &list, &list_len);
+        for (size_t i = 0; i < len; i++)
+            assert_int_equal(term[i], 'a' + (len + i) % 26);
+        const uint8_t *p = list, *end = list + list_len;
+        uint32_t doc = 0, tf, pos[2];
+        assert_int_equal(pb_list_next(&p, end, &doc, &tf), 1);
+        assert_int_equal(doc, 7);
+        assert_int_equal(tf, 2);
+        assert_int_equal(pb_list_positions(&p, end, tf, pos), 0);
+        assert_int_equal(pos[0], 2 * len);
+        assert_int_equal(pos[1], 2 * len + 1);
+    }
+    pb_free(pb);
+}
+
 /* The postings buffer on its own: terms longer than a table slot holds that share their first
  * bytes, enough terms to grow the table several times, repeated tokens in a document, and the
  * lists read back in byte order. */
@@ -625,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_stored_ext),
         cmocka_unit_test(test_postings_buf),
+        cmocka_unit_test(test_postings_buf_lengths),
         cmocka_unit_test(test_incremental_and_rebuild),
         cmocka_unit_test(test_errors_leave_index),
     };
