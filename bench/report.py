@@ -108,7 +108,7 @@ class Report:
                      corpus.get('linux-doc-6.1', ''), corpus.get('docs', '?'),
                      self.raw_bytes / 1e6),
                  '| timing | in-process, warm, single thread; per query the min of %s passes '
-                 'after one warm-up pass |' % m.get('reps', '?'),
+                 'after one warm-up pass, the engines\' passes alternating |' % m.get('reps', '?'),
                  '')
 
     def build_row(self, name, label, engine):
