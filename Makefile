@@ -99,4 +99,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(B)/searcher/main.d
+-include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(B)/searcher/main.d $(TESTS:=.d) $(BENCHES:=.d)

@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "err.h"
+#include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,23 +73,6 @@ static const char *ae_find(const char *rel, char *out, size_t cap)
     return NULL;
 }
 
-static char *ae_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    if (p) p[n] = '\0';
-    fclose(f);
-    return p;
-}
-
 /* The example as it appears in trawl.h: comment lines after "Example", with the " *     "
  * indentation removed, up to the end of the comment. */
 static char *ae_header_example(const char *h)
@@ -129,7 +113,7 @@ static void test_example_matches_header(void **state)
     char hp[512], tp[512];
     assert_non_null(ae_find("searcher/trawl.h", hp, sizeof hp));
     assert_non_null(ae_find("tests/unit/test_api_example.c", tp, sizeof tp));
-    char *h = ae_slurp(hp), *t = ae_slurp(tp);
+    char *h = tu_slurp(hp, NULL), *t = tu_slurp(tp, NULL);
     assert_non_null(h);
     assert_non_null(t);
     char *he = ae_header_example(h), *te = ae_test_example(t);

@@ -20,6 +20,7 @@
 #include "segment.h"
 #include "segment_writer.h"
 #include "term_cursor.h"
+#include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,20 +307,12 @@ static void test_spill_equivalence(void **state)
     rm_rf(corpus);
 }
 
-/* Reads a whole file into a malloc'd buffer. */
+/* Reads a whole, non-empty file into a malloc'd buffer. */
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n);
+    uint8_t *p = tu_slurp(path, len);
     assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
+    assert_true(*len > 0);
     return p;
 }
 

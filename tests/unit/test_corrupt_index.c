@@ -22,6 +22,7 @@
 #include "checksum.h"
 #include "format.h"
 #include "manifest.h"
+#include "testutil.h"
 #include "trawl.h"
 
 #include <stdio.h>
@@ -84,23 +85,6 @@ static const char *ci_find_dir(const char *const *cand, size_t n)
     return NULL;
 }
 
-static unsigned char *ci_slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    unsigned char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = p ? (size_t)n : 0;
-    return p;
-}
-
 static void ci_spit(const char *dir, const char *name, const unsigned char *p, size_t len)
 {
     char path[256];
@@ -154,9 +138,9 @@ static int ci_setup(void **state)
         return -1;
     }
     snprintf(path, sizeof path, "%s/%s", ci.base, CI_SEG);
-    ci.seg = ci_slurp(path, &ci.seg_len);
+    ci.seg = tu_slurp(path, &ci.seg_len);
     snprintf(path, sizeof path, "%s/MANIFEST", ci.base);
-    ci.man = ci_slurp(path, &ci.man_len);
+    ci.man = tu_slurp(path, &ci.man_len);
     if (!ci.seg || !ci.man || ci_read_table() < 0) {
         fprintf(stderr, "test_corrupt_index: cannot read the built index in %s\n", ci.base);
         return -1;

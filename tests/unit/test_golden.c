@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "format.h"
+#include "testutil.h"
 #include "trawl.h"
 
 #include <math.h>
@@ -67,17 +68,8 @@ static int golden_find(void **state)
 
 static unsigned char *golden_slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    unsigned char *p = malloc((size_t)n + 1);
+    unsigned char *p = tu_slurp(path, len);
     assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
     return p;
 }
 

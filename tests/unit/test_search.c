@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "err.h"
+#include "testutil.h"
 #include "topk.h"
 #include "trawl.h"
 
@@ -49,26 +50,6 @@ static const char *ts_find_seeds(void)
     return NULL;
 }
 
-static char *ts_slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (p) {
-        p[n] = '\0';
-        *len = (size_t)n;
-    }
-    return p;
-}
-
 static int ts_cmp_name(const void *a, const void *b)
 {
     return strcmp((const char *)a, (const char *)b);
@@ -93,7 +74,7 @@ static int ts_read_seeds(void)
         unsigned y, m, dd;
         if (snprintf(path, sizeof path, "%s/%s", ts_seeds_dir, ts_docs[i].name) >= (int)sizeof path)
             return -1;
-        if (!(ts_docs[i].lower = ts_slurp(path, &len))) return -1;
+        if (!(ts_docs[i].lower = tu_slurp(path, &len))) return -1;
         for (size_t k = 0; k < len; k++)
             ts_docs[i].lower[k] = (char)tolower((unsigned char)ts_docs[i].lower[k]);
         if (sscanf(ts_docs[i].lower, " date %4u-%2u-%2u", &y, &m, &dd) == 3)
@@ -389,7 +370,7 @@ static void test_corrupt_segment(void **state)
     char path[512], dir[400];
     snprintf(path, sizeof path, "%s/%s", ts_index, ts_seg);
     snprintf(dir, sizeof dir, "%s/bad", ts_root);
-    assert_non_null(ts_seg_bytes = ts_slurp(path, &ts_seg_len));
+    assert_non_null(ts_seg_bytes = tu_slurp(path, &ts_seg_len));
     uint8_t *copy = malloc(ts_seg_len);
     assert_non_null(copy);
     /* The untouched copy is fine. */
@@ -427,10 +408,10 @@ static void test_corrupt_manifest(void **state)
     size_t len;
     snprintf(dir, sizeof dir, "%s/badm", ts_root);
     snprintf(path, sizeof path, "%s/MANIFEST", ts_index);
-    char *m = ts_slurp(path, &len);
+    char *m = tu_slurp(path, &len);
     assert_non_null(m);
     char *seg =
-        ts_slurp((snprintf(path, sizeof path, "%s/%s", ts_index, ts_seg), path), &ts_seg_len);
+        tu_slurp((snprintf(path, sizeof path, "%s/%s", ts_index, ts_seg), path), &ts_seg_len);
     assert_non_null(seg);
     for (size_t cut = 0; cut < len; cut += len / 13 + 1) {
         ts_write_copy(dir, (const uint8_t *)seg, ts_seg_len);

@@ -1,0 +1,33 @@
+/* testutil: small helpers the unit tests share. Header-only (static inline) because every test
+ * is its own program; nothing here asserts, so callers choose how a failure is reported. */
+#ifndef TRAWL_TESTUTIL_H
+#define TRAWL_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Reads the whole file at path into a malloc'd buffer with a NUL after the last byte. Returns
+ * it (the caller frees) and its length in *len (may be NULL), or NULL if it cannot be read. */
+static inline void *tu_slurp(const char *path, size_t *len)
+{
+    size_t unused;
+    if (!len) len = &unused;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    rewind(f);
+    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    if (p) {
+        p[n] = '\0';
+        *len = (size_t)n;
+    }
+    return p;
+}
+
+#endif
