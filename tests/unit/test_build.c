@@ -35,19 +35,6 @@ static const char *seed_files[] = {
     "003_ff34c1b5f921961e.txt", "004_1bb60bc09e960d9e.txt",
 };
 
-static void make_tmpdir(char *out, size_t cap)
-{
-    snprintf(out, cap, "/tmp/trawl-test-build-XXXXXX");
-    assert_non_null(mkdtemp(out));
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-}
-
 static int exists(const char *dir, const char *name)
 {
     char path[600];
@@ -156,7 +143,7 @@ static void test_seeds(void **state)
     const char *paths[] = {SEEDS};
     static uint32_t pg[64][64], pi[64][64];
     uint32_t ng[64] = {0}, ni[64] = {0};
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "build"));
     assert_int_equal(build(dir, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
     assert_int_equal(r.n_docs, 5);
     assert_int_equal(r.n_runs, 0);
@@ -196,7 +183,7 @@ static void test_seeds(void **state)
     assert_int_equal(docs_with(s, "2024", pg, ng), 0); /* the date is not indexed */
     segment_close(s);
     manifest_free(&m);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 /* Writes a corpus of n generated documents (deterministic xorshift; Zipf-like vocabulary). */
@@ -275,7 +262,7 @@ static void test_spill_equivalence(void **state)
     build_result r;
     manifest ma, mb, mc;
     err e;
-    make_tmpdir(corpus, sizeof corpus);
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "build"));
     gen_corpus(corpus, 2000);
     snprintf(big, sizeof big, "%s-big", corpus);
     snprintf(tiny, sizeof tiny, "%s-tiny", corpus);
@@ -301,10 +288,10 @@ static void test_spill_equivalence(void **state)
     manifest_free(&mc);
     /* no run files left behind */
     assert_false(exists(tiny, ".run-0.tmp"));
-    rm_rf(big);
-    rm_rf(tiny);
-    rm_rf(mid);
-    rm_rf(corpus);
+    assert_int_equal(tu_rm_rf(big), 0);
+    assert_int_equal(tu_rm_rf(tiny), 0);
+    assert_int_equal(tu_rm_rf(mid), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
 /* Reads a whole, non-empty file into a malloc'd buffer. */
@@ -339,7 +326,7 @@ static void test_threads_identical(void **state)
     const size_t memory[] = {0, 0, 0, 64 << 10};
     build_result r;
     err e;
-    make_tmpdir(corpus, sizeof corpus);
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "build"));
     gen_corpus(corpus, 1500);
     snprintf(path, sizeof path, "%s/big.txt", corpus);
     FILE *f = fopen(path, "w");
@@ -373,8 +360,8 @@ static void test_threads_identical(void **state)
     segment_close(s);
     manifest_free(&m);
     for (size_t i = 0; i < 4; i++)
-        rm_rf(dirs[i]);
-    rm_rf(corpus);
+        assert_int_equal(tu_rm_rf(dirs[i]), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
 /* Documents written through sw_add_doc, or through sw_add_doc_meta with the text compressed by
@@ -392,7 +379,7 @@ static void test_stored_ext(void **state)
     err e;
     err_init(&e);
     buf_init(&zb);
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "build"));
     for (size_t i = 0; i < sizeof text; i++)
         text[i] = (char)('a' + (i * 7 + i / 13) % 26);
     assert_int_equal(sw_zip_new(&z), TRAWL_OK);
@@ -447,7 +434,7 @@ static void test_stored_ext(void **state)
     sw_free(w);
     sw_zip_free(z);
     buf_free(&zb);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 /* Every term length around the inline slot's word sizes (1..40 bytes), each term added twice
@@ -570,7 +557,7 @@ static void test_incremental_and_rebuild(void **state)
     build_result r;
     manifest m;
     err e;
-    make_tmpdir(corpus, sizeof corpus);
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "build"));
     snprintf(index, sizeof index, "%s-index", corpus);
     const char *paths[] = {corpus};
     for (size_t i = 0; i < 3; i++)
@@ -608,8 +595,8 @@ static void test_incremental_and_rebuild(void **state)
     assert_string_equal(m.language, "none");
     segment_close(s);
     manifest_free(&m);
-    rm_rf(index);
-    rm_rf(corpus);
+    assert_int_equal(tu_rm_rf(index), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
 static void test_errors_leave_index(void **state)
@@ -618,7 +605,7 @@ static void test_errors_leave_index(void **state)
     char corpus[64], empty[80], index[80], path[128];
     build_result r;
     err e;
-    make_tmpdir(corpus, sizeof corpus);
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "build"));
     snprintf(empty, sizeof empty, "%s-empty", corpus);
     snprintf(index, sizeof index, "%s-index", corpus);
     assert_int_equal(mkdir(empty, 0755), 0);
@@ -647,9 +634,9 @@ static void test_errors_leave_index(void **state)
     assert_true(exists(index, "seg-000001.trw"));
     assert_int_equal(build(index, paths, 1, 0, 1, NULL, &r, &e), TRAWL_OK);
     assert_int_equal(r.n_docs, 2);
-    rm_rf(index);
-    rm_rf(empty);
-    rm_rf(corpus);
+    assert_int_equal(tu_rm_rf(index), 0);
+    assert_int_equal(tu_rm_rf(empty), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
 int main(void)

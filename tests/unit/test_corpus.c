@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "corpus.h"
+#include "testutil.h"
 
 #include <jansson.h>
 #include <utf8proc.h>
@@ -69,19 +70,6 @@ static void put_file(const char *dir, const char *name, const char *data, size_t
 static void put_text(const char *dir, const char *name, const char *text)
 {
     put_file(dir, name, text, strlen(text));
-}
-
-static void make_tmpdir(char *out, size_t cap)
-{
-    snprintf(out, cap, "/tmp/trawl-test-corpus-XXXXXX");
-    assert_non_null(mkdtemp(out));
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
 }
 
 static int walk(const char *path, int jsonl, const char *idf, const char *textf, const char *datef,
@@ -214,7 +202,7 @@ static void test_walk_dir(void **state)
     (void)state;
     char dir[64], sub[128], lnk[160], root[80];
     seen s;
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
     snprintf(sub, sizeof sub, "%s/sub", dir);
     assert_int_equal(mkdir(sub, 0755), 0);
     put_text(dir, "b.txt", " date 2024-03-26 In a pivotal discussion");
@@ -243,7 +231,7 @@ static void test_walk_dir(void **state)
     assert_int_equal(warned(&s, "bad.txt", "malformed date"), 1);
     assert_int_equal(warned(&s, "loop", "loop"), 1);
     assert_int_equal(s.n_warns, 3);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 static void test_single_file_and_missing(void **state)
@@ -251,7 +239,7 @@ static void test_single_file_and_missing(void **state)
     (void)state;
     char dir[64], path[128];
     seen s;
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
     put_text(dir, "one.txt", "just one");
     snprintf(path, sizeof path, "%s/one.txt", dir);
     assert_int_equal(walk(path, 0, NULL, NULL, NULL, &s), 0);
@@ -260,7 +248,7 @@ static void test_single_file_and_missing(void **state)
     snprintf(path, sizeof path, "%s/missing", dir);
     assert_int_equal(walk(path, 0, NULL, NULL, NULL, &s), TRAWL_EARG);
     assert_int_equal(s.n, 0);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 static const char jsonl[] =
@@ -281,7 +269,7 @@ static void test_jsonl(void **state)
     (void)state;
     char dir[64], path[128];
     seen s;
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
     put_text(dir, "docs.jsonl", jsonl);
     assert_int_equal(walk(dir, 1, NULL, NULL, NULL, &s), 0);
     assert_int_equal(s.n, 5);
@@ -299,7 +287,7 @@ static void test_jsonl(void **state)
     for (size_t i = 0; i < 6; i++)
         assert_int_equal(warned(&s, path, lines[i]), 1);
     assert_int_equal(s.n_warns, 6);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 static void test_jsonl_fields(void **state)
@@ -307,7 +295,7 @@ static void test_jsonl_fields(void **state)
     (void)state;
     char dir[64], path[128];
     seen s;
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
     put_text(dir, "f.jsonl",
              "{\"key\":\"k1\",\"body\":\"first\",\"day\":\"1999-12-31\",\"text\":\"ignored\"}\n"
              "{\"key\":2.5,\"body\":\"second\"}\n"
@@ -320,7 +308,7 @@ static void test_jsonl_fields(void **state)
     assert_int_equal(s.dates[0], 19991231);
     assert_string_equal(s.ids[1], "2.5");
     assert_int_equal(warned(&s, ":3:", "\"body\""), 1);
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 /* JSONL lines take a fast path or jansson; either way the documents and warnings must be what
@@ -355,7 +343,7 @@ static void test_jsonl_like_jansson(void **state)
         "{\"id\":true,\"text\":\"t\"}",
     };
     char dir[64], path[128];
-    make_tmpdir(dir, sizeof dir);
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
     snprintf(path, sizeof path, "%s/l.jsonl", dir);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         seen s;
@@ -379,7 +367,7 @@ static void test_jsonl_like_jansson(void **state)
         if (!is_doc) assert_int_equal(s.n_warns, 1);
         json_decref(o);
     }
-    rm_rf(dir);
+    assert_int_equal(tu_rm_rf(dir), 0);
 }
 
 int main(void)

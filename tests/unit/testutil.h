@@ -30,4 +30,19 @@ static inline void *tu_slurp(const char *path, size_t *len)
     return p;
 }
 
+/* Creates a fresh directory /tmp/trawl-test-TAG-XXXXXX, its path in out. Returns out or NULL. */
+static inline char *tu_mkdtemp(char *out, size_t cap, const char *tag)
+{
+    int n = snprintf(out, cap, "/tmp/trawl-test-%s-XXXXXX", tag);
+    return n > 0 && (size_t)n < cap ? mkdtemp(out) : NULL;
+}
+
+/* Removes dir and everything below it. Returns 0 on success. */
+static inline int tu_rm_rf(const char *dir)
+{
+    char cmd[600];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return n > 0 && (size_t)n < sizeof cmd ? system(cmd) : -1;
+}
+
 #endif
