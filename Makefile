@@ -9,7 +9,15 @@ MODE    ?= release
 PYTHON  ?= python3
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Icommon -Isearcher -Iindexer $(CFLAGS) -MMD -MP
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) -MMD -MP
+# The floors, enforced by include paths: common/ sees only itself; indexer/ and searcher/ see
+# common/ and the public header (searcher/include/trawl.h), never each other; tests and benches
+# see everything.
+INC_common   = -Icommon
+INC_indexer  = -Icommon -Iindexer -Isearcher/include
+INC_searcher = -Icommon -Isearcher -Isearcher/include
+INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
+ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
 LIBS      = -lstemmer -lutf8proc -lxxhash -lz -ljansson -lm -lpthread
 
 B := build/$(MODE)
@@ -39,7 +47,7 @@ $(B)/.deps: .ci/deps
 
 $(B)/%.o: %.c | $(B)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
@@ -86,11 +94,11 @@ install: all $(LIBA)
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libtrawl.so.0
 	ln -sf libtrawl.so.0 $(DESTDIR)$(PREFIX)/lib/libtrawl.so
-	install -m 644 searcher/trawl.h $(DESTDIR)$(PREFIX)/include
+	install -m 644 searcher/include/trawl.h $(DESTDIR)$(PREFIX)/include
 	sed 's|@PREFIX@|$(PREFIX)|' searcher/trawl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
-FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FMT_SRC)
 format-check:

@@ -1,4 +1,4 @@
-/* cursor_bench: microbenchmark of the term cursor (searcher/term_cursor.h) on a synthetic
+/* cursor_bench: microbenchmark of the term cursor (common/term_cursor.h) on a synthetic
  * segment written with the real writer to a temporary directory: 1,000,000 documents of 32
  * tokens and three terms with 1,000,000 / 100,000 / 10,000 postings (every doc, every 10th,
  * every 100th), tf 1..4, positions spread over the document. Measures, per term:

@@ -1,11 +1,11 @@
 /* err: the sticky error record every internal module reports into.
- * Owns formatting of messages; the codes themselves are the public TRAWL_E* values of trawl.h.
+ * Owns formatting of messages; the codes are status.h's (the public TRAWL_E* values of trawl.h).
  * The first error wins: later err_set calls on a set record are ignored, so the message names
  * the root cause, not a consequence. */
 #ifndef TRAWL_ERR_H
 #define TRAWL_ERR_H
 
-#include "trawl.h"
+#include "status.h"
 
 #include <stddef.h>
 

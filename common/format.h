@@ -1,5 +1,5 @@
 /* format: the constants and fixed-size records of the segment file (docs/FORMAT.md is the spec).
- * Shared by the writer (indexer/segment_writer.c) and the reader (searcher/segment.c, dict.c,
+ * Shared by the writer (indexer/segment_writer.c) and the reader (common/segment.c, dict.c,
  * term_cursor.c); holds nothing else. All integers are little-endian (rd.h asserts the host).
  *
  *   File       --> Header, <Section, Padding>^10, SectionTable, Trailer

@@ -1,6 +1,6 @@
 /* segment_writer: writes one immutable segment file (format in docs/FORMAT.md, constants in
  * common/format.h) from documents and term-ordered postings. It is the writer half of the
- * format; searcher/segment.c is the reader half.
+ * format; common/segment.c is the reader half.
  *
  * Protocol: sw_open; sw_add_doc for every document (local doc ids 0, 1, ... in call order);
  * then for each term in strictly increasing byte order: sw_term_begin, sw_term_doc for each

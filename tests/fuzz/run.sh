@@ -31,7 +31,7 @@ echo "== fuzz: compiling library sources"
 export CC OBJ_CFLAGS OBJ_DIR
 # shellcheck disable=SC2016,SC2086 # $1 expands in the child shell; SRC splits on purpose
 if ! printf '%s\n' $SRC | xargs -P 2 -n 1 sh -c \
-    'exec $CC $OBJ_CFLAGS -Icommon -Isearcher -Iindexer -c "$1" -o "$OBJ_DIR/$(echo "$1" | tr / _).o"' sh; then
+    'exec $CC $OBJ_CFLAGS -Icommon -Isearcher -Iindexer -Isearcher/include -c "$1" -o "$OBJ_DIR/$(echo "$1" | tr / _).o"' sh; then
     echo "fuzz: library build failed" >&2
     exit 1
 fi
@@ -55,7 +55,7 @@ EOF
 
 segment_seeds() { # dir: small segments written by fuzz_segment.c's seed mode with this writer
     # shellcheck disable=SC2086 # word splitting of flag and object lists is intended
-    $CC $OBJ_CFLAGS -DFUZZ_SEGMENT_SEEDS -Icommon -Isearcher -Iindexer -o "$OUT/segment_seeds" \
+    $CC $OBJ_CFLAGS -DFUZZ_SEGMENT_SEEDS -Icommon -Isearcher -Iindexer -Isearcher/include -o "$OUT/segment_seeds" \
         tests/fuzz/fuzz_segment.c "$OBJ_DIR"/*.o $LIBS && "$OUT/segment_seeds" "$1"
 }
 
@@ -69,7 +69,7 @@ for t in $targets; do
     bin=$OUT/fuzz_$t
     echo "== fuzz_$t: build"
     # shellcheck disable=SC2086 # word splitting of flag and source lists is intended
-    if ! $CC $CFLAGS -Icommon -Isearcher -Iindexer -o "$bin" "tests/fuzz/fuzz_$t.c" "$OBJ_DIR"/*.o $LIBS; then
+    if ! $CC $CFLAGS -Icommon -Isearcher -Iindexer -Isearcher/include -o "$bin" "tests/fuzz/fuzz_$t.c" "$OBJ_DIR"/*.o $LIBS; then
         echo "fuzz_$t: build failed" >&2
         status=1
         continue

@@ -1,4 +1,4 @@
-/* The example at the top of searcher/trawl.h, copied verbatim below, compiled and run against
+/* The example at the top of searcher/include/trawl.h, copied verbatim below, compiled and run against
  * a small index; a second test checks the copy still equals the header's comment, so the
  * documentation cannot drift from code that works. */
 #include <setjmp.h>
@@ -111,7 +111,7 @@ static void test_example_matches_header(void **state)
 {
     (void)state;
     char hp[512], tp[512];
-    assert_non_null(ae_find("searcher/trawl.h", hp, sizeof hp));
+    assert_non_null(ae_find("searcher/include/trawl.h", hp, sizeof hp));
     assert_non_null(ae_find("tests/unit/test_api_example.c", tp, sizeof tp));
     char *h = tu_slurp(hp, NULL), *t = tu_slurp(tp, NULL);
     assert_non_null(h);

@@ -56,6 +56,10 @@ extern "C" {
 
 #define TRAWL_VERSION "0.1.0"
 
+/* The return codes, also defined (identically, checked by tests/cli/layering.sh) by the
+ * library's internal common/status.h, which cannot include this header. */
+#ifndef TRAWL_STATUS_CODES
+#define TRAWL_STATUS_CODES
 /** Return codes. TRAWL_OK is 0; every error is negative. */
 enum {
     TRAWL_OK = 0,
@@ -69,6 +73,7 @@ enum {
     TRAWL_ELIMIT = -8,    /**< a query exceeds a limit (prefix expansions, query terms) */
     TRAWL_ENOTFOUND = -9, /**< no such hit, term or item (also ends hit iteration) */
 };
+#endif /* TRAWL_STATUS_CODES */
 
 /** Returns the name of a return code, e.g. "TRAWL_ECORRUPT". Never NULL. Thread-safe. */
 const char *trawl_strerror(int rc);
