@@ -1,5 +1,5 @@
-/* The example at the top of searcher/include/trawl.h, copied verbatim below, compiled and run against
- * a small index; a second test checks the copy still equals the header's comment, so the
+/* The example at the top of searcher/include/trawl.h, copied verbatim below, compiled and run
+ * against a small index; a second test checks the copy still equals the header's comment, so the
  * documentation cannot drift from code that works. */
 #include <setjmp.h>
 #include <stdarg.h>
