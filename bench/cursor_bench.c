@@ -66,7 +66,7 @@ static int cb_write(const char *dir, err *e)
     for (uint32_t d = 0; rc == TRAWL_OK && d < CB_DOCS; d++) {
         char id[16];
         int n = snprintf(id, sizeof id, "%" PRIu32, d);
-        rc = sw_add_doc(w, id, (size_t)n, 0, CB_DOC_LEN, "x", 1);
+        rc = sw_add_doc(w, id, (size_t)n, 0, CB_DOC_LEN, "x", 1, NULL);
     }
     for (uint32_t t = 0; rc == TRAWL_OK && t < CB_N_TERMS; t++) {
         rc = sw_term_begin(w, cb_terms[t].name, strlen(cb_terms[t].name));

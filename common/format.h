@@ -2,7 +2,7 @@
  * Shared by the writer (indexer/segment_writer.c) and the reader (common/segment.c, dict.c,
  * term_cursor.c); holds nothing else. All integers are little-endian (rd.h asserts the host).
  *
- *   File       --> Header, <Section, Padding>^10, SectionTable, Trailer
+ *   File       --> Header, <Section, Padding>^n, SectionTable, Trailer   (n = 11; 10 in v1)
  *   Header     --> Magic[8], Version u32, Flags u32, SegmentId u64          (24 bytes)
  *   Padding    --> >= FMT_PAD zero bytes, up to the next multiple of 8
  *   SectionTable --> <Id u32, Reserved u32, Offset u64, Length u64, XXH64 u64>^n
@@ -23,6 +23,10 @@
  *   DictIndex  --> per dictionary block: Offset u32, Key[4]   (fmt_dict_ix; Key = the first 4
  *                  bytes of the block's first term, zero-padded: big-endian, so a u32 compare
  *                  orders keys like memcmp orders terms)
+ *   Stored     --> <zlib stream>^m, each inflating to 1..65536 bytes; the documents' texts lie
+ *                  end to end in document order over the concatenated streams (v1: every
+ *                  stream but the last inflates to exactly 65536 bytes)
+ *   DocSrc     --> <fmt_src>^n_docs                                        (version 2 on)
  */
 #ifndef TRAWL_FORMAT_H
 #define TRAWL_FORMAT_H
@@ -37,19 +41,22 @@
     "\xFF"               \
     "trawl\r\n"
 #define FMT_MAGIC_LEN      8
-#define FMT_VERSION        1u
+#define FMT_VERSION        2u /**< written by this build */
+#define FMT_VERSION_MIN    1u /**< oldest version this build reads (v1: no DOC_SRC section) */
 #define FMT_CHECKSUM_XXH64 1u /**< checksum algorithm id: xxhash64, seed 0 */
 
-#define FMT_ALIGN        8u     /**< every section starts at a multiple of this */
-#define FMT_PAD          32u    /**< zero bytes after each section (>= CODEC_OVERREAD) */
-#define FMT_BLOCK_DOCS   128u   /**< documents per postings block */
-#define FMT_DICT_BLOCK   16u    /**< terms per front-coded dictionary block */
-#define FMT_INLINE_DF    4u     /**< lists with df <= this and cf <= FMT_INLINE_CF live in */
-#define FMT_INLINE_CF    16u    /**< their dictionary entry (and only those) */
-#define FMT_LENS_ESC     15u    /**< nibble value: the prefix or suffix length follows as VInt */
-#define FMT_MAX_TERM     255u   /**< bytes in a term */
-#define FMT_STORED_BLOCK 65536u /**< raw bytes per stored text block (the last may be less) */
-#define FMT_LANG_LEN     32u
+#define FMT_ALIGN      8u   /**< every section starts at a multiple of this */
+#define FMT_PAD        32u  /**< zero bytes after each section (>= CODEC_OVERREAD) */
+#define FMT_BLOCK_DOCS 128u /**< documents per postings block */
+#define FMT_DICT_BLOCK 16u  /**< terms per front-coded dictionary block */
+#define FMT_INLINE_DF  4u   /**< lists with df <= this and cf <= FMT_INLINE_CF live in */
+#define FMT_INLINE_CF  16u  /**< their dictionary entry (and only those) */
+#define FMT_LENS_ESC   15u  /**< nibble value: the prefix or suffix length follows as VInt */
+#define FMT_MAX_TERM   255u /**< bytes in a term */
+#define FMT_STORED_BLOCK                                                       \
+    65536u /**< at most this many raw bytes per stored text block (v1: exactly \
+              this many in every block but the last) */
+#define FMT_LANG_LEN 32u
 
 /* Section ids. Every id below is required exactly once; any other id is corrupt. */
 enum {
@@ -63,8 +70,15 @@ enum {
     FMT_SEC_IDS = 8,           /**< concatenated external ids */
     FMT_SEC_STORED = 9,        /**< zlib streams of stored text */
     FMT_SEC_STORED_INDEX = 10, /**< fmt_stored_block per zlib stream */
-    FMT_SEC_COUNT = 10,
+    FMT_SEC_DOC_SRC = 11,      /**< fmt_src per document (version 2 on) */
+    FMT_SEC_COUNT = 11,        /**< the largest id; version 1 files have ids 1..10 */
 };
+
+/* Sections a file of the given (readable) version holds: ids 1..n, each once. */
+static inline uint32_t fmt_n_sections(uint32_t version)
+{
+    return version >= 2 ? 11u : 10u;
+}
 
 typedef struct fmt_header {
     uint8_t magic[8];
@@ -124,6 +138,16 @@ typedef struct fmt_dict_ix {
     uint8_t key[4]; /**< first 4 bytes of its first term, zero-padded */
 } fmt_dict_ix;
 
+/* Where a document came from, so that a later sync can tell an unchanged input from a changed
+ * one without reading it (size and mtime) and a touched one from an edited one (hash). */
+typedef struct fmt_src {
+    uint32_t root;    /**< the manifest root the id is relative to; 0: none (a JSON Lines id) */
+    uint32_t flags;   /**< reserved, 0 */
+    uint64_t size;    /**< bytes of the input it was read from (the file, or the JSON line) */
+    int64_t mtime_ns; /**< that file's modification time, ns since the epoch; 0 if none */
+    uint64_t hash;    /**< XXH3-64 (seed 0) of those bytes */
+} fmt_src;
+
 typedef struct fmt_stored_block {
     uint64_t off;      /**< of the zlib stream in the stored section */
     uint32_t comp_len; /**< bytes of the zlib stream */
@@ -138,6 +162,7 @@ _Static_assert(sizeof(fmt_doc) == 24, "doc table entry layout");
 _Static_assert(sizeof(fmt_skip) == 20, "skip entry layout");
 _Static_assert(sizeof(fmt_dict_ix) == 8, "dictionary index entry layout");
 _Static_assert(sizeof(fmt_stored_block) == 16, "stored index entry layout");
+_Static_assert(sizeof(fmt_src) == 32, "document source layout");
 _Static_assert(sizeof(FMT_MAGIC) == FMT_MAGIC_LEN + 1, "magic is 8 bytes");
 
 #endif

@@ -15,8 +15,9 @@
 const char *seg_sec_name(uint32_t id)
 {
     static const char *const names[] = {
-        "?",           "stats",     "dictionary", "dictionary index", "postings",    "positions",
-        "doc lengths", "doc table", "ids",        "stored text",      "stored index"};
+        "?",        "stats",       "dictionary",   "dictionary index",
+        "postings", "positions",   "doc lengths",  "doc table",
+        "ids",      "stored text", "stored index", "doc sources"};
     return id <= FMT_SEC_COUNT ? names[id] : "?";
 }
 
@@ -38,9 +39,11 @@ static int seg_check_header(segment *s, uint64_t expect_id, err *e)
     uint32_t version = rd_u32(&r), flags = rd_u32(&r);
     s->id = rd_u64(&r);
     if (r.err) return err_set(e, TRAWL_ECORRUPT, "%s: header truncated", s->name);
-    if (version != FMT_VERSION)
-        return err_set(e, TRAWL_EVERSION, "%s: format version %" PRIu32 ", this build reads %u",
-                       s->name, version, FMT_VERSION);
+    if (version < FMT_VERSION_MIN || version > FMT_VERSION)
+        return err_set(e, TRAWL_EVERSION,
+                       "%s: format version %" PRIu32 ", this build reads %u to %u", s->name,
+                       version, FMT_VERSION_MIN, FMT_VERSION);
+    s->version = version;
     if (flags != 0)
         return err_set(e, TRAWL_ECORRUPT, "%s: header: reserved flags 0x%" PRIx32 " set", s->name,
                        flags);
@@ -61,7 +64,7 @@ static int seg_read_trailer(segment *s, rd *r_table, err *e)
     memcpy(&tr, s->map.base + len - sizeof tr, sizeof tr);
     if (memcmp(tr.magic, FMT_FOOTER_MAGIC, FMT_MAGIC_LEN) != 0)
         return err_set(e, TRAWL_ECORRUPT, "%s: footer magic missing (truncated file?)", s->name);
-    if (tr.checksum_algo != FMT_CHECKSUM_XXH64 || tr.n_sections != FMT_SEC_COUNT)
+    if (tr.checksum_algo != FMT_CHECKSUM_XXH64 || tr.n_sections != fmt_n_sections(s->version))
         return err_set(e, TRAWL_ECORRUPT,
                        "%s: footer: checksum algorithm %" PRIu32 " or section count %" PRIu32
                        " unknown",
@@ -81,14 +84,15 @@ static int seg_read_trailer(segment *s, rd *r_table, err *e)
 static int seg_read_table(segment *s, rd *r, err *e)
 {
     uint64_t table_off = (uint64_t)(r->base - s->map.base), prev_end = sizeof(fmt_header);
-    for (uint32_t i = 0; i < FMT_SEC_COUNT; i++) {
+    uint32_t n_secs = fmt_n_sections(s->version);
+    for (uint32_t i = 0; i < n_secs; i++) {
         fmt_section t;
         t.id = rd_u32(r);
         t.reserved = rd_u32(r);
         t.off = rd_u64(r);
         t.len = rd_u64(r);
         t.hash = rd_u64(r);
-        if (r->err || t.id == 0 || t.id > FMT_SEC_COUNT || s->sec[t.id].p || t.reserved)
+        if (r->err || t.id == 0 || t.id > n_secs || s->sec[t.id].p || t.reserved)
             return err_set(e, TRAWL_ECORRUPT,
                            "%s: section table: entry %" PRIu32
                            " has unknown or repeated id %" PRIu32,
@@ -147,6 +151,9 @@ static int seg_read_stats(segment *s, err *e)
         s->sec[FMT_SEC_DICT_INDEX].len != s->n_dict_blocks * sizeof(fmt_dict_ix))
         return seg_corrupt(s, e, FMT_SEC_DICT_INDEX, "length disagrees with n_terms",
                            s->sec[FMT_SEC_DICT_INDEX].len, v.n_terms);
+    if (s->version >= 2 && s->sec[FMT_SEC_DOC_SRC].len != (uint64_t)v.n_docs * sizeof(fmt_src))
+        return seg_corrupt(s, e, FMT_SEC_DOC_SRC, "length disagrees with n_docs",
+                           s->sec[FMT_SEC_DOC_SRC].len, v.n_docs);
     if (s->sec[FMT_SEC_STORED_INDEX].len % sizeof(fmt_stored_block))
         return seg_corrupt(s, e, FMT_SEC_STORED_INDEX, "length not a multiple of 16",
                            s->sec[FMT_SEC_STORED_INDEX].len, 0);
@@ -265,6 +272,20 @@ int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len,
     return segment_doc_meta(s, doc, &date, id, len, e);
 }
 
+int segment_has_src(const segment *s)
+{
+    return s->version >= 2;
+}
+
+void segment_doc_src(const segment *s, uint32_t doc, fmt_src *out)
+{
+    if (s->version < 2 || doc >= s->n_docs) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    memcpy(out, s->sec[FMT_SEC_DOC_SRC].p + (size_t)doc * sizeof *out, sizeof *out);
+}
+
 /* Stored index entry b, checked against the stored section. */
 static int seg_stored_block(const segment *s, uint64_t b, fmt_stored_block *sb, err *e)
 {
@@ -326,8 +347,9 @@ int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e)
 static uint64_t seg_pad_end(const segment *s, const seg_sec *sec)
 {
     uint64_t end = sec->off + sec->len;
-    uint64_t next = s->map.len - sizeof(fmt_trailer) - FMT_SEC_COUNT * sizeof(fmt_section);
-    for (uint32_t id = 1; id <= FMT_SEC_COUNT; id++)
+    uint32_t n_secs = fmt_n_sections(s->version);
+    uint64_t next = s->map.len - sizeof(fmt_trailer) - n_secs * sizeof(fmt_section);
+    for (uint32_t id = 1; id <= n_secs; id++)
         if (s->sec[id].off >= end && s->sec[id].off < next) next = s->sec[id].off;
     return next;
 }
@@ -335,7 +357,7 @@ static uint64_t seg_pad_end(const segment *s, const seg_sec *sec)
 /* Every section's checksum, and every padding byte (up to the next section) is zero. */
 static int seg_check_sums(const segment *s, err *e)
 {
-    for (uint32_t id = 1; id <= FMT_SEC_COUNT; id++) {
+    for (uint32_t id = 1; id <= fmt_n_sections(s->version); id++) {
         const seg_sec *sec = &s->sec[id];
         if (checksum64(sec->p, sec->len) != sec->hash)
             return err_set(e, TRAWL_ECORRUPT,
@@ -349,23 +371,27 @@ static int seg_check_sums(const segment *s, err *e)
     return TRAWL_OK;
 }
 
-/* Every stored block inflates to its length; blocks are contiguous and fill the section. */
-static int seg_check_stored(const segment *s, uint64_t *raw_total, err *e)
+/* Every stored block inflates to its length; blocks are contiguous and fill the section. In
+ * version 1 every block but the last holds exactly FMT_STORED_BLOCK bytes; from version 2 any
+ * block may be shorter (a merge copies blocks as they are). starts[b] receives the offset of
+ * block b's first byte in the concatenated texts, starts[n_blocks] their total. */
+static int seg_check_stored(const segment *s, uint64_t *starts, err *e)
 {
     buf tmp;
     buf_init(&tmp);
     uint64_t next = 0;
-    *raw_total = 0;
+    starts[0] = 0;
     for (uint64_t b = 0; b < s->n_stored_blocks; b++) {
         fmt_stored_block sb;
         tmp.len = 0;
         if (seg_inflate(s, b, &tmp, &sb, e) < 0) break;
-        if (sb.off != next || (b + 1 < s->n_stored_blocks && sb.raw_len != FMT_STORED_BLOCK)) {
+        int short_ok = s->version >= 2 || b + 1 == s->n_stored_blocks;
+        if (sb.off != next || (!short_ok && sb.raw_len != FMT_STORED_BLOCK)) {
             seg_corrupt(s, e, FMT_SEC_STORED_INDEX, "block not contiguous or not full", b, sb.off);
             break;
         }
         next = sb.off + sb.comp_len;
-        *raw_total += sb.raw_len;
+        starts[b + 1] = starts[b] + sb.raw_len;
     }
     buf_free(&tmp);
     if (e->rc == TRAWL_OK && next != s->sec[FMT_SEC_STORED].len)
@@ -374,34 +400,65 @@ static int seg_check_stored(const segment *s, uint64_t *raw_total, err *e)
     return e->rc;
 }
 
+/* Where doc d's text starts in the concatenated texts, from the block starts; UINT64_MAX if its
+ * block and offset name no byte (an empty text may sit just past the last block). */
+static uint64_t seg_text_at(const segment *s, const fmt_doc *d, const uint64_t *starts)
+{
+    uint64_t nb = s->n_stored_blocks;
+    if (d->text_block > nb) return UINT64_MAX;
+    if (d->text_block == nb) return d->text_off == 0 && d->text_len == 0 ? starts[nb] : UINT64_MAX;
+    if (d->text_off >= starts[d->text_block + 1] - starts[d->text_block]) return UINT64_MAX;
+    return starts[d->text_block] + d->text_off;
+}
+
 /* Documents: ids in bounds, texts laid end to end through the stored blocks, lengths summing
  * to total_tokens. */
 static int seg_check_docs(const segment *s, err *e)
 {
-    uint64_t raw_total, text_pos = 0, tokens = 0;
-    if (seg_check_stored(s, &raw_total, e) < 0) return e->rc;
+    uint64_t text_pos = 0, tokens = 0;
+    uint64_t *starts = malloc((s->n_stored_blocks + 1) * sizeof *starts);
+    if (!starts) return err_set(e, TRAWL_ENOMEM, "%s: out of memory checking stored text", s->name);
+    if (seg_check_stored(s, starts, e) < 0) goto out;
+    uint64_t raw_total = starts[s->n_stored_blocks];
     for (uint32_t doc = 0; doc < s->n_docs; doc++) {
         fmt_doc d = seg_doc(s, doc);
         const char *id;
         size_t id_len;
-        if (segment_doc_id(s, doc, &id, &id_len, e) < 0) return e->rc;
-        uint64_t at = (uint64_t)d.text_block * FMT_STORED_BLOCK + d.text_off;
-        if (d.text_off >= FMT_STORED_BLOCK || at != text_pos || d.text_len > raw_total - at)
-            return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "stored text of doc misplaced", doc, at);
+        if (segment_doc_id(s, doc, &id, &id_len, e) < 0) goto out;
+        uint64_t at = seg_text_at(s, &d, starts);
+        if (at != text_pos || d.text_len > raw_total - at) {
+            seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "stored text of doc misplaced", doc, at);
+            goto out;
+        }
         text_pos += d.text_len;
         tokens += s->doc_lens[doc];
     }
     if (text_pos != raw_total)
-        return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "texts do not fill the stored blocks", text_pos,
-                           raw_total);
-    if (tokens != s->total_tokens)
-        return seg_corrupt(s, e, FMT_SEC_DOC_LENS, "lengths do not sum to total_tokens", tokens,
-                           s->total_tokens);
+        seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "texts do not fill the stored blocks", text_pos,
+                    raw_total);
+    else if (tokens != s->total_tokens)
+        seg_corrupt(s, e, FMT_SEC_DOC_LENS, "lengths do not sum to total_tokens", tokens,
+                    s->total_tokens);
+out:
+    free(starts);
+    return e->rc;
+}
+
+/* Document sources: reserved flags zero. */
+static int seg_check_src(const segment *s, err *e)
+{
+    fmt_src src;
+    for (uint32_t doc = 0; s->version >= 2 && doc < s->n_docs; doc++) {
+        segment_doc_src(s, doc, &src);
+        if (src.flags != 0)
+            return seg_corrupt(s, e, FMT_SEC_DOC_SRC, "reserved flags of doc set", doc, src.flags);
+    }
     return TRAWL_OK;
 }
 
 int segment_check(const segment *s, err *e)
 {
-    if (seg_check_sums(s, e) < 0 || seg_check_docs(s, e) < 0) return e->rc;
+    if (seg_check_sums(s, e) < 0 || seg_check_docs(s, e) < 0 || seg_check_src(s, e) < 0)
+        return e->rc;
     return dict_check(s, e);
 }

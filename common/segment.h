@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "format.h"
 #include "mmapfile.h"
 
 #include <stddef.h>
@@ -41,6 +42,10 @@ int segment_doc_meta(const segment *s, uint32_t doc, uint32_t *date, const char 
                      err *e);
 /* Hints the CPU to fetch doc's record (< n_docs) before segment_doc_meta needs it. */
 void segment_doc_prefetch(const segment *s, uint32_t doc);
+/* 1 if the file records document sources (format version 2 on). */
+int segment_has_src(const segment *s);
+/* Source record of doc (< n_docs); all zeros in a version 1 file. Not checked: --check does. */
+void segment_doc_src(const segment *s, uint32_t doc, fmt_src *out);
 /* Appends the stored text of doc to out (decompressing its block). TRAWL_ECORRUPT/ENOMEM. */
 int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e);
 

@@ -19,6 +19,7 @@ struct segment {
     mmapfile map;
     char name[64];
     uint64_t id;
+    uint32_t version; /**< format version of the file (FMT_VERSION_MIN..FMT_VERSION) */
     uint32_t n_docs;
     uint32_t max_token_len;
     uint64_t total_tokens;

@@ -594,7 +594,7 @@ static int bld_index_doc(bld *b, const corpus_doc *d)
     if (pb_doc_end(b->pb, b->n_docs) < 0)
         return err_set(b->e, TRAWL_ENOMEM, "out of memory in the postings buffer");
     bld_count_invalid(b, d->path, n_invalid);
-    rc = sw_add_doc_meta(b->sw, d->id, d->id_len, d->date, n_tokens, d->text_len);
+    rc = sw_add_doc_meta(b->sw, d->id, d->id_len, d->date, n_tokens, d->text_len, NULL);
     if (rc == TRAWL_OK) rc = bld_zip_put(b, d->text, d->text_len);
     if (rc < 0) return rc;
     if (bld_ids_add(&b->ids, d->id, d->id_len) < 0)

@@ -3,7 +3,8 @@
  * File order as written:
  *   Header | STORED (streamed while documents arrive) | POSTINGS (streamed per term)
  *   | POSITIONS (streamed per term to an unlinked scratch file, copied here at finish)
- *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | table | trailer
+ *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | DOC_SRC | table
+ *   | trailer
  * A list of at most FMT_INLINE_DF docs and FMT_INLINE_CF positions is copied into its
  * dictionary entry instead of POSTINGS / POSITIONS (same block and positions encoding).
  * Memory: the dictionary bytes, the per-document arrays, one 64 KiB stored block and the
@@ -56,7 +57,9 @@ struct segment_writer {
     /* documents */
     uint32_t n_docs;
     uint64_t total_tokens;
-    buf doc_lens, doc_table, ids, stored_index;
+    buf doc_lens, doc_table, ids, stored_index, doc_src;
+    buf doc_at; /**< with stored_ext: u64 start of each text in the stored stream, placed into
+                     (block, offset) at sw_finish, when every block's length is known */
     buf sblock; /**< uncompressed bytes of the stored block being filled */
     buf zbuf;   /**< its compressed form */
     uint64_t stored_off;
@@ -160,9 +163,9 @@ static void sw_file_close(sw_file *f)
 
 static void sw_bufs(segment_writer *w, void (*fn)(buf *))
 {
-    buf *all[] = {&w->doc_lens, &w->doc_table, &w->ids,        &w->stored_index, &w->sblock,
-                  &w->zbuf,     &w->dict,      &w->dict_index, &w->t_docs,       &w->t_tfs,
-                  &w->t_pos,    &w->blocks,    &w->skips,      &w->pblocks};
+    buf *all[] = {&w->doc_lens, &w->doc_table, &w->ids,   &w->stored_index, &w->doc_src, &w->doc_at,
+                  &w->sblock,   &w->zbuf,      &w->dict,  &w->dict_index,   &w->t_docs,  &w->t_tfs,
+                  &w->t_pos,    &w->blocks,    &w->skips, &w->pblocks};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         fn(all[i]);
 }
@@ -268,11 +271,13 @@ static void sw_stored_put(segment_writer *w, const char *text, size_t n)
     }
 }
 
-/* The document table entry and length of the next document; its text starts at stored block
- * sblock, byte soff. */
+/* The document table entry, length and source of the next document; its text starts at stored
+ * block sblock, byte soff. */
 static int sw_doc_entry(segment_writer *w, const char *id, size_t id_len, uint32_t date,
-                        uint32_t doc_len, size_t text_len, uint32_t sblock, uint32_t soff)
+                        uint32_t doc_len, size_t text_len, uint32_t sblock, uint32_t soff,
+                        const fmt_src *src)
 {
+    static const fmt_src no_src;
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_DOCS)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc after the first term");
@@ -284,35 +289,34 @@ static int sw_doc_entry(segment_writer *w, const char *id, size_t id_len, uint32
     buf_put(&w->doc_table, &d, sizeof d);
     buf_put(&w->ids, id, id_len);
     buf_put_u32(&w->doc_lens, doc_len);
-    if (w->doc_table.oom || w->ids.oom || w->doc_lens.oom) return sw_oom(w);
+    buf_put(&w->doc_src, src ? src : &no_src, sizeof no_src);
+    if (w->doc_table.oom || w->ids.oom || w->doc_lens.oom || w->doc_src.oom) return sw_oom(w);
     w->n_docs++;
     w->total_tokens += doc_len;
     return TRAWL_OK;
 }
 
 int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
-               const char *text, size_t text_len)
+               const char *text, size_t text_len, const fmt_src *src)
 {
     if (w->rc == TRAWL_OK && w->stored_ext)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc after sw_add_doc_meta");
-    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, w->n_sblocks,
-                     (uint32_t)w->sblock.len) < 0)
+    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, w->n_sblocks, (uint32_t)w->sblock.len,
+                     src) < 0)
         return w->rc;
     sw_stored_put(w, text, text_len);
     return w->rc;
 }
 
 int sw_add_doc_meta(segment_writer *w, const char *id, size_t id_len, uint32_t date,
-                    uint32_t doc_len, size_t text_len)
+                    uint32_t doc_len, size_t text_len, const fmt_src *src)
 {
     if (w->rc == TRAWL_OK && !w->stored_ext && (w->n_sblocks || w->sblock.len))
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_add_doc_meta after sw_add_doc");
     uint64_t at = w->ext_raw;
-    if (at / FMT_STORED_BLOCK >= UINT32_MAX)
-        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "too much stored text");
-    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, (uint32_t)(at / FMT_STORED_BLOCK),
-                     (uint32_t)(at % FMT_STORED_BLOCK)) < 0)
-        return w->rc;
+    if (sw_doc_entry(w, id, id_len, date, doc_len, text_len, 0, 0, src) < 0) return w->rc;
+    buf_put(&w->doc_at, &at, sizeof at);
+    if (w->doc_at.oom) return sw_oom(w);
     w->stored_ext = 1;
     w->ext_raw += text_len;
     return TRAWL_OK;
@@ -322,8 +326,7 @@ int sw_add_stored_block(segment_writer *w, const void *z, size_t zlen, size_t ra
 {
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_DOCS || !w->stored_ext || raw_len == 0 || raw_len > FMT_STORED_BLOCK ||
-        w->ext_done % FMT_STORED_BLOCK != 0 || raw_len > w->ext_raw - w->ext_done ||
-        zlen > UINT32_MAX)
+        raw_len > w->ext_raw - w->ext_done || zlen > UINT32_MAX || w->n_sblocks == UINT32_MAX)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "stored block out of sequence");
     fmt_stored_block sb = {w->stored_off, (uint32_t)zlen, (uint32_t)raw_len};
     sw_put(w, z, zlen);
@@ -717,6 +720,27 @@ static void sw_mem_section(segment_writer *w, uint32_t id, const buf *b)
     sw_sec_end(w);
 }
 
+/* With text from sw_add_stored_block: turns each document's start in the stored stream into
+ * (block, offset), walking the documents and the blocks (both in stream order) together. A
+ * document starting at the very end of the stream (an empty text) gets (blocks, 0). */
+static void sw_place_texts(segment_writer *w)
+{
+    const fmt_stored_block *sb = (const fmt_stored_block *)(const void *)w->stored_index.p;
+    uint64_t start = 0;
+    uint32_t b = 0;
+    for (uint32_t doc = 0; w->stored_ext && doc < w->n_docs; doc++) {
+        uint64_t at;
+        fmt_doc d;
+        memcpy(&at, w->doc_at.p + (size_t)doc * sizeof at, sizeof at);
+        while (b < w->n_sblocks && at >= start + sb[b].raw_len)
+            start += sb[b++].raw_len;
+        memcpy(&d, w->doc_table.p + (size_t)doc * sizeof d, sizeof d);
+        d.text_block = b;
+        d.text_off = (uint32_t)(at - start);
+        memcpy(w->doc_table.p + (size_t)doc * sizeof d, &d, sizeof d);
+    }
+}
+
 static void sw_write_tail(segment_writer *w)
 {
     fmt_stats st;
@@ -731,9 +755,11 @@ static void sw_write_tail(segment_writer *w)
     sw_mem_section(w, FMT_SEC_DICT, &w->dict);
     sw_mem_section(w, FMT_SEC_DICT_INDEX, &w->dict_index);
     sw_mem_section(w, FMT_SEC_DOC_LENS, &w->doc_lens);
+    sw_place_texts(w);
     sw_mem_section(w, FMT_SEC_DOC_TABLE, &w->doc_table);
     sw_mem_section(w, FMT_SEC_IDS, &w->ids);
     sw_mem_section(w, FMT_SEC_STORED_INDEX, &w->stored_index);
+    sw_mem_section(w, FMT_SEC_DOC_SRC, &w->doc_src);
     fmt_trailer tr;
     memset(&tr, 0, sizeof tr);
     tr.table_off = w->out.off;

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "format.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,18 +34,21 @@ int sw_open(segment_writer **out, const char *dir, const char *name, uint64_t se
             const char *language, uint32_t max_token_len, err *e);
 
 /* Adds the next document: external id, date (YYYYMMDD or 0), length in tokens (positions
- * used), and the text to store for snippets (compressed with zlib in blocks). */
+ * used), the text to store for snippets (compressed with zlib in blocks) and where it came
+ * from (src; NULL writes zeros). */
 int sw_add_doc(segment_writer *w, const char *id, size_t id_len, uint32_t date, uint32_t doc_len,
-               const char *text, size_t text_len);
+               const char *text, size_t text_len, const fmt_src *src);
 
 /* Stored text compressed by the caller, e.g. on another thread, instead of sw_add_doc's text.
  * sw_add_doc_meta adds a document like sw_add_doc whose text_len bytes continue the stored
- * stream; that stream arrives separately, cut into FMT_STORED_BLOCK-byte pieces (only the last
- * may be shorter), each compressed by sw_zip_block, through sw_add_stored_block in order, all
- * before the first sw_term_begin (or sw_finish). A writer takes its text one way or the other:
- * mixing them, or a missing block, is TRAWL_EARG. The bytes written are the same. */
+ * stream; that stream arrives separately, cut into pieces of 1..FMT_STORED_BLOCK bytes (the
+ * build cuts full pieces but the last; a merge also passes on shorter blocks it copies as they
+ * are), each one zlib stream (sw_zip_block, or copied from another segment), through
+ * sw_add_stored_block in order, all before the first sw_term_begin (or sw_finish). A writer
+ * takes its text one way or the other: mixing them, or a missing block, is TRAWL_EARG. Cut the
+ * same way, the bytes written are the same. */
 int sw_add_doc_meta(segment_writer *w, const char *id, size_t id_len, uint32_t date,
-                    uint32_t doc_len, size_t text_len);
+                    uint32_t doc_len, size_t text_len, const fmt_src *src);
 int sw_add_stored_block(segment_writer *w, const void *z, size_t zlen, size_t raw_len);
 
 /* A stored-text compressor, usable on any thread (one thread at a time). sw_zip_block replaces

@@ -339,7 +339,7 @@ static int fs_seed(const char *dir, const char *name, uint32_t n_docs, uint32_t 
         int il = snprintf(id, sizeof id, "d%u", d);
         int tl = snprintf(text, sizeof text, "doc %u text", d);
         uint32_t date = d % 3 ? 20240101 + d % 28 : 0;
-        sw_add_doc(w, id, (size_t)il, date, 12, text, (size_t)tl);
+        sw_add_doc(w, id, (size_t)il, date, 12, text, (size_t)tl, NULL);
     }
     for (uint32_t t = 0; t < n_terms; t++) {
         char term[16];

@@ -108,8 +108,9 @@ static void df_write_segment(const char *dir, const char *name, uint64_t id, int
         for (uint32_t p = 0; p < df_docs[d].len; p++)
             tl += (size_t)sprintf(text + tl, "%s%s", p ? " " : "", df_words[df_docs[d].toks[p]]);
         int il = snprintf(idb, sizeof idb, "d%05d", d);
-        assert_int_equal(sw_add_doc(w, idb, (size_t)il, df_docs[d].date, df_docs[d].len, text, tl),
-                         TRAWL_OK);
+        assert_int_equal(
+            sw_add_doc(w, idb, (size_t)il, df_docs[d].date, df_docs[d].len, text, tl, NULL),
+            TRAWL_OK);
     }
     int order[DF_VOCAB];
     for (int i = 0; i < DF_VOCAB; i++)

@@ -231,9 +231,9 @@ static void write_segment(const corpus *c, const char *name, uint64_t id)
     for (uint32_t d = 0; d < c->n_docs; d++) {
         char idbuf[32];
         int n = snprintf(idbuf, sizeof idbuf, "doc-%u", d);
-        assert_int_equal(
-            sw_add_doc(w, idbuf, (size_t)n, c->date[d], c->doc_len[d], c->text[d], c->text_len[d]),
-            TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, idbuf, (size_t)n, c->date[d], c->doc_len[d], c->text[d],
+                                    c->text_len[d], NULL),
+                         TRAWL_OK);
     }
     for (size_t i = 0; i < c->n_terms; i++) {
         const plist *p = &c->terms[i];
@@ -561,8 +561,9 @@ static int teardown_seg(void **state)
 }
 
 static const char *const sec_names[] = {
-    "",          "stats", "dictionary",  "dictionary index", "postings", "positions", "doc lengths",
-    "doc table", "ids",   "stored text", "stored index"};
+    "",         "stats",       "dictionary",   "dictionary index",
+    "postings", "positions",   "doc lengths",  "doc table",
+    "ids",      "stored text", "stored index", "doc sources"};
 
 /* One flipped byte in each section: open still works (it reads no section bodies beyond the
  * stats), the deep check names that section. */
@@ -732,7 +733,7 @@ static void write_small(const char *name, uint32_t n_docs, int with_term)
     err_init(&e);
     assert_int_equal(sw_open(&w, g_dir, name, 9, "none", 32, &e), TRAWL_OK);
     for (uint32_t d = 0; d < n_docs; d++)
-        assert_int_equal(sw_add_doc(w, "only", 4, 0, d == 0 ? 4 : 0, "", 0), TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, "only", 4, 0, d == 0 ? 4 : 0, "", 0, NULL), TRAWL_OK);
     if (with_term) {
         assert_int_equal(sw_term_begin(w, "x", 1), TRAWL_OK);
         assert_int_equal(sw_term_doc(w, 0, pos, 2), TRAWL_OK);
@@ -841,7 +842,7 @@ static void test_list_shapes(void **state)
     assert_int_equal(sw_open(&w, g_dir, "shapes.trw", 5, "none", 64, &e), TRAWL_OK);
     for (uint32_t d = 0; d < SH_DOCS; d++) {
         lens[d] = SH_LEN;
-        assert_int_equal(sw_add_doc(w, "d", 1, 0, SH_LEN, "", 0), TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, "d", 1, 0, SH_LEN, "", 0, NULL), TRAWL_OK);
     }
     for (size_t i = 0; i < N; i++) {
         size_t at = 0;
@@ -891,8 +892,8 @@ static void test_writer_protocol(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         err_init(&e);
         assert_int_equal(sw_open(&w, g_dir, "bad.trw", 1, "none", 32, &e), TRAWL_OK);
-        assert_int_equal(sw_add_doc(w, "a", 1, 0, 5, "t", 1), TRAWL_OK);
-        assert_int_equal(sw_add_doc(w, "b", 1, 0, 5, "t", 1), TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, "a", 1, 0, 5, "t", 1, NULL), TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, "b", 1, 0, 5, "t", 1, NULL), TRAWL_OK);
         assert_int_equal(sw_term_begin(w, "m", 1), TRAWL_OK);
         int rc = TRAWL_OK;
         switch (k) {
@@ -915,7 +916,7 @@ static void test_writer_protocol(void **state)
             rc = sw_term_begin(w, "a", 1); /* terms not increasing */
             break;
         case 5:
-            rc = sw_add_doc(w, "c", 1, 0, 1, "", 0);
+            rc = sw_add_doc(w, "c", 1, 0, 1, "", 0, NULL);
             break; /* doc after terms */
         case 6: {
             uint32_t far = 5;
@@ -1020,7 +1021,7 @@ static void dk_write(const char *name, const char **terms, size_t n)
     err_init(&e);
     assert_int_equal(sw_open(&w, g_dir, name, 5, "none", 32, &e), TRAWL_OK);
     for (uint32_t d = 0; d < 4; d++)
-        assert_int_equal(sw_add_doc(w, "d", 1, 0, 1000, "", 0), TRAWL_OK);
+        assert_int_equal(sw_add_doc(w, "d", 1, 0, 1000, "", 0, NULL), TRAWL_OK);
     for (size_t i = 0; i < n; i++) {
         uint32_t pos = (uint32_t)i;
         assert_int_equal(sw_term_begin(w, terms[i], strlen(terms[i])), TRAWL_OK);
