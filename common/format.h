@@ -154,7 +154,63 @@ typedef struct fmt_stored_block {
     uint32_t raw_len;  /**< bytes it inflates to, 1..FMT_STORED_BLOCK */
 } fmt_stored_block;
 
+/* ---------------------------------------------------------------- live-documents file
+ *
+ *   LiveFile   --> LivHeader, Bitmap, TermIndex, TermBlob, Overrides, LivTrailer
+ *   Bitmap     --> u64^ceil(n_docs / 64): bit d (word d / 64, bit d % 64) set = doc d deleted
+ *   TermIndex  --> <Off u32, DelDf u32>^n_terms, in byte order of the terms (fmt_liv_term)
+ *   TermBlob   --> <Len u8, Bytes>^n_terms, zero-padded to a multiple of 8
+ *   Overrides  --> fmt_liv_override^n_overrides, in doc order
+ *   LivTrailer --> XXH64 u64 of every byte before it, FooterMagic[8]
+ * One per segment and commit that changed it (docs/FORMAT.md, "Live-documents file"). */
+#define FMT_LIV_MAGIC \
+    "\xFE"            \
+    "trliv\r\n"
+#define FMT_LIV_FOOTER_MAGIC \
+    "\xFF"                   \
+    "trliv\r\n"
+#define FMT_LIV_VERSION 1u
+
+typedef struct fmt_liv_header {
+    uint8_t magic[8];
+    uint32_t version;
+    uint32_t flags;          /**< reserved, 0 */
+    uint64_t seg_id;         /**< the segment it belongs to */
+    uint64_t generation;     /**< the manifest generation that wrote it */
+    uint32_t n_docs;         /**< the segment's documents */
+    uint32_t n_deleted;      /**< bits set in the bitmap */
+    uint64_t deleted_tokens; /**< sum of the deleted documents' lengths */
+    uint64_t n_terms;        /**< terms of the deleted documents */
+    uint64_t blob_len;       /**< bytes of TermBlob before its padding */
+    uint64_t n_overrides;    /**< entries in Overrides */
+} fmt_liv_header;
+
+/* A term of the deleted documents: how many of them hold it, so that the term's document
+ * frequency over the live documents is the dictionary's df minus DelDf (exact BM25). */
+typedef struct fmt_liv_term {
+    uint32_t off;    /**< of its Len byte in TermBlob */
+    uint32_t del_df; /**< deleted documents holding the term, >= 1 */
+} fmt_liv_term;
+
+/* A live document whose input was touched but not changed: its size and mtime as now seen,
+ * so the next sync need not read it again to learn that. */
+typedef struct fmt_liv_override {
+    uint32_t doc;
+    uint32_t reserved; /**< 0 */
+    uint64_t size;
+    int64_t mtime_ns;
+} fmt_liv_override;
+
+typedef struct fmt_liv_trailer {
+    uint64_t hash;
+    uint8_t magic[8];
+} fmt_liv_trailer;
+
 _Static_assert(sizeof(fmt_header) == 24, "header layout");
+_Static_assert(sizeof(fmt_liv_header) == 72, "live file header layout");
+_Static_assert(sizeof(fmt_liv_term) == 8, "live file term layout");
+_Static_assert(sizeof(fmt_liv_override) == 24, "live file override layout");
+_Static_assert(sizeof(fmt_liv_trailer) == 16, "live file trailer layout");
 _Static_assert(sizeof(fmt_section) == 32, "section table entry layout");
 _Static_assert(sizeof(fmt_trailer) == 32, "trailer layout");
 _Static_assert(sizeof(fmt_stats) == 56, "stats layout");

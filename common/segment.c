@@ -169,6 +169,7 @@ int segment_open(segment **out, const char *path, const char *name, uint64_t exp
     segment *s = calloc(1, sizeof *s);
     if (!s) return err_set(e, TRAWL_ENOMEM, "%s: out of memory", name);
     snprintf(s->name, sizeof s->name, "%s", name);
+    s->refs = 1;
     int rc = mmapfile_open(&s->map, path, e);
     if (rc == TRAWL_OK) rc = seg_check_header(s, expect_id, e);
     if (rc == TRAWL_OK) rc = seg_read_trailer(s, &table, e);
@@ -182,9 +183,15 @@ int segment_open(segment **out, const char *path, const char *name, uint64_t exp
     return TRAWL_OK;
 }
 
+segment *segment_retain(segment *s)
+{
+    __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+    return s;
+}
+
 void segment_close(segment *s)
 {
-    if (!s) return;
+    if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
     mmapfile_close(&s->map);
     free(s);
 }
@@ -192,6 +199,11 @@ void segment_close(segment *s)
 const char *segment_name(const segment *s)
 {
     return s->name;
+}
+
+uint64_t segment_id(const segment *s)
+{
+    return s->id;
 }
 
 uint32_t segment_n_docs(const segment *s)

@@ -19,9 +19,14 @@ typedef struct segment segment; /* defined by the format owner in segment.c / se
 /* Opens path; expect_id is the id the manifest names (the header must agree). name is used in
  * error messages ("seg-000001.trw: postings: ..."). */
 int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e);
+/* Adds an owner (an index reopened from another shares its unchanged segments); returns s.
+ * segment_close drops one and unmaps with the last. Both are thread-safe; NULL is accepted by
+ * segment_close. */
+segment *segment_retain(segment *s);
 void segment_close(segment *s);
 
 const char *segment_name(const segment *s);
+uint64_t segment_id(const segment *s);
 uint32_t segment_n_docs(const segment *s);
 uint64_t segment_total_tokens(const segment *s);
 uint64_t segment_n_terms(const segment *s);

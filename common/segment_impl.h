@@ -16,6 +16,7 @@ typedef struct seg_sec {
 } seg_sec;
 
 struct segment {
+    int refs; /**< owners (an index and the indexes reopened from it); atomic */
     mmapfile map;
     char name[64];
     uint64_t id;

@@ -39,6 +39,7 @@ static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, ui
                       uint32_t d)
 {
     const segment *seg = cc->seg;
+    if (index_is_deleted(&x->idx->segs[cc->seg_i], d)) return;
     uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
     if (!exec_date_ok(x, date)) return;
     x->count++;
@@ -78,17 +79,18 @@ typedef struct bmw_blk {
  * scored, and only those at or above the block's k-th best score are offered (a lower one loses
  * to k of the block's own docs; an equal one may still win on its id). About k pushes instead
  * of one per rising score. Scores are those of bmw_term_scan, bit for bit. */
-static void bmw_term_fill(exec *x, const term_cursor *tc, const uint32_t *lens, uint64_t base,
-                          double idf)
+static void bmw_term_fill(exec *x, const term_cursor *tc, const index_seg *is, double idf)
 {
-    const uint32_t *docs = tc->docs, *tfs = tc->freqs;
+    const uint32_t *docs = tc->docs, *tfs = tc->freqs, *lens = is->seg->doc_lens;
     const bm25 bm = x->bm;
+    uint64_t base = is->base;
     uint32_t n = tc->n, pos[TC_BLOCK];
     double sc[TC_BLOCK], sel[TC_BLOCK], lo = INFINITY;
     if (n <= x->heap.k) {
         for (uint32_t i = 0; i < n; i++)
-            topk_push(&x->heap, bm25_score(&bm, idf, tfs[i], bm25_norm(&bm, lens[docs[i]])),
-                      base + docs[i], 0);
+            if (!index_is_deleted(is, docs[i]))
+                topk_push(&x->heap, bm25_score(&bm, idf, tfs[i], bm25_norm(&bm, lens[docs[i]])),
+                          base + docs[i], 0);
         return;
     }
     uint32_t k = (uint32_t)x->heap.k; /* < n */
@@ -100,6 +102,7 @@ static void bmw_term_fill(exec *x, const term_cursor *tc, const uint32_t *lens, 
         double mx = -INFINITY;
         for (; i < end; i++) {
             sc[i] = bm25_score(&bm, idf, tfs[i], bm25_norm(&bm, lens[docs[i]]));
+            if (is->del && index_is_deleted(is, docs[i])) sc[i] = -INFINITY; /* never offered */
             mx = sc[i] > mx ? sc[i] : mx;
         }
         lo = mx < lo ? mx : lo;
@@ -112,7 +115,8 @@ static void bmw_term_fill(exec *x, const term_cursor *tc, const uint32_t *lens, 
     }
     double cut = topk_kth_largest(sel, m, k);
     for (uint32_t j = 0; j < m; j++)
-        if (sc[pos[j]] >= cut) topk_push(&x->heap, sc[pos[j]], base + docs[pos[j]], 0);
+        if (sc[pos[j]] >= cut && sc[pos[j]] > -INFINITY)
+            topk_push(&x->heap, sc[pos[j]], base + docs[pos[j]], 0);
 }
 
 /* Scores the decoded block of tc into the heap. Without a date filter a lone term's count is its
@@ -120,22 +124,23 @@ static void bmw_term_fill(exec *x, const term_cursor *tc, const uint32_t *lens, 
  * by a doc that can enter it. Dates are not read at all: neither a filter nor the order needs
  * them, and trawl_search_hit looks a hit's date up. A doc scoring exactly the threshold is still
  * offered: blocks are not visited in doc order, so it may win the tie on its id. */
-static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t base, double idf)
+static void bmw_term_scan(exec *x, term_cursor *tc, const index_seg *is, double idf)
 {
     if (tc->doc == DOC_END) return;
     if (!tc->has_freqs) tc_load_freqs(tc);
-    const uint32_t *lens = seg->doc_lens, *docs = tc->docs, *tfs = tc->freqs;
+    const uint32_t *lens = is->seg->doc_lens, *docs = tc->docs, *tfs = tc->freqs;
     const bm25 bm = x->bm;
+    uint64_t base = is->base;
     double thr = topk_threshold(&x->heap);
     if (thr == -INFINITY && x->heap.k > 0 && tc->n <= TC_BLOCK) {
-        bmw_term_fill(x, tc, lens, base, idf);
+        bmw_term_fill(x, tc, is, idf);
         return;
     }
     bm25_quick q;
     bm25_quick_init(&q, &bm, idf, thr);
     for (uint32_t i = 0, n = tc->n; i < n; i++) {
         uint32_t d = docs[i], tf = tfs[i], dl = lens[d];
-        if (bm25_quick_below(&q, tf, dl)) continue;
+        if (bm25_quick_below(&q, tf, dl) || index_is_deleted(is, d)) continue;
         double s = bm25_score(&bm, idf, tf, bm25_norm(&bm, dl));
         if (s < thr) continue;
         topk_push(&x->heap, s, base + d, 0);
@@ -148,7 +153,7 @@ static void bmw_term_scan(exec *x, term_cursor *tc, const segment *seg, uint64_t
 static void bmw_term_block(exec *x, cctx *cc, term_cursor *tc, double idf, uint32_t b)
 {
     if (tc_load_block_at(tc, b) != TRAWL_OK) return;
-    bmw_term_scan(x, tc, cc->seg, x->idx->segs[cc->seg_i].base, idf);
+    bmw_term_scan(x, tc, &x->idx->segs[cc->seg_i], idf);
 }
 
 /* Reads every block's bound from the skip data (no decoding) into ub[]; returns the count. */

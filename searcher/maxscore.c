@@ -92,7 +92,7 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
             if (v[ord[k]].tc->doc < d) d = v[ord[k]].tc->doc;
         if (d == DOC_END) break;
         uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
-        int ok = exec_date_ok(x, date);
+        int ok = exec_date_ok(x, date) && !index_is_deleted(&x->idx->segs[cc->seg_i], d);
         int scoring = ok && x->scoring;
         double norm = scoring ? bm25_norm(&x->bm, seg->doc_lens[d]) : 0, partial = 0;
         for (uint32_t k = ne; k < m; k++) {

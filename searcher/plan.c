@@ -32,6 +32,18 @@ static char *pb_strdup(pb *b, const char *s, size_t len)
     return d;
 }
 
+/* The term's document frequency over the segment's live documents: its df less the deleted
+ * documents holding it (the live file counts them), so idf is what a fresh build of the live
+ * documents would give. UINT32_MAX (and an error) if the live file claims more than df. */
+static uint32_t pb_live_df(pb *b, const index_seg *s, const char *term, size_t len, uint32_t df)
+{
+    uint32_t del = s->live ? liv_term_df(s->live, term, len) : 0;
+    if (del <= df) return df - del;
+    err_set(b->x->e, TRAWL_ECORRUPT, "%s: term \"%.*s\" in %u deleted documents of %u",
+            s->live->name, (int)len, term, del, df);
+    return UINT32_MAX;
+}
+
 /* Looks term up in every segment (once per distinct term per query). */
 static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
 {
@@ -49,8 +61,10 @@ static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
     for (size_t i = 0; i < idx->n_segs; i++) {
         int r = dict_find(idx->segs[i].seg, term, len, &t->ti[i], b->x->e);
         if (r < 0) return NULL;
-        t->has[i] = r == 1 && t->ti[i].df > 0;
-        if (t->has[i]) t->df += t->ti[i].df;
+        uint32_t live = r == 1 ? pb_live_df(b, &idx->segs[i], term, len, t->ti[i].df) : 0;
+        if (live == UINT32_MAX) return NULL;
+        t->has[i] = live > 0;
+        t->df += live;
     }
     return t;
 }
@@ -123,19 +137,22 @@ static int pb_too_many(pb *b, const qnode *q)
                    b->max_expansions);
 }
 
-/* Collects the terms of one segment that start with the prefix. */
-static int pb_expand_seg(pb *b, const qnode *q, const segment *s, pb_names *nm)
+/* Collects the terms of one segment that start with the prefix and hold a live document. */
+static int pb_expand_seg(pb *b, const qnode *q, const index_seg *s, pb_names *nm)
 {
     dict_iter it;
     const char *t;
     size_t len, n = 0, plen = q->lens[0];
     term_info ti;
-    int r = dict_iter_seek(&it, s, q->terms[0], plen, b->x->e);
+    int r = dict_iter_seek(&it, s->seg, q->terms[0], plen, b->x->e);
     while (r == TRAWL_OK && (r = dict_iter_next(&it, &t, &len, &ti, b->x->e)) == 1) {
         if (len < plen || memcmp(t, q->terms[0], plen) != 0) return TRAWL_OK;
+        uint32_t live = pb_live_df(b, s, t, len, ti.df);
+        if (live == UINT32_MAX) return b->x->e->rc;
+        r = TRAWL_OK;
+        if (live == 0) continue;
         if (++n > b->max_expansions) return pb_too_many(b, q);
         if (pb_names_add(b, nm, t, len) < 0) return b->x->e->rc;
-        r = TRAWL_OK;
     }
     return r < 0 ? r : TRAWL_OK;
 }
@@ -146,7 +163,7 @@ static pnode *pb_prefix(pb *b, const qnode *q)
     pb_names nm = {0};
     const trawl_index *idx = b->x->idx;
     for (size_t i = 0; i < idx->n_segs; i++)
-        if (pb_expand_seg(b, q, idx->segs[i].seg, &nm) != TRAWL_OK) return NULL;
+        if (pb_expand_seg(b, q, &idx->segs[i], &nm) != TRAWL_OK) return NULL;
     if (nm.n > 1) qsort(nm.v, nm.n, sizeof *nm.v, pb_cmp_str);
     size_t u = 0;
     for (size_t i = 0; i < nm.n; i++)
@@ -212,10 +229,11 @@ static int pb_phrase_df(pb *b, pnode *p)
         size_t cap = 0;
         cctx_init(&cc, x, i);
         cur *c = cur_build(&cc, p);
-        while (c && c->doc != DOC_END) {
+        const index_seg *is = &x->idx->segs[i];
+        for (; c && c->doc != DOC_END; c->ops->next(c)) {
+            if (index_is_deleted(is, c->doc)) continue;
             p->df++;
             if (caching) caching = pb_cache_add(b, p, i, &cap, c->doc, cur_phrase_freq(c));
-            c->ops->next(c);
         }
         if (cctx_close(&cc) != TRAWL_OK) return x->e->rc;
     }
@@ -325,10 +343,12 @@ int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
 static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
 {
     const segment *seg = cc->seg;
-    uint64_t base = x->idx->segs[cc->seg_i].base;
+    const index_seg *is = &x->idx->segs[cc->seg_i];
+    uint64_t base = is->base;
     cur *c = cur_build(cc, root);
     if (!c) return x->e->rc;
     for (; c->doc != DOC_END; c->ops->next(c)) {
+        if (index_is_deleted(is, c->doc)) continue;
         uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, c->doc) : 0;
         if (!exec_date_ok(x, date)) continue;
         x->count++;

@@ -31,6 +31,7 @@ int trawl_search_new(trawl_search **out, const trawl_index *idx)
     arena_init(&s->a);
     arena_init(&s->snip);
     buf_init(&s->text);
+    buf_init(&s->path);
     err_init(&s->e);
     s->algo = "";
     int rc = analyzer_new(&s->an, idx->language, idx->max_token_len, &s->e);
@@ -49,6 +50,7 @@ void trawl_search_free(trawl_search *s)
     arena_free(&s->a);
     arena_free(&s->snip);
     buf_free(&s->text);
+    buf_free(&s->path);
     free(s);
 }
 
@@ -280,6 +282,33 @@ int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
         out->id_len = 0;
     }
     return rc;
+}
+
+int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *len)
+{
+    if (i >= s->n_hits) return TRAWL_ENOTFOUND;
+    size_t si = index_locate(s->idx, s->hits[i].doc);
+    const index_seg *is = &s->idx->segs[si];
+    uint32_t local = (uint32_t)(s->hits[i].doc - is->base);
+    fmt_src src;
+    const char *id;
+    size_t id_len;
+    err e;
+    err_init(&e);
+    segment_doc_src(is->seg, local, &src);
+    const char *root = src.root ? manifest_root_path(&s->idx->dirs[is->dir].m, src.root) : NULL;
+    if (!root) return TRAWL_ENOTFOUND;
+    int rc = segment_doc_id(is->seg, local, &id, &id_len, &e);
+    if (rc != TRAWL_OK) return rc;
+    s->path.len = 0;
+    buf_put(&s->path, root, strlen(root));
+    if (id_len) buf_put_u8(&s->path, '/');
+    buf_put(&s->path, id, id_len);
+    buf_put_u8(&s->path, 0);
+    if (s->path.oom) return TRAWL_ENOMEM;
+    *path = (const char *)s->path.p;
+    *len = s->path.len - 1;
+    return TRAWL_OK;
 }
 
 /* Decompresses hit i's stored text into s->text. */

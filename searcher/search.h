@@ -20,6 +20,7 @@ struct trawl_search {
     arena a;          /**< per query: query tree, plan, cursors, hits, explanations */
     arena snip;       /**< per snippet call */
     buf text;         /**< decompressed stored text of the last snippet/text call */
+    buf path;         /**< the last trawl_search_hit_path, NUL-terminated */
     err e;            /**< error of the last failed call */
     uint32_t err_col; /**< TRAWL_EQUERY column */
     query q;          /**< the last successfully parsed query (in a) */

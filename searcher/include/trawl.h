@@ -100,10 +100,26 @@ int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, 
 /** Unmaps and frees the index. Accepts NULL. Every search context on it must be freed first. */
 void trawl_index_close(trawl_index *idx);
 
+/** A handle on the newest committed state of the same directories, if a writer committed since
+ * idx was opened (compare Lucene's DirectoryReader.openIfChanged). An index handle is a
+ * snapshot: it keeps answering from the generation it opened, whatever writers do meanwhile
+ * (merged-away files stay mapped until it closes). The new handle shares every segment that
+ * did not change with idx, so reopening after a small commit costs little. idx stays valid and
+ * must still be closed by the caller (after its search contexts are freed).
+ * @param[out] out  the new handle, or NULL when nothing changed (then nothing is allocated)
+ * @return TRAWL_OK (also when nothing changed), or an error of trawl_index_open. Thread-safe:
+ *         any thread may reopen while others search idx. */
+int trawl_index_reopen(const trawl_index *idx, trawl_index **out, char *errbuf,
+                       size_t errbuf_len);
+
+/** The commit generation idx was opened at (summed over its directories): it grows with every
+ * commit, so two handles on the same directories answer alike when it is equal. */
+uint64_t trawl_index_generation(const trawl_index *idx);
+
 /** Collection statistics. */
 typedef struct trawl_stats {
-    uint64_t n_docs;       /**< documents */
-    uint64_t total_tokens; /**< sum of document lengths in tokens */
+    uint64_t n_docs;       /**< live documents (deleted ones not yet merged away excluded) */
+    uint64_t total_tokens; /**< sum of the live documents' lengths in tokens */
     uint64_t n_terms;      /**< distinct terms summed over segments (an upper bound across them) */
     uint32_t n_segments;   /**< segment files */
     uint64_t index_bytes;  /**< bytes of all segment files */
@@ -198,6 +214,12 @@ typedef struct trawl_hit {
 /** Hit i (0-based, after o->offset) of the last search.
  * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. */
 int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
+
+/** The path of hit i's file: the index root it was indexed under joined with its id (absolute,
+ * as the indexer resolved it). Valid until the next call on s.
+ * @return TRAWL_OK; TRAWL_ENOTFOUND past the last hit or for a document without a file (a JSON
+ *         Lines record: its id is all there is); TRAWL_ENOMEM. */
+int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *len);
 
 /** A highlighted passage of a hit's stored text. */
 typedef struct trawl_span {

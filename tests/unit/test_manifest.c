@@ -1,10 +1,13 @@
-/* test_manifest: MANIFEST round trip and the three refusals (missing, bad checksum, newer). */
+/* test_manifest: MANIFEST round trip (segments, live files, roots), version 1 still read, and
+ * the refusals: missing, bad checksum, newer, and damage re-sealed with a valid checksum
+ * (a file listed twice, negative or overflowing numbers, ids past next_segment). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
 
+#include "checksum.h"
 #include "manifest.h"
 
 #include <stdio.h>
@@ -85,7 +88,115 @@ static void test_roundtrip(void **state)
     assert_string_equal(m.segs[1].name, "seg-000002.trw");
     assert_int_equal(m.segs[1].n_docs, 25);
     manifest_free(&m);
-    assert_non_null(strstr(read_text(), "trawl-manifest 1\ngeneration 7\n"));
+    assert_non_null(strstr(read_text(), "trawl-manifest 2\ngeneration 7\n"));
+}
+
+/* Writes body + its checksum line: damage that a checksum alone cannot catch. */
+static void write_sealed(const char *body)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%schecksum %016llx\n", body,
+             (unsigned long long)checksum64(body, strlen(body)));
+    write_text(text);
+}
+
+static int read_sealed(const char *body)
+{
+    manifest m;
+    err e;
+    err_init(&e);
+    write_sealed(body);
+    int rc = manifest_read(&m, g_dir, &e);
+    if (rc == TRAWL_OK) manifest_free(&m);
+    return rc;
+}
+
+/* Roots (with bytes that need escaping) and live files survive a round trip. */
+static void test_roots_and_live_files(void **state)
+{
+    (void)state;
+    manifest m;
+    err e;
+    uint32_t id;
+    manifest_init(&m);
+    err_init(&e);
+    strcpy(m.language, "none");
+    assert_int_equal(manifest_root_get(&m, "/home/u/my notes%", &id, &e), TRAWL_OK);
+    assert_int_equal(id, 1);
+    assert_int_equal(manifest_root_get(&m, "/srv/d2", &id, &e), TRAWL_OK);
+    assert_int_equal(id, 2);
+    assert_int_equal(manifest_root_get(&m, "/home/u/my notes%", &id, &e), TRAWL_OK);
+    assert_int_equal(id, 1);
+    assert_int_equal(manifest_root_get(&m, "relative", &id, &e), TRAWL_EARG);
+    err_init(&e);
+    assert_int_equal(manifest_add(&m, "seg-000003.trw", 3, 10, &e), TRAWL_OK);
+    assert_int_equal(manifest_set_liv(&m, 0, "seg-000003-000009.liv", 4, &e), TRAWL_OK);
+    assert_int_equal(manifest_set_liv(&m, 0, "x.liv", 11, &e), TRAWL_EARG);
+    err_init(&e);
+    assert_int_equal(m.next_seg, 4);
+    m.next_seg = 9;
+    assert_int_equal(manifest_write(&m, g_dir, &e), TRAWL_OK);
+    manifest_free(&m);
+    assert_non_null(strstr(read_text(), "root 1 /home/u/my%20notes%25\nroot 2 /srv/d2\n"));
+    assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_OK);
+    assert_int_equal(m.n_roots, 2);
+    assert_string_equal(manifest_root_path(&m, 1), "/home/u/my notes%");
+    assert_string_equal(manifest_root_path(&m, 2), "/srv/d2");
+    assert_null(manifest_root_path(&m, 3));
+    assert_int_equal(m.next_seg, 9);
+    assert_string_equal(m.segs[0].liv, "seg-000003-000009.liv");
+    assert_int_equal(m.segs[0].n_deleted, 4);
+    assert_int_equal(manifest_find(&m, "seg-000003.trw"), 0);
+    manifest_free(&m);
+}
+
+/* A version 1 manifest (no next_segment, no roots, three fields a segment) still reads. */
+static void test_version_1(void **state)
+{
+    (void)state;
+    manifest m;
+    err e;
+    err_init(&e);
+    write_sealed("trawl-manifest 1\ngeneration 3\nlanguage english\nmax_token_len 64\n"
+                 "seg-000001.trw 1 5\nseg-000004.trw 4 2\n");
+    assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_OK);
+    assert_int_equal(m.version, 1);
+    assert_int_equal(m.n_segs, 2);
+    assert_int_equal(m.next_seg, 5);
+    assert_string_equal(m.segs[1].liv, "");
+    manifest_free(&m);
+}
+
+/* Damage re-sealed with a valid checksum is still refused as corrupt. */
+static void test_resealed_damage(void **state)
+{
+    (void)state;
+    const char *head = "trawl-manifest 2\ngeneration 3\nlanguage english\nmax_token_len 64\n";
+    char body[1024];
+    const char *cases[] = {
+        "next_segment 9\nseg-000001.trw 1 5 - 0\nseg-000001.trw 1 5 - 0\n", /* twice */
+        "next_segment 9\nseg-000001.trw 1 5 - 0\nseg-000002.trw 1 5 - 0\n", /* same id */
+        "next_segment 9\nseg-000001.trw 1 5 a.liv 1\nseg-000002.trw 2 5 a.liv 1\n",
+        "next_segment 2\nseg-000005.trw 5 5 - 0\n",          /* id past next_segment */
+        "next_segment 9\nseg-000001.trw 1 5 x.liv 6\n",      /* more deleted than docs */
+        "next_segment 9\nseg-000001.trw 1 5 - 2\n",          /* deletions without a file */
+        "next_segment 9\nseg-000001.trw 1 4294967296 - 0\n", /* n_docs overflows u32 */
+        "next_segment 9\nseg-000001.trw -1 5 - 0\n",
+        "next_segment 9\nseg-000001.trw +1 5 - 0\n",
+        "next_segment 9\nseg-000001.trw 1 5\n", /* a v1 line in a v2 file */
+        "next_segment 9\nroot 2 /a\nroot 1 /b\nseg-000001.trw 1 5 - 0\n",
+        "next_segment 9\nroot 1 relative\n",
+        "next_segment 99999999999999999999\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(body, sizeof body, "%s%s", head, cases[i]);
+        if (read_sealed(body) != TRAWL_ECORRUPT) fail_msg("accepted: %s", cases[i]);
+    }
+    assert_int_equal(read_sealed("trawl-manifest 2\ngeneration -1\nlanguage english\n"
+                                 "max_token_len 64\nnext_segment 1\n"),
+                     TRAWL_ECORRUPT);
+    snprintf(body, sizeof body, "%snext_segment 9\nseg-000001.trw 1 5 - 0\n", head);
+    assert_int_equal(read_sealed(body), TRAWL_OK);
 }
 
 static void test_missing(void **state)
@@ -127,7 +238,7 @@ static void test_newer_version(void **state)
     (void)state;
     manifest m;
     err e;
-    write_text("trawl-manifest 2\ngeneration 1\nwhatever comes next\n");
+    write_text("trawl-manifest 3\ngeneration 1\nwhatever comes next\n");
     err_init(&e);
     assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_EVERSION);
 }
@@ -139,6 +250,9 @@ int main(void)
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_newer_version),
+        cmocka_unit_test(test_roots_and_live_files),
+        cmocka_unit_test(test_version_1),
+        cmocka_unit_test(test_resealed_damage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

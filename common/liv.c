@@ -1,0 +1,180 @@
+/* liv: maps and verifies a live-documents file (contract in liv.h). The whole file is hashed at
+ * open: it is small (a bit per document, the deleted documents' terms) and a flipped bit in it
+ * would silently resurrect or hide a document, or shift a term's idf. */
+#include "liv.h"
+
+#include "checksum.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int liv_corrupt(const liv *l, err *e, const char *what, uint64_t a, uint64_t b)
+{
+    return err_set(e, TRAWL_ECORRUPT, "%s: %s (%" PRIu64 ", %" PRIu64 ")", l->name, what, a, b);
+}
+
+static uint64_t liv_pad8(uint64_t n)
+{
+    return (n + 7) & ~(uint64_t)7;
+}
+
+/* Header, trailer and the sizes the header implies; sets the section pointers. */
+static int liv_frame(liv *l, uint64_t seg_id, uint32_t n_docs, err *e)
+{
+    const uint8_t *p = l->map.base;
+    size_t len = l->map.len;
+    fmt_liv_header h;
+    fmt_liv_trailer tr;
+    if (len < sizeof h + sizeof tr || memcmp(p, FMT_LIV_MAGIC, 8) != 0)
+        return err_set(e, TRAWL_ECORRUPT, "%s: not a live-documents file (bad magic or size)",
+                       l->name);
+    memcpy(&h, p, sizeof h);
+    memcpy(&tr, p + len - sizeof tr, sizeof tr);
+    if (h.version != FMT_LIV_VERSION)
+        return err_set(e, TRAWL_EVERSION, "%s: live file version %" PRIu32 ", this build reads %u",
+                       l->name, h.version, FMT_LIV_VERSION);
+    if (memcmp(tr.magic, FMT_LIV_FOOTER_MAGIC, 8) != 0 || checksum64(p, len - sizeof tr) != tr.hash)
+        return liv_corrupt(l, e, "checksum mismatch or truncated", len, 0);
+    if (h.flags || h.seg_id != seg_id || h.n_docs != n_docs || h.n_deleted > n_docs)
+        return liv_corrupt(l, e, "header disagrees with its segment (id, documents)", h.seg_id,
+                           h.n_docs);
+    uint64_t words = ((uint64_t)n_docs + 63) / 64, room = len - sizeof h - sizeof tr;
+    if (h.n_terms > room / sizeof(fmt_liv_term) || h.blob_len > room ||
+        h.n_overrides > room / sizeof(fmt_liv_override) ||
+        words * 8 + h.n_terms * sizeof(fmt_liv_term) + liv_pad8(h.blob_len) +
+                h.n_overrides * sizeof(fmt_liv_override) !=
+            room)
+        return liv_corrupt(l, e, "section sizes disagree with the file size", len, h.n_terms);
+    l->n_docs = n_docs;
+    l->n_deleted = h.n_deleted;
+    l->deleted_tokens = h.deleted_tokens;
+    l->generation = h.generation;
+    l->bits = (const uint64_t *)(const void *)(p + sizeof h);
+    l->terms = (const fmt_liv_term *)(const void *)(p + sizeof h + words * 8);
+    l->n_terms = h.n_terms;
+    l->blob = (const uint8_t *)(l->terms + h.n_terms);
+    l->blob_len = h.blob_len;
+    l->overrides = (const fmt_liv_override *)(const void *)(l->blob + liv_pad8(h.blob_len));
+    l->n_overrides = h.n_overrides;
+    return TRAWL_OK;
+}
+
+/* Population of the bitmap equals n_deleted; no bit past n_docs. */
+static int liv_check_bits(const liv *l, err *e)
+{
+    uint64_t words = ((uint64_t)l->n_docs + 63) / 64, pop = 0;
+    for (uint64_t w = 0; w < words; w++)
+        pop += (uint64_t)__builtin_popcountll(l->bits[w]);
+    if (l->n_docs % 64 && (l->bits[words - 1] >> (l->n_docs % 64)) != 0)
+        return liv_corrupt(l, e, "bitmap marks a document past the segment's end", l->n_docs, 0);
+    if (pop != l->n_deleted)
+        return liv_corrupt(l, e, "bitmap population differs from the deleted count", pop,
+                           l->n_deleted);
+    return TRAWL_OK;
+}
+
+/* Every term inside the blob, non-empty, strictly increasing; every count >= 1 and at most the
+ * deleted documents; overrides in strictly increasing doc order inside the segment. */
+static int liv_check_lists(const liv *l, err *e)
+{
+    const uint8_t *prev = NULL;
+    size_t prev_len = 0;
+    for (uint64_t i = 0; i < l->n_terms; i++) {
+        uint32_t off = l->terms[i].off, df = l->terms[i].del_df;
+        if (off >= l->blob_len || l->blob[off] == 0 || l->blob[off] > l->blob_len - off - 1 ||
+            df == 0 || df > l->n_deleted)
+            return liv_corrupt(l, e, "term entry out of bounds", i, off);
+        const uint8_t *t = l->blob + off + 1;
+        size_t len = l->blob[off], m = len < prev_len ? len : prev_len;
+        int c = prev ? memcmp(prev, t, m) : -1;
+        if (c > 0 || (c == 0 && prev_len >= len))
+            return liv_corrupt(l, e, "terms not in increasing order", i, off);
+        prev = t;
+        prev_len = len;
+    }
+    for (uint64_t i = 0; i < l->n_overrides; i++)
+        if (l->overrides[i].doc >= l->n_docs || l->overrides[i].reserved ||
+            (i && l->overrides[i].doc <= l->overrides[i - 1].doc))
+            return liv_corrupt(l, e, "override out of order or range", i, l->overrides[i].doc);
+    return TRAWL_OK;
+}
+
+int liv_open(liv **out, const char *path, const char *name, uint64_t seg_id, uint32_t n_docs,
+             err *e)
+{
+    *out = NULL;
+    liv *l = calloc(1, sizeof *l);
+    if (!l) return err_set(e, TRAWL_ENOMEM, "%s: out of memory", name);
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->refs = 1;
+    int rc = mmapfile_open(&l->map, path, e);
+    if (rc == TRAWL_OK) rc = liv_frame(l, seg_id, n_docs, e);
+    if (rc == TRAWL_OK) rc = liv_check_bits(l, e);
+    if (rc == TRAWL_OK) rc = liv_check_lists(l, e);
+    if (rc != TRAWL_OK) {
+        liv_close(l);
+        return rc;
+    }
+    *out = l;
+    return TRAWL_OK;
+}
+
+liv *liv_retain(liv *l)
+{
+    __atomic_add_fetch(&l->refs, 1, __ATOMIC_RELAXED);
+    return l;
+}
+
+void liv_close(liv *l)
+{
+    if (!l || __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
+    mmapfile_close(&l->map);
+    free(l);
+}
+
+const uint8_t *liv_term_at(const liv *l, uint64_t i, size_t *len, uint32_t *del_df)
+{
+    const uint8_t *p = l->blob + l->terms[i].off;
+    *len = p[0];
+    *del_df = l->terms[i].del_df;
+    return p + 1;
+}
+
+uint32_t liv_term_df(const liv *l, const char *term, size_t len)
+{
+    uint64_t lo = 0, hi = l->n_terms;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        size_t tl;
+        uint32_t df;
+        const uint8_t *t = liv_term_at(l, mid, &tl, &df);
+        size_t m = tl < len ? tl : len;
+        int c = memcmp(t, term, m);
+        if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
+        if (c == 0) return df;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int liv_override(const liv *l, uint32_t doc, fmt_liv_override *o)
+{
+    uint64_t lo = 0, hi = l->n_overrides;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (l->overrides[mid].doc == doc) {
+            *o = l->overrides[mid];
+            return 1;
+        }
+        if (l->overrides[mid].doc < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
