@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 #define CORPUS_SNIFF 8192 /* bytes examined by the binary test */
 
@@ -35,13 +36,15 @@ typedef struct cw {
     err *e;
     buf path;        /**< path being visited, NUL-terminated */
     size_t id_off;   /**< offset in path where the external id starts */
+    size_t arg;      /**< index of the path argument being walked */
     cw_dirid *stack; /**< ancestors of the current directory */
     size_t n_stack, cap_stack;
     char *line; /**< getline buffer (JSONL) */
     size_t line_cap;
     char *file; /**< text file contents, reused from file to file (no page faults per file) */
     size_t file_cap;
-    buf jbuf[3]; /**< unescaped text, id and date of a JSONL line (fast path) */
+    buf jbuf[3];        /**< unescaped text, id and date of a JSONL line (fast path) */
+    uint64_t line_hash; /**< XXH3-64 of the JSONL line being parsed */
 } cw;
 
 static void cw_warn(cw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -149,18 +152,35 @@ static int cw_file_reserve(cw *w, size_t need)
     return 0;
 }
 
-/* Reads the whole file at path into w->file (valid until the next file). On failure warns and
- * returns -1. No fstat for a size hint: the buffer is kept across files and doubles when one is
- * larger, so reading to the end costs open, read, read (0), close, one call fewer per file. */
-static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
+static int64_t cw_mtime_ns(const struct stat *st)
 {
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* Opens path for reading without blocking (a FIFO swapped in after the directory scan must not
+ * hang the walk) and checks it is a regular file; *st receives its stat. Warns and returns -1
+ * otherwise. */
+static int cw_open(cw *w, const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
         return -1;
     }
-    int rc = cw_file_reserve(w, 1);
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        cw_warn(w, "%s: not a regular file, skipped", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Reads the whole of fd (path names it) into w->file (valid until the next file). On failure
+ * warns and returns -1. The buffer is kept across files and doubles when one is larger. */
+static int cw_slurp(cw *w, int fd, const char *path, size_t size_hint, char **out, size_t *len)
+{
+    size_t n = 0;
+    int rc = cw_file_reserve(w, size_hint + 1);
     while (rc == 0) {
         if (n == w->file_cap && (rc = cw_file_reserve(w, 2 * n)) < 0) break;
         ssize_t r = read(fd, w->file + n, w->file_cap - n);
@@ -168,12 +188,10 @@ static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-            close(fd);
             return -1;
         }
         n += (size_t)r;
     }
-    close(fd);
     if (rc < 0) {
         cw_warn(w, "%s: out of memory reading it, skipped", path);
         return -1;
@@ -183,13 +201,34 @@ static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
     return 0;
 }
 
+/* Asks the gate whether to read the file at path: 1 to read, 0 to skip, < 0 an error. */
+static int cw_gate(cw *w, const char *path, const char *id)
+{
+    struct stat st;
+    if (!w->o->gate) return 1;
+    if (stat(path, &st) < 0) {
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+        return 0;
+    }
+    corpus_file f = {id, strlen(id), path, w->arg, (uint64_t)st.st_size, cw_mtime_ns(&st)};
+    int r = w->o->gate(w->o->gate_ctx, &f);
+    return r < 0 ? r : r == CORPUS_READ;
+}
+
 /* One text file: one document. */
 static int cw_text_file(cw *w, const char *path, const char *id)
 {
     char *p;
     size_t len, skip = 0;
     uint32_t date = 0;
-    if (cw_slurp(w, path, &p, &len) < 0) return TRAWL_OK;
+    struct stat st;
+    int g = cw_gate(w, path, id);
+    if (g <= 0) return g;
+    int fd = cw_open(w, path, &st);
+    if (fd < 0) return TRAWL_OK;
+    int r = cw_slurp(w, fd, path, (size_t)st.st_size, &p, &len);
+    close(fd);
+    if (r < 0) return TRAWL_OK;
     if (corpus_is_binary(p, len)) {
         cw_warn(w, "%s: binary file, skipped", path);
         return TRAWL_OK;
@@ -199,7 +238,8 @@ static int cw_text_file(cw *w, const char *path, const char *id)
         cw_warn(w, "%s: malformed date after \"date\", indexed without a date", path);
         date = 0;
     }
-    corpus_doc d = {id, strlen(id), dr > 0 ? date : 0, p + skip, len - skip, path, len};
+    corpus_doc d = {id,  strlen(id), dr > 0 ? date : 0, p + skip,           len - skip, path,
+                    len, w->arg,     cw_mtime_ns(&st),  XXH3_64bits(p, len)};
     return w->fn(w->ctx, &d);
 }
 
@@ -408,7 +448,8 @@ static int cw_json_doc(cw *w, const cw_jline *jl, const char *names[3], const ch
             if (id_len >= sizeof idb) id_len = sizeof idb - 1;
         }
         uint32_t date = cw_json_date(w, &jl->f[CW_J_DATE], names[CW_J_DATE], path, line_no);
-        corpus_doc d = {id, id_len, date, text->s, text->len, path, len + 1};
+        corpus_doc d = {id,   id_len,  date,   text->s, text->len,
+                        path, len + 1, w->arg, 0,       w->line_hash};
         return w->fn(w->ctx, &d);
     }
     return TRAWL_OK;
@@ -431,6 +472,7 @@ static int cw_json_jansson(cw *w, const char *line, size_t len, const char *path
     json_error_t je;
     cw_jline jl;
     cw_json_names(w, names);
+    w->line_hash = XXH3_64bits(line, len);
     json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL, &je);
     if (!obj) {
         cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
@@ -455,6 +497,7 @@ static int cw_json_line(cw *w, const char *line, size_t len, const char *path, c
     const char *names[3];
     cw_jline jl;
     cw_json_names(w, names);
+    w->line_hash = XXH3_64bits(line, len);
     if (cw_json_fast(w, line, len, names, &jl))
         return cw_json_doc(w, &jl, names, path, name, line_no, len);
     return cw_json_jansson(w, line, len, path, name, line_no);
@@ -476,12 +519,14 @@ int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, 
 /* A JSON Lines file: one document per non-blank line. */
 static int cw_jsonl_file(cw *w, const char *path, const char *name)
 {
-    FILE *f = fopen(path, "re");
+    struct stat st;
     size_t line_no = 0;
-    int rc = TRAWL_OK;
+    int rc = TRAWL_OK, fd = cw_open(w, path, &st);
+    if (fd < 0) return TRAWL_OK;
+    FILE *f = fdopen(fd, "r");
     if (!f) {
-        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-        return TRAWL_OK;
+        close(fd);
+        return err_set(w->e, TRAWL_ENOMEM, "%s: out of memory opening it", path);
     }
     for (;;) {
         errno = 0;
@@ -615,6 +660,10 @@ static int cw_root(cw *w, const char *root)
     buf_put_u8(&w->path, '\0');
     if (w->path.oom) return err_set(w->e, TRAWL_ENOMEM, "out of memory");
     if (stat(root, &st) < 0) return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
+    if (w->o->id_offs) {
+        w->id_off = w->o->id_offs[w->arg] <= n + 1 ? w->o->id_offs[w->arg] : n + 1;
+        return S_ISDIR(st.st_mode) ? cw_dir(w, n, &st) : cw_path(w, n, DT_UNKNOWN);
+    }
     if (!S_ISDIR(st.st_mode)) {
         w->id_off = 0;
         return cw_path(w, n, DT_UNKNOWN);
@@ -631,8 +680,10 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
     buf_init(&w.path);
     for (int i = 0; i < 3; i++)
         buf_init(&w.jbuf[i]);
-    for (size_t i = 0; i < n_paths && rc == TRAWL_OK; i++)
+    for (size_t i = 0; i < n_paths && rc == TRAWL_OK; i++) {
+        w.arg = i;
         rc = cw_root(&w, paths[i]);
+    }
     buf_free(&w.path);
     free(w.stack);
     free(w.line);

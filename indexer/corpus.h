@@ -20,10 +20,28 @@ typedef struct corpus_doc {
     size_t text_len;  /**< bytes in text */
     const char *path; /**< the file it came from, as opened (for warnings), NUL-terminated */
     size_t in_bytes;  /**< input bytes this document consumed (file size or line length) */
+    size_t arg;       /**< index of the path argument it was found under */
+    int64_t mtime_ns; /**< the file's modification time (0 for a JSON Lines record) */
+    uint64_t hash;    /**< XXH3-64 of the in_bytes input bytes (the file, or the line) */
 } corpus_doc;
 
 /* Receives documents in corpus order; a non-zero return stops corpus_walk, which returns it. */
 typedef int (*corpus_doc_fn)(void *ctx, const corpus_doc *d);
+
+/* A text file about to be read, with what stat says of it. */
+typedef struct corpus_file {
+    const char *id; /**< its id, as corpus_doc.id */
+    size_t id_len;
+    const char *path; /**< NUL-terminated */
+    size_t arg;       /**< index of the path argument it was found under */
+    uint64_t size;    /**< bytes */
+    int64_t mtime_ns; /**< modification time, ns since the epoch */
+} corpus_file;
+
+/* Decides whether a text file is read: CORPUS_READ, CORPUS_SKIP (e.g. unchanged since the index
+ * saw it), or a negative error, which stops corpus_walk. */
+typedef int (*corpus_file_fn)(void *ctx, const corpus_file *f);
+enum { CORPUS_READ = 0, CORPUS_SKIP = 1 };
 /* Receives one-line warnings (no prefix, no newline). */
 typedef void (*corpus_warn_fn)(void *ctx, const char *msg);
 
@@ -33,7 +51,12 @@ typedef struct corpus_opts {
     const char *text_field; /**< JSONL text field (NULL = "text") */
     const char *date_field; /**< JSONL date field (NULL = "date"), "YYYY-MM-DD" */
     const char *skip_dir;   /**< directory never entered (the index itself), or NULL */
-    corpus_warn_fn warn;    /**< may be NULL: warnings are dropped */
+    const size_t *id_offs;  /**< per path argument: a file's id is its path from this byte on
+                                 (NULL: relative to a directory argument, a file argument's
+                                 id is the path as given) */
+    corpus_file_fn gate;    /**< may be NULL: every text file is read */
+    void *gate_ctx;
+    corpus_warn_fn warn; /**< may be NULL: warnings are dropped */
     void *warn_ctx;
 } corpus_opts;
 

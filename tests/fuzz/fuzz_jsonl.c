@@ -99,7 +99,11 @@ static int fj_check_doc(void *ctx, const corpus_doc *d)
 static void fj_line(const char *const names[3], const char *line, size_t len, size_t line_no)
 {
     fj_log fast = {0}, ref = {0};
-    corpus_opts o = {1, names[1], names[0], names[2], NULL, fj_on_warn, NULL};
+    corpus_opts o = {.is_jsonl = 1,
+                     .id_field = names[1],
+                     .text_field = names[0],
+                     .date_field = names[2],
+                     .warn = fj_on_warn};
     buf_init(&fast.b);
     buf_init(&ref.b);
     o.warn_ctx = &fast;

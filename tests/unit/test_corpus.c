@@ -75,7 +75,12 @@ static void put_text(const char *dir, const char *name, const char *text)
 static int walk(const char *path, int jsonl, const char *idf, const char *textf, const char *datef,
                 seen *s)
 {
-    corpus_opts o = {jsonl, idf, textf, datef, NULL, on_warn, s};
+    corpus_opts o = {.is_jsonl = jsonl,
+                     .id_field = idf,
+                     .text_field = textf,
+                     .date_field = datef,
+                     .warn = on_warn,
+                     .warn_ctx = s};
     const char *paths[] = {path};
     err e;
     err_init(&e);
