@@ -328,6 +328,33 @@ static int seg_inflate(const segment *s, uint64_t b, buf *out, fmt_stored_block 
     return TRAWL_OK;
 }
 
+uint64_t segment_n_stored_blocks(const segment *s)
+{
+    return s->n_stored_blocks;
+}
+
+int segment_stored_block(const segment *s, uint64_t b, const uint8_t **z, uint32_t *zlen,
+                         uint32_t *raw_len, err *e)
+{
+    fmt_stored_block sb;
+    if (seg_stored_block(s, b, &sb, e) < 0) return e->rc;
+    *z = s->sec[FMT_SEC_STORED].p + sb.off;
+    *zlen = sb.comp_len;
+    *raw_len = sb.raw_len;
+    return TRAWL_OK;
+}
+
+int segment_inflate_block(const segment *s, uint64_t b, buf *out, err *e)
+{
+    fmt_stored_block sb;
+    return seg_inflate(s, b, out, &sb, e);
+}
+
+uint32_t segment_doc_text_len(const segment *s, uint32_t doc)
+{
+    return seg_doc(s, doc).text_len;
+}
+
 int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e)
 {
     if (doc >= s->n_docs)

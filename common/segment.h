@@ -54,6 +54,17 @@ void segment_doc_src(const segment *s, uint32_t doc, fmt_src *out);
 /* Appends the stored text of doc to out (decompressing its block). TRAWL_ECORRUPT/ENOMEM. */
 int segment_doc_text(const segment *s, uint32_t doc, buf *out, err *e);
 
+/* Stored text as blocks, for a merge that copies blocks instead of recompressing them: the
+ * number of blocks, block b's zlib stream (pointer into the map) and its inflated length, and
+ * the length of doc's text (texts lie end to end in document order over the blocks).
+ * segment_stored_block gives TRAWL_ECORRUPT for an entry outside the section. */
+uint64_t segment_n_stored_blocks(const segment *s);
+int segment_stored_block(const segment *s, uint64_t b, const uint8_t **z, uint32_t *zlen,
+                         uint32_t *raw_len, err *e);
+/* Appends block b inflated to out. TRAWL_ECORRUPT, TRAWL_ENOMEM. */
+int segment_inflate_block(const segment *s, uint64_t b, buf *out, err *e);
+uint32_t segment_doc_text_len(const segment *s, uint32_t doc);
+
 /* Verifies every section checksum and decodes every dictionary entry, postings block and
  * positions block, checking the invariants listed in docs/FORMAT.md. Names the first problem. */
 int segment_check(const segment *s, err *e);

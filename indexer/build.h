@@ -1,62 +1,77 @@
-/* build: the indexing pipeline behind trawl-index. Owns the index directory while it runs (lock,
- * leftover temporary files, reading the existing segments' ids, appending or replacing
- * segments, the manifest commit) and the flow corpus -> analyzer -> postings buffer -> spilled
- * runs -> merge -> segment writer. Never prints: warnings and progress go to callbacks. */
+/* build: brings an index in line with a corpus (the sync behind trawl-index). Walks the paths
+ * given, and through the writer (writer.h) adds the files it has not seen, replaces the ones
+ * whose content changed (size and mtime tell without reading; a content hash tells a touch
+ * from an edit), deletes the ones gone from under those paths, and leaves documents from other
+ * paths alone; JSON Lines records replace the record with the same id. Explicit deletions by
+ * id, and a full merge, go through the same writer. Never prints: warnings and progress go to
+ * callbacks. */
 #ifndef TRAWL_BUILD_H
 #define TRAWL_BUILD_H
 
-#include "corpus.h"
 #include "err.h"
+#include "policy.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define BUILD_DEFAULT_MEMORY ((size_t)256 << 20)
-#define BUILD_MERGE_FANIN    64 /* runs merged at once; more runs merge in rounds first */
 
 typedef void (*build_warn_fn)(void *ctx, const char *msg);
-/* Called after every document read (indexed or skipped): docs seen, input bytes read. */
+/* Called after every input document or file (indexed, unchanged or skipped): documents seen,
+ * input bytes read. */
 typedef void (*build_progress_fn)(void *ctx, uint64_t n_docs, uint64_t in_bytes);
 
 typedef struct build_opts {
     const char *index_dir;    /**< created if missing (one level) */
-    const char *const *paths; /**< corpus paths (corpus.h) */
+    const char *const *paths; /**< corpus paths (corpus.h); may be empty with deletes/merge */
     size_t n_paths;
     int is_jsonl; /**< corpus_opts fields */
     const char *id_field, *text_field, *date_field;
-    const char *language;   /**< NULL: the existing index's, else "english" */
-    uint32_t max_token_len; /**< 0: the existing index's, else the analyzer default */
-    size_t memory_bytes;    /**< postings budget before a spill (0 = default) */
-    int rebuild;            /**< replace the index instead of adding a segment */
-    unsigned threads;       /**< 0: min(2, online CPUs); 1: no helper thread; 2+: stored text
-                                 is compressed on a helper thread (same output bytes) */
-    build_warn_fn warn;     /**< may be NULL */
+    const char *language;          /**< NULL: the existing index's, else "english" */
+    uint32_t max_token_len;        /**< 0: the existing index's, else the analyzer default */
+    size_t memory_bytes;           /**< postings budget before a spill (0 = default) */
+    int rebuild;                   /**< replace the index instead of updating it */
+    unsigned threads;              /**< 0: min(2, online CPUs); 1: no helper thread; 2+: stored text
+                                        is compressed on a helper thread (same output bytes) */
+    const char *const *delete_ids; /**< JSON Lines ids (or file paths) to delete */
+    size_t n_delete_ids;
+    const char *delete_from; /**< a file of ids to delete, one a line ("-": standard input) */
+    int merge;               /**< merge the index into one segment after the sync */
+    int no_merge;            /**< no merge policy after the commit */
+    policy_opts policy;      /**< merge_factor 0: defaults */
+    build_warn_fn warn;      /**< may be NULL */
     void *warn_ctx;
     build_progress_fn progress; /**< may be NULL */
     void *progress_ctx;
 } build_opts;
 
 typedef struct build_result {
-    uint32_t n_docs;       /**< documents indexed into the new segment */
-    uint64_t n_skipped;    /**< documents whose id was already indexed */
-    uint64_t tokens;       /**< positions used by the new documents */
+    uint32_t n_docs;       /**< documents indexed (added and updated) */
+    uint64_t n_added;      /**< new documents */
+    uint64_t n_updated;    /**< documents replaced by a changed version */
+    uint64_t n_deleted;    /**< documents deleted (gone from the tree, or by id) */
+    uint64_t n_unchanged;  /**< documents found unchanged (touched ones included) */
+    uint64_t n_missing;    /**< ids asked to be deleted that matched no document */
+    uint64_t tokens;       /**< positions used by the indexed documents */
     uint64_t n_terms;      /**< distinct terms of the new segment */
     uint64_t file_bytes;   /**< bytes of the new segment file */
     uint64_t stored_bytes; /**< of which compressed stored text */
     uint64_t in_bytes;     /**< corpus bytes read */
     uint32_t n_runs;       /**< runs spilled (0: everything fit in memory) */
     size_t n_segments;     /**< segments in the index afterwards */
-    char seg_name[64];     /**< the new segment's file name ("" if nothing was written) */
+    uint64_t n_live;       /**< live documents in the index afterwards */
+    uint64_t merges;       /**< merges carried out */
+    uint64_t commits;      /**< generations committed */
 } build_result;
 
 void build_opts_init(build_opts *o);
 
-/* Indexes o->paths into o->index_dir. On success the new segment is committed in the manifest
- * (or nothing changed when every document was already indexed). On failure the previous index
- * is untouched and temporary files are removed. Returns TRAWL_OK; TRAWL_EARG (missing path,
- * unknown language, settings that differ from the existing index, no documents);
- * TRAWL_ECORRUPT (existing index unreadable, without rebuild); TRAWL_EIO (with the file and
- * strerror; also "locked" when another indexer holds INDEX_DIR/LOCK); TRAWL_ENOMEM. */
+/* Syncs o->paths into o->index_dir, deletes o's ids, commits, runs the merge policy (or a full
+ * merge). On failure the previous index is untouched and temporary files are removed.
+ * Returns TRAWL_OK; TRAWL_EARG (missing path, unknown language, settings that differ from the
+ * existing index, no documents for a new index); TRAWL_ECORRUPT (existing index unreadable,
+ * without rebuild); TRAWL_EIO (with the file and strerror; also "locked" when another writer
+ * holds INDEX_DIR/LOCK); TRAWL_ENOMEM. */
 int build_run(const build_opts *o, build_result *r, err *e);
 
 #endif

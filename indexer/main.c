@@ -2,6 +2,7 @@
  * progress on a terminal, prints warnings, errors and the summary; does no indexing itself. */
 #include "build.h"
 #include "corpus.h"
+#include "policy.h"
 #include "trawl.h"
 
 #include <getopt.h>
@@ -32,15 +33,27 @@ static int64_t main_now_ns(void)
 static void main_usage(FILE *f)
 {
     fputs("usage: trawl-index [options] -o INDEX_DIR PATH...\n"
+          "       trawl-index -o INDEX_DIR --delete ID [--delete ID]...\n"
+          "       trawl-index --merge INDEX_DIR\n"
           "       trawl-index --check INDEX_DIR\n"
-          "Indexes text files (directories recursively) or JSON Lines files into INDEX_DIR.\n"
-          "  -o, --index DIR       index directory (created if missing; new documents are\n"
-          "                        added as a new segment)\n"
-          "      --rebuild         replace the index instead of adding to it\n"
-          "      --jsonl           inputs are JSON Lines, one document per line\n"
+          "Brings INDEX_DIR in line with text files (directories recursively) or JSON Lines\n"
+          "files: new files are added, changed ones replaced, files gone from under PATH\n"
+          "deleted; documents from other paths stay.\n"
+          "  -o, --index DIR       index directory (created if missing)\n"
+          "      --rebuild         replace the index instead of updating it\n"
+          "      --jsonl           inputs are JSON Lines, one document per line; a record\n"
+          "                        replaces the one with the same id\n"
           "      --id-field F      JSONL id field (default id)\n"
           "      --text-field F    JSONL text field (default text)\n"
           "      --date-field F    JSONL date field, YYYY-MM-DD (default date)\n"
+          "      --delete ID       delete the document with this id (a JSONL id or a file\n"
+          "                        path); repeatable\n"
+          "      --delete-from F   delete the ids listed in F, one a line (- = stdin)\n"
+          "      --merge DIR       merge the index into one segment, dropping deleted\n"
+          "                        documents (also after a sync: -o DIR --merge-all)\n"
+          "      --merge-all       after the sync, merge the index into one segment\n"
+          "      --no-merge        do not run the merge policy after the commit\n"
+          "      --merge-factor N  segments of similar size merged at once (default 10)\n"
           "      --language NAME   stemmer language (default english; none = no stemming)\n"
           "      --max-token-len N longest token kept, in bytes (default 64, at most 255)\n"
           "      --memory MB       postings memory before spilling to disk (default 256)\n"
@@ -93,14 +106,15 @@ static const char *main_num(uint64_t v, char *out, size_t cap)
 
 static void main_summary(const build_result *r, double secs)
 {
-    char a[32], b[32], c[32], d[32], e[32], f[32];
-    printf("indexed %s document%s, %s tokens, %s distinct terms, %s index bytes (%s stored text), "
-           "%.2f s",
-           main_num(r->n_docs, a, sizeof a), r->n_docs == 1 ? "" : "s",
-           main_num(r->tokens, b, sizeof b), main_num(r->n_terms, c, sizeof c),
-           main_num(r->file_bytes, d, sizeof d), main_num(r->stored_bytes, e, sizeof e), secs);
-    if (r->n_skipped) printf(", %s already indexed, skipped", main_num(r->n_skipped, f, sizeof f));
-    putchar('\n');
+    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], i[32];
+    printf("%s added, %s updated, %s deleted, %s unchanged; %s tokens, %s terms, %s bytes "
+           "written (%s stored text); %s document%s in %zu segment%s; %.2f s\n",
+           main_num(r->n_added, a, sizeof a), main_num(r->n_updated, b, sizeof b),
+           main_num(r->n_deleted, c, sizeof c), main_num(r->n_unchanged, d, sizeof d),
+           main_num(r->tokens, e, sizeof e), main_num(r->n_terms, f, sizeof f),
+           main_num(r->file_bytes, g, sizeof g), main_num(r->stored_bytes, h, sizeof h),
+           main_num(r->n_live, i, sizeof i), r->n_live == 1 ? "" : "s", r->n_segments,
+           r->n_segments == 1 ? "" : "s", secs);
 }
 
 static int main_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -161,6 +175,12 @@ enum {
     OPT_THREADS,
     OPT_CHECK,
     OPT_VERSION,
+    OPT_DELETE,
+    OPT_DELETE_FROM,
+    OPT_MERGE,
+    OPT_MERGE_ALL,
+    OPT_NO_MERGE,
+    OPT_MERGE_FACTOR,
 };
 
 static const struct option main_opts[] = {
@@ -179,6 +199,12 @@ static const struct option main_opts[] = {
     {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, OPT_VERSION},
+    {"delete", required_argument, 0, OPT_DELETE},
+    {"delete-from", required_argument, 0, OPT_DELETE_FROM},
+    {"merge", required_argument, 0, OPT_MERGE},
+    {"merge-all", no_argument, 0, OPT_MERGE_ALL},
+    {"no-merge", no_argument, 0, OPT_NO_MERGE},
+    {"merge-factor", required_argument, 0, OPT_MERGE_FACTOR},
     {0, 0, 0, 0},
 };
 
@@ -194,61 +220,119 @@ static int main_num_opt(int c, const char *arg, build_opts *o)
         o->memory_bytes = (size_t)v;
     else if (c == OPT_THREADS && main_uint(arg, 1, 64, &v) == 0)
         o->threads = (unsigned)v;
-    else
+    else if (c == OPT_MERGE_FACTOR && main_uint(arg, 2, 1000, &v) == 0) {
+        policy_defaults(&o->policy);
+        o->policy.merge_factor = (unsigned)v;
+    } else
         return -1;
     return 0;
 }
 
-/* Parses argv into o. Returns -1 to go on, or an exit status. */
-static int main_parse(int argc, char **argv, build_opts *o, const char **check, int *quiet)
+/* What the command line asks for besides the build options. */
+typedef struct main_cli {
+    const char *check; /**< --check DIR */
+    const char *merge; /**< --merge DIR */
+    int quiet;
+    const char **deletes; /**< --delete ids (room for argc) */
+    size_t n_deletes;
+} main_cli;
+
+/* Applies one option without a number; returns -1 to go on, or an exit status. */
+static int main_opt(int c, build_opts *o, main_cli *cli)
+{
+    switch (c) {
+    case 'o':
+        o->index_dir = optarg;
+        break;
+    case 'q':
+        cli->quiet = 1;
+        break;
+    case 'h':
+        main_usage(stdout);
+        return 0;
+    case OPT_VERSION:
+        printf("trawl-index %s\n", TRAWL_VERSION);
+        return 0;
+    case OPT_REBUILD:
+        o->rebuild = 1;
+        break;
+    case OPT_JSONL:
+        o->is_jsonl = 1;
+        break;
+    case OPT_ID_FIELD:
+        o->id_field = optarg;
+        break;
+    case OPT_TEXT_FIELD:
+        o->text_field = optarg;
+        break;
+    case OPT_DATE_FIELD:
+        o->date_field = optarg;
+        break;
+    case OPT_LANGUAGE:
+        o->language = optarg;
+        break;
+    case OPT_CHECK:
+        cli->check = optarg;
+        break;
+    case OPT_MERGE:
+        cli->merge = optarg;
+        break;
+    case OPT_MERGE_ALL:
+        o->merge = 1;
+        break;
+    case OPT_NO_MERGE:
+        o->no_merge = 1;
+        break;
+    case OPT_DELETE:
+        cli->deletes[cli->n_deletes++] = optarg;
+        break;
+    case OPT_DELETE_FROM:
+        o->delete_from = optarg;
+        break;
+    default:
+        main_usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+/* Parses argv into o and cli. Returns -1 to go on, or an exit status. */
+static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 {
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", main_opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            o->index_dir = optarg;
-            break;
-        case 'q':
-            *quiet = 1;
-            break;
-        case 'h':
-            main_usage(stdout);
-            return 0;
-        case OPT_VERSION:
-            printf("trawl-index %s\n", TRAWL_VERSION);
-            return 0;
-        case OPT_REBUILD:
-            o->rebuild = 1;
-            break;
-        case OPT_JSONL:
-            o->is_jsonl = 1;
-            break;
-        case OPT_ID_FIELD:
-            o->id_field = optarg;
-            break;
-        case OPT_TEXT_FIELD:
-            o->text_field = optarg;
-            break;
-        case OPT_DATE_FIELD:
-            o->date_field = optarg;
-            break;
-        case OPT_LANGUAGE:
-            o->language = optarg;
-            break;
-        case OPT_CHECK:
-            *check = optarg;
-            break;
-        case OPT_MAX_TOKEN:
-        case OPT_MEMORY:
-        case OPT_MEMORY_BYTES:
-        case OPT_THREADS:
+        int code = -1;
+        if (c == OPT_MAX_TOKEN || c == OPT_MEMORY || c == OPT_MEMORY_BYTES || c == OPT_THREADS ||
+            c == OPT_MERGE_FACTOR) {
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);
-            break;
-        default:
-            main_usage(stderr);
-            return 2;
+        } else {
+            code = main_opt(c, o, cli);
         }
+        if (code >= 0) return code;
     }
+    return -1;
+}
+
+/* Checks the combination of options and paths; returns -1 to go on, or an exit status. */
+static int main_validate(int argc, char **argv, build_opts *o, main_cli *cli, err *e)
+{
+    if (cli->check || cli->merge) {
+        if (optind < argc || o->index_dir)
+            return main_fail(2, "--check and --merge take only the index directory");
+        if (cli->merge) {
+            o->index_dir = cli->merge;
+            o->merge = 1;
+        }
+        return -1;
+    }
+    if (!o->index_dir) return main_fail(2, "no index directory: give -o INDEX_DIR");
+    o->paths = (const char *const *)argv + optind;
+    o->n_paths = (size_t)(argc - optind);
+    o->delete_ids = cli->deletes;
+    o->n_delete_ids = cli->n_deletes;
+    if (o->n_paths == 0 && !cli->n_deletes && !o->delete_from && !o->merge)
+        return main_fail(2, "no input paths");
+    if (corpus_check_paths(o->paths, o->n_paths, e) < 0) return main_fail(2, "%s", e->msg);
     return -1;
 }
 
@@ -257,30 +341,29 @@ int main(int argc, char **argv)
     build_opts o;
     build_result r;
     main_progress p = {0};
-    const char *check = NULL;
-    int quiet = 0;
+    main_cli cli = {0};
     err e;
     build_opts_init(&o);
     err_init(&e);
-    int code = main_parse(argc, argv, &o, &check, &quiet);
-    if (code >= 0) return code;
-    if (check)
-        return optind < argc ? main_fail(2, "--check takes only the index directory")
-                             : main_check(check);
-    if (!o.index_dir) return main_fail(2, "no index directory: give -o INDEX_DIR");
-    if (optind >= argc) return main_fail(2, "no input paths");
-    o.paths = (const char *const *)argv + optind;
-    o.n_paths = (size_t)(argc - optind);
-    if (corpus_check_paths(o.paths, o.n_paths, &e) < 0) return main_fail(2, "%s", e.msg);
-    p.is_on = !quiet && isatty(STDERR_FILENO);
+    if (!(cli.deletes = calloc((size_t)argc + 1, sizeof *cli.deletes)))
+        return main_fail(1, "out of memory");
+    int code = main_parse(argc, argv, &o, &cli);
+    if (code < 0) code = main_validate(argc, argv, &o, &cli, &e);
+    if (code < 0 && cli.check) code = main_check(cli.check);
+    if (code >= 0) {
+        free(cli.deletes);
+        return code;
+    }
+    p.is_on = !cli.quiet && isatty(STDERR_FILENO);
     p.start_ns = p.last_ns = main_now_ns();
     o.warn = main_warn;
     o.warn_ctx = &p;
     o.progress = main_progress_cb;
     o.progress_ctx = &p;
     int rc = build_run(&o, &r, &e);
+    free(cli.deletes);
     if (p.is_drawn) fputs("\r\033[K", stderr);
     if (rc != TRAWL_OK) return main_fail(1, "%s", e.msg);
-    if (!quiet) main_summary(&r, (double)(main_now_ns() - p.start_ns) / 1e9);
+    if (!cli.quiet) main_summary(&r, (double)(main_now_ns() - p.start_ns) / 1e9);
     return 0;
 }

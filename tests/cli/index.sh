@@ -20,12 +20,12 @@ check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 # --- summary line, --check, version, help, usage errors
 "$BIN" -o "$T/idx" "$SEEDS" >"$T/out" 2>"$T/err"
 check "index seeds exit 0" test $? -eq 0
-check "summary shape" grep -Eq '^indexed 5 documents, [0-9,]+ tokens, [0-9,]+ distinct terms, [0-9,]+ index bytes \([0-9,]+ stored text\), [0-9]+\.[0-9]+ s$' "$T/out"
+check "summary shape" grep -Eq '^5 added, 0 updated, 0 deleted, 0 unchanged; [0-9,]+ tokens, [0-9,]+ terms, [0-9,]+ bytes written \([0-9,]+ stored text\); 5 documents in 1 segment; [0-9]+\.[0-9]+ s$' "$T/out"
 check "no stderr when piped" test ! -s "$T/err"
 "$BIN" --check "$T/idx" >"$T/out" 2>&1
 check "--check ok" grep -qx 'ok: 1 segment, 5 documents' "$T/out"
 "$BIN" -o "$T/idx" "$SEEDS" >"$T/out" 2>&1
-check "re-adding skips" grep -q ', 5 already indexed, skipped$' "$T/out"
+check "re-adding: all unchanged" grep -q '^0 added, 0 updated, 0 deleted, 5 unchanged;' "$T/out"
 "$BIN" --version >/dev/null; check "--version" test $? -eq 0
 "$BIN" --help | grep -q 'usage: trawl-index'; check "--help" test $? -eq 0
 "$BIN" --no-such-flag >/dev/null 2>&1; check "bad flag exit 2" test $? -eq 2
@@ -35,7 +35,7 @@ check "re-adding skips" grep -q ', 5 already indexed, skipped$' "$T/out"
 mkdir "$T/self" && cp "$SEEDS"/* "$T/self/"
 "$BIN" -o "$T/self/idx" "$T/self" >"$T/out" 2>"$T/err"
 "$BIN" -o "$T/self/idx" "$T/self" >"$T/out" 2>"$T/err"
-check "index inside corpus skipped" grep -q '^indexed 0 documents.*, 5 already indexed, skipped$' "$T/out"
+check "index inside corpus skipped" grep -q '^0 added, 0 updated, 0 deleted, 5 unchanged;' "$T/out"
 check "index inside corpus: no warnings" test ! -s "$T/err"
 
 # --- missing path: exit 2, one error line, nothing written
@@ -62,10 +62,10 @@ check "warnings exit 0" test $? -eq 0
 check "binary warning" grep -q '^trawl-index: warning: .*blob.bin: binary file, skipped' "$T/err"
 check "date warning" grep -q '^trawl-index: warning: .*baddate.txt: malformed date' "$T/err"
 check "invalid UTF-8 counted per file" grep -q '^trawl-index: warning: .*latin1.txt: 2 invalid UTF-8 sequences skipped' "$T/err"
-check "indexed 3" grep -q '^indexed 3 documents' "$T/out"
+check "indexed 3" grep -q '^3 added,' "$T/out"
 printf '{"id":"a","text":"alpha"}\n{bad json\n{"id":"c"}\n{"id":4,"text":"delta","date":"2024-01-31"}\n' >"$T/d.jsonl"
 "$BIN" --jsonl -o "$T/idx4" "$T/d.jsonl" >"$T/out" 2>"$T/err"
-check "jsonl indexed 2" grep -q '^indexed 2 documents' "$T/out"
+check "jsonl indexed 2" grep -q '^2 added,' "$T/out"
 check "jsonl warning line 2" grep -q "^trawl-index: warning: $T/d.jsonl:2: invalid JSON" "$T/err"
 check "jsonl warning line 3" grep -q "^trawl-index: warning: $T/d.jsonl:3: no \"text\" field" "$T/err"
 "$BIN" --language none -o "$T/idx4" "$T/d.jsonl" >"$T/out" 2>"$T/err"
@@ -86,7 +86,7 @@ head -c 100 "$T/idx/$seg" >"$T/corrupt/$seg"
 check "truncated segment refused" grep -q "existing index is unreadable.*$seg" "$T/err"
 check "truncated segment untouched" test "$(wc -c <"$T/corrupt/$seg")" -eq 100
 "$BIN" --rebuild -o "$T/corrupt" "$T/mixed" >"$T/out" 2>"$T/err"
-check "--rebuild replaces a corrupt index" grep -q '^indexed 3 documents' "$T/out"
+check "--rebuild replaces a corrupt index" grep -q '^3 added,' "$T/out"
 "$BIN" --check "$T/corrupt" >/dev/null 2>&1; check "rebuilt index checks" test $? -eq 0
 
 # --- --check catches one flipped byte in the middle of a segment
@@ -106,7 +106,7 @@ if command -v flock >/dev/null 2>&1; then
     lock_pid=$!
     sleep 0.3
     "$BIN" -o "$T/idx" "$SEEDS" >"$T/out" 2>"$T/err"
-    check "locked index refused" grep -q 'locked: another trawl-index' "$T/err"
+    check "locked index refused" grep -q 'locked: another writer' "$T/err"
     wait $lock_pid
 else
     echo "skip: lock test (no flock utility)"

@@ -1,0 +1,297 @@
+/* segbuild: one new segment from documents (contract in segbuild.h).
+ *
+ *   document ──► analyzer ──► postings buffer ──(over budget)──► .run-N.tmp (sorted)
+ *        │                                                             │
+ *        └──► stored text ──► zip ──► segment writer ◄── k-way merge ◄─┘
+ *
+ * With no run spilled, the sorted buffer goes straight to the writer (no run encoding, merge
+ * heap or callback per posting). Run files are deleted when the builder is freed. */
+#include "segbuild.h"
+
+#include "fsx.h"
+#include "merge.h"
+#include "postings_buf.h"
+#include "spill.h"
+#include "zip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct segbuild {
+    sb_opts o;
+    char dir[4096], name[64];
+    err *e;
+    analyzer *an;
+    postings_buf *pb;
+    segment_writer *sw;
+    zip *z;
+    char **runs; /**< paths of the runs on disk, in doc order */
+    size_t n_runs, cap_runs;
+    unsigned run_seq; /**< next run file number */
+    uint32_t n_runs_total;
+    uint32_t n_docs;
+    uint64_t bytes;
+};
+
+static size_t sb_budget(const segbuild *b)
+{
+    return b->o.memory_bytes ? b->o.memory_bytes : SEGBUILD_DEFAULT_MEMORY;
+}
+
+int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
+{
+    *out = NULL;
+    segbuild *b = calloc(1, sizeof *b);
+    if (!b) return err_set(e, TRAWL_ENOMEM, "out of memory");
+    if (strlen(o->dir) >= sizeof b->dir || strlen(o->name) >= sizeof b->name) {
+        free(b);
+        return err_set(e, TRAWL_EARG, "%s: path too long", o->dir);
+    }
+    b->o = *o;
+    strcpy(b->dir, o->dir);
+    strcpy(b->name, o->name);
+    b->o.dir = b->dir;
+    b->o.name = b->name;
+    b->e = e;
+    b->an = an;
+    int rc = pb_new(&b->pb, e);
+    if (rc == TRAWL_OK)
+        rc = sw_open(&b->sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
+    if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, e);
+    if (rc != TRAWL_OK) {
+        sb_free(b);
+        return rc;
+    }
+    *out = b;
+    return TRAWL_OK;
+}
+
+void sb_free(segbuild *b)
+{
+    if (!b) return;
+    zip_free(b->z);
+    sw_free(b->sw);
+    for (size_t i = 0; i < b->n_runs; i++) {
+        if (b->runs[i]) unlink(b->runs[i]);
+        free(b->runs[i]);
+    }
+    free(b->runs);
+    pb_free(b->pb);
+    free(b);
+}
+
+uint32_t sb_n_docs(const segbuild *b)
+{
+    return b->n_docs;
+}
+
+uint64_t sb_bytes(const segbuild *b)
+{
+    return b->bytes;
+}
+
+/* Records a new run path (before writing it, so a failed write is still deleted). */
+static int sb_new_run(segbuild *b, char *path, size_t cap)
+{
+    char name[128];
+    snprintf(name, sizeof name, ".run-%s-%u.tmp", b->name, b->run_seq++);
+    if (fsx_join(path, cap, b->dir, name, b->e) < 0) return b->e->rc;
+    if (b->n_runs == b->cap_runs) {
+        size_t c = b->cap_runs ? 2 * b->cap_runs : 16;
+        char **r = realloc(b->runs, c * sizeof *r);
+        if (!r) return err_set(b->e, TRAWL_ENOMEM, "out of memory");
+        b->runs = r;
+        b->cap_runs = c;
+    }
+    if (!(b->runs[b->n_runs] = strdup(path))) return err_set(b->e, TRAWL_ENOMEM, "out of memory");
+    b->n_runs++;
+    return TRAWL_OK;
+}
+
+/* Spills the postings buffer as the next run. */
+static int sb_spill(segbuild *b)
+{
+    char path[4096];
+    int rc = sb_new_run(b, path, sizeof path);
+    if (rc < 0) return rc;
+    b->n_runs_total++;
+    rc = spill_write(b->pb, path, b->e);
+    pb_clear(b->pb);
+    return rc;
+}
+
+static int sb_token(void *ctx, const token *t)
+{
+    return pb_add(ctx, t->term, t->len, t->pos);
+}
+
+int sb_add(segbuild *b, const char *id, size_t id_len, uint32_t date, const char *text,
+           size_t text_len, const fmt_src *src, uint32_t *doc, uint32_t *n_tokens,
+           size_t *n_invalid)
+{
+    uint32_t nt = 0;
+    size_t ni = 0;
+    if (b->n_docs >= SEGBUILD_MAX_DOCS || text_len > UINT32_MAX)
+        return err_set(b->e, TRAWL_EARG, "%s: segment full (%u documents) or text over 4 GiB",
+                       b->name, b->n_docs);
+    int rc = analyzer_run(b->an, text, text_len, 0, sb_token, b->pb, &nt, &ni);
+    if (rc < 0) return err_set(b->e, rc, "%.*s: out of memory analysing it", (int)id_len, id);
+    if (pb_doc_end(b->pb, b->n_docs) < 0)
+        return err_set(b->e, TRAWL_ENOMEM, "out of memory in the postings buffer");
+    rc = sw_add_doc_meta(b->sw, id, id_len, date, nt, text_len, src);
+    if (rc == TRAWL_OK) rc = zip_put(b->z, text, text_len);
+    if (rc < 0) return rc;
+    if (doc) *doc = b->n_docs;
+    if (n_tokens) *n_tokens = nt;
+    if (n_invalid) *n_invalid = ni;
+    b->n_docs++;
+    b->bytes += text_len;
+    return pb_mem(b->pb) > sb_budget(b) ? sb_spill(b) : TRAWL_OK;
+}
+
+/* ---------------------------------------------------------------- merge */
+
+static int sb_sw_begin(void *ctx, const char *term, size_t len)
+{
+    return sw_term_begin(ctx, term, len);
+}
+
+static int sb_sw_doc(void *ctx, uint32_t doc, const uint32_t *pos, uint32_t tf)
+{
+    return sw_term_doc(ctx, doc, pos, tf);
+}
+
+static int sb_sw_end(void *ctx)
+{
+    return sw_term_end(ctx);
+}
+
+/* Merges runs[first..first+n) into sink through file sources sharing the memory budget. */
+static int sb_merge_files(segbuild *b, size_t first, size_t n, const merge_sink *sink)
+{
+    size_t bufsize = sb_budget(b) / (n + 1);
+    bufsize = bufsize < 65536 ? 65536 : bufsize > (4u << 20) ? (4u << 20) : bufsize;
+    spill_src **srcs = calloc(n, sizeof *srcs);
+    int rc = srcs ? TRAWL_OK : err_set(b->e, TRAWL_ENOMEM, "out of memory merging runs");
+    for (size_t i = 0; rc == TRAWL_OK && i < n; i++)
+        rc = spill_src_file(&srcs[i], b->runs[first + i], bufsize, b->e);
+    if (rc == TRAWL_OK) rc = merge_run(srcs, n, sink, NULL, b->e);
+    for (size_t i = 0; srcs && i < n; i++)
+        spill_src_free(srcs[i]);
+    free(srcs);
+    return rc;
+}
+
+/* Merges runs[g..g+n) into a new run file whose malloc'd path goes to *out. On failure the new
+ * file is deleted; the input runs are left for the caller. */
+static int sb_merge_group(segbuild *b, size_t g, size_t n, char **out)
+{
+    char name[128], path[4096];
+    spill_writer *w = NULL;
+    snprintf(name, sizeof name, ".run-%s-%u.tmp", b->name, b->run_seq++);
+    int rc = fsx_join(path, sizeof path, b->dir, name, b->e);
+    if (rc == TRAWL_OK) rc = spill_writer_open(&w, path, b->e);
+    merge_sink sink = merge_sink_run(w);
+    if (rc == TRAWL_OK) rc = sb_merge_files(b, g, n, &sink);
+    if (rc == TRAWL_OK) rc = spill_writer_finish(w);
+    spill_writer_free(w);
+    if (rc == TRAWL_OK && !(*out = strdup(path))) rc = err_set(b->e, TRAWL_ENOMEM, "out of memory");
+    if (rc < 0) unlink(path);
+    return rc;
+}
+
+/* Merges groups of SEGBUILD_FANIN runs into single runs until at most that many are left.
+ * Groups are consecutive, so the runs stay in document order. */
+static int sb_merge_rounds(segbuild *b)
+{
+    while (b->n_runs > SEGBUILD_FANIN) {
+        size_t n_next = 0, cap = b->n_runs / SEGBUILD_FANIN + 1;
+        char **next = calloc(cap, sizeof *next);
+        int rc = next ? TRAWL_OK : err_set(b->e, TRAWL_ENOMEM, "out of memory");
+        for (size_t g = 0; rc == TRAWL_OK && g < b->n_runs; g += SEGBUILD_FANIN) {
+            size_t n = b->n_runs - g < SEGBUILD_FANIN ? b->n_runs - g : SEGBUILD_FANIN;
+            rc = sb_merge_group(b, g, n, &next[n_next]);
+            n_next += rc == TRAWL_OK;
+        }
+        /* On failure the new runs go; on success the old ones. */
+        char **gone = rc == TRAWL_OK ? b->runs : next;
+        size_t n_gone = rc == TRAWL_OK ? b->n_runs : n_next;
+        for (size_t i = 0; i < n_gone; i++) {
+            unlink(gone[i]);
+            free(gone[i]);
+        }
+        if (rc < 0) {
+            free(next);
+            return rc;
+        }
+        free(b->runs);
+        b->runs = next;
+        b->n_runs = n_next;
+        b->cap_runs = cap;
+    }
+    return TRAWL_OK;
+}
+
+/* Writes one term's list from the postings buffer; *pos / *cap is the positions scratch. */
+static int sb_write_list(segbuild *b, const uint8_t *p, const uint8_t *end, uint32_t **pos,
+                         size_t *cap)
+{
+    uint32_t doc = 0, tf;
+    int r, rc = TRAWL_OK;
+    while (rc == TRAWL_OK && (r = pb_list_next(&p, end, &doc, &tf)) > 0) {
+        if (tf > *cap) {
+            uint32_t *q = realloc(*pos, (size_t)tf * sizeof *q);
+            if (!q) return err_set(b->e, TRAWL_ENOMEM, "out of memory for %u positions", tf);
+            *pos = q;
+            *cap = tf;
+        }
+        if (pb_list_positions(&p, end, tf, *pos) < 0) break;
+        rc = sw_term_doc(b->sw, doc, *pos, tf);
+    }
+    if (rc == TRAWL_OK && p != end)
+        rc = err_set(b->e, TRAWL_ECORRUPT, "postings buffer: list cut short");
+    return rc;
+}
+
+/* Nothing spilled: the sorted postings buffer goes straight to the segment writer. */
+static int sb_write_mem(segbuild *b)
+{
+    uint32_t *pos = NULL;
+    size_t cap = 0;
+    int rc = pb_sort(b->pb, b->e);
+    for (size_t i = 0; rc == TRAWL_OK && i < pb_n_terms(b->pb); i++) {
+        const char *term;
+        const uint8_t *list;
+        size_t len, list_len;
+        pb_term(b->pb, i, &term, &len, &list, &list_len);
+        rc = sw_term_begin(b->sw, term, len);
+        if (rc == TRAWL_OK) rc = sb_write_list(b, list, list + list_len, &pos, &cap);
+        if (rc == TRAWL_OK) rc = sw_term_end(b->sw);
+    }
+    free(pos);
+    return rc;
+}
+
+/* Feeds every term, in byte order, to the segment writer. */
+static int sb_terms(segbuild *b)
+{
+    merge_sink sink = {b->sw, sb_sw_begin, sb_sw_doc, sb_sw_end};
+    int rc;
+    if (b->n_runs == 0) return sb_write_mem(b);
+    if (pb_n_terms(b->pb) > 0 && (rc = sb_spill(b)) < 0) return rc;
+    pb_free(b->pb); /* its memory goes to the merge buffers */
+    b->pb = NULL;
+    if ((rc = sb_merge_rounds(b)) < 0) return rc;
+    return sb_merge_files(b, 0, b->n_runs, &sink);
+}
+
+int sb_finish(segbuild *b, sw_stats *st, uint32_t *n_runs)
+{
+    int rc = zip_finish(b->z);
+    if (rc == TRAWL_OK) rc = sb_terms(b);
+    if (rc == TRAWL_OK) rc = sw_finish(b->sw, st);
+    if (n_runs) *n_runs = b->n_runs_total;
+    return rc;
+}
