@@ -109,8 +109,7 @@ void trawl_index_close(trawl_index *idx);
  * @param[out] out  the new handle, or NULL when nothing changed (then nothing is allocated)
  * @return TRAWL_OK (also when nothing changed), or an error of trawl_index_open. Thread-safe:
  *         any thread may reopen while others search idx. */
-int trawl_index_reopen(const trawl_index *idx, trawl_index **out, char *errbuf,
-                       size_t errbuf_len);
+int trawl_index_reopen(const trawl_index *idx, trawl_index **out, char *errbuf, size_t errbuf_len);
 
 /** The commit generation idx was opened at (summed over its directories): it grows with every
  * commit, so two handles on the same directories answer alike when it is equal. */
