@@ -40,9 +40,14 @@ BINS  := $(B)/trawl-index $(B)/trawl-search
 .PHONY: all deps test unit cli asan fuzz bench demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
-# Installs missing Debian packages (as root) or stops with the exact apt-get command.
+# Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
+# or stops with the exact apt-get command. Building needs only the build group; the test, fuzz
+# and bench targets check their own tools.
 $(B)/.deps: .ci/deps
-	@sh .ci/deps
+	@sh .ci/deps build
+	@mkdir -p $(B) && touch $@
+$(B)/.deps-%: .ci/deps
+	@sh .ci/deps $*
 	@mkdir -p $(B) && touch $@
 
 $(B)/%.o: %.c | $(B)/.deps
@@ -62,25 +67,26 @@ $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBA)
 $(B)/trawl-search: $(B)/searcher/main.o $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps
+$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lcmocka
 
-$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps
+$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps $(B)/.deps-bench
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lsqlite3
 
 # Unit tests (cmocka), then end-to-end tests through the binaries.
-test: all $(TESTS)
+test: all $(B)/.deps-test $(TESTS)
 	@sh tests/run.sh $(B)
 
 asan:
 	$(MAKE) MODE=asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 fuzz:
+	@sh .ci/deps fuzz
 	@sh tests/fuzz/run.sh
 
-bench: all $(BENCHES)
+bench: all $(B)/.deps-bench $(BENCHES)
 	@sh bench/run.sh $(B)
 
 demo: all

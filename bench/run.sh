@@ -24,6 +24,10 @@ SHARED=../shared
 
 step() { echo "bench: $*" >&2; }
 
+# Every tool of the run (sqlite3, python3, gnuplot) is checked before the minutes of work, not
+# found missing at the end.
+sh .ci/deps bench
+
 # Builds a trawl index: NAME LANGUAGE INPUT [FLAGS]; keeps key=value lines in W/build-NAME.
 trawl_build() {
     rm -rf "$W/$1"
