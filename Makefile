@@ -9,7 +9,8 @@ MODE    ?= release
 PYTHON  ?= python3
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) -MMD -MP
+# Hidden by default: only what trawl.h marks TRAWL_API leaves the library.
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) -MMD -MP
 # The floors, enforced by include paths: common/ sees only itself; indexer/ and searcher/ see
 # common/ and the public header (searcher/include/trawl.h), never each other; tests and benches
 # see everything.
@@ -18,11 +19,14 @@ INC_indexer  = -Icommon -Iindexer -Isearcher/include
 INC_searcher = -Icommon -Isearcher -Isearcher/include
 INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
 ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
-LIBS      = -lstemmer -lutf8proc -lxxhash -lz -ljansson -lm -lpthread
+LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -lm -lpthread
+LIBS      = $(LIB_LIBS) -ljansson
 
 B := build/$(MODE)
 
 COMMON_SRC := $(wildcard common/*.c)
+# What libtrawl is made of: list more sources here (the writer of indexer/, say) and both
+# libraries, their symbol checks and the installed copy follow.
 LIB_SRC    := $(COMMON_SRC) $(filter-out searcher/main.c,$(wildcard searcher/*.c))
 IDX_SRC    := $(filter-out indexer/main.c,$(wildcard indexer/*.c))
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
@@ -33,11 +37,16 @@ IDX_OBJ   := $(IDX_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
+# Two archives of the same objects. libtrawl-internal.a keeps every global name, for the
+# indexer, tests and benches that reach past trawl.h; libtrawl.a (installed) is one partially
+# linked object whose non-API symbols are made local, so it exports what libtrawl.so exports.
+LIBI  := $(B)/libtrawl-internal.a
 LIBA  := $(B)/libtrawl.a
 LIBSO := $(B)/libtrawl.so
+LIBMAP := searcher/libtrawl.map
 BINS  := $(B)/trawl-index $(B)/trawl-search
 
-.PHONY: all deps test unit cli asan fuzz bench demo install format format-check clean
+.PHONY: FORCE all deps test unit cli asan fuzz bench demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
 # Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
@@ -50,33 +59,63 @@ $(B)/.deps-%: .ci/deps
 	@sh .ci/deps $*
 	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: %.c | $(B)/.deps
+# Rewritten only when the compiler or its flags change, so that a change of flags (say
+# -fvisibility) rebuilds every object instead of mixing old and new ones.
+$(B)/.cflags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(BASE_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(BASE_CFLAGS)' >$@
+FORCE:
+
+$(B)/%.o: %.c $(B)/.cflags | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
-$(LIBA): $(LIB_OBJ)
+$(LIBI): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libtrawl.so.0 -o $@ $^ $(LDFLAGS) $(LIBS)
+$(B)/libtrawl.o: $(LIB_OBJ)
+	$(LD) -r -o $@ $^
+	objcopy --localize-hidden $@
 
-$(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBA)
+$(LIBA): $(B)/libtrawl.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ) $(LIBMAP)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libtrawl.so.0 -Wl,--version-script=$(LIBMAP) \
+		-Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDFLAGS) $(LIB_LIBS)
+	ln -sf libtrawl.so $(B)/libtrawl.so.0
+
+$(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
+# trawl-search uses only trawl.h: it links the installed, localised archive.
 $(B)/trawl-search: $(B)/searcher/main.o $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps $(B)/.deps-test
+$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lcmocka
 
-$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps $(B)/.deps-bench
+$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lsqlite3
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lsqlite3
+
+# The symbol test's program (tests/cli/symbols.sh): it defines every internal global name of
+# the library itself, then searches through libtrawl.a and through libtrawl.so.
+$(B)/tests/collide_syms.c: $(LIBI)
+	@mkdir -p $(dir $@)
+	nm -g --defined-only $< | awk 'NF == 3 && $$3 !~ /^trawl_/ { print $$3 }' | sort -u | \
+		awk '{ print "long " $$1 "(void);"; print "long " $$1 "(void) { return -1; }" }' >$@
+$(B)/tests/collide-static: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIBA)
+	$(CC) $(BASE_CFLAGS) -Isearcher/include -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+$(B)/tests/collide-shared: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIBSO)
+	$(CC) $(BASE_CFLAGS) -Isearcher/include -o $@ $(filter %.c,$^) -L$(B) -ltrawl \
+		-Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS)
 
 # Unit tests (cmocka), then end-to-end tests through the binaries.
-test: all $(B)/.deps-test $(TESTS)
+test: all $(B)/.deps-test $(TESTS) $(B)/tests/collide-static $(B)/tests/collide-shared
 	@sh tests/run.sh $(B)
 
 asan:
@@ -104,7 +143,7 @@ install: all $(LIBA)
 	sed 's|@PREFIX@|$(PREFIX)|' searcher/trawl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
-FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FMT_SRC)
 format-check:

@@ -56,6 +56,15 @@ extern "C" {
 
 #define TRAWL_VERSION "0.1.0"
 
+/* TRAWL_API marks what the library exports. It is built with -fvisibility=hidden and a version
+ * script, so every other symbol stays inside it and cannot collide with a program's own names
+ * (zstd's ZSTDLIB_VISIBLE). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define TRAWL_API __attribute__((visibility("default")))
+#else
+#define TRAWL_API
+#endif
+
 /* The return codes, also defined (identically, checked by tests/cli/layering.sh) by the
  * library's internal common/status.h, which cannot include this header. */
 #ifndef TRAWL_STATUS_CODES
@@ -76,7 +85,7 @@ enum {
 #endif /* TRAWL_STATUS_CODES */
 
 /** Returns the name of a return code, e.g. "TRAWL_ECORRUPT". Never NULL. Thread-safe. */
-const char *trawl_strerror(int rc);
+TRAWL_API const char *trawl_strerror(int rc);
 
 /* ---------------------------------------------------------------- index */
 
@@ -94,11 +103,11 @@ typedef struct trawl_index trawl_index;
  * @param[out] errbuf  on failure, a one-line message naming the file and the problem (may be NULL)
  * @return TRAWL_OK, TRAWL_ENOTINDEX, TRAWL_EVERSION, TRAWL_ECORRUPT, TRAWL_EIO, TRAWL_ENOMEM or
  *         TRAWL_EARG. */
-int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, char *errbuf,
-                     size_t errbuf_len);
+TRAWL_API int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs,
+                               char *errbuf, size_t errbuf_len);
 
 /** Unmaps and frees the index. Accepts NULL. Every search context on it must be freed first. */
-void trawl_index_close(trawl_index *idx);
+TRAWL_API void trawl_index_close(trawl_index *idx);
 
 /** Collection statistics. */
 typedef struct trawl_stats {
@@ -112,13 +121,13 @@ typedef struct trawl_stats {
 } trawl_stats;
 
 /** Fills st. Cannot fail. Thread-safe. */
-void trawl_index_stats(const trawl_index *idx, trawl_stats *st);
+TRAWL_API void trawl_index_stats(const trawl_index *idx, trawl_stats *st);
 
 /** Verifies every checksum and decodes every structure of every segment (the deep check that
  * trawl_index_open skips). Cost: reads the whole index.
  * @param[out] errbuf the first problem found, naming file, section and offset
  * @return TRAWL_OK, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len);
+TRAWL_API int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len);
 
 /* ---------------------------------------------------------------- search */
 
@@ -148,14 +157,14 @@ typedef struct trawl_options {
 } trawl_options;
 
 /** Fills o with the defaults listed above. */
-void trawl_options_init(trawl_options *o);
+TRAWL_API void trawl_options_init(trawl_options *o);
 
 /** Creates a search context over idx (which must outlive it).
  * @return TRAWL_OK or TRAWL_ENOMEM (then *out is NULL). */
-int trawl_search_new(trawl_search **out, const trawl_index *idx);
+TRAWL_API int trawl_search_new(trawl_search **out, const trawl_index *idx);
 
 /** Frees the context and its results. Accepts NULL. */
-void trawl_search_free(trawl_search *s);
+TRAWL_API void trawl_search_free(trawl_search *s);
 
 /** Parses and runs query with options o (NULL = defaults), replacing the previous results.
  * Query language: bare words (all required unless o->default_or), "exact phrase",
@@ -164,26 +173,26 @@ void trawl_search_free(trawl_search *s);
  * @return TRAWL_OK; TRAWL_EQUERY for a malformed query (message and column available);
  *         TRAWL_ELIMIT when a prefix expands to too many terms; TRAWL_ECORRUPT when a postings
  *         block fails its bounds check; TRAWL_ENOMEM; TRAWL_EARG for bad options. */
-int trawl_search_run(trawl_search *s, const char *query, const trawl_options *o);
+TRAWL_API int trawl_search_run(trawl_search *s, const char *query, const trawl_options *o);
 
 /** The message of the last failed call on s ("" if none). Valid until the next call on s. */
-const char *trawl_search_errmsg(const trawl_search *s);
+TRAWL_API const char *trawl_search_errmsg(const trawl_search *s);
 
 /** For TRAWL_EQUERY: the 1-based byte column of the problem in the query, else 0. */
-uint32_t trawl_search_error_column(const trawl_search *s);
+TRAWL_API uint32_t trawl_search_error_column(const trawl_search *s);
 
 /** Number of matching documents (after the date filter). Exact after a count_only or
  * exact_count search, for a lone term or phrase without date filter (its document frequency),
  * or when the search did not prune; otherwise a lower bound: the top-k algorithms skip
  * documents that cannot enter the top offset + limit without counting them (see
  * trawl_search_count_is_exact). */
-uint64_t trawl_search_count(const trawl_search *s);
+TRAWL_API uint64_t trawl_search_count(const trawl_search *s);
 
 /** 1 if trawl_search_count is exact, 0 if it is a lower bound. */
-int trawl_search_count_is_exact(const trawl_search *s);
+TRAWL_API int trawl_search_count_is_exact(const trawl_search *s);
 
 /** Microseconds the last trawl_search_run took (parse, match, rank; not snippets). */
-double trawl_search_elapsed_us(const trawl_search *s);
+TRAWL_API double trawl_search_elapsed_us(const trawl_search *s);
 
 /** One ranked hit. Pointers are borrowed: valid until the next run on s or until the index is
  * closed, whichever comes first. */
@@ -197,7 +206,7 @@ typedef struct trawl_hit {
 
 /** Hit i (0-based, after o->offset) of the last search.
  * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. */
-int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
+TRAWL_API int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
 
 /** A highlighted passage of a hit's stored text. */
 typedef struct trawl_span {
@@ -218,12 +227,12 @@ typedef struct trawl_snippet {
  * the most distinct query-term matches, cut at word boundaries, with the matches marked.
  * Decompresses one stored-text block. Pointers stay valid until the next snippet or run on s.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out);
+TRAWL_API int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out);
 
 /** The full stored text of hit i (decompressed into the context). Valid until the next
  * snippet, text or run call on s.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
+TRAWL_API int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
 
 /** One scoring clause of an explained hit: a term or a phrase. */
 typedef struct trawl_explain {
@@ -238,8 +247,8 @@ typedef struct trawl_explain {
 /** With o->explain set: the clauses that scored hit i. *n receives their count; the array is
  * valid until the next run on s.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
-int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out, size_t *n,
-                         uint32_t *doc_len);
+TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out,
+                                   size_t *n, uint32_t *doc_len);
 
 #ifdef __cplusplus
 }
