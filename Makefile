@@ -24,6 +24,12 @@ LIBS      = $(LIB_LIBS) -ljansson
 
 B := build/$(MODE)
 
+# The version is written once, in trawl.h; the soname follows its major number.
+trawl_version_part = $(shell sed -n 's/^\#define TRAWL_VERSION_$(1)  *\([0-9][0-9]*\).*/\1/p' searcher/include/trawl.h)
+VMAJOR  := $(call trawl_version_part,MAJOR)
+VERSION := $(VMAJOR).$(call trawl_version_part,MINOR).$(call trawl_version_part,PATCH)
+SONAME  := libtrawl.so.$(VMAJOR)
+
 COMMON_SRC := $(wildcard common/*.c)
 # What libtrawl is made of: list more sources here (the writer of indexer/, say) and both
 # libraries, their symbol checks and the installed copy follow.
@@ -46,7 +52,7 @@ LIBSO := $(B)/libtrawl.so
 LIBMAP := searcher/libtrawl.map
 BINS  := $(B)/trawl-index $(B)/trawl-search
 
-.PHONY: FORCE all deps test unit cli asan fuzz bench demo install format format-check clean
+.PHONY: FORCE all deps abi-baseline test unit cli asan fuzz bench demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
 # Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
@@ -82,10 +88,12 @@ $(LIBA): $(B)/libtrawl.o
 	@rm -f $@
 	ar rcs $@ $^
 
+# libtrawl.so.X.Y.Z, with the soname link libtrawl.so.X and the link-time name libtrawl.so.
 $(LIBSO): $(LIB_OBJ) $(LIBMAP)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libtrawl.so.0 -Wl,--version-script=$(LIBMAP) \
-		-Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDFLAGS) $(LIB_LIBS)
-	ln -sf libtrawl.so $(B)/libtrawl.so.0
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIBMAP) \
+		-Wl,--no-undefined -o $(B)/libtrawl.so.$(VERSION) $(LIB_OBJ) $(LDFLAGS) $(LIB_LIBS)
+	ln -sf libtrawl.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
 
 $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
@@ -118,6 +126,11 @@ $(B)/tests/collide-shared: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIB
 test: all $(B)/.deps-test $(TESTS) $(B)/tests/collide-static $(B)/tests/collide-shared
 	@sh tests/run.sh $(B)
 
+# At a release: rewrite the ABI baseline of abi/ that tests/cli/abi.sh holds later builds to.
+abi-baseline: $(LIBSO) $(B)/.deps-test
+	@sh tests/cli/abi.sh $(B) >/dev/null
+	@sh tests/cli/abi.sh $(B) --update
+
 asan:
 	$(MAKE) MODE=asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
@@ -137,10 +150,12 @@ install: all $(LIBA)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libtrawl.so.0
-	ln -sf libtrawl.so.0 $(DESTDIR)$(PREFIX)/lib/libtrawl.so
+	install -m 755 $(B)/libtrawl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib
+	ln -sf libtrawl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libtrawl.so
 	install -m 644 searcher/include/trawl.h $(DESTDIR)$(PREFIX)/include
-	sed 's|@PREFIX@|$(PREFIX)|' searcher/trawl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' searcher/trawl.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 
 FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c)
