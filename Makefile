@@ -33,7 +33,8 @@ SONAME  := libtrawl.so.$(VMAJOR)
 COMMON_SRC := $(wildcard common/*.c)
 # What libtrawl is made of: list more sources here (the writer of indexer/, say) and both
 # libraries, their symbol checks and the installed copy follow.
-LIB_SRC    := $(COMMON_SRC) $(filter-out searcher/main.c,$(wildcard searcher/*.c))
+CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c
+LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c))
 IDX_SRC    := $(filter-out indexer/main.c,$(wildcard indexer/*.c))
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
@@ -99,7 +100,7 @@ $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
 # trawl-search uses only trawl.h: it links the installed, localised archive.
-$(B)/trawl-search: $(B)/searcher/main.o $(LIBA)
+$(B)/trawl-search: $(CLI_SEARCH_SRC:%.c=$(B)/%.o) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
@@ -167,4 +168,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(B)/searcher/main.d $(TESTS:=.d) $(BENCHES:=.d)
+-include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(CLI_SEARCH_SRC:%.c=$(B)/%.d) $(TESTS:=.d) $(BENCHES:=.d)
