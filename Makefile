@@ -5,6 +5,9 @@ CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where make install puts the Python package: Debian's python3 searches
+# /usr/lib/python3/dist-packages (PREFIX=/usr); for another prefix add PYDIR to PYTHONPATH.
+PYDIR   ?= $(PREFIX)/lib/python3/dist-packages
 MODE    ?= release
 PYTHON  ?= python3
 
@@ -158,6 +161,10 @@ install: all $(LIBA)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' searcher/trawl.pc.in \
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PYDIR)/trawl
+	install -m 644 bindings/python/trawl/__init__.py $(DESTDIR)$(PYDIR)/trawl
+	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
+		>$(DESTDIR)$(PYDIR)/trawl/_lib.py
 
 FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c)
 format:
