@@ -127,7 +127,10 @@ $(B)/tests/collide-shared: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIB
 		-Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS)
 
 # Unit tests (cmocka), then end-to-end tests through the binaries.
+# tests/cli/install.sh checks a copy installed under a fresh prefix, $(B)/stage.
 test: all $(B)/.deps-test $(TESTS) $(B)/tests/collide-static $(B)/tests/collide-shared
+	@rm -rf $(B)/stage
+	@$(MAKE) -s install PREFIX=$(abspath $(B))/stage DESTDIR= >/dev/null
 	@sh tests/run.sh $(B)
 
 # At a release: rewrite the ABI baseline of abi/ that tests/cli/abi.sh holds later builds to.
@@ -151,7 +154,7 @@ demo: all
 	$(B)/trawl-search -i $(B)/demo-index 'rafah "ground invasion"'
 
 install: all $(LIBA)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(B)/libtrawl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib
@@ -161,6 +164,7 @@ install: all $(LIBA)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' searcher/trawl.pc.in \
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/trawl.3 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -d $(DESTDIR)$(PYDIR)/trawl
 	install -m 644 bindings/python/trawl/__init__.py $(DESTDIR)$(PYDIR)/trawl
 	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
