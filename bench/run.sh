@@ -67,7 +67,7 @@ best_of_3() {
 }
 
 mkdir -p "$W" "$OUT"
-rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-*
+rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed"
 
 step "corpus"
 BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
@@ -105,6 +105,9 @@ $LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --queries "$W/querie
 step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
     --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
+
+step "embedding: batch mode and Python binding, per query"
+REPS=$REPS sh bench/embed.sh "$B" "$W/trawl-none" "$W/queries.jsonl" "$W/embed"
 
 step "relevance: CISI"
 $PY bench/cisi.py "$SHARED/relevance/cisi" "$W/cisi" >&2
