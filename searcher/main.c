@@ -230,6 +230,9 @@ static const char *cli_split(const char *arg, char *nb, size_t cap, const char *
 /* With --queries: the flags that make sense for a batch, copied into c->batch. */
 static int cli_check_batch(cli *c)
 {
+    if (!c->batch.path && (c->batch.timing || c->batch.warmup))
+        return cli_usage_error("--timing and --warmup need --queries");
+    if (!c->batch.path) return 0;
     if (c->query) return cli_usage_error("give either query words or --queries, not both");
     if (c->explain) return cli_usage_error("--explain does not work with --queries");
     c->batch.opt = c->opt;
@@ -270,11 +273,10 @@ static int cli_parse(cli *c, int argc, char **argv)
     }
     if (rc) return rc;
     if (c->n_dirs == 0) return cli_usage_error("no index given (use -i DIR)");
-    if (c->batch.path) return cli_check_batch(c);
-    if (!c->query) return cli_usage_error("no query given");
+    if (!c->query && !c->batch.path) return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
-    return 0;
+    return cli_check_batch(c);
 }
 
 /* ------------------------------------------------------------------ printing */

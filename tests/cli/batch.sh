@@ -76,5 +76,11 @@ if "$S" -i "$T/idx" --queries "$T/missing" >/dev/null 2>"$T/err"; then
     bad "a missing query file accepted"
 elif grep -q "missing" "$T/err"; then ok; else bad "missing file: $(cat "$T/err")"; fi
 
+if "$S" -i "$T/idx" --timing rafah >/dev/null 2>"$T/err"; then bad "--timing without --queries accepted"
+elif grep -q "need --queries" "$T/err"; then ok; else bad "--timing alone: $(cat "$T/err")"; fi
+if "$S" -i "$T/idx" --queries "$T/q" --from 2024-03-22 --to 2024-03-21 >/dev/null 2>"$T/err"; then
+    bad "--from after --to accepted in batch mode"
+elif grep -q "after --to" "$T/err"; then ok; else bad "batch --from after --to: $(cat "$T/err")"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
