@@ -91,13 +91,15 @@ extern "C" {
  * trawl_snippet) may gain fields at its end, never elsewhere. Every function taking one is
  * exported as <name>_sized with the caller's sizeof of the struct as its last argument; the
  * header's static inline <name> passes it, so C and C++ callers never see it. The library fills
- * or reads only the bytes the caller has: fields an older library does not know read as zero
- * (outputs), and an option an older library does not know must stay at its default, zero (else
- * TRAWL_EARG). A binding from another language calls the _sized functions with its own struct
- * size, which may not be below the 1.0 size (TRAWL_EARG). Structs the library hands out as
- * arrays (trawl_span, trawl_explain) are frozen: their size is part of the ABI. Handles
- * (trawl_index, trawl_search) are opaque. tests/cli/abi.sh holds every release to this against
- * the baseline in abi/ (abidiff, plus the constants). */
+ * or reads only the bytes the caller has. An older caller's missing options take the library's
+ * defaults; for a newer caller, output fields an older library does not know read as zero, and
+ * an option it does not know must be left as trawl_options_init set it (that library zeroes
+ * it), else TRAWL_EARG. A binding from another language calls the _sized functions with its
+ * own struct size, which may not be below the 1.0 size (TRAWL_EARG). Structs the library hands
+ * out as arrays (trawl_span, trawl_explain) are frozen: their size is part of the ABI. Handles
+ * (trawl_index, trawl_search) are opaque. tests/cli/abi.sh holds every build to this against
+ * the baseline in abi/ (abidiff for the functions, abi/layout.py for the structs, and the
+ * constants); a new field goes at the end of its struct, a new struct into abi/layout.py. */
 
 /* ---------------------------------------------------------------- errors */
 
