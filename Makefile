@@ -5,11 +5,15 @@ CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where make install puts the Python package: Debian's python3 searches
+# /usr/lib/python3/dist-packages (PREFIX=/usr); for another prefix add PYDIR to PYTHONPATH.
+PYDIR   ?= $(PREFIX)/lib/python3/dist-packages
 MODE    ?= release
 PYTHON  ?= python3
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) -MMD -MP
+# Hidden by default: only what trawl.h marks TRAWL_API leaves the library.
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -fvisibility=hidden $(CFLAGS) -MMD -MP
 # The floors, enforced by include paths: common/ sees only itself; indexer/ and searcher/ see
 # common/ and the public header (searcher/include/trawl.h), never each other; tests and benches
 # see everything.
@@ -18,12 +22,22 @@ INC_indexer  = -Icommon -Iindexer -Isearcher/include
 INC_searcher = -Icommon -Isearcher -Isearcher/include
 INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
 ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
-LIBS      = -lstemmer -lutf8proc -lxxhash -lz -ljansson -lm -lpthread
+LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -lm -lpthread
+LIBS      = $(LIB_LIBS) -ljansson
 
 B := build/$(MODE)
 
+# The version is written once, in trawl.h; the soname follows its major number.
+trawl_version_part = $(shell sed -n 's/^\#define TRAWL_VERSION_$(1)  *\([0-9][0-9]*\).*/\1/p' searcher/include/trawl.h)
+VMAJOR  := $(call trawl_version_part,MAJOR)
+VERSION := $(VMAJOR).$(call trawl_version_part,MINOR).$(call trawl_version_part,PATCH)
+SONAME  := libtrawl.so.$(VMAJOR)
+
 COMMON_SRC := $(wildcard common/*.c)
-LIB_SRC    := $(COMMON_SRC) $(filter-out searcher/main.c,$(wildcard searcher/*.c))
+# What libtrawl is made of: list more sources here (the writer of indexer/, say) and both
+# libraries, their symbol checks and the installed copy follow.
+CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c
+LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c))
 IDX_SRC    := $(filter-out indexer/main.c,$(wildcard indexer/*.c))
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
@@ -33,54 +47,105 @@ IDX_OBJ   := $(IDX_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
+# Two archives of the same objects. libtrawl-internal.a keeps every global name, for the
+# indexer, tests and benches that reach past trawl.h; libtrawl.a (installed) is one partially
+# linked object whose non-API symbols are made local, so it exports what libtrawl.so exports.
+LIBI  := $(B)/libtrawl-internal.a
 LIBA  := $(B)/libtrawl.a
 LIBSO := $(B)/libtrawl.so
+LIBMAP := searcher/libtrawl.map
 BINS  := $(B)/trawl-index $(B)/trawl-search
 
-.PHONY: all deps test unit cli asan fuzz bench demo install format format-check clean
+.PHONY: FORCE all deps abi-baseline test unit cli asan fuzz bench demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
-# Installs missing Debian packages (as root) or stops with the exact apt-get command.
+# Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
+# or stops with the exact apt-get command. Building needs only the build group; the test, fuzz
+# and bench targets check their own tools.
 $(B)/.deps: .ci/deps
-	@sh .ci/deps
+	@sh .ci/deps build
+	@mkdir -p $(B) && touch $@
+$(B)/.deps-%: .ci/deps
+	@sh .ci/deps $*
 	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: %.c | $(B)/.deps
+# Rewritten only when the compiler or its flags change, so that a change of flags (say
+# -fvisibility) rebuilds every object instead of mixing old and new ones.
+$(B)/.cflags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(BASE_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(BASE_CFLAGS)' >$@
+FORCE:
+
+$(B)/%.o: %.c $(B)/.cflags | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
-$(LIBA): $(LIB_OBJ)
+$(LIBI): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libtrawl.so.0 -o $@ $^ $(LDFLAGS) $(LIBS)
+$(B)/libtrawl.o: $(LIB_OBJ)
+	$(LD) -r -o $@ $^
+	objcopy --localize-hidden $@
 
-$(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBA)
+$(LIBA): $(B)/libtrawl.o
+	@rm -f $@
+	ar rcs $@ $^
+
+# libtrawl.so.X.Y.Z, with the soname link libtrawl.so.X and the link-time name libtrawl.so.
+$(LIBSO): $(LIB_OBJ) $(LIBMAP)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIBMAP) \
+		-Wl,--no-undefined -o $(B)/libtrawl.so.$(VERSION) $(LIB_OBJ) $(LDFLAGS) $(LIB_LIBS)
+	ln -sf libtrawl.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
-$(B)/trawl-search: $(B)/searcher/main.o $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+# trawl-search uses only trawl.h: it links the installed, localised archive.
+$(B)/trawl-search: $(CLI_SEARCH_SRC:%.c=$(B)/%.o) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps
+$(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lcmocka
 
-$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBA) | $(B)/.deps
+$(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBA) $(LDFLAGS) $(LIBS) -lsqlite3
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lsqlite3
+
+# The symbol test's program (tests/cli/symbols.sh): it defines every internal global name of
+# the library itself, then searches through libtrawl.a and through libtrawl.so.
+$(B)/tests/collide_syms.c: $(LIBI)
+	@mkdir -p $(dir $@)
+	nm -g --defined-only $< | awk 'NF == 3 && $$3 !~ /^trawl_/ { print $$3 }' | sort -u | \
+		awk '{ print "long " $$1 "(void);"; print "long " $$1 "(void) { return -1; }" }' >$@
+$(B)/tests/collide-static: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIBA)
+	$(CC) $(BASE_CFLAGS) -Isearcher/include -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+$(B)/tests/collide-shared: tests/embed/collide.c $(B)/tests/collide_syms.c $(LIBSO)
+	$(CC) $(BASE_CFLAGS) -Isearcher/include -o $@ $(filter %.c,$^) -L$(B) -ltrawl \
+		-Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS)
 
 # Unit tests (cmocka), then end-to-end tests through the binaries.
-test: all $(TESTS)
+# tests/cli/install.sh checks a copy installed under a fresh prefix, $(B)/stage.
+test: all $(B)/.deps-test $(TESTS) $(B)/tests/collide-static $(B)/tests/collide-shared
+	@rm -rf $(B)/stage
+	@$(MAKE) -s install PREFIX=$(abspath $(B))/stage DESTDIR= >/dev/null
 	@sh tests/run.sh $(B)
+
+# At a release: rewrite the ABI baseline of abi/ that tests/cli/abi.sh holds later builds to.
+abi-baseline: $(LIBSO) $(B)/.deps-test
+	@sh tests/cli/abi.sh $(B) >/dev/null
+	@sh tests/cli/abi.sh $(B) --update
 
 asan:
 	$(MAKE) MODE=asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 fuzz:
+	@sh .ci/deps fuzz
 	@sh tests/fuzz/run.sh
 
-bench: all $(BENCHES)
+bench: all $(B)/.deps-bench $(BENCHES)
 	@sh bench/run.sh $(B)
 
 demo: all
@@ -89,16 +154,23 @@ demo: all
 	$(B)/trawl-search -i $(B)/demo-index 'rafah "ground invasion"'
 
 install: all $(LIBA)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libtrawl.so.0
-	ln -sf libtrawl.so.0 $(DESTDIR)$(PREFIX)/lib/libtrawl.so
+	install -m 755 $(B)/libtrawl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib
+	ln -sf libtrawl.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libtrawl.so
 	install -m 644 searcher/include/trawl.h $(DESTDIR)$(PREFIX)/include
-	sed 's|@PREFIX@|$(PREFIX)|' searcher/trawl.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' searcher/trawl.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/trawl.3 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -d $(DESTDIR)$(PYDIR)/trawl
+	install -m 644 bindings/python/trawl/__init__.py $(DESTDIR)$(PYDIR)/trawl
+	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
+		>$(DESTDIR)$(PYDIR)/trawl/_lib.py
 
-FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/fuzz/*.c bench/*.c)
+FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FMT_SRC)
 format-check:
@@ -107,4 +179,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(B)/searcher/main.d $(TESTS:=.d) $(BENCHES:=.d)
+-include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(CLI_SEARCH_SRC:%.c=$(B)/%.d) $(TESTS:=.d) $(BENCHES:=.d)

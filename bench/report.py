@@ -301,6 +301,12 @@ class Report:
         if t2 and t1:
             rows.append(('indexing speed 2 threads / 1 thread', t2['mbs'] / t1['mbs'], -1.0,
                          '%.2f'))
+        e = read_kv(os.path.join(self.work, 'embed'))
+        if e:
+            rows.append(('batch mode overhead per query, µs', float(e['batch_overhead_us']),
+                         5.0, '%.2f'))
+            rows.append(('Python binding overhead per query, µs', float(e['py_overhead_us']),
+                         20.0, '%.1f'))
         self.out('## Goals', '', '| goal | measured | target | met |', '|---|---:|---:|---|')
         for label, value, goal, fmt in rows:
             if value is None:
@@ -313,6 +319,29 @@ class Report:
                                                  'yes' if met else '**no**'))
             self.num('goal', 'kdocs', '', '', 'trawl', label, value)
         self.out('')
+
+    def embedding(self):
+        e = read_kv(os.path.join(self.work, 'embed'))
+        if not e:
+            return
+        self.out('## Embedding: batch mode and Python binding (bench/embed.sh)', '',
+                 'The %s drawn queries, top 10 without snippets, `--or`, on the trawl index '
+                 'without stemming. Per query the minimum over the passes, then the mean.' %
+                 e.get('queries', '?'), '',
+                 '| way in | µs per query | over in-process C |', '|---|---:|---:|')
+        c = float(e['c_mean_us'])
+        for label, key in (('in-process C: trawl_search_run + 10 trawl_search_hit', 'c_mean_us'),
+                           ('`trawl-search --queries` (whole pass incl. JSON output)',
+                            'batch_wall_us'),
+                           ('Python `Index.search(q, limit=10, snippets=False)`', 'py_mean_us'),
+                           ('one `trawl-search` process per query', 'process_ms')):
+            v = float(e[key]) * (1000 if key == 'process_ms' else 1)
+            self.out('| %s | %s | %s |' % (label, f_us(v), '' if key == 'c_mean_us'
+                                           else f_us(v - c)))
+            self.num('embedding', 'kdocs', 'TOP_10', '', 'trawl', key.replace('_ms', '_us'), v)
+        self.out('', 'Batch overhead = a pass\'s wall time per query minus the same pass\'s '
+                 'mean latency (%.2f µs); Python overhead = its mean minus the C mean.' %
+                 float(e['batch_overhead_us']), '')
 
     def codec(self):
         path = os.path.join(self.work, 'codec.txt')
@@ -370,6 +399,7 @@ def main():
               'this corpus (see "with hits"). FTS5 cannot score optional clauses next to '
               'required ones, so `intersection_union` runs as the AND of its required terms there.',
               sys.argv[3] if len(sys.argv) > 3 else '/work/shared/queries/queries.txt')
+    r.embedding()
     r.codec()
     r.relevance()
     r.plot_data()

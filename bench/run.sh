@@ -24,6 +24,10 @@ SHARED=../shared
 
 step() { echo "bench: $*" >&2; }
 
+# Every tool of the run (sqlite3, python3, gnuplot) is checked before the minutes of work, not
+# found missing at the end.
+sh .ci/deps bench
+
 # Builds a trawl index: NAME LANGUAGE INPUT [FLAGS]; keeps key=value lines in W/build-NAME.
 trawl_build() {
     rm -rf "$W/$1"
@@ -63,7 +67,7 @@ best_of_3() {
 }
 
 mkdir -p "$W" "$OUT"
-rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-*
+rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed"
 
 step "corpus"
 BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
@@ -102,6 +106,9 @@ step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
     --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
 
+step "embedding: batch mode and Python binding, per query"
+REPS=$REPS sh bench/embed.sh "$B" "$W/trawl-none" "$W/queries.jsonl" "$W/embed"
+
 step "relevance: CISI"
 $PY bench/cisi.py "$SHARED/relevance/cisi" "$W/cisi" >&2
 trawl_build cisi-trawl english "$W/cisi/cisi.jsonl" --jsonl
@@ -125,7 +132,7 @@ step "report"
     echo "mem_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
     echo "kernel=$(uname -sr)"
     echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
-    echo "trawl=$(sed -n 's/^#define TRAWL_VERSION "\(.*\)"/\1/p' searcher/include/trawl.h)"
+    echo "trawl=$($B/trawl-search --version | cut -d' ' -f2)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "mode=$B"
     echo "reps=$REPS"

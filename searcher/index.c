@@ -1,4 +1,4 @@
-/* index: trawl_index_open/reopen/close/stats/check and trawl_strerror.
+/* index: trawl_index_open/reopen/close/stats/check.
  *
  * A handle is a snapshot: the segments and live files one manifest generation names, mapped.
  * Writers never change a file in place and never reuse a name, so a snapshot stays valid while
@@ -8,6 +8,7 @@
  * starts over on the newer generation. */
 #include "index.h"
 
+#include "abi.h"
 #include "dict.h"
 #include "err.h"
 #include "fsx.h"
@@ -19,33 +20,6 @@
 
 /* Attempts at opening one directory while writers keep committing under it. */
 #define INDEX_OPEN_ATTEMPTS 100
-
-const char *trawl_strerror(int rc)
-{
-    switch (rc) {
-    case TRAWL_OK:
-        return "TRAWL_OK";
-    case TRAWL_ECORRUPT:
-        return "TRAWL_ECORRUPT";
-    case TRAWL_EVERSION:
-        return "TRAWL_EVERSION";
-    case TRAWL_EIO:
-        return "TRAWL_EIO";
-    case TRAWL_ENOMEM:
-        return "TRAWL_ENOMEM";
-    case TRAWL_EQUERY:
-        return "TRAWL_EQUERY";
-    case TRAWL_EARG:
-        return "TRAWL_EARG";
-    case TRAWL_ENOTINDEX:
-        return "TRAWL_ENOTINDEX";
-    case TRAWL_ELIMIT:
-        return "TRAWL_ELIMIT";
-    case TRAWL_ENOTFOUND:
-        return "TRAWL_ENOTFOUND";
-    }
-    return "TRAWL_EUNKNOWN";
-}
 
 static void index_copy_err(const err *e, char *errbuf, size_t errbuf_len)
 {
@@ -323,7 +297,7 @@ uint64_t trawl_index_generation(const trawl_index *idx)
     return g;
 }
 
-void trawl_index_stats(const trawl_index *idx, trawl_stats *st)
+static void index_stats(const trawl_index *idx, trawl_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->n_docs = idx->n_docs;
@@ -335,6 +309,15 @@ void trawl_index_stats(const trawl_index *idx, trawl_stats *st)
         st->stored_bytes += segment_stored_bytes(idx->segs[i].seg);
     }
     snprintf(st->language, sizeof st->language, "%s", idx->language);
+}
+
+int trawl_index_stats_sized(const trawl_index *idx, trawl_stats *st, size_t st_size)
+{
+    trawl_stats full;
+    if (!abi_size_ok(st_size, ABI_STATS_1_0)) return TRAWL_EARG;
+    index_stats(idx, &full);
+    abi_copy_out(st, st_size, &full, sizeof full);
+    return TRAWL_OK;
 }
 
 /* ---------------------------------------------------------------- deep check */

@@ -4,6 +4,8 @@
  * Flags are recognised anywhere before "--"; any other argument (including "-word", which the
  * query language reads as an exclusion) is a query word. Unknown "--flags" are usage errors.
  * Exit status: 0 success (also with no hits), 1 index or query error, 2 usage error. */
+#include "batch.h"
+#include "out.h"
 #include "trawl.h"
 
 #include <errno.h>
@@ -23,11 +25,13 @@ typedef struct cli {
     trawl_options opt;
     int json, count, explain, no_snippets;
     size_t snippet_bytes;
-    int color; /**< resolved: 1 = ANSI highlighting, 0 = [brackets] */
+    int color;        /**< resolved: 1 = ANSI highlighting, 0 = [brackets] */
+    batch_opts batch; /**< --queries (batch.path set), --timing, --warmup */
 } cli;
 
 static const char cli_usage[] =
     "usage: trawl-search [options] -i INDEX [-i INDEX2 ...] QUERY...\n"
+    "       trawl-search [options] -i INDEX --queries FILE [--timing] [--warmup N]\n"
     "\n"
     "Searches one or more trawl indexes (built by trawl-index) as one corpus.\n"
     "\n"
@@ -46,6 +50,9 @@ static const char cli_usage[] =
     "      --snippet-bytes N  snippet length (default 200)\n"
     "      --no-snippets      no snippets\n"
     "      --color WHEN       highlight with colour: auto (default), always, never\n"
+    "      --queries FILE     one query a line (- = standard input), one JSON record each\n"
+    "      --timing           with --queries: latency per record, then p50/p95/p99/mean/QPS\n"
+    "      --warmup N         with --queries: N untimed passes over the queries first\n"
     "  -h, --help             this help\n"
     "      --version          print the version\n"
     "\n"
@@ -113,8 +120,8 @@ static int cli_date(const char *flag, const char *v, uint32_t *out)
 static int cli_takes_value(const char *name)
 {
     static const char *const with_value[] = {
-        "-i",     "--index", "-n",   "--limit", "--offset",        "--sort",
-        "--from", "--to",    "--k1", "--b",     "--snippet-bytes", "--color"};
+        "-i",   "--index", "-n",  "--limit",         "--offset", "--sort",    "--from",
+        "--to", "--k1",    "--b", "--snippet-bytes", "--color",  "--queries", "--warmup"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(name, with_value[i]) == 0) return 1;
     return 0;
@@ -159,6 +166,10 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_double(f, v, 0, 1000, &o->k1);
     } else if (!strcmp(f, "--b")) {
         rc = cli_double(f, v, 0, 1, &o->b);
+    } else if (!strcmp(f, "--queries")) {
+        c->batch.path = v;
+    } else if (!strcmp(f, "--warmup")) {
+        rc = cli_uint(f, v, &c->batch.warmup);
     } else if (!strcmp(f, "--snippet-bytes")) {
         rc = cli_uint(f, v, &n);
         if (!rc && (n < 1 || n > 65536)) return cli_usage_error("bad value for %s (1..65536)", f);
@@ -182,6 +193,8 @@ static int cli_bool_flag(cli *c, const char *f)
         c->explain = 1;
     else if (!strcmp(f, "--no-snippets"))
         c->no_snippets = 1;
+    else if (!strcmp(f, "--timing"))
+        c->batch.timing = 1;
     else
         return -1;
     return 0;
@@ -212,6 +225,21 @@ static const char *cli_split(const char *arg, char *nb, size_t cap, const char *
     nb[eq - arg] = '\0';
     *name = nb;
     return eq + 1;
+}
+
+/* With --queries: the flags that make sense for a batch, copied into c->batch. */
+static int cli_check_batch(cli *c)
+{
+    if (!c->batch.path && (c->batch.timing || c->batch.warmup))
+        return cli_usage_error("--timing and --warmup need --queries");
+    if (!c->batch.path) return 0;
+    if (c->query) return cli_usage_error("give either query words or --queries, not both");
+    if (c->explain) return cli_usage_error("--explain does not work with --queries");
+    c->batch.opt = c->opt;
+    c->batch.count_only = c->count;
+    c->batch.no_snippets = c->no_snippets;
+    c->batch.snippet_bytes = c->snippet_bytes;
+    return 0;
 }
 
 /* Parses argv into c. Returns 0, 2 (usage error) or 3 (help/version printed: exit 0). */
@@ -245,68 +273,13 @@ static int cli_parse(cli *c, int argc, char **argv)
     }
     if (rc) return rc;
     if (c->n_dirs == 0) return cli_usage_error("no index given (use -i DIR)");
-    if (!c->query) return cli_usage_error("no query given");
+    if (!c->query && !c->batch.path) return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
-    return 0;
+    return cli_check_batch(c);
 }
 
 /* ------------------------------------------------------------------ printing */
-
-/* Width (2..4) of the valid UTF-8 sequence starting at s (s[0] >= 0x80), or 0 if invalid
- * (stray continuation, truncated, overlong, surrogate or above U+10FFFF). */
-static size_t out_utf8_width(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t w = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC0 ? 2 : 0;
-    if (w == 0 || u[0] > 0xF4 || w > n) return 0;
-    uint32_t cp = u[0] & (0x7F >> w);
-    for (size_t k = 1; k < w; k++) {
-        if ((u[k] & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (u[k] & 0x3F);
-    }
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min[w] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return w;
-}
-
-/* Writes s[0..n) as the body of a JSON string: escapes quotes, backslashes and control
- * characters, and replaces invalid UTF-8 with U+FFFD so the line always parses. */
-static void out_json_str(FILE *f, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            fprintf(f, "\\%c", c);
-        } else if (c == '\n' || c == '\t' || c == '\r') {
-            fputs(c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r", f);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u%04x", c);
-        } else if (c >= 0x80) {
-            size_t w = out_utf8_width(s + i, n - i);
-            if (w == 0) {
-                fputs("\\ufffd", f);
-                i++;
-                continue;
-            }
-            fwrite(s + i, 1, w, f);
-            i += w;
-            continue;
-        } else {
-            fputc(c, f);
-        }
-        i++;
-    }
-}
-
-static void out_date(FILE *f, uint32_t date, int json)
-{
-    if (date)
-        fprintf(f, json ? "\"%04u-%02u-%02u\"" : "%04u-%02u-%02u", date / 10000, date / 100 % 100,
-                date % 100);
-    else if (json)
-        fputs("null", f);
-}
 
 /* Prints a snippet on one line: white space runs become one space, control bytes '?', matches
  * highlighted with ANSI bold red or [brackets], and "…" where the passage cuts the text. */
@@ -492,7 +465,7 @@ int main(int argc, char **argv)
         out_error("out of memory", NULL, 0);
         rc = 1;
     } else {
-        rc = run_search(&c, s);
+        rc = c.batch.path ? batch_run(&c.batch, s) : run_search(&c, s);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "trawl-search: error: writing output: %s\n", strerror(errno));

@@ -1,6 +1,7 @@
-/* search: trawl_options_init and every trawl_search_* function of trawl.h. */
+/* search: trawl_options_init_sized and every trawl_search_* function of trawl.h. */
 #include "search.h"
 
+#include "abi.h"
 #include "cursor.h"
 #include "qparse.h"
 #include "snippet.h"
@@ -12,7 +13,7 @@
 
 #define SEARCH_DEFAULT_EXPANSIONS 256
 
-void trawl_options_init(trawl_options *o)
+static void search_options_defaults(trawl_options *o)
 {
     memset(o, 0, sizeof *o);
     o->limit = 10;
@@ -20,6 +21,15 @@ void trawl_options_init(trawl_options *o)
     o->b = 0.75;
     o->sort = TRAWL_SORT_SCORE;
     o->max_expansions = SEARCH_DEFAULT_EXPANSIONS;
+}
+
+int trawl_options_init_sized(trawl_options *o, size_t o_size)
+{
+    trawl_options d;
+    if (!abi_size_ok(o_size, ABI_OPTIONS_1_0)) return TRAWL_EARG;
+    search_options_defaults(&d);
+    abi_copy_out(o, o_size, &d, sizeof d);
+    return TRAWL_OK;
 }
 
 int trawl_search_new(trawl_search **out, const trawl_index *idx)
@@ -94,6 +104,20 @@ static double search_now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* s->opt = the caller's options (o_size bytes of them) over the defaults. */
+static int search_set_options(trawl_search *s, const trawl_options *o, size_t o_size)
+{
+    search_options_defaults(&s->opt);
+    if (!o) return TRAWL_OK;
+    if (!abi_size_ok(o_size, ABI_OPTIONS_1_0))
+        return err_set(&s->e, TRAWL_EARG, "options size %zu is not a trawl_options size", o_size);
+    if (abi_copy_in(&s->opt, sizeof s->opt, o, o_size) != 0)
+        return err_set(&s->e, TRAWL_EARG,
+                       "options set a field that this library (version %s) does not have",
+                       TRAWL_VERSION);
+    return TRAWL_OK;
 }
 
 static int search_check_options(trawl_search *s, const trawl_options *o)
@@ -231,16 +255,15 @@ static int search_execute(trawl_search *s, const char *query_text)
     return TRAWL_OK;
 }
 
-int trawl_search_run(trawl_search *s, const char *query_text, const trawl_options *o)
+int trawl_search_run_sized(trawl_search *s, const char *query_text, const trawl_options *o,
+                           size_t o_size)
 {
     double t0 = search_now_us();
     search_clear(s);
-    if (o)
-        s->opt = *o;
-    else
-        trawl_options_init(&s->opt);
-    int rc =
-        query_text ? search_check_options(s, &s->opt) : err_set(&s->e, TRAWL_EARG, "query is NULL");
+    int rc = search_set_options(s, o, o_size);
+    if (rc == TRAWL_OK)
+        rc = query_text ? search_check_options(s, &s->opt)
+                        : err_set(&s->e, TRAWL_EARG, "query is NULL");
     if (rc == TRAWL_OK) rc = search_execute(s, query_text);
     if (rc != TRAWL_OK) {
         int keep = s->has_query;
@@ -265,7 +288,7 @@ static int search_hit_loc(const trawl_search *s, size_t i, const segment **seg, 
     return TRAWL_OK;
 }
 
-int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
+static int search_hit(const trawl_search *s, size_t i, trawl_hit *out)
 {
     const segment *seg;
     uint32_t local;
@@ -281,6 +304,15 @@ int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
         out->id = "";
         out->id_len = 0;
     }
+    return rc;
+}
+
+int trawl_search_hit_sized(const trawl_search *s, size_t i, trawl_hit *out, size_t out_size)
+{
+    trawl_hit h;
+    if (!abi_size_ok(out_size, ABI_HIT_1_0)) return TRAWL_EARG;
+    int rc = search_hit(s, i, &h);
+    if (rc != TRAWL_ENOTFOUND) abi_copy_out(out, out_size, &h, sizeof h);
     return rc;
 }
 
@@ -302,7 +334,7 @@ int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *
     if (rc != TRAWL_OK) return rc;
     s->path.len = 0;
     buf_put(&s->path, root, strlen(root));
-    if (id_len) buf_put_u8(&s->path, '/');
+    if (root[strlen(root) - 1] != '/') buf_put_u8(&s->path, '/');
     buf_put(&s->path, id, id_len);
     buf_put_u8(&s->path, 0);
     if (s->path.oom) return TRAWL_ENOMEM;
@@ -324,7 +356,7 @@ static int search_load_text(trawl_search *s, size_t i)
     return segment_doc_text(seg, local, &s->text, &s->e);
 }
 
-int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
+static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
 {
     int rc = search_load_text(s, i);
     if (rc != TRAWL_OK) return rc;
@@ -332,6 +364,19 @@ int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snip
     arena_reset(&s->snip);
     return snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip,
                         out, &s->e);
+}
+
+int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out,
+                               size_t out_size)
+{
+    trawl_snippet sn;
+    if (!abi_size_ok(out_size, ABI_SNIPPET_1_0)) {
+        err_init(&s->e);
+        return err_set(&s->e, TRAWL_EARG, "snippet size %zu is not a trawl_snippet size", out_size);
+    }
+    int rc = search_snippet(s, i, max_bytes, &sn);
+    if (rc == TRAWL_OK) abi_copy_out(out, out_size, &sn, sizeof sn);
+    return rc;
 }
 
 int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len)

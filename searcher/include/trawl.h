@@ -14,34 +14,35 @@
  *     int main(int argc, char **argv)
  *     {
  *         char errbuf[512];
- *         trawl_index *idx;
+ *         trawl_index *idx = NULL;
+ *         trawl_search *s = NULL;
+ *         trawl_options opt;
+ *         trawl_hit hit;
+ *         size_t i = 0;
+ *         int rc;
  *         if (argc != 3) {
  *             fprintf(stderr, "usage: %s INDEX_DIR QUERY\n", argv[0]);
  *             return 2;
  *         }
  *         const char *dirs[] = {argv[1]};
- *         if (trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf) != TRAWL_OK) {
- *             fprintf(stderr, "%s\n", errbuf);
+ *         rc = trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf);
+ *         if (rc != TRAWL_OK) { // TRAWL_ENOTINDEX, TRAWL_ECORRUPT, TRAWL_EIO, ...
+ *             fprintf(stderr, "%s %s\n", trawl_strerror(rc), errbuf);
  *             return 1;
  *         }
- *         trawl_search *s = NULL;
- *         trawl_options opt;
  *         trawl_options_init(&opt);
  *         opt.limit = 5;
- *         if (trawl_search_new(&s, idx) != TRAWL_OK ||
- *             trawl_search_run(s, argv[2], &opt) != TRAWL_OK) {
- *             fprintf(stderr, "%s\n", s ? trawl_search_errmsg(s) : "out of memory");
- *             trawl_search_free(s);
- *             trawl_index_close(idx);
- *             return 1;
- *         }
- *         trawl_hit hit;
- *         for (size_t i = 0; trawl_search_hit(s, i, &hit) == TRAWL_OK; i++)
- *             printf("%zu %.4f %.*s\n", i + 1, hit.score, (int)hit.id_len, hit.id);
- *         printf("%llu matching documents\n", (unsigned long long)trawl_search_count(s));
+ *         rc = trawl_search_new(&s, idx);
+ *         if (rc == TRAWL_OK) rc = trawl_search_run(s, argv[2], &opt); // TRAWL_EQUERY, ...
+ *         while (rc == TRAWL_OK && (rc = trawl_search_hit(s, i, &hit)) == TRAWL_OK)
+ *             printf("%zu %.4f %.*s\n", ++i, hit.score, (int)hit.id_len, hit.id);
+ *         if (rc == TRAWL_ENOTFOUND) // past the last hit: success
+ *             printf("%llu matching documents\n", (unsigned long long)trawl_search_count(s));
+ *         else
+ *             fprintf(stderr, "%s %s\n", trawl_strerror(rc), s ? trawl_search_errmsg(s) : "");
  *         trawl_search_free(s);
  *         trawl_index_close(idx);
- *         return 0;
+ *         return rc == TRAWL_ENOTFOUND ? 0 : 1;
  *     }
  */
 #ifndef TRAWL_H
@@ -54,7 +55,53 @@
 extern "C" {
 #endif
 
-#define TRAWL_VERSION "0.1.0"
+/* ---------------------------------------------------------------- version
+ * The one place the version is written: the Makefile reads these three lines for the soname
+ * (libtrawl.so.MAJOR) and trawl.pc; tests/cli/version.sh checks the man pages and CHANGELOG.md
+ * against them. */
+#define TRAWL_VERSION_MAJOR 1
+#define TRAWL_VERSION_MINOR 0
+#define TRAWL_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH: 10000 for 1.0.0 (compare with trawl_version_number). */
+#define TRAWL_VERSION_NUMBER \
+    (TRAWL_VERSION_MAJOR * 10000 + TRAWL_VERSION_MINOR * 100 + TRAWL_VERSION_PATCH)
+#define TRAWL_QUOTE_(x)  #x
+#define TRAWL_EXPAND_(x) TRAWL_QUOTE_(x)
+/** "MAJOR.MINOR.PATCH" of this header (trawl_version() gives the library's). */
+#define TRAWL_VERSION                  \
+    TRAWL_EXPAND_(TRAWL_VERSION_MAJOR) \
+    "." TRAWL_EXPAND_(TRAWL_VERSION_MINOR) "." TRAWL_EXPAND_(TRAWL_VERSION_PATCH)
+
+/* TRAWL_API marks what the library exports. It is built with -fvisibility=hidden and a version
+ * script, so every other symbol stays inside it and cannot collide with a program's own names
+ * (zstd's ZSTDLIB_VISIBLE). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define TRAWL_API __attribute__((visibility("default")))
+#else
+#define TRAWL_API
+#endif
+
+/* ABI promise. Within one major version (also the soname, libtrawl.so.MAJOR) the ABI only
+ * grows: functions, constants and struct fields are added; none is removed, renumbered or
+ * changed. A program built against an older 1.x header runs unchanged with any newer 1.x
+ * library, and one built against a newer header runs with an older library as long as it calls
+ * only functions that library has (check trawl_version_number()).
+ *
+ * How structs grow. A struct the caller allocates (trawl_options, trawl_stats, trawl_hit,
+ * trawl_snippet) may gain fields at its end, never elsewhere. Every function taking one is
+ * exported as <name>_sized with the caller's sizeof of the struct as its last argument; the
+ * header's static inline <name> passes it, so C and C++ callers never see it. The library fills
+ * or reads only the bytes the caller has. An older caller's missing options take the library's
+ * defaults; for a newer caller, output fields an older library does not know read as zero, and
+ * an option it does not know must be left as trawl_options_init set it (that library zeroes
+ * it), else TRAWL_EARG. A binding from another language calls the _sized functions with its
+ * own struct size, which may not be below the 1.0 size (TRAWL_EARG). Structs the library hands
+ * out as arrays (trawl_span, trawl_explain) are frozen: their size is part of the ABI. Handles
+ * (trawl_index, trawl_search) are opaque. tests/cli/abi.sh holds every build to this against
+ * the baseline in abi/ (abidiff for the functions, abi/layout.py for the structs, and the
+ * constants); a new field goes at the end of its struct, a new struct into abi/layout.py. */
+
+/* ---------------------------------------------------------------- errors */
 
 /* The return codes, also defined (identically, checked by tests/cli/layering.sh) by the
  * library's internal common/status.h, which cannot include this header. */
@@ -75,8 +122,22 @@ enum {
 };
 #endif /* TRAWL_STATUS_CODES */
 
-/** Returns the name of a return code, e.g. "TRAWL_ECORRUPT". Never NULL. Thread-safe. */
-const char *trawl_strerror(int rc);
+/** A sentence describing a return code, e.g. "An index file is corrupt: ..." for
+ * TRAWL_ECORRUPT; the message of the failed call (errbuf, trawl_search_errmsg) says more: which
+ * file, which query column. An unknown code gets a sentence saying so. Never NULL; static
+ * storage; thread-safe. */
+TRAWL_API const char *trawl_strerror(int rc);
+
+/** The name of a return code, e.g. "TRAWL_ECORRUPT" ("TRAWL_EUNKNOWN" for an unknown one), for
+ * logs and bindings. Never NULL; static storage; thread-safe. */
+TRAWL_API const char *trawl_errname(int rc);
+
+/** The library's version, "MAJOR.MINOR.PATCH" (TRAWL_VERSION is the header's). Never NULL;
+ * static storage; thread-safe. */
+TRAWL_API const char *trawl_version(void);
+
+/** The library's TRAWL_VERSION_NUMBER. Thread-safe. */
+TRAWL_API unsigned trawl_version_number(void);
 
 /* ---------------------------------------------------------------- index */
 
@@ -87,18 +148,26 @@ typedef struct trawl_index trawl_index;
 /** Opens the index directories dirs[0..n_dirs) and searches them as one corpus, with BM25
  * statistics (document count, average length, document frequencies) summed over all of them.
  * Maps every segment file and validates headers, footers and section bounds (no checksums:
- * see trawl_index_check). Cost: O(segments), no whole-file parsing.
- * @param[out] out     the index on success, NULL on failure
- * @param[in]  dirs    index directory paths (copied)
- * @param[in]  n_dirs  number of paths, at least 1
- * @param[out] errbuf  on failure, a one-line message naming the file and the problem (may be NULL)
- * @return TRAWL_OK, TRAWL_ENOTINDEX, TRAWL_EVERSION, TRAWL_ECORRUPT, TRAWL_EIO, TRAWL_ENOMEM or
- *         TRAWL_EARG. */
-int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, char *errbuf,
-                     size_t errbuf_len);
+ * see trawl_index_check). Cost: O(segments), no whole-file parsing. Thread-safe.
+ * @param[out] out        the index on success, NULL on failure
+ * @param[in]  dirs       index directory paths (copied)
+ * @param[in]  n_dirs     number of paths, at least 1
+ * @param[out] errbuf     on failure, a one-line message naming the file and the problem; on
+ *                        success, "" (may be NULL)
+ * @param[in]  errbuf_len bytes of errbuf (the message is cut to fit)
+ * @return TRAWL_OK;
+ *         TRAWL_ENOTINDEX a directory has no MANIFEST, or a file has the wrong magic;
+ *         TRAWL_EVERSION  a file of a newer (or unknown) format version;
+ *         TRAWL_ECORRUPT  a MANIFEST or segment fails its checks;
+ *         TRAWL_EIO       a file cannot be opened, read or mapped (message has strerror);
+ *         TRAWL_ENOMEM;
+ *         TRAWL_EARG      no directory, or directories built with different analyzers. */
+TRAWL_API int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs,
+                               char *errbuf, size_t errbuf_len);
 
-/** Unmaps and frees the index. Accepts NULL. Every search context on it must be freed first. */
-void trawl_index_close(trawl_index *idx);
+/** Unmaps and frees the index. Accepts NULL. Every search context on it must be freed first.
+ * Not concurrently with any other call on idx. */
+TRAWL_API void trawl_index_close(trawl_index *idx);
 
 /** A handle on the newest committed state of the same directories, if a writer committed since
  * idx was opened (compare Lucene's DirectoryReader.openIfChanged). An index handle is a
@@ -109,13 +178,14 @@ void trawl_index_close(trawl_index *idx);
  * @param[out] out  the new handle, or NULL when nothing changed (then nothing is allocated)
  * @return TRAWL_OK (also when nothing changed), or an error of trawl_index_open. Thread-safe:
  *         any thread may reopen while others search idx. */
-int trawl_index_reopen(const trawl_index *idx, trawl_index **out, char *errbuf, size_t errbuf_len);
+TRAWL_API int trawl_index_reopen(const trawl_index *idx, trawl_index **out, char *errbuf,
+                                 size_t errbuf_len);
 
 /** The commit generation idx was opened at (summed over its directories): it grows with every
  * commit, so two handles on the same directories answer alike when it is equal. */
-uint64_t trawl_index_generation(const trawl_index *idx);
+TRAWL_API uint64_t trawl_index_generation(const trawl_index *idx);
 
-/** Collection statistics. */
+/** Collection statistics. May grow at its end (see "ABI promise"). */
 typedef struct trawl_stats {
     uint64_t n_docs;       /**< live documents (deleted ones not yet merged away excluded) */
     uint64_t total_tokens; /**< sum of the live documents' lengths in tokens */
@@ -126,19 +196,28 @@ typedef struct trawl_stats {
     char language[32];     /**< stemmer the index was built with, "none" if off */
 } trawl_stats;
 
-/** Fills st. Cannot fail. Thread-safe. */
-void trawl_index_stats(const trawl_index *idx, trawl_stats *st);
+/** Fills the first st_size bytes of *st (call trawl_index_stats). O(segments). Thread-safe.
+ * @return TRAWL_OK, or TRAWL_EARG if st_size is below the 1.0 size of trawl_stats. */
+TRAWL_API int trawl_index_stats_sized(const trawl_index *idx, trawl_stats *st, size_t st_size);
+
+/** Fills st with the collection statistics. Cannot fail from C or C++.
+ * @return TRAWL_OK. */
+static inline int trawl_index_stats(const trawl_index *idx, trawl_stats *st)
+{
+    return trawl_index_stats_sized(idx, st, sizeof *st);
+}
 
 /** Verifies every checksum and decodes every structure of every segment (the deep check that
- * trawl_index_open skips). Cost: reads the whole index.
- * @param[out] errbuf the first problem found, naming file, section and offset
+ * trawl_index_open skips). Cost: reads the whole index. Thread-safe.
+ * @param[out] errbuf the first problem found, naming file, section and offset; "" on success
  * @return TRAWL_OK, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len);
+TRAWL_API int trawl_index_check(const trawl_index *idx, char *errbuf, size_t errbuf_len);
 
 /* ---------------------------------------------------------------- search */
 
 /** Per-thread search context: query parser, cursors, scratch memory and the last results.
- * Allocated once and reused; not shared between threads while in use. */
+ * Allocated once and reused; not shared between threads while in use (calls on different
+ * contexts, even over one index, may run in parallel). */
 typedef struct trawl_search trawl_search;
 
 enum {
@@ -146,7 +225,8 @@ enum {
     TRAWL_SORT_DATE = 1,  /**< by date, newest first; ties by score, then document order */
 };
 
-/** Options of one search. Always start from trawl_options_init. */
+/** Options of one search. Always start from trawl_options_init. May grow at its end (see "ABI
+ * promise"). */
 typedef struct trawl_options {
     uint32_t limit;          /**< hits to return (default 10); 0 with count_only */
     uint32_t offset;         /**< hits to skip, for paging (default 0) */
@@ -162,46 +242,67 @@ typedef struct trawl_options {
     uint32_t max_expansions; /**< terms a prefix* may expand to (default 256); beyond: ELIMIT */
 } trawl_options;
 
-/** Fills o with the defaults listed above. */
-void trawl_options_init(trawl_options *o);
+/** Sets the first o_size bytes of *o to the defaults listed above (call trawl_options_init).
+ * Thread-safe.
+ * @return TRAWL_OK, or TRAWL_EARG if o_size is below the 1.0 size of trawl_options. */
+TRAWL_API int trawl_options_init_sized(trawl_options *o, size_t o_size);
 
-/** Creates a search context over idx (which must outlive it).
- * @return TRAWL_OK or TRAWL_ENOMEM (then *out is NULL). */
-int trawl_search_new(trawl_search **out, const trawl_index *idx);
+/** Fills o with the defaults listed above. Cannot fail from C or C++.
+ * @return TRAWL_OK. */
+static inline int trawl_options_init(trawl_options *o)
+{
+    return trawl_options_init_sized(o, sizeof *o);
+}
+
+/** Creates a search context over idx (which must outlive it). Thread-safe.
+ * @return TRAWL_OK, or TRAWL_ENOMEM (then *out is NULL). */
+TRAWL_API int trawl_search_new(trawl_search **out, const trawl_index *idx);
 
 /** Frees the context and its results. Accepts NULL. */
-void trawl_search_free(trawl_search *s);
+TRAWL_API void trawl_search_free(trawl_search *s);
 
-/** Parses and runs query with options o (NULL = defaults), replacing the previous results.
+/** trawl_search_run with the caller's sizeof(trawl_options) (ignored when o is NULL). */
+TRAWL_API int trawl_search_run_sized(trawl_search *s, const char *query, const trawl_options *o,
+                                     size_t o_size);
+
+/** Parses and runs the query q with options o (NULL = defaults), replacing the previous results.
  * Query language: bare words (all required unless o->default_or), "exact phrase",
  * "near words"~N (within N extra positions, any order), +required, -excluded, AND, OR, NOT,
- * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty).
- * @return TRAWL_OK; TRAWL_EQUERY for a malformed query (message and column available);
- *         TRAWL_ELIMIT when a prefix expands to too many terms; TRAWL_ECORRUPT when a postings
- *         block fails its bounds check; TRAWL_ENOMEM; TRAWL_EARG for bad options. */
-int trawl_search_run(trawl_search *s, const char *query, const trawl_options *o);
+ * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty). On failure the
+ * context has no hits and trawl_search_errmsg says why.
+ * @return TRAWL_OK;
+ *         TRAWL_EQUERY   a malformed query (trawl_search_error_column gives the column);
+ *         TRAWL_ELIMIT   a prefix expands to more than o->max_expansions terms;
+ *         TRAWL_ECORRUPT a postings block fails its bounds check;
+ *         TRAWL_ENOMEM;
+ *         TRAWL_EARG     query is NULL, or an option is out of range (or unknown to this
+ *                        library version: see "ABI promise"). */
+static inline int trawl_search_run(trawl_search *s, const char *q, const trawl_options *o)
+{
+    return trawl_search_run_sized(s, q, o, sizeof *o);
+}
 
 /** The message of the last failed call on s ("" if none). Valid until the next call on s. */
-const char *trawl_search_errmsg(const trawl_search *s);
+TRAWL_API const char *trawl_search_errmsg(const trawl_search *s);
 
 /** For TRAWL_EQUERY: the 1-based byte column of the problem in the query, else 0. */
-uint32_t trawl_search_error_column(const trawl_search *s);
+TRAWL_API uint32_t trawl_search_error_column(const trawl_search *s);
 
 /** Number of matching documents (after the date filter). Exact after a count_only or
  * exact_count search, for a lone term or phrase without date filter (its document frequency),
  * or when the search did not prune; otherwise a lower bound: the top-k algorithms skip
  * documents that cannot enter the top offset + limit without counting them (see
- * trawl_search_count_is_exact). */
-uint64_t trawl_search_count(const trawl_search *s);
+ * trawl_search_count_is_exact). 0 after a failed run. */
+TRAWL_API uint64_t trawl_search_count(const trawl_search *s);
 
 /** 1 if trawl_search_count is exact, 0 if it is a lower bound. */
-int trawl_search_count_is_exact(const trawl_search *s);
+TRAWL_API int trawl_search_count_is_exact(const trawl_search *s);
 
 /** Microseconds the last trawl_search_run took (parse, match, rank; not snippets). */
-double trawl_search_elapsed_us(const trawl_search *s);
+TRAWL_API double trawl_search_elapsed_us(const trawl_search *s);
 
 /** One ranked hit. Pointers are borrowed: valid until the next run on s or until the index is
- * closed, whichever comes first. */
+ * closed, whichever comes first. May grow at its end (see "ABI promise"). */
 typedef struct trawl_hit {
     uint64_t doc;   /**< document number across the opened index (stable for one open) */
     double score;   /**< BM25 score (0 for count-only) */
@@ -210,22 +311,39 @@ typedef struct trawl_hit {
     size_t id_len;  /**< bytes in id (not NUL-terminated) */
 } trawl_hit;
 
-/** Hit i (0-based, after o->offset) of the last search.
- * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. */
-int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
+/** trawl_search_hit with the caller's sizeof(trawl_hit). */
+TRAWL_API int trawl_search_hit_sized(const trawl_search *s, size_t i, trawl_hit *out,
+                                     size_t out_size);
+
+/** Hit i (0-based, after o->offset) of the last search. O(1), no allocation.
+ * Iterate until it returns anything but TRAWL_OK:
+ *
+ *     trawl_hit hit;
+ *     size_t i = 0;
+ *     while ((rc = trawl_search_hit(s, i, &hit)) == TRAWL_OK)
+ *         use(&hit), i++;
+ *     if (rc != TRAWL_ENOTFOUND) the index is damaged: stop with trawl_strerror(rc)
+ *
+ * @return TRAWL_OK; TRAWL_ENOTFOUND when i is past the last hit; TRAWL_ECORRUPT when the
+ *         document's record fails its bounds check (out->id is then ""). */
+static inline int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out)
+{
+    return trawl_search_hit_sized(s, i, out, sizeof *out);
+}
 
 /** The path of hit i's file: the index root it was indexed under joined with its id (absolute,
  * as the indexer resolved it). Valid until the next call on s.
  * @return TRAWL_OK; TRAWL_ENOTFOUND past the last hit or for a document without a file (a JSON
  *         Lines record: its id is all there is); TRAWL_ENOMEM. */
-int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *len);
+TRAWL_API int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *len);
 
-/** A highlighted passage of a hit's stored text. */
+/** A highlighted passage of a hit's stored text. Frozen (an array element): never grows. */
 typedef struct trawl_span {
     uint32_t off; /**< byte offset of a match inside trawl_snippet.text */
     uint32_t len; /**< bytes of the match */
 } trawl_span;
 
+/** May grow at its end (see "ABI promise"). */
 typedef struct trawl_snippet {
     const char *text;        /**< UTF-8 passage, not NUL-terminated */
     size_t len;              /**< bytes of text */
@@ -235,18 +353,29 @@ typedef struct trawl_snippet {
     int is_end;   /**< the passage ends at the document's end */
 } trawl_snippet;
 
+/** trawl_search_snippet with the caller's sizeof(trawl_snippet). */
+TRAWL_API int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes,
+                                         trawl_snippet *out, size_t out_size);
+
 /** Builds the best snippet of hit i: the window of about max_bytes (default 200 when 0) with
  * the most distinct query-term matches, cut at word boundaries, with the matches marked.
- * Decompresses one stored-text block. Pointers stay valid until the next snippet or run on s.
- * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out);
+ * Decompresses one stored-text block. Pointers stay valid until the next snippet, text or run
+ * call on s.
+ * @return TRAWL_OK; TRAWL_ENOTFOUND (no hit i, or the last run failed); TRAWL_ECORRUPT (the
+ *         stored text fails its checks); TRAWL_ENOMEM. */
+static inline int trawl_search_snippet(trawl_search *s, size_t i, size_t max_bytes,
+                                       trawl_snippet *out)
+{
+    return trawl_search_snippet_sized(s, i, max_bytes, out, sizeof *out);
+}
 
 /** The full stored text of hit i (decompressed into the context). Valid until the next
  * snippet, text or run call on s.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
-int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
+TRAWL_API int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
 
-/** One scoring clause of an explained hit: a term or a phrase. */
+/** One scoring clause of an explained hit: a term or a phrase. Frozen (an array element): never
+ * grows. */
 typedef struct trawl_explain {
     const char *term; /**< the analysed term, or the phrase's terms joined by spaces */
     uint32_t tf;      /**< occurrences (phrase frequency for a phrase) in the document */
@@ -257,10 +386,10 @@ typedef struct trawl_explain {
 } trawl_explain;
 
 /** With o->explain set: the clauses that scored hit i. *n receives their count; the array is
- * valid until the next run on s.
+ * valid until the next run on s. doc_len (may be NULL) receives the hit's length in tokens.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
-int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out, size_t *n,
-                         uint32_t *doc_len);
+TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out,
+                                   size_t *n, uint32_t *doc_len);
 
 #ifdef __cplusplus
 }

@@ -26,34 +26,35 @@
 int main(int argc, char **argv)
 {
     char errbuf[512];
-    trawl_index *idx;
+    trawl_index *idx = NULL;
+    trawl_search *s = NULL;
+    trawl_options opt;
+    trawl_hit hit;
+    size_t i = 0;
+    int rc;
     if (argc != 3) {
         fprintf(stderr, "usage: %s INDEX_DIR QUERY\n", argv[0]);
         return 2;
     }
     const char *dirs[] = {argv[1]};
-    if (trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf) != TRAWL_OK) {
-        fprintf(stderr, "%s\n", errbuf);
+    rc = trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf);
+    if (rc != TRAWL_OK) { // TRAWL_ENOTINDEX, TRAWL_ECORRUPT, TRAWL_EIO, ...
+        fprintf(stderr, "%s %s\n", trawl_strerror(rc), errbuf);
         return 1;
     }
-    trawl_search *s = NULL;
-    trawl_options opt;
     trawl_options_init(&opt);
     opt.limit = 5;
-    if (trawl_search_new(&s, idx) != TRAWL_OK ||
-        trawl_search_run(s, argv[2], &opt) != TRAWL_OK) {
-        fprintf(stderr, "%s\n", s ? trawl_search_errmsg(s) : "out of memory");
-        trawl_search_free(s);
-        trawl_index_close(idx);
-        return 1;
-    }
-    trawl_hit hit;
-    for (size_t i = 0; trawl_search_hit(s, i, &hit) == TRAWL_OK; i++)
-        printf("%zu %.4f %.*s\n", i + 1, hit.score, (int)hit.id_len, hit.id);
-    printf("%llu matching documents\n", (unsigned long long)trawl_search_count(s));
+    rc = trawl_search_new(&s, idx);
+    if (rc == TRAWL_OK) rc = trawl_search_run(s, argv[2], &opt); // TRAWL_EQUERY, ...
+    while (rc == TRAWL_OK && (rc = trawl_search_hit(s, i, &hit)) == TRAWL_OK)
+        printf("%zu %.4f %.*s\n", ++i, hit.score, (int)hit.id_len, hit.id);
+    if (rc == TRAWL_ENOTFOUND) // past the last hit: success
+        printf("%llu matching documents\n", (unsigned long long)trawl_search_count(s));
+    else
+        fprintf(stderr, "%s %s\n", trawl_strerror(rc), s ? trawl_search_errmsg(s) : "");
     trawl_search_free(s);
     trawl_index_close(idx);
-    return 0;
+    return rc == TRAWL_ENOTFOUND ? 0 : 1;
 }
 /* ---- example end ---- */
 // clang-format on

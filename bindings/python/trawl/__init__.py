@@ -1,0 +1,368 @@
+"""trawl: full-text search over trawl indexes, through libtrawl.so (ctypes, no build step).
+
+    import trawl
+    with trawl.Index("myindex") as idx:
+        for hit in idx.search('rafah "ground invasion"', limit=5):
+            print(hit.rank, hit.id, round(hit.score, 3), hit.date, hit.snippet)
+        print(idx.count("blinken -netanyahu"))
+
+Every failure raises a trawl.Error subclass chosen by the library's return code, carrying the
+library's message (QueryError also the column). An Index may be shared by threads: each thread
+gets its own search context, and the library runs without the GIL.
+"""
+import ctypes
+import datetime
+import threading
+
+from . import _lib
+
+__all__ = ['Index', 'Hit', 'Clause', 'Results', 'Error', 'CorruptIndexError', 'VersionError',
+           'IndexIOError', 'OutOfMemoryError', 'QueryError', 'ArgumentError', 'NotAnIndexError',
+           'LimitError', 'NotFoundError', 'version']
+
+_L = _lib.lib
+
+
+# ------------------------------------------------------------------ errors
+
+class Error(Exception):
+    """A libtrawl error: .code (the negative TRAWL_E* value), .name ("TRAWL_EQUERY"),
+    .message (the library's message for this failure)."""
+    code = None
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.name = _L.trawl_errname(self.code).decode()
+
+
+class CorruptIndexError(Error):
+    code = -1
+
+
+class VersionError(Error):
+    code = -2
+
+
+class IndexIOError(Error, OSError):
+    code = -3
+
+
+class OutOfMemoryError(Error, MemoryError):
+    code = -4
+
+
+class QueryError(Error, ValueError):
+    """A malformed query; .column is the 1-based byte column of the problem (0 if unknown)."""
+    code = -5
+    column = 0
+
+
+class ArgumentError(Error, ValueError):
+    code = -6
+
+
+class NotAnIndexError(Error):
+    code = -7
+
+
+class LimitError(Error):
+    code = -8
+
+
+class NotFoundError(Error, LookupError):
+    code = -9
+
+
+_BY_CODE = {c.code: c for c in (CorruptIndexError, VersionError, IndexIOError, OutOfMemoryError,
+                                QueryError, ArgumentError, NotAnIndexError, LimitError,
+                                NotFoundError)}
+
+
+def _error(rc, message):
+    """The exception for return code rc; message defaults to the code's sentence."""
+    if not message:
+        message = _L.trawl_strerror(rc).decode()
+    cls = _BY_CODE.get(rc, Error)
+    return cls(message, rc) if cls is Error else cls(message)
+
+
+def version():
+    """The library's version, "MAJOR.MINOR.PATCH"."""
+    return _L.trawl_version().decode()
+
+
+# ------------------------------------------------------------------ results
+
+class Clause:
+    """One scoring clause of an explained hit (trawl_explain)."""
+    __slots__ = ('term', 'tf', 'df', 'idf', 'norm', 'score')
+
+    def __init__(self, e):
+        self.term = e.term.decode('utf-8', 'replace')
+        self.tf, self.df, self.idf, self.norm, self.score = e.tf, e.df, e.idf, e.norm, e.score
+
+    def __repr__(self):
+        return 'Clause(%r, tf=%d, df=%d, score=%.4f)' % (self.term, self.tf, self.df, self.score)
+
+
+class Hit:
+    """One ranked hit. snippet is the best passage (None with snippets=False); highlights are
+    (start, end) code point ranges of the query's matches in it, so snippet[start:end] is one.
+    date is a datetime.date or None. With explain: clauses and doc_len."""
+    __slots__ = ('rank', 'doc', 'id', 'score', 'date', 'snippet', 'highlights', 'clauses',
+                 'doc_len')
+
+    def __repr__(self):
+        return 'Hit(rank=%d, id=%r, score=%.4f, date=%s)' % (self.rank, self.id, self.score,
+                                                            self.date)
+
+
+class Results(list):
+    """The hits of one search, best first, plus .count (matching documents), .exact (whether
+    count is exact or a lower bound) and .elapsed_us (the library's time for the query)."""
+    count = 0
+    exact = True
+    elapsed_us = 0.0
+
+
+def _date(d):
+    return datetime.date(d // 10000, d // 100 % 100, d % 100) if d else None
+
+
+def _snippet(sn):
+    """(text, [(start, end)]) in code points from a trawl_snippet (byte offsets)."""
+    raw = ctypes.string_at(sn.text, sn.len) if sn.len else b''
+    text = raw.decode('utf-8', 'replace')
+    spans = []
+    if raw.isascii():
+        for k in range(sn.n_spans):
+            s = sn.spans[k]
+            spans.append((s.off, s.off + s.len))
+        return text, spans
+    for k in range(sn.n_spans):
+        s = sn.spans[k]
+        start = len(raw[:s.off].decode('utf-8', 'replace'))
+        spans.append((start, start + len(raw[s.off:s.off + s.len].decode('utf-8', 'replace'))))
+    return text, spans
+
+
+_SORT = {'score': 0, 'date': 1}
+
+
+def _yyyymmdd(d):
+    if d is None:
+        return 0
+    if isinstance(d, str):
+        d = datetime.date.fromisoformat(d)
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+# ------------------------------------------------------------------ index
+
+class _Context:
+    """One thread's trawl_search with its reusable C structs."""
+
+    def __init__(self, handle):
+        self.ptr = ctypes.c_void_p()
+        rc = _L.trawl_search_new(ctypes.byref(self.ptr), handle)
+        if rc != 0:
+            raise _error(rc, None)
+        self.opt = _lib.Options()
+        self.opt_ref = ctypes.byref(self.opt)
+        self.hit = _lib.Hit()
+        self.hit_ref = ctypes.byref(self.hit)
+        self.sn = _lib.Snippet()
+        self.sn_ref = ctypes.byref(self.sn)
+
+    def fail(self, rc):
+        err = _error(rc, _L.trawl_search_errmsg(self.ptr).decode('utf-8', 'replace'))
+        if rc == QueryError.code:
+            err.column = _L.trawl_search_error_column(self.ptr)
+        return err
+
+
+_OPT_SIZE = ctypes.sizeof(_lib.Options)
+_HIT_SIZE = ctypes.sizeof(_lib.Hit)
+_SN_SIZE = ctypes.sizeof(_lib.Snippet)
+
+
+class Index:
+    """An opened index: one directory, or a list of directories searched as one corpus.
+    Raises NotAnIndexError, CorruptIndexError, VersionError, IndexIOError, ArgumentError."""
+
+    def __init__(self, path):
+        paths = [path] if isinstance(path, (str, bytes)) else list(path)
+        enc = [p.encode() if isinstance(p, str) else p for p in paths]
+        arr = (ctypes.c_char_p * len(enc))(*enc)
+        errbuf = ctypes.create_string_buffer(1024)
+        self._ptr = ctypes.c_void_p()
+        rc = _L.trawl_index_open(ctypes.byref(self._ptr), arr, len(enc), errbuf, len(errbuf))
+        if rc != 0:
+            self._ptr = None
+            raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+        self.paths = paths
+        self._local = threading.local()
+        self._contexts = []
+        self._lock = threading.Lock()
+
+    # -- lifetime
+    def close(self):
+        """Frees every search context and the index. Idempotent; searching afterwards raises
+        ArgumentError. Do not call while other threads search."""
+        with self._lock:
+            for c in self._contexts:
+                _L.trawl_search_free(c.ptr)
+            self._contexts = []
+            self._local = threading.local()
+            if self._ptr:
+                _L.trawl_index_close(self._ptr)
+            self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, '_ptr', None):
+            self.close()
+
+    def _ctx(self):
+        c = getattr(self._local, 'ctx', None)
+        if c is None:
+            if not self._ptr:
+                raise ArgumentError('the index is closed')
+            c = _Context(self._ptr)
+            with self._lock:
+                self._contexts.append(c)
+            self._local.ctx = c
+        return c
+
+    # -- queries
+    def _run(self, c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
+             count_only=0, explain=0, exact_count=0):
+        o = c.opt
+        _L.trawl_options_init_sized(c.opt_ref, _OPT_SIZE)
+        o.limit, o.offset, o.count_only, o.explain, o.exact_count = (
+            limit, offset, count_only, explain, exact_count)
+        o.default_or = 1 if default_or else 0
+        if sort != 'score':
+            if sort not in _SORT:
+                raise ArgumentError("sort must be 'score' or 'date', not %r" % (sort,))
+            o.sort = _SORT[sort]
+        if date_from is not None or date_to is not None:
+            o.date_from, o.date_to = _yyyymmdd(date_from), _yyyymmdd(date_to)
+        if k1 is not None:
+            o.k1 = k1
+        if b is not None:
+            o.b = b
+        rc = _L.trawl_search_run_sized(c.ptr, query.encode('utf-8'), c.opt_ref, _OPT_SIZE)
+        if rc != 0:
+            raise c.fail(rc)
+
+    def search(self, query, limit=10, offset=0, sort='score', date_from=None, date_to=None,
+               default_or=False, k1=None, b=None, snippets=True, snippet_bytes=0,
+               exact_count=False):
+        """Runs query and returns Results (a list of Hit, best first).
+        sort: 'score' or 'date'; date_from/date_to: datetime.date or 'YYYY-MM-DD';
+        default_or: bare words optional; k1, b: BM25 (default 1.2, 0.75); snippets=False skips
+        the snippet (and its decompression); snippet_bytes: its length (default 200).
+        Raises QueryError, LimitError, ArgumentError, CorruptIndexError, OutOfMemoryError."""
+        c = self._ctx()
+        self._run(c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
+                  exact_count=1 if exact_count else 0)
+        return self._collect(c, offset, snippets, snippet_bytes, False)
+
+    def _collect(self, c, offset, snippets, snippet_bytes, explain):
+        ptr, h, href = c.ptr, c.hit, c.hit_ref
+        hit_fn, string_at = _L.trawl_search_hit_sized, ctypes.string_at
+        out = Results()
+        i = 0
+        while True:
+            rc = hit_fn(ptr, i, href, _HIT_SIZE)
+            if rc != 0:
+                break
+            hit = Hit()
+            hit.rank, hit.doc, hit.score = offset + i + 1, h.doc, h.score
+            hit.id = string_at(h.id, h.id_len).decode('utf-8', 'replace')
+            hit.date = _date(h.date) if h.date else None
+            hit.snippet, hit.highlights, hit.clauses, hit.doc_len = None, [], None, None
+            if snippets:
+                rc = _L.trawl_search_snippet_sized(ptr, i, snippet_bytes, c.sn_ref, _SN_SIZE)
+                if rc != 0:
+                    raise c.fail(rc)
+                hit.snippet, hit.highlights = _snippet(c.sn)
+            if explain:
+                self._explain_hit(c, i, hit)
+            out.append(hit)
+            i += 1
+        if rc != NotFoundError.code:
+            raise _error(rc, None)
+        out.count = _L.trawl_search_count(ptr)
+        out.exact = bool(_L.trawl_search_count_is_exact(ptr))
+        out.elapsed_us = _L.trawl_search_elapsed_us(ptr)
+        return out
+
+    def count(self, query, date_from=None, date_to=None, default_or=False):
+        """The exact number of documents matching query."""
+        c = self._ctx()
+        self._run(c, query, 0, 0, 'score', date_from, date_to, default_or, None, None,
+                  count_only=1)
+        return _L.trawl_search_count(c.ptr)
+
+    def explain(self, query, limit=10, offset=0, default_or=False, k1=None, b=None):
+        """Like search (no snippets), each hit with .clauses (list of Clause: term, tf, df,
+        idf, norm, score; their scores sum to the hit's) and .doc_len."""
+        c = self._ctx()
+        self._run(c, query, limit, offset, 'score', None, None, default_or, k1, b, explain=1)
+        return self._collect(c, offset, False, 0, True)
+
+    @staticmethod
+    def _explain_hit(c, i, hit):
+        arr = ctypes.POINTER(_lib.Explain)()
+        n = ctypes.c_size_t()
+        doc_len = ctypes.c_uint32()
+        rc = _L.trawl_search_explain(c.ptr, i, ctypes.byref(arr), ctypes.byref(n),
+                                     ctypes.byref(doc_len))
+        if rc != 0:
+            raise _error(rc, None)
+        hit.clauses = [Clause(arr[k]) for k in range(n.value)]
+        hit.doc_len = doc_len.value
+
+    def text(self, query, rank=1, **kw):
+        """The full stored text of hit number rank (1-based) of query."""
+        c = self._ctx()
+        self._run(c, query, rank, 0, 'score', None, None, kw.get('default_or'), None, None)
+        p, n = ctypes.c_void_p(), ctypes.c_size_t()
+        rc = _L.trawl_search_text(c.ptr, rank - 1, ctypes.byref(p), ctypes.byref(n))
+        if rc != 0:
+            raise c.fail(rc)
+        return ctypes.string_at(p, n.value).decode('utf-8', 'replace')
+
+    # -- the index itself
+    def stats(self):
+        """Collection statistics as a dict (n_docs, total_tokens, n_terms, n_segments,
+        index_bytes, stored_bytes, language)."""
+        if not self._ptr:
+            raise ArgumentError('the index is closed')
+        st = _lib.Stats()
+        rc = _L.trawl_index_stats_sized(self._ptr, ctypes.byref(st), ctypes.sizeof(st))
+        if rc != 0:
+            raise _error(rc, None)
+        d = {k: getattr(st, k) for k, _ in _lib.Stats._fields_}
+        d['language'] = st.language.decode()
+        return d
+
+    def check(self):
+        """Verifies every checksum and structure (reads the whole index). Raises
+        CorruptIndexError naming the file, section and offset of the first problem."""
+        if not self._ptr:
+            raise ArgumentError('the index is closed')
+        errbuf = ctypes.create_string_buffer(1024)
+        rc = _L.trawl_index_check(self._ptr, errbuf, len(errbuf))
+        if rc != 0:
+            raise _error(rc, errbuf.value.decode('utf-8', 'replace'))

@@ -1,0 +1,115 @@
+"""_lib: loads libtrawl.so and declares its C API for ctypes, mirroring trawl.h of ABI 1.
+
+The structs below are trawl.h's 1.0 layouts. Under the header's ABI promise any 1.x library
+accepts them: every function taking a growable struct is called through its _sized export
+with ctypes.sizeof of our struct, so a newer library fills only what this binding knows.
+
+Where the library comes from, first found wins:
+  1. $TRAWL_LIB, a path to libtrawl.so.1 (for a build tree or a sanitizer build);
+  2. the build tree this package sits in: <repo>/build/release/libtrawl.so.1;
+  3. the library directory make install wrote into _LIBDIR below;
+  4. the dynamic loader's search path (an installed libtrawl.so.1).
+"""
+import ctypes
+import os
+
+ABI_MAJOR = 1
+SONAME = 'libtrawl.so.%d' % ABI_MAJOR
+_LIBDIR = ''  # set by make install
+
+c_char_p, c_size_t, c_int, c_uint32, c_uint64, c_double, c_void_p = (
+    ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_uint32, ctypes.c_uint64,
+    ctypes.c_double, ctypes.c_void_p)
+
+
+class Options(ctypes.Structure):
+    _fields_ = [('limit', c_uint32), ('offset', c_uint32), ('k1', c_double), ('b', c_double),
+                ('date_from', c_uint32), ('date_to', c_uint32), ('sort', c_int),
+                ('count_only', c_int), ('exact_count', c_int), ('explain', c_int),
+                ('default_or', c_int), ('max_expansions', c_uint32)]
+
+
+class Stats(ctypes.Structure):
+    _fields_ = [('n_docs', c_uint64), ('total_tokens', c_uint64), ('n_terms', c_uint64),
+                ('n_segments', c_uint32), ('index_bytes', c_uint64), ('stored_bytes', c_uint64),
+                ('language', ctypes.c_char * 32)]
+
+
+class Hit(ctypes.Structure):
+    _fields_ = [('doc', c_uint64), ('score', c_double), ('date', c_uint32),
+                ('id', c_void_p), ('id_len', c_size_t)]
+
+
+class Span(ctypes.Structure):
+    _fields_ = [('off', c_uint32), ('len', c_uint32)]
+
+
+class Snippet(ctypes.Structure):
+    _fields_ = [('text', c_void_p), ('len', c_size_t), ('spans', ctypes.POINTER(Span)),
+                ('n_spans', c_size_t), ('is_start', c_int), ('is_end', c_int)]
+
+
+class Explain(ctypes.Structure):
+    _fields_ = [('term', c_char_p), ('tf', c_uint32), ('df', c_uint64), ('idf', c_double),
+                ('norm', c_double), ('score', c_double)]
+
+
+def _candidates():
+    env = os.environ.get('TRAWL_LIB')
+    if env:
+        return [env]
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.normpath(os.path.join(here, '..', '..', '..'))
+    found = [os.path.join(root, 'build', 'release', SONAME)]
+    if _LIBDIR:
+        found.append(os.path.join(_LIBDIR, SONAME))
+    return [p for p in found if os.path.exists(p)] + [SONAME]
+
+
+def _load():
+    errors = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            errors.append(str(e))
+    raise ImportError('trawl: cannot load %s (set TRAWL_LIB to its path): %s'
+                      % (SONAME, '; '.join(errors)))
+
+
+lib = _load()
+
+_P = ctypes.POINTER
+_PROTOS = {
+    'trawl_strerror': (c_char_p, [c_int]),
+    'trawl_errname': (c_char_p, [c_int]),
+    'trawl_version': (c_char_p, []),
+    'trawl_version_number': (ctypes.c_uint, []),
+    'trawl_index_open': (c_int, [_P(c_void_p), _P(c_char_p), c_size_t, c_char_p, c_size_t]),
+    'trawl_index_close': (None, [c_void_p]),
+    'trawl_index_stats_sized': (c_int, [c_void_p, _P(Stats), c_size_t]),
+    'trawl_index_check': (c_int, [c_void_p, c_char_p, c_size_t]),
+    'trawl_options_init_sized': (c_int, [_P(Options), c_size_t]),
+    'trawl_search_new': (c_int, [_P(c_void_p), c_void_p]),
+    'trawl_search_free': (None, [c_void_p]),
+    'trawl_search_run_sized': (c_int, [c_void_p, c_char_p, _P(Options), c_size_t]),
+    'trawl_search_errmsg': (c_char_p, [c_void_p]),
+    'trawl_search_error_column': (c_uint32, [c_void_p]),
+    'trawl_search_count': (c_uint64, [c_void_p]),
+    'trawl_search_count_is_exact': (c_int, [c_void_p]),
+    'trawl_search_elapsed_us': (c_double, [c_void_p]),
+    'trawl_search_hit_sized': (c_int, [c_void_p, c_size_t, _P(Hit), c_size_t]),
+    'trawl_search_snippet_sized': (c_int, [c_void_p, c_size_t, c_size_t, _P(Snippet),
+                                           c_size_t]),
+    'trawl_search_text': (c_int, [c_void_p, c_size_t, _P(c_void_p), _P(c_size_t)]),
+    'trawl_search_explain': (c_int, [c_void_p, c_size_t, _P(_P(Explain)), _P(c_size_t),
+                                     _P(c_uint32)]),
+}
+for _name, (_res, _args) in _PROTOS.items():
+    _f = getattr(lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+
+if lib.trawl_version_number() // 10000 != ABI_MAJOR:
+    raise ImportError('trawl: %s is version %s, this binding needs major version %d'
+                      % (SONAME, lib.trawl_version().decode(), ABI_MAJOR))

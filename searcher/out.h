@@ -1,0 +1,21 @@
+/* out: output helpers the trawl-search program shares between its one-query mode (main.c) and
+ * its batch mode (batch.c): JSON string bodies that always parse, and dates. Not part of the
+ * library, which never prints. */
+#ifndef TRAWL_OUT_H
+#define TRAWL_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Width (2..4) of the valid UTF-8 sequence starting at s (s[0] >= 0x80), or 0 if invalid. */
+size_t out_utf8_width(const char *s, size_t n);
+
+/* Writes s[0..n) as the body of a JSON string (no quotes): escapes quotes, backslashes and
+ * control characters, and replaces invalid UTF-8 with U+FFFD so the line always parses. */
+void out_json_str(FILE *f, const char *s, size_t n);
+
+/* Writes a YYYYMMDD date as YYYY-MM-DD (quoted with json); 0 = no date: nothing, or null. */
+void out_date(FILE *f, uint32_t date, int json);
+
+#endif
