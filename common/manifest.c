@@ -86,7 +86,8 @@ static int manifest_slurp(const char *dir, char **out, size_t *len, err *e)
 {
     char path[4096];
     if (fsx_join(path, sizeof path, dir, MANIFEST_NAME, e) < 0) return e->rc;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fsx_open_regular(path, O_RDONLY, 0, NULL);
+    if (fd == FSX_NOT_REGULAR) return err_set(e, TRAWL_ECORRUPT, "%s: not a regular file", path);
     if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
         return err_set(e, TRAWL_ENOTINDEX, "%s: not a trawl index (no %s)", dir, MANIFEST_NAME);
     if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));

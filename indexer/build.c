@@ -211,8 +211,10 @@ static int bld_lock(bld *b)
 {
     char path[4096];
     if (bld_path(b, path, sizeof path, "LOCK") < 0) return b->e->rc;
-    b->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (b->lock_fd < 0) return err_set(b->e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+    int fd = fsx_open_regular(path, O_RDWR | O_CREAT, 0644, NULL);
+    if (fd == FSX_NOT_REGULAR) return err_set(b->e, TRAWL_EIO, "%s: not a regular file", path);
+    if (fd < 0) return err_set(b->e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+    b->lock_fd = fd;
     if (flock(b->lock_fd, LOCK_EX | LOCK_NB) < 0) {
         if (errno == EWOULDBLOCK)
             return err_set(b->e, TRAWL_EIO, "%s: locked: another trawl-index is writing this index",

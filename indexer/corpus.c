@@ -6,6 +6,7 @@
 #include "corpus_jsonl.h"
 
 #include "buf.h"
+#include "fsx.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -149,17 +150,27 @@ static int cw_file_reserve(cw *w, size_t need)
     return 0;
 }
 
+/* Opens a corpus file for reading. The walk may have seen a regular file that is a FIFO by now
+ * (or a path given as a file may be one): the open neither blocks nor reads from anything but a
+ * regular file. Returns the descriptor, or -1 after a warning. */
+static int cw_open(cw *w, const char *path)
+{
+    int fd = fsx_open_regular(path, O_RDONLY, 0, NULL);
+    if (fd == FSX_NOT_REGULAR)
+        cw_warn(w, "%s: not a regular file, skipped", path);
+    else if (fd < 0)
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+    return fd < 0 ? -1 : fd;
+}
+
 /* Reads the whole file at path into w->file (valid until the next file). On failure warns and
  * returns -1. No fstat for a size hint: the buffer is kept across files and doubles when one is
  * larger, so reading to the end costs open, read, read (0), close, one call fewer per file. */
 static int cw_slurp(cw *w, const char *path, char **out, size_t *len)
 {
     size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-        return -1;
-    }
+    int fd = cw_open(w, path);
+    if (fd < 0) return -1;
     int rc = cw_file_reserve(w, 1);
     while (rc == 0) {
         if (n == w->file_cap && (rc = cw_file_reserve(w, 2 * n)) < 0) break;
@@ -476,12 +487,14 @@ int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, 
 /* A JSON Lines file: one document per non-blank line. */
 static int cw_jsonl_file(cw *w, const char *path, const char *name)
 {
-    FILE *f = fopen(path, "re");
+    int fd = cw_open(w, path);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
     size_t line_no = 0;
     int rc = TRAWL_OK;
+    if (fd < 0) return TRAWL_OK;
     if (!f) {
-        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-        return TRAWL_OK;
+        close(fd);
+        return err_set(w->e, TRAWL_ENOMEM, "%s: out of memory opening it", path);
     }
     for (;;) {
         errno = 0;

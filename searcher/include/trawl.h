@@ -87,7 +87,9 @@ typedef struct trawl_index trawl_index;
 /** Opens the index directories dirs[0..n_dirs) and searches them as one corpus, with BM25
  * statistics (document count, average length, document frequencies) summed over all of them.
  * Maps every segment file and validates headers, footers and section bounds (no checksums:
- * see trawl_index_check). Cost: O(segments), no whole-file parsing.
+ * see trawl_index_check). Cost: O(segments), no whole-file parsing. The MANIFEST and every
+ * segment must be regular files: a FIFO or device in their place is refused (TRAWL_ECORRUPT,
+ * "PATH: not a regular file") without ever blocking.
  * @param[out] out     the index on success, NULL on failure
  * @param[in]  dirs    index directory paths (copied)
  * @param[in]  n_dirs  number of paths, at least 1
