@@ -193,6 +193,23 @@ static void search_prefetch_hits(const trawl_search *s)
     }
 }
 
+/* Reads every hit's record once: a damaged id (or ids section) fails the run with a message,
+ * so trawl_search_hit, which has no message to give, only ever ends the hits. */
+static int search_check_hits(trawl_search *s)
+{
+    for (size_t i = 0; i < s->n_hits; i++) {
+        size_t si = index_locate(s->idx, s->hits[i].doc);
+        uint32_t date;
+        const char *id;
+        size_t len;
+        if (segment_doc_meta(s->idx->segs[si].seg,
+                             (uint32_t)(s->hits[i].doc - s->idx->segs[si].base), &date, &id, &len,
+                             &s->e) != TRAWL_OK)
+            return s->e.rc;
+    }
+    return TRAWL_OK;
+}
+
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
@@ -222,6 +239,7 @@ static int search_execute(trawl_search *s, const char *query_text)
         s->n_hits = x.heap.n - s->opt.offset;
     }
     search_prefetch_hits(s);
+    if (search_check_hits(s) != TRAWL_OK) return s->e.rc;
     s->count = x.count;
     s->count_exact = !x.pruned;
     s->algo = x.algo;

@@ -86,8 +86,12 @@ typedef struct trawl_index trawl_index;
 
 /** Opens the index directories dirs[0..n_dirs) and searches them as one corpus, with BM25
  * statistics (document count, average length, document frequencies) summed over all of them.
- * Maps every segment file and validates headers, footers and section bounds (no checksums:
- * see trawl_index_check). Cost: O(segments), no whole-file parsing. The MANIFEST and every
+ * Maps every segment file, validates headers, footers and section bounds, and verifies the
+ * checksums of the small per-document sections (statistics, document lengths, document table,
+ * dictionary and stored-text indexes); the dictionary and the ids are verified on first use by
+ * trawl_search_run, postings, positions and stored text only by trawl_index_check (see
+ * docs/FORMAT.md, "What is verified when"). Cost: O(segments + documents): a hash of ~28 bytes
+ * per document, e.g. 45 µs for 8,771 documents, 0.5 ms for 140 k. The MANIFEST and every
  * segment must be regular files: a FIFO or device in their place is refused (TRAWL_ECORRUPT,
  * "PATH: not a regular file") without ever blocking.
  * @param[out] out     the index on success, NULL on failure
@@ -165,7 +169,9 @@ void trawl_search_free(trawl_search *s);
  * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty).
  * @return TRAWL_OK; TRAWL_EQUERY for a malformed query (message and column available);
  *         TRAWL_ELIMIT when a prefix expands to too many terms; TRAWL_ECORRUPT when a postings
- *         block fails its bounds check; TRAWL_ENOMEM; TRAWL_EARG for bad options. */
+ *         block fails its bounds check, or a segment's dictionary or ids fail their checksum
+ *         (verified on first use, see docs/FORMAT.md) or a hit's record its bounds;
+ *         TRAWL_ENOMEM; TRAWL_EARG for bad options. */
 int trawl_search_run(trawl_search *s, const char *query, const trawl_options *o);
 
 /** The message of the last failed call on s ("" if none). Valid until the next call on s. */
@@ -198,7 +204,9 @@ typedef struct trawl_hit {
 } trawl_hit;
 
 /** Hit i (0-based, after o->offset) of the last search.
- * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. */
+ * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last hit. trawl_search_run has read
+ *         every hit's record already and fails (TRAWL_ECORRUPT, with a message) when one is
+ *         damaged, so after a successful run no other code comes back. */
 int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
 
 /** A highlighted passage of a hit's stored text. */
