@@ -8,6 +8,7 @@
  * Text so that an operator can read it; a checksum so that a torn or edited file is refused. */
 #include "manifest.h"
 
+#include "analyzer.h"
 #include "checksum.h"
 #include "fsx.h"
 
@@ -143,33 +144,104 @@ static int manifest_frame(const char *dir, const char *txt, size_t len, err *e)
     return TRAWL_OK;
 }
 
-/* Parses the body lines between the version line and the checksum line. */
-static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
+/* A strict decimal at *p: one or more ASCII digits, no sign, no space, at most max (sscanf's
+ * %llu would take "-1" as 2^64 - 1 and let %u wrap). Advances *p past it; -1 if malformed. */
+static int manifest_dec(const char **p, uint64_t max, uint64_t *v)
 {
-    char *line = strchr(txt, '\n') + 1, lang[64], name[128], extra;
-    unsigned long long gen, id;
-    unsigned int mtl, nd;
-    char *nl = strchr(line, '\n');
-    int ok = nl && sscanf(line, "generation %llu%c", &gen, &extra) == 2 && extra == '\n';
-    line = ok ? nl + 1 : line;
-    nl = strchr(line, '\n');
-    ok = ok && nl && nl - line < 60 && sscanf(line, "language %63s%c", lang, &extra) == 2 &&
-         extra == '\n' && strlen(lang) < sizeof m->language;
-    line = ok ? nl + 1 : line;
-    nl = strchr(line, '\n');
-    ok = ok && nl && sscanf(line, "max_token_len %u%c", &mtl, &extra) == 2 && extra == '\n';
-    if (!ok) return err_set(e, TRAWL_ECORRUPT, "%s/%s: bad header fields", dir, MANIFEST_NAME);
+    const char *q = *p;
+    uint64_t n = 0;
+    if (*q < '0' || *q > '9') return -1;
+    for (; *q >= '0' && *q <= '9'; q++) {
+        unsigned d = (unsigned)(*q - '0');
+        if (n > (max - d) / 10) return -1;
+        n = n * 10 + d;
+    }
+    *p = q;
+    *v = n;
+    return 0;
+}
+
+/* Reads the line "<key> <decimal <= max>\n" at *line and moves *line to the next one. */
+static int manifest_num_line(const char **line, const char *key, uint64_t max, uint64_t *v)
+{
+    size_t kl = strlen(key);
+    const char *p = *line + kl + 1;
+    if (strncmp(*line, key, kl) != 0 || (*line)[kl] != ' ' || manifest_dec(&p, max, v) < 0 ||
+        *p != '\n')
+        return -1;
+    *line = p + 1;
+    return 0;
+}
+
+/* Reads the line "language <name>\n" into lang (cap bytes). */
+static int manifest_lang_line(const char **line, char *lang, size_t cap)
+{
+    const char *p = *line + 9, *nl = strchr(*line, '\n');
+    size_t n = nl ? (size_t)(nl - p) : 0;
+    if (strncmp(*line, "language ", 9) != 0 || !nl || nl < p || n >= cap || !manifest_name_ok(p, n))
+        return -1;
+    memcpy(lang, p, n);
+    lang[n] = '\0';
+    *line = nl + 1;
+    return 0;
+}
+
+/* Reads one segment line "<name> <id u64> <n_docs u32>\n" into m. */
+static int manifest_seg_line(manifest *m, const char **line, err *e)
+{
+    char name[sizeof(((manifest_seg *)0)->name)];
+    const char *sp = strchr(*line, ' '), *p = sp ? sp + 1 : NULL;
+    uint64_t id, nd;
+    size_t n = sp ? (size_t)(sp - *line) : 0;
+    if (!sp || n >= sizeof name || !manifest_name_ok(*line, n) ||
+        manifest_dec(&p, UINT64_MAX, &id) < 0 || *p++ != ' ' ||
+        manifest_dec(&p, UINT32_MAX, &nd) < 0 || *p != '\n')
+        return -1;
+    memcpy(name, *line, n);
+    name[n] = '\0';
+    *line = p + 1;
+    return manifest_add(m, name, id, (uint32_t)nd, e) < 0 ? -1 : 0;
+}
+
+/* Parses the body lines between the version line and the checksum line (which manifest_frame
+ * found to be the last line, so every line read here ends with '\n'). */
+static int manifest_parse(manifest *m, const char *dir, const char *txt, err *e)
+{
+    const char *line = strchr(txt, '\n') + 1;
+    uint64_t gen, mtl;
+    if (manifest_num_line(&line, "generation", UINT64_MAX, &gen) < 0 ||
+        manifest_lang_line(&line, m->language, sizeof m->language) < 0 ||
+        manifest_num_line(&line, "max_token_len", UINT32_MAX, &mtl) < 0)
+        return err_set(e, TRAWL_ECORRUPT, "%s/%s: bad header fields", dir, MANIFEST_NAME);
     m->generation = gen;
-    memcpy(m->language, lang, strlen(lang) + 1);
-    m->max_token_len = mtl;
-    for (line = nl + 1; strncmp(line, "checksum ", 9) != 0; line = nl + 1) {
-        nl = strchr(line, '\n');
-        if (!nl || nl - line > 120 ||
-            sscanf(line, "%127s %llu %u%c", name, &id, &nd, &extra) != 4 || extra != '\n' ||
-            !manifest_name_ok(name, strlen(name)) || manifest_add(m, name, id, nd, e) < 0)
+    m->max_token_len = (uint32_t)mtl;
+    while (strncmp(line, "checksum ", 9) != 0) {
+        if (manifest_seg_line(m, &line, e) < 0)
             return e->rc
                        ? e->rc
                        : err_set(e, TRAWL_ECORRUPT, "%s/%s: bad segment line", dir, MANIFEST_NAME);
+    }
+    return TRAWL_OK;
+}
+
+/* What a checksum cannot catch: a manifest re-sealed after an edit, or written by a buggy
+ * writer. A segment listed twice (by name or by id) would be searched twice: every hit doubled,
+ * every df and so every idf changed. */
+static int manifest_validate(const manifest *m, const char *dir, err *e)
+{
+    if (m->max_token_len == 0 || m->max_token_len > ANALYZER_MAX_TOKEN_LIMIT)
+        return err_set(e, TRAWL_ECORRUPT, "%s/%s: max_token_len %" PRIu32 " outside 1..%u", dir,
+                       MANIFEST_NAME, m->max_token_len, ANALYZER_MAX_TOKEN_LIMIT);
+    for (size_t i = 0; i < m->n_segs; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(m->segs[i].name, m->segs[j].name) == 0)
+                return err_set(e, TRAWL_ECORRUPT, "%s/%s: segment %s is listed twice", dir,
+                               MANIFEST_NAME, m->segs[i].name);
+            if (m->segs[i].id == m->segs[j].id)
+                return err_set(e, TRAWL_ECORRUPT,
+                               "%s/%s: segment id %" PRIu64 " is listed twice (%s and %s)", dir,
+                               MANIFEST_NAME, m->segs[i].id, m->segs[j].name, m->segs[i].name);
+        }
     }
     return TRAWL_OK;
 }
@@ -184,6 +256,7 @@ int manifest_read(manifest *m, const char *dir, err *e)
         rc = err_set(e, TRAWL_ECORRUPT, "%s/%s: NUL byte in manifest", dir, MANIFEST_NAME);
     if (rc == TRAWL_OK) rc = manifest_frame(dir, txt, len, e);
     if (rc == TRAWL_OK) rc = manifest_parse(m, dir, txt, e);
+    if (rc == TRAWL_OK) rc = manifest_validate(m, dir, e);
     free(txt);
     if (rc != TRAWL_OK) manifest_free(m);
     return rc;

@@ -513,6 +513,22 @@ static void test_manifest_disagrees_with_segment(void **state)
     ci_expect_mismatch_refused(ci_alter_n_docs, "documents");
 }
 
+/* A validly checksummed manifest listing its segment twice (issue 13: every hit came back
+ * twice, idf changed, and --check passed) is refused by open, and so by --check. */
+static void ci_alter_twice(manifest *m)
+{
+    manifest_seg first = m->segs[0]; /* manifest_add may move m->segs */
+    err e;
+    err_init(&e);
+    assert_int_equal(manifest_add(m, first.name, first.id, first.n_docs, &e), TRAWL_OK);
+}
+
+static void test_manifest_lists_segment_twice(void **state)
+{
+    (void)state;
+    ci_expect_mismatch_refused(ci_alter_twice, "listed twice");
+}
+
 /* ---------------------------------------------------------------- answers of a flipped index */
 
 #define CI_RUNS (2 * sizeof ci_queries / sizeof *ci_queries)
@@ -722,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_append_to_segment),
         cmocka_unit_test(test_truncate_manifest),
         cmocka_unit_test(test_manifest_disagrees_with_segment),
+        cmocka_unit_test(test_manifest_lists_segment_twice),
         cmocka_unit_test(test_garble_manifest),
         cmocka_unit_test(test_missing_manifest),
         cmocka_unit_test(test_missing_segment),
