@@ -262,6 +262,12 @@ uint64_t segment_file_bytes(const segment *s)
     return s->map.len;
 }
 
+void segment_file_id(const segment *s, uint64_t *dev, uint64_t *ino)
+{
+    *dev = s->map.dev;
+    *ino = s->map.ino;
+}
+
 uint64_t segment_stored_bytes(const segment *s)
 {
     return s->sec[FMT_SEC_STORED].len;

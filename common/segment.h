@@ -27,6 +27,8 @@ uint32_t segment_n_docs(const segment *s);
 uint64_t segment_total_tokens(const segment *s);
 uint64_t segment_n_terms(const segment *s);
 uint64_t segment_file_bytes(const segment *s);
+/* The mapped file's identity (st_dev, st_ino): the same file under two paths has the same. */
+void segment_file_id(const segment *s, uint64_t *dev, uint64_t *ino);
 uint64_t segment_stored_bytes(const segment *s);
 const char *segment_language(const segment *s);
 uint32_t segment_max_token_len(const segment *s);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *trawl_strerror(int rc)
 {
@@ -79,13 +80,13 @@ static int index_check_segment(const manifest *m, const manifest_seg *ms, const 
 }
 
 /* Opens every segment dir's manifest lists, appending them to idx->segs. */
-static int index_open_dir(trawl_index *idx, const char *dir, int first, err *e)
+static int index_open_dir(trawl_index *idx, const char *dir, size_t dir_i, err *e)
 {
     manifest m;
     char path[4096];
     manifest_init(&m);
     int rc = manifest_read(&m, dir, e);
-    if (rc == TRAWL_OK) rc = index_check_analyzer(idx, &m, dir, first, e);
+    if (rc == TRAWL_OK) rc = index_check_analyzer(idx, &m, dir, dir_i == 0, e);
     if (rc == TRAWL_OK && m.n_segs > 0) {
         index_seg *ns = realloc(idx->segs, (idx->n_segs + m.n_segs) * sizeof *ns);
         if (!ns)
@@ -103,6 +104,7 @@ static int index_open_dir(trawl_index *idx, const char *dir, int first, err *e)
             segment_close(s->seg);
             break;
         }
+        s->dir = dir_i;
         s->base = idx->n_docs;
         s->n_docs = segment_n_docs(s->seg);
         idx->n_docs += s->n_docs;
@@ -111,6 +113,40 @@ static int index_open_dir(trawl_index *idx, const char *dir, int first, err *e)
     }
     manifest_free(&m);
     return rc;
+}
+
+/* Refuses a directory given twice, under any spelling ("idx", "./idx/", a symlink): searched
+ * twice, every hit would come back twice and every df double. Directories stat cannot see are
+ * left to index_open_dir, which names the problem. */
+static int index_check_distinct_dirs(const char *const *dirs, size_t n_dirs, err *e)
+{
+    for (size_t i = 1; i < n_dirs; i++) {
+        struct stat a, b;
+        if (stat(dirs[i], &a) < 0) continue;
+        for (size_t j = 0; j < i; j++)
+            if (stat(dirs[j], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                return err_set(e, TRAWL_EARG, "%s and %s are the same index directory", dirs[j],
+                               dirs[i]);
+    }
+    return TRAWL_OK;
+}
+
+/* Refuses one segment file reached twice: two directories sharing it through a hard link (a
+ * snapshot made with cp -al, say) would search its documents twice like a repeated directory. */
+static int index_check_distinct_segments(const trawl_index *idx, const char *const *dirs, err *e)
+{
+    for (size_t i = 1; i < idx->n_segs; i++) {
+        uint64_t dev_i, ino_i, dev_j, ino_j;
+        segment_file_id(idx->segs[i].seg, &dev_i, &ino_i);
+        for (size_t j = 0; j < i; j++) {
+            segment_file_id(idx->segs[j].seg, &dev_j, &ino_j);
+            if (dev_i == dev_j && ino_i == ino_j)
+                return err_set(e, TRAWL_EARG, "%s/%s and %s/%s are the same file (hard links?)",
+                               dirs[idx->segs[j].dir], segment_name(idx->segs[j].seg),
+                               dirs[idx->segs[i].dir], segment_name(idx->segs[i].seg));
+        }
+    }
+    return TRAWL_OK;
 }
 
 int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, char *errbuf,
@@ -130,9 +166,10 @@ int trawl_index_open(trawl_index **out, const char *const *dirs, size_t n_dirs, 
         index_copy_err(&e, errbuf, errbuf_len);
         return e.rc;
     }
-    int rc = TRAWL_OK;
+    int rc = index_check_distinct_dirs(dirs, n_dirs, &e);
     for (size_t i = 0; rc == TRAWL_OK && i < n_dirs; i++)
-        rc = index_open_dir(idx, dirs[i], i == 0, &e);
+        rc = index_open_dir(idx, dirs[i], i, &e);
+    if (rc == TRAWL_OK) rc = index_check_distinct_segments(idx, dirs, &e);
     if (rc != TRAWL_OK) {
         index_copy_err(&e, errbuf, errbuf_len);
         trawl_index_close(idx);

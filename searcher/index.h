@@ -14,6 +14,7 @@ typedef struct index_seg {
     segment *seg;    /**< owned */
     uint64_t base;   /**< global number of its local doc 0 */
     uint32_t n_docs; /**< documents in it */
+    size_t dir;      /**< which of the opened directories holds it (for messages) */
 } index_seg;
 
 struct trawl_index {

@@ -93,7 +93,11 @@ typedef struct trawl_index trawl_index;
  * docs/FORMAT.md, "What is verified when"). Cost: O(segments + documents): a hash of ~28 bytes
  * per document, e.g. 45 µs for 8,771 documents, 0.5 ms for 140 k. The MANIFEST and every
  * segment must be regular files: a FIFO or device in their place is refused (TRAWL_ECORRUPT,
- * "PATH: not a regular file") without ever blocking.
+ * "PATH: not a regular file") without ever blocking. A directory given twice, under any
+ * spelling ("idx", "./idx/", a symbolic link), or two directories sharing a segment file (hard
+ * links) are refused with TRAWL_EARG rather than deduplicated: searched twice, every hit would
+ * come back twice and every document frequency double, and a repeated path is a mistake in the
+ * caller's list that silently dropping it would hide.
  * @param[out] out     the index on success, NULL on failure
  * @param[in]  dirs    index directory paths (copied)
  * @param[in]  n_dirs  number of paths, at least 1

@@ -68,5 +68,18 @@ run "$X" -o "$T/fifo-corpus-idx" "$T/fifo-corpus"
 expect "index: corpus FIFO skipped" 0 "pipe.txt: not a regular file, skipped"
 if grep -q '^indexed 5 documents' "$T/out"; then ok; else bad "index: the other files indexed"; fi
 
+# ---- the same index twice, under any spelling, or sharing a segment file: refused, not doubled
+ln -s "$T/idx" "$T/idx-link"
+cp -al "$T/idx" "$T/idx-snap"
+for second in "$T/idx" "$T/./idx/" "$T/idx-link"; do
+    run "$S" -i "$T/idx" -i "$second" rafah
+    expect "-i twice: $second" 1 "^trawl-search: error: $T/idx and $second are the same index directory$"
+done
+run "$S" -i "$T/idx" -i "$T/idx-snap" rafah
+expect "-i hard-linked copy" 1 "$T/idx/$SEG and $T/idx-snap/$SEG are the same file"
+cp -r "$T/idx" "$T/idx-copy"
+run "$S" -i "$T/idx" -i "$T/idx-copy" --count rafah
+if [ "$st" = 0 ] && [ "$(cat "$T/out")" = 10 ]; then ok; else bad "-i a real copy: both searched"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
