@@ -5,13 +5,13 @@
 
 #include "checksum.h"
 #include "rd.h"
+#include "zblock.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 const char *seg_sec_name(uint32_t id)
 {
@@ -348,12 +348,13 @@ static int seg_inflate(const segment *s, uint64_t b, buf *out, fmt_stored_block 
     if (seg_stored_block(s, b, sb, e) < 0) return e->rc;
     if (buf_reserve(out, sb->raw_len) < 0)
         return err_set(e, TRAWL_ENOMEM, "%s: out of memory", s->name);
-    uLongf n = sb->raw_len;
-    int zrc = uncompress(out->p + out->len, &n, s->sec[FMT_SEC_STORED].p + sb->off, sb->comp_len);
-    if (zrc != Z_OK || n != sb->raw_len)
-        return seg_corrupt(s, e, FMT_SEC_STORED, "block does not inflate to its length", b,
-                           sb->raw_len);
-    out->len += n;
+    char why[128];
+    int rc = zblock_inflate(s->sec[FMT_SEC_STORED].p + sb->off, sb->comp_len, out->p + out->len,
+                            sb->raw_len, NULL, why, sizeof why);
+    if (rc != TRAWL_OK)
+        return err_set(e, rc, "%s: %s: block %" PRIu64 " (%" PRIu32 " bytes at %" PRIu64 "): %s",
+                       s->name, seg_sec_name(FMT_SEC_STORED), b, sb->comp_len, sb->off, why);
+    out->len += sb->raw_len;
     return TRAWL_OK;
 }
 
