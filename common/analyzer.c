@@ -489,6 +489,14 @@ size_t analyzer_fold(analyzer *a, const char *word, size_t len, char *out, size_
     return t.len;
 }
 
+/* 1 if libstemmer has a stemmer for language: sb_stemmer_new's NULL then means out of memory. */
+static int an_is_language(const char *language)
+{
+    for (const char **l = sb_stemmer_list(); *l; l++)
+        if (strcmp(*l, language) == 0) return 1;
+    return 0;
+}
+
 /* Sets TRAWL_EARG with the list of valid language names. */
 static int an_bad_language(err *e, const char *language)
 {
@@ -528,7 +536,10 @@ int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, e
         a->stemmer = sb_stemmer_new(language, "UTF_8");
         if (!a->stemmer) {
             analyzer_free(a);
-            return an_bad_language(e, language);
+            return an_is_language(language)
+                       ? err_set(e, TRAWL_ENOMEM, "analyzer: out of memory for the %s stemmer",
+                                 language)
+                       : an_bad_language(e, language);
         }
     }
     *out = a;

@@ -443,6 +443,13 @@ static int cw_json_jansson(cw *w, const char *line, size_t len, const char *path
     cw_jline jl;
     cw_json_names(w, names);
     json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL, &je);
+    /* Out of memory is not the line's fault. jansson says so with its error code, or, when its
+     * lexer cannot even start, with no message at all (every syntax error has one). Some of its
+     * failures mid-parse come back as syntax errors; those stay warnings about the line. */
+    if (!obj && (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0'))
+        return w->e ? err_set(w->e, TRAWL_ENOMEM, "%s:%zu: out of memory parsing JSON", path,
+                              line_no)
+                    : TRAWL_ENOMEM;
     if (!obj) {
         cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
         return TRAWL_OK;

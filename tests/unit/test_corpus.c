@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "corpus.h"
+#include "corpus_jsonl.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -364,6 +365,32 @@ static void test_jsonl_fields(void **state)
 
 /* JSONL lines take a fast path or jansson; either way the documents and warnings must be what
  * jansson alone gives. Each line is checked against jansson parsing it in this test. */
+static void *oom_malloc(size_t n)
+{
+    (void)n;
+    return NULL;
+}
+
+/* jansson out of memory is TRAWL_ENOMEM, which stops the walk, not "invalid JSON, skipped"
+ * (issue 13: each library error mapped to its cause). */
+static void test_jsonl_out_of_memory(void **state)
+{
+    (void)state;
+    static const char line[] = "{\"id\":\"a\",\"text\":\"hello\"}";
+    seen s;
+    corpus_opts o = {1, NULL, NULL, NULL, NULL, on_warn, &s};
+    memset(&s, 0, sizeof s);
+    json_set_alloc_funcs(oom_malloc, free);
+    int rc = corpus_jsonl_parse_line(&o, line, sizeof line - 1, 1, "x.jsonl", 1, on_doc, &s);
+    json_set_alloc_funcs(malloc, free);
+    assert_int_equal(rc, TRAWL_ENOMEM);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.n_warns, 0);
+    assert_int_equal(
+        corpus_jsonl_parse_line(&o, line, sizeof line - 1, 1, "x.jsonl", 1, on_doc, &s), TRAWL_OK);
+    assert_int_equal(s.n, 1);
+}
+
 static void test_jsonl_like_jansson(void **state)
 {
     (void)state;
@@ -434,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_jsonl_fields),
         cmocka_unit_test(test_jsonl_like_jansson),
+        cmocka_unit_test(test_jsonl_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
