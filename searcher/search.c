@@ -166,6 +166,7 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
 static void search_clear(trawl_search *s)
 {
     arena_reset(&s->a);
+    memset(&s->q, 0, sizeof s->q); /* its nodes and warnings lived in the arena */
     err_init(&s->e);
     s->err_col = 0;
     s->has_query = 0;
@@ -278,6 +279,17 @@ static int search_hit_loc(const trawl_search *s, size_t i, const segment **seg, 
     size_t si = index_locate(s->idx, s->hits[i].doc);
     *seg = s->idx->segs[si].seg;
     *local = (uint32_t)(s->hits[i].doc - s->idx->segs[si].base);
+    return TRAWL_OK;
+}
+
+int trawl_search_warning(const trawl_search *s, size_t i, trawl_warning *out)
+{
+    if (i >= s->q.n_warns) return TRAWL_ENOTFOUND;
+    const qwarn *w = &s->q.warns[i];
+    out->kind = TRAWL_WARN_LONG_WORD;
+    out->column = w->col;
+    out->bytes = w->len;
+    out->message = w->msg;
     return TRAWL_OK;
 }
 

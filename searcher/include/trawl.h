@@ -213,6 +213,32 @@ typedef struct trawl_hit {
  *         damaged, so after a successful run no other code comes back. */
 int trawl_search_hit(const trawl_search *s, size_t i, trawl_hit *out);
 
+/** Something trawl_search_run ignored in its query, and why. */
+typedef struct trawl_warning {
+    int kind;            /**< TRAWL_WARN_LONG_WORD (the only kind so far) */
+    uint32_t column;     /**< 1-based byte column of the ignored word in the query */
+    uint32_t bytes;      /**< the word's length in bytes */
+    const char *message; /**< one line, the word abbreviated: `query word "xxxx…" (100000
+                              bytes) is longer than the index's maximum token length 64 and was
+                              ignored` */
+} trawl_warning;
+
+enum {
+    TRAWL_WARN_LONG_WORD = 1, /**< a word longer than the index's maximum token length: the index
+                                   cannot hold it, so it matches nothing and was left out */
+};
+
+/** Warning i (0-based) of the last trawl_search_run, in query order, also when that run failed
+ * (a query of nothing but over-long words fails with TRAWL_EQUERY and a message saying so).
+ * Pointers are valid until the next run on s. Iterate until TRAWL_ENOTFOUND:
+ *
+ *     trawl_warning w;
+ *     for (size_t i = 0; trawl_search_warning(s, i, &w) == TRAWL_OK; i++)
+ *         fprintf(stderr, "warning: %s\n", w.message);
+ *
+ * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last warning. */
+int trawl_search_warning(const trawl_search *s, size_t i, trawl_warning *out);
+
 /** A highlighted passage of a hit's stored text. */
 typedef struct trawl_span {
     uint32_t off; /**< byte offset of a match inside trawl_snippet.text */

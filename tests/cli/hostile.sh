@@ -81,5 +81,39 @@ cp -r "$T/idx" "$T/idx-copy"
 run "$S" -i "$T/idx" -i "$T/idx-copy" --count rafah
 if [ "$st" = 0 ] && [ "$(cat "$T/out")" = 10 ]; then ok; else bad "-i a real copy: both searched"; fi
 
+# ---- a query word longer than the maximum token length: ignored, but said so
+long=$(awk 'BEGIN { while (i++ < 100000) printf "x" }')
+warning='trawl-search: warning: query word "xxxxxxxxxxxxxxxxxxxxxxxx…" (100000 bytes) is longer than the index'"'"'s maximum token length 64 and was ignored'
+"$S" -i "$T/idx" --no-snippets rafah | sed 's/ in [0-9.]* ms$//' >"$T/plain"
+run "$S" -i "$T/idx" --no-snippets rafah "$long"
+sed 's/ in [0-9.]* ms$//' "$T/out" >"$T/got"
+if [ "$st" = 0 ] && [ "$(cat "$T/err")" = "$warning" ] && cmp -s "$T/got" "$T/plain"; then ok; else
+    bad "long word: one warning, the answer of the query without it"
+    head -c 300 "$T/err" >&2
+fi
+run "$S" -i "$T/idx" --json --no-snippets rafah "$long"
+cat >"$T/check.py" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
+w = lines[0]
+assert w['type'] == 'warning' and w['kind'] == 'long_word', w
+assert w['column'] == 7 and w['bytes'] == 100000, w
+assert w['message'].startswith('query word "xxxxxxxxxxxxxxxxxxxxxxxx\u2026" (100000 bytes)'), w
+assert 'rank' in lines[1] and 'count' in lines[-1]
+EOF
+if [ "$st" = 0 ] && [ "$(cat "$T/err")" = "$warning" ] && python3 "$T/check.py" "$T/out"; then ok; else
+    bad "long word: --json warning record"
+fi
+run "$S" -i "$T/idx" --count rafah "$long"
+if [ "$st" = 0 ] && [ "$(cat "$T/out")" = 5 ] && [ "$(cat "$T/err")" = "$warning" ]; then ok; else
+    bad "long word: --count"
+fi
+run "$S" -i "$T/idx" "$long"
+if [ "$st" = 1 ] && [ "$(wc -l <"$T/err")" = 3 ] && [ "$(wc -c <"$T/err")" -lt 600 ] &&
+    grep -q '^trawl-search: error: query word "x*…" (100000 bytes) is longer than the index.s maximum token length 64 and was ignored; the query has nothing else to search for (column 1)$' "$T/err"; then ok; else
+    bad "only long words: says so, in three short lines"
+    head -c 600 "$T/err" >&2
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
