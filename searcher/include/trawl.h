@@ -6,6 +6,15 @@
  * until the next query on that context. The library never prints, never exits, has no global
  * state; every failure returns a negative TRAWL_E* code with a one-line message.
  *
+ * Replacing an index: the segment files are memory-mapped, so another program that truncates or
+ * rewrites them in place while an index is open (cp or rsync --inplace over a live index) makes
+ * the process die of SIGBUS at its next read of a page no longer in the file. Checking sizes at
+ * open cannot prevent it (the damage comes later), and the library installs no signal handler,
+ * so it cannot turn this into an error; a program that must survive it can handle SIGBUS
+ * itself. Write a new index directory and switch to it with a rename instead (README.md,
+ * "Replacing a live index"); renaming or unlinking the files of an open index is safe, its
+ * mappings keep the old bytes until trawl_index_close.
+ *
  * Example (compiled and run by tests/unit/test_api_example.c):
  *
  *     #include <stdio.h>

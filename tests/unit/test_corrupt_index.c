@@ -14,7 +14,10 @@
  *   - every byte of header, section table and trailer flipped: open must fail;
  *   - the segment file cut at every 61st byte and at every byte of its footer: open fails with
  *     TRAWL_ECORRUPT or TRAWL_ENOTINDEX;
- *   - MANIFEST cut, garbled, emptied or missing: a clear error naming it.
+ *   - MANIFEST cut, garbled, emptied or missing: a clear error naming it; a valid one that
+ *     lists its segment twice: refused;
+ *   - replacing a live index: by rename an open index keeps answering; truncated in place it
+ *     kills the reader with SIGBUS (the documented limitation, checked in a child).
  * Every damaged index that still opens also runs a set of queries, hits, snippets and texts.
  * A watchdog alarm turns a hang into a failure. */
 #include <setjmp.h>
@@ -30,10 +33,12 @@
 #include "testutil.h"
 #include "trawl.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CI_SEG       "seg-000001.trw"
@@ -725,6 +730,92 @@ static void test_flips_answer_right_or_fail(void **state)
     ci_answers_free(&clean);
 }
 
+/* ---------------------------------------------------------------- replacing a live index */
+
+/* The answers of one search on idx, for comparing before and after a replacement. */
+static char *ci_answer_of(const trawl_index *idx)
+{
+    trawl_search *s = NULL;
+    ci_answers a = {0};
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    char *t = ci_run_transcript(s, 0, &a);
+    trawl_search_free(s);
+    assert_non_null(t);
+    return t;
+}
+
+/* The procedure README.md and trawl.h give (a new directory, renamed into place, the old files
+ * unlinked) leaves an open index answering as before from its mappings, while a new open sees
+ * the new index. */
+static void test_replace_by_rename_keeps_readers(void **state)
+{
+    (void)state;
+    char old_dir[160], new_dir[160], errbuf[512];
+    trawl_index *idx = NULL, *idx2 = NULL;
+    const char *dirs[] = {ci.work};
+    ci_write(ci.seg, ci.seg_len);
+    assert_int_equal(trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf), TRAWL_OK);
+    char *before = ci_answer_of(idx);
+    snprintf(old_dir, sizeof old_dir, "%s.old", ci.work);
+    snprintf(new_dir, sizeof new_dir, "%s.new", ci.work);
+    assert_int_equal(mkdir(new_dir, 0755), 0);
+    ci_spit(new_dir, "MANIFEST", ci.man, ci.man_len); /* the same index, but no segment file */
+    assert_int_equal(rename(ci.work, old_dir), 0);
+    assert_int_equal(rename(new_dir, ci.work), 0);
+    assert_int_equal(tu_rm_rf(old_dir), 0);
+    char *after = ci_answer_of(idx);
+    assert_string_equal(before, after);
+    assert_int_not_equal(trawl_index_open(&idx2, dirs, 1, errbuf, sizeof errbuf), TRAWL_OK);
+    assert_non_null(strstr(errbuf, CI_SEG)); /* the new directory is what a new open sees */
+    trawl_index_close(idx);
+    free(before);
+    free(after);
+    ci.man_ok = 0;
+}
+
+/* The limitation trawl.h documents: a segment truncated in place under a process that has it
+ * mapped kills that process with SIGBUS on its next read (the library installs no handler that
+ * could turn it into an error, nor one that would hide it). Run in a child; a sanitizer's own
+ * SIGBUS handler is put back to the default there first. */
+static void test_truncate_in_place_is_sigbus(void **state)
+{
+    (void)state;
+    char path[256];
+    int go[2], ready[2];
+    ci_write(ci.seg, ci.seg_len);
+    snprintf(path, sizeof path, "%s/%s", ci.work, CI_SEG);
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(ready), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char errbuf[512], c = 0;
+        trawl_index *idx = NULL;
+        trawl_search *s = NULL;
+        const char *dirs[] = {ci.work};
+        signal(SIGBUS, SIG_DFL);
+        if (trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf) != TRAWL_OK ||
+            trawl_search_new(&s, idx) != TRAWL_OK || write(ready[1], &c, 1) != 1 ||
+            read(go[0], &c, 1) != 1)
+            _exit(2);
+        trawl_search_run(s, "rafah", NULL); /* reads the dictionary: no longer in the file */
+        _exit(3);
+    }
+    char c = 0;
+    int status = 0;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(truncate(path, 0), 0);
+    assert_int_equal(write(go[1], &c, 1), 1);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
+        fail_msg("child status 0x%x, expected death by SIGBUS", status);
+    close(go[0]);
+    close(go[1]);
+    close(ready[0]);
+    close(ready[1]);
+    ci.man_ok = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +833,8 @@ int main(void)
         cmocka_unit_test(test_garble_manifest),
         cmocka_unit_test(test_missing_manifest),
         cmocka_unit_test(test_missing_segment),
+        cmocka_unit_test(test_replace_by_rename_keeps_readers),
+        cmocka_unit_test(test_truncate_in_place_is_sigbus),
     };
     return cmocka_run_group_tests(tests, ci_setup, ci_teardown);
 }
