@@ -13,7 +13,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 GROWABLE = {'trawl_options', 'trawl_stats', 'trawl_hit', 'trawl_snippet'}
-FROZEN = {'trawl_span', 'trawl_explain'}
+FROZEN = {'trawl_span', 'trawl_explain', 'trawl_warning'}
 OPAQUE = {'trawl_index', 'trawl_search'}
 
 

@@ -4,7 +4,7 @@
  *
  *   latency load  --jsonl F --db D [--tokenize 'unicode61']   FTS5 table t(body), rowid = line
  *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
- *   latency stats --index DIR                                   trawl index sizes, open time
+ *   latency stats --index DIR [--query Q]                       trawl index sizes, open times
  *   latency run   --index DIR --db D --queries F --set NAME [--reps R] [--out CSV]
  *
  * Queries are JSON Lines {"query": "<Lucene syntax>", "tags": [class, ...]}. trawl reads the
@@ -12,7 +12,9 @@
  * (fts_translate). Every key=value line printed is read by bench/run.sh. */
 #include "trawl.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -270,20 +272,87 @@ static int lat_open(trawl_index **idx, const char *dir)
     return rc;
 }
 
+static int lat_cmp_double(const void *a, const void *b);
+
+#define LAT_OPEN_WARM 21 /* open+close cycles for the warm median */
+#define LAT_OPEN_COLD 5  /* the same, each after evicting the index from the page cache */
+
+/* Drops the page cache's copy of every file in dir (posix_fadvise DONTNEED: clean pages only,
+ * and only these files), so the next open faults in whatever it reads from the disk. */
+static void lat_evict(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char path[4096];
+    while (d && (de = readdir(d)) != NULL) {
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        int fd = open(path, O_RDONLY | O_NONBLOCK);
+        if (fd < 0) continue;
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        close(fd);
+    }
+    if (d) closedir(d);
+}
+
+/* One top-10 query with its hits on idx (what a process does right after the open). */
+static int lat_first_query(const trawl_index *idx, const char *query)
+{
+    trawl_search *s = NULL;
+    trawl_options o;
+    trawl_hit hit;
+    trawl_options_init(&o);
+    int rc = trawl_search_new(&s, idx);
+    if (rc == TRAWL_OK) rc = trawl_search_run(s, query, &o);
+    for (size_t i = 0; rc == TRAWL_OK && trawl_search_hit(s, i, &hit) == TRAWL_OK; i++)
+        ;
+    if (rc != TRAWL_OK)
+        fprintf(stderr, "latency: %s: %s\n", query, s ? trawl_search_errmsg(s) : "");
+    trawl_search_free(s);
+    return rc;
+}
+
+/* Median microseconds of n cycles of trawl_index_open (then, with query, one query) and close,
+ * evicting dir from the page cache first if cold. */
+static double lat_open_median(const char *dir, int n, int cold, const char *query)
+{
+    double us[LAT_OPEN_WARM];
+    trawl_index *idx;
+    for (int i = 0; i < n; i++) {
+        if (cold) lat_evict(dir);
+        double t0 = lat_now_us();
+        if (lat_open(&idx, dir) != TRAWL_OK) return -1;
+        if (query && lat_first_query(idx, query) != TRAWL_OK) return -1;
+        us[i] = lat_now_us() - t0;
+        trawl_index_close(idx);
+    }
+    qsort(us, (size_t)n, sizeof *us, lat_cmp_double);
+    return us[n / 2];
+}
+
+/* Index sizes and open time: open_us is the first open in this process (the page cache as the
+ * build left it); open_warm_us and open_cold_us are medians of repeated opens with the files
+ * cached and evicted; open_query_warm_us adds one top-10 query (--query, default "the") and its
+ * hits, the first reads of a short-lived process such as trawl-search. */
 static int lat_stats(int argc, char **argv)
 {
+    const char *dir = lat_need(argc, argv, "--index");
+    const char *query = lat_arg(argc, argv, "--query", "the");
     trawl_index *idx;
     trawl_stats st;
     double t0 = lat_now_us();
-    if (lat_open(&idx, lat_need(argc, argv, "--index")) != TRAWL_OK) return 1;
+    if (lat_open(&idx, dir) != TRAWL_OK) return 1;
     double t1 = lat_now_us();
     trawl_index_stats(idx, &st);
-    printf("open_us=%.1f\ndocs=%llu\ntokens=%llu\nterms=%llu\nsegments=%u\nindex_bytes=%llu\n"
-           "stored_bytes=%llu\nlanguage=%s\n",
-           t1 - t0, (unsigned long long)st.n_docs, (unsigned long long)st.total_tokens,
-           (unsigned long long)st.n_terms, st.n_segments, (unsigned long long)st.index_bytes,
-           (unsigned long long)st.stored_bytes, st.language);
     trawl_index_close(idx);
+    double warm = lat_open_median(dir, LAT_OPEN_WARM, 0, NULL);
+    double cold = lat_open_median(dir, LAT_OPEN_COLD, 1, NULL);
+    double query_warm = lat_open_median(dir, LAT_OPEN_WARM, 0, query);
+    printf("open_us=%.1f\nopen_warm_us=%.1f\nopen_cold_us=%.1f\nopen_query_warm_us=%.1f\n"
+           "docs=%llu\ntokens=%llu\nterms=%llu\nsegments=%u\nindex_bytes=%llu\n"
+           "stored_bytes=%llu\nlanguage=%s\n",
+           t1 - t0, warm, cold, query_warm, (unsigned long long)st.n_docs,
+           (unsigned long long)st.total_tokens, (unsigned long long)st.n_terms, st.n_segments,
+           (unsigned long long)st.index_bytes, (unsigned long long)st.stored_bytes, st.language);
     return 0;
 }
 

@@ -164,10 +164,18 @@ class Report:
                  '`t_content` (uncompressed). trawl time = the whole `trawl-index` process '
                  '(peak RSS of the child); stored text = zlib blocks.')
         if t:
-            self.out('', 'trawl index: %s tokens, %s terms, %s segment(s), opened in %s µs. '
-                     '`trawl-index` said: `%s`' % (t.get('tokens', '?'), t.get('terms', '?'),
-                                                   t.get('segments', '?'), t.get('open_us', '?'),
-                                                   t.get('summary', '')))
+            self.out('', 'trawl index: %s tokens, %s terms, %s segment(s), opened in %s µs '
+                     '(first open in the process; medians: %s µs warm, %s µs with the files '
+                     'evicted from the page cache, %s µs warm open + first top-10 query with '
+                     'its hits, which verifies the dictionary and ids checksums: '
+                     'docs/FORMAT.md, "What is verified when"). `trawl-index` said: `%s`' % (
+                         t.get('tokens', '?'), t.get('terms', '?'), t.get('segments', '?'),
+                         t.get('open_us', '?'), t.get('open_warm_us', '?'),
+                         t.get('open_cold_us', '?'), t.get('open_query_warm_us', '?'),
+                         t.get('summary', '')))
+            for k in ('open_us', 'open_warm_us', 'open_cold_us', 'open_query_warm_us'):
+                if k in t:
+                    self.num('open', 'trawl-none', '', '', 'trawl', k, float(t[k]))
         self.out('')
         self.growth()
 
@@ -178,8 +186,9 @@ class Report:
             return
         self.out('### Growth (corpus replicated with new ids)', '',
                  '| corpus | trawl s | trawl MB/s | trawl RSS MB | trawl index MB |'
-                 ' FTS5 s | FTS5 MB/s | FTS5 RSS MB | FTS5 index MB |',
-                 '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+                 ' trawl open µs | open + query µs | FTS5 s | FTS5 MB/s | FTS5 RSS MB |'
+                 ' FTS5 index MB |',
+                 '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
         for k in ['1'] + names:
             suf = '' if k == '1' else '-x' + k
             raw = self.raw_bytes
@@ -188,10 +197,13 @@ class Report:
             f = self.build_row('fts-unicode61' + suf, 'x' + k, 'fts5')
             self.raw_bytes = raw
             if t and f:
-                self.out('| x%s | %.1f | %.1f | %.0f | %.1f | %.1f | %.1f | %.0f | %.1f |' % (
-                    k, t['secs'], t['mbs'], t['rss_mb'], t['index_mb'], f['secs'], f['mbs'],
-                    f['rss_mb'], f['index_mb']))
-        self.out('')
+                self.out('| x%s | %.1f | %.1f | %.0f | %.1f | %s | %s | %.1f | %.1f | %.0f |'
+                         ' %.1f |' % (k, t['secs'], t['mbs'], t['rss_mb'], t['index_mb'],
+                                      t['kv'].get('open_warm_us', '?'),
+                                      t['kv'].get('open_query_warm_us', '?'), f['secs'],
+                                      f['mbs'], f['rss_mb'], f['index_mb']))
+        self.out('', 'trawl open: median of warm `trawl_index_open` calls; open + query adds '
+                 'the first top-10 query for `the` and its hits (`latency stats`).', '')
 
     # ------------------------------------------------------------ latency
     def classes(self, set_):

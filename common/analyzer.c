@@ -84,6 +84,7 @@ struct analyzer {
     utf8proc_int32_t *ucs; /**< fold work area: codepoints, then UTF-8 in place */
     size_t ucs_cap;        /**< codepoints ucs holds (one more is allocated for the NUL) */
     stemcache cache;       /**< token -> term, see the top comment */
+    int noting_drops;      /**< inside analyzer_run_all: a dropped token's reason is needed */
 };
 
 /* Cursor over the input of one analyzer_run or analyzer_fold call. */
@@ -382,6 +383,7 @@ static int an_finish_ascii(analyzer *a, size_t n, int do_stem, token *t)
     uint64_t h;
     int rc;
     n = an_strip_possessive(a->tok, n);
+    t->is_long = 1; /* the only reason an ASCII token is dropped */
     if (n > a->max_len) return 0;
     if (!do_stem || !a->stemmer) {
         t->term = a->tok, t->len = (uint32_t)n;
@@ -411,7 +413,10 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
     if (use_cache) {
         h = hash64(a->tok, n);
         v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
-        if (v) {
+        /* A cached drop does not say why: folded again when the reason is wanted. */
+        if (v && v_len == 0 && a->noting_drops) {
+            use_cache = 0;
+        } else if (v) {
             t->term = v, t->len = (uint32_t)v_len;
             return v_len != 0;
         }
@@ -420,6 +425,7 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
     if (rc < 0) return rc;
     if (f_len != SIZE_MAX) f_len = an_drop_separators((char *)a->ucs, f_len);
     if (f_len != SIZE_MAX) f_len = an_strip_possessive(f, f_len);
+    t->is_long = f_len != 0; /* when dropped: too long (or refused by utf8proc), or empty */
     if (f_len == 0 || f_len > a->max_len) {
         v = NULL, v_len = 0;
     } else if (do_stem && a->stemmer) {
@@ -444,6 +450,7 @@ static int an_next(analyzer *a, an_scan *s, int do_stem, token *t)
     t->start = (uint32_t)s->i;
     f = an_scan_token(a, s, &n);
     t->end = (uint32_t)s->i;
+    t->is_long = 1;
     if (n > a->tok_cap)
         rc = 0;
     else if (f & AN_TOK_HIGH)
@@ -455,8 +462,9 @@ static int an_next(analyzer *a, an_scan *s, int do_stem, token *t)
     return 1;
 }
 
-int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, analyzer_sink sink,
-                 void *ctx, uint32_t *n_tokens, size_t *n_invalid)
+/* The loop of analyzer_run and analyzer_run_all: with all, dropped tokens reach the sink too. */
+static int an_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, int all,
+                  analyzer_sink sink, void *ctx, uint32_t *n_tokens, size_t *n_invalid)
 {
     an_scan s = {(const uint8_t *)text, len, 0, 0};
     uint32_t pos = first_pos;
@@ -473,10 +481,25 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, 
             break;
         }
         t.pos = pos++;
-        if (t.len != 0 && (rc = sink(ctx, &t)) != 0) break;
+        if ((t.len != 0 || all) && (rc = sink(ctx, &t)) != 0) break;
     }
     if (n_tokens) *n_tokens = pos - first_pos;
     if (n_invalid) *n_invalid = s.n_invalid;
+    return rc;
+}
+
+int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, analyzer_sink sink,
+                 void *ctx, uint32_t *n_tokens, size_t *n_invalid)
+{
+    return an_run(a, text, len, first_pos, 0, sink, ctx, n_tokens, n_invalid);
+}
+
+int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                     analyzer_sink sink, void *ctx, uint32_t *n_tokens)
+{
+    a->noting_drops = 1;
+    int rc = an_run(a, text, len, first_pos, 1, sink, ctx, n_tokens, NULL);
+    a->noting_drops = 0;
     return rc;
 }
 
@@ -487,6 +510,14 @@ size_t analyzer_fold(analyzer *a, const char *word, size_t len, char *out, size_
     if (an_next(a, &s, 0, &t) <= 0 || t.len == 0) return 0;
     memcpy(out, t.term, t.len < cap ? t.len : cap);
     return t.len;
+}
+
+/* 1 if libstemmer has a stemmer for language: sb_stemmer_new's NULL then means out of memory. */
+static int an_is_language(const char *language)
+{
+    for (const char **l = sb_stemmer_list(); *l; l++)
+        if (strcmp(*l, language) == 0) return 1;
+    return 0;
 }
 
 /* Sets TRAWL_EARG with the list of valid language names. */
@@ -528,7 +559,10 @@ int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, e
         a->stemmer = sb_stemmer_new(language, "UTF_8");
         if (!a->stemmer) {
             analyzer_free(a);
-            return an_bad_language(e, language);
+            return an_is_language(language)
+                       ? err_set(e, TRAWL_ENOMEM, "analyzer: out of memory for the %s stemmer",
+                                 language)
+                       : an_bad_language(e, language);
         }
     }
     *out = a;
@@ -547,4 +581,9 @@ void analyzer_free(analyzer *a)
 const char *analyzer_language(const analyzer *a)
 {
     return a->lang;
+}
+
+uint32_t analyzer_max_token_len(const analyzer *a)
+{
+    return a->max_len;
 }

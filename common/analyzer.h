@@ -27,6 +27,8 @@ typedef struct token {
     uint32_t pos;     /**< position: first_pos + index of the token in the text */
     uint32_t start;   /**< byte offset of the token's first byte in the input */
     uint32_t end;     /**< byte offset one past its last byte */
+    int is_long;      /**< term NULL (analyzer_run_all only): 1 if dropped as longer than
+                           max_token_len once folded, 0 if it folded to nothing */
 } token;
 
 /* Receives tokens in order. A non-zero return stops analyzer_run, which returns that value. */
@@ -41,12 +43,21 @@ void analyzer_free(analyzer *a);
 /* The language name it was created with. */
 const char *analyzer_language(const analyzer *a);
 
+/* The longest term it keeps, in bytes (max_token_len). */
+uint32_t analyzer_max_token_len(const analyzer *a);
+
 /* Tokenizes text[0..len). Positions start at first_pos. *n_invalid (may be NULL) receives the
  * number of invalid UTF-8 sequences skipped. *n_tokens (may be NULL) receives the number of
  * positions used (dropped long tokens included), i.e. the next first_pos - first_pos.
  * Returns 0, the sink's non-zero value, or TRAWL_ENOMEM. Input offsets must fit in 32 bits. */
 int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, analyzer_sink sink,
                  void *ctx, uint32_t *n_tokens, size_t *n_invalid);
+
+/* As analyzer_run, but the sink also receives every token the analyzer drops, with term NULL,
+ * len 0 and is_long saying why (start, end and pos set as for any token), so a caller can say
+ * what was ignored. For query words, not the indexing loop. */
+int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                     analyzer_sink sink, void *ctx, uint32_t *n_tokens);
 
 /* Folds (without stemming) one word, for prefix queries: writes at most cap bytes to out and
  * returns the folded length, or 0 if the word has no token characters. Only the first token of

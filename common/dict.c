@@ -414,6 +414,7 @@ int dict_iter_seek(dict_iter *it, const segment *s, const char *key, size_t len,
     memset(it, 0, sizeof *it);
     it->s = s;
     if (s->n_dict_blocks == 0) return TRAWL_OK;
+    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
     if (dict_find_block(s, key, len, &b, e) < 0 || dict_scan_block(s, b, key, len, &sc, e) < 0)
         return e->rc;
     it->block = b;
@@ -454,6 +455,7 @@ int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err
     char t[FMT_MAX_TERM + 1];
     rd r;
     if (len == 0 || len > FMT_MAX_TERM || s->n_dict_blocks == 0) return 0;
+    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
     if (dict_find_block(s, term, len, &b, e) < 0 || dict_scan_block(s, b, term, len, &sc, e) < 0)
         return e->rc;
     if (!sc.is_equal) return 0;

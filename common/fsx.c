@@ -7,6 +7,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int fsx_open_regular(const char *path, int flags, mode_t mode, struct stat *st)
+{
+    struct stat tmp;
+    if (!st) st = &tmp;
+    int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK, mode);
+    /* ENXIO: a FIFO without a reader opened for writing, or a socket. */
+    if (fd < 0) return errno == ENXIO ? FSX_NOT_REGULAR : -1;
+    int rc = fstat(fd, st) < 0 ? -1 : S_ISREG(st->st_mode) ? 0 : FSX_NOT_REGULAR;
+    int fl = rc == 0 ? fcntl(fd, F_GETFL) : -1;
+    if (rc == 0 && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) rc = -1;
+    if (rc == 0) return fd;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
 int fsx_write_all(int fd, const void *p, size_t n, const char *path, err *e)
 {
     const char *c = p;
@@ -47,7 +64,8 @@ int fsx_replace_file(const char *dir, const char *name, const void *data, size_t
     if (fsx_join(tmp, sizeof tmp, dir, tmpname, e) < 0 ||
         fsx_join(dst, sizeof dst, dir, name, e) < 0)
         return e->rc;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = fsx_open_regular(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644, NULL);
+    if (fd == FSX_NOT_REGULAR) return err_set(e, TRAWL_EIO, "%s: not a regular file", tmp);
     if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", tmp, strerror(errno));
     int rc = fsx_write_all(fd, data, n, tmp, e);
     if (rc == TRAWL_OK && fsync(fd) < 0)

@@ -7,6 +7,18 @@
 #include "err.h"
 
 #include <stddef.h>
+#include <sys/stat.h>
+
+/* fsx_open_regular's result when path names something other than a regular file. */
+#define FSX_NOT_REGULAR (-2)
+
+/* open(2) for a file trawl reads or writes, which must be a regular file: opens with O_CLOEXEC
+ * and O_NONBLOCK added (so a FIFO or device put where a file belongs cannot block the open, nor
+ * a later read, forever), refuses anything fstat does not call a regular file, then clears
+ * O_NONBLOCK again. Returns the descriptor; -1 with errno set when open or fstat fails; or
+ * FSX_NOT_REGULAR (callers report "PATH: not a regular file"). st (may be NULL) receives the
+ * file's fstat. mode applies with O_CREAT. */
+int fsx_open_regular(const char *path, int flags, mode_t mode, struct stat *st);
 
 /* Writes all n bytes to fd (retrying short writes and EINTR); path only names it in errors.
  * ENOSPC and other failures become TRAWL_EIO with the reason. */

@@ -225,17 +225,12 @@ int manifest_write(const manifest *m, const char *dir, err *e)
 static int manifest_slurp(const char *dir, char **out, size_t *len, err *e)
 {
     char path[4096];
-    struct stat st;
     if (fsx_join(path, sizeof path, dir, MANIFEST_NAME, e) < 0) return e->rc;
-    /* O_NONBLOCK: a FIFO planted under the name must not hang the open. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = fsx_open_regular(path, O_RDONLY, 0, NULL);
+    if (fd == FSX_NOT_REGULAR) return err_set(e, TRAWL_ECORRUPT, "%s: not a regular file", path);
     if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
         return err_set(e, TRAWL_ENOTINDEX, "%s: not a trawl index (no %s)", dir, MANIFEST_NAME);
     if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return err_set(e, TRAWL_ENOTINDEX, "%s: not a regular file", path);
-    }
     char *p = malloc(MANIFEST_MAX + 1);
     size_t n = 0;
     int rc = p ? TRAWL_OK : err_set(e, TRAWL_ENOMEM, "%s: out of memory", path);
@@ -391,7 +386,7 @@ static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
     ok = ok && strncmp(line, "language ", 9) == 0 && manifest_word(&p, lang, sizeof lang) == 0 &&
          *p == '\n' && strlen(lang) < sizeof m->language;
     if (ok) line = (char *)p + 1;
-    ok = ok && manifest_kv(&line, "max_token_len", 255, &mtl) == 0;
+    ok = ok && manifest_kv(&line, "max_token_len", 255, &mtl) == 0 && mtl >= 1;
     ok = ok && (m->version < 2 || manifest_kv(&line, "next_segment", INT64_MAX, &next) == 0);
     if (!ok) return err_set(e, TRAWL_ECORRUPT, "%s/%s: bad header fields", dir, MANIFEST_NAME);
     m->generation = gen;

@@ -1,5 +1,7 @@
 #include "mmapfile.h"
 
+#include "fsx.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -12,13 +14,11 @@ int mmapfile_open(mmapfile *m, const char *path, err *e)
     struct stat st;
     m->base = NULL;
     m->len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fsx_open_regular(path, O_RDONLY, 0, &st);
+    if (fd == FSX_NOT_REGULAR) return err_set(e, TRAWL_ECORRUPT, "%s: not a regular file", path);
     if (fd < 0) return err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0) {
-        int rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
-        close(fd);
-        return rc;
-    }
+    m->dev = (uint64_t)st.st_dev;
+    m->ino = (uint64_t)st.st_ino;
     if (st.st_size > 0) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED) {

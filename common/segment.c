@@ -5,12 +5,13 @@
 
 #include "checksum.h"
 #include "rd.h"
+#include "zblock.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 const char *seg_sec_name(uint32_t id)
 {
@@ -162,6 +163,59 @@ static int seg_read_stats(segment *s, err *e)
     return seg_check_dict_index(s, e);
 }
 
+/* ---------------------------------------------------------------- checksums at open */
+
+/* When each section's checksum is verified (docs/FORMAT.md, "What is verified when"). Searches
+ * read most sections as plain numbers (statistics, document lengths, dates, ids, dictionary
+ * entries), where a flipped byte would change an answer without any decoder noticing; those are
+ * hashed before anything reads them, at a few hundred microseconds per MB of bytes that queries
+ * and hits read anyway. A section added later is verified at open unless listed here. */
+enum {
+    SEG_SUM_AT_OPEN = 0,   /* segment_open */
+    SEG_SUM_FIRST_USE = 1, /* seg_verify_first_use, by the one accessor that reads it */
+    SEG_SUM_BY_CHECK = 2,  /* only segment_check (--check) */
+};
+static const uint8_t seg_sum_when[FMT_SEC_COUNT + 1] = {
+    [FMT_SEC_DICT] = SEG_SUM_FIRST_USE,     /* the first term lookup */
+    [FMT_SEC_IDS] = SEG_SUM_FIRST_USE,      /* the first hit's id (segment_doc_meta) */
+    [FMT_SEC_POSTINGS] = SEG_SUM_BY_CHECK,  /* most of the index; decoders stay in bounds, */
+    [FMT_SEC_POSITIONS] = SEG_SUM_BY_CHECK, /* a flip may still change an answer */
+    [FMT_SEC_STORED] = SEG_SUM_BY_CHECK,    /* zlib's adler32 fails a damaged block's inflate */
+};
+
+/* Section id's bytes against the xxhash64 of the section table. */
+static int seg_verify_sum(const segment *s, uint32_t id, err *e)
+{
+    const seg_sec *sec = &s->sec[id];
+    if (checksum64(sec->p, sec->len) == sec->hash) return TRAWL_OK;
+    return err_set(e, TRAWL_ECORRUPT,
+                   "%s: %s: checksum mismatch (section at %" PRIu64 ", %zu bytes)", s->name,
+                   seg_sec_name(id), sec->off, sec->len);
+}
+
+/* The checksums open verifies, before anything reads those sections. */
+static int seg_verify_at_open(const segment *s, err *e)
+{
+    for (uint32_t id = 1; id <= fmt_n_sections(s->version); id++)
+        if (seg_sum_when[id] == SEG_SUM_AT_OPEN && seg_verify_sum(s, id, e) < 0) return e->rc;
+    return TRAWL_OK;
+}
+
+int seg_verify_first_use(const segment *s, uint32_t id, err *e)
+{
+    /* The state caches a function of immutable bytes: threads racing here compute the same
+     * value, so relaxed order suffices, and writing it through a const segment changes nothing
+     * a reader could see (the segment itself was allocated writable). */
+    _Atomic int8_t *state = (_Atomic int8_t *)&s->sum_state[id];
+    int8_t v = atomic_load_explicit(state, memory_order_relaxed);
+    if (v > 0) return TRAWL_OK;
+    if (v == 0) {
+        v = checksum64(s->sec[id].p, s->sec[id].len) == s->sec[id].hash ? 1 : -1;
+        atomic_store_explicit(state, v, memory_order_relaxed);
+    }
+    return v > 0 ? TRAWL_OK : seg_verify_sum(s, id, e);
+}
+
 int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e)
 {
     rd table = {0};
@@ -174,6 +228,7 @@ int segment_open(segment **out, const char *path, const char *name, uint64_t exp
     if (rc == TRAWL_OK) rc = seg_check_header(s, expect_id, e);
     if (rc == TRAWL_OK) rc = seg_read_trailer(s, &table, e);
     if (rc == TRAWL_OK) rc = seg_read_table(s, &table, e);
+    if (rc == TRAWL_OK) rc = seg_verify_at_open(s, e);
     if (rc == TRAWL_OK) rc = seg_read_stats(s, e);
     if (rc != TRAWL_OK) {
         segment_close(s);
@@ -226,6 +281,12 @@ uint64_t segment_file_bytes(const segment *s)
     return s->map.len;
 }
 
+void segment_file_id(const segment *s, uint64_t *dev, uint64_t *ino)
+{
+    *dev = s->map.dev;
+    *ino = s->map.ino;
+}
+
 uint64_t segment_stored_bytes(const segment *s)
 {
     return s->sec[FMT_SEC_STORED].len;
@@ -265,6 +326,7 @@ int segment_doc_meta(const segment *s, uint32_t doc, uint32_t *date, const char 
         return err_set(e, TRAWL_EARG, "%s: doc %" PRIu32 " out of range", s->name, doc);
     fmt_doc d = seg_doc(s, doc);
     *date = d.date;
+    if (seg_verify_first_use(s, FMT_SEC_IDS, e) < 0) return e->rc;
     if (d.id_off > s->sec[FMT_SEC_IDS].len || d.id_len > s->sec[FMT_SEC_IDS].len - d.id_off)
         return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "id of doc runs past the ids section", doc,
                            d.id_off);
@@ -319,12 +381,13 @@ static int seg_inflate(const segment *s, uint64_t b, buf *out, fmt_stored_block 
     if (seg_stored_block(s, b, sb, e) < 0) return e->rc;
     if (buf_reserve(out, sb->raw_len) < 0)
         return err_set(e, TRAWL_ENOMEM, "%s: out of memory", s->name);
-    uLongf n = sb->raw_len;
-    int zrc = uncompress(out->p + out->len, &n, s->sec[FMT_SEC_STORED].p + sb->off, sb->comp_len);
-    if (zrc != Z_OK || n != sb->raw_len)
-        return seg_corrupt(s, e, FMT_SEC_STORED, "block does not inflate to its length", b,
-                           sb->raw_len);
-    out->len += n;
+    char why[128];
+    int rc = zblock_inflate(s->sec[FMT_SEC_STORED].p + sb->off, sb->comp_len, out->p + out->len,
+                            sb->raw_len, NULL, why, sizeof why);
+    if (rc != TRAWL_OK)
+        return err_set(e, rc, "%s: %s: block %" PRIu64 " (%" PRIu32 " bytes at %" PRIu64 "): %s",
+                       s->name, seg_sec_name(FMT_SEC_STORED), b, sb->comp_len, sb->off, why);
+    out->len += sb->raw_len;
     return TRAWL_OK;
 }
 
@@ -398,10 +461,7 @@ static int seg_check_sums(const segment *s, err *e)
 {
     for (uint32_t id = 1; id <= fmt_n_sections(s->version); id++) {
         const seg_sec *sec = &s->sec[id];
-        if (checksum64(sec->p, sec->len) != sec->hash)
-            return err_set(e, TRAWL_ECORRUPT,
-                           "%s: %s: checksum mismatch (section at %" PRIu64 ", %zu bytes)", s->name,
-                           seg_sec_name(id), sec->off, sec->len);
+        if (seg_verify_sum(s, id, e) < 0) return e->rc;
         uint64_t pad = seg_pad_end(s, sec) - sec->off - sec->len;
         for (size_t i = 0; i < pad; i++)
             if (sec->p[sec->len + i] != 0)

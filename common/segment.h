@@ -1,6 +1,8 @@
 /* segment: the reader half of the segment format. Maps one segment file, validates header,
- * footer and section bounds at open (microseconds, no checksums), and gives bounded access to
- * its sections: per-document data here, the dictionary in dict.h, postings in term_cursor.h.
+ * footer and section bounds at open, verifies the checksums of the sections searches read as
+ * plain numbers (at open, or for the dictionary and ids at their first use: docs/FORMAT.md,
+ * "What is verified when"), and gives bounded access to its sections: per-document data here,
+ * the dictionary in dict.h, postings in term_cursor.h.
  * segment_check does the deep verification (every checksum, every block decoded).
  * A segment is immutable after open and safe to share between threads. */
 #ifndef TRAWL_SEGMENT_H
@@ -31,6 +33,8 @@ uint32_t segment_n_docs(const segment *s);
 uint64_t segment_total_tokens(const segment *s);
 uint64_t segment_n_terms(const segment *s);
 uint64_t segment_file_bytes(const segment *s);
+/* The mapped file's identity (st_dev, st_ino): the same file under two paths has the same. */
+void segment_file_id(const segment *s, uint64_t *dev, uint64_t *ino);
 uint64_t segment_stored_bytes(const segment *s);
 const char *segment_language(const segment *s);
 uint32_t segment_max_token_len(const segment *s);
@@ -39,7 +43,8 @@ uint32_t segment_max_token_len(const segment *s);
 uint32_t segment_doc_len(const segment *s, uint32_t doc);
 /* Date YYYYMMDD of doc, 0 if none (hot path for date filters; not checked). */
 uint32_t segment_doc_date(const segment *s, uint32_t doc);
-/* External id of doc (pointer into the map). TRAWL_ECORRUPT if its bounds are bad. */
+/* External id of doc (pointer into the map). TRAWL_ECORRUPT if its bounds are bad or the ids
+ * section fails its checksum (verified by the first call). */
 int segment_doc_id(const segment *s, uint32_t doc, const char **id, size_t *len, err *e);
 /* Date and external id of doc from one read of its record (a hit's metadata);
  * TRAWL_EARG/ECORRUPT as segment_doc_id (*date is set unless doc is out of range). */

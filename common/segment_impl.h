@@ -30,7 +30,15 @@ struct segment {
     const uint32_t *doc_lens;       /**< n_docs entries (4-aligned inside the map) */
     uint64_t n_dict_blocks;
     uint64_t n_stored_blocks;
+    _Atomic int8_t sum_state[FMT_SEC_COUNT + 1]; /**< sections verified on first use: 0 not yet,
+                                                      1 checksum matches, -1 it does not */
 };
+
+/* Verifies the checksum of section id on its first use (the sections segment_open leaves to
+ * their one reader: the dictionary, the ids) and remembers the outcome; later calls cost one
+ * load. Thread-safe. TRAWL_ECORRUPT "NAME: dictionary: checksum mismatch (...)" on every call
+ * once the bytes are found damaged. */
+int seg_verify_first_use(const segment *s, uint32_t id, err *e);
 
 /* Name of a section id for messages ("postings"). */
 const char *seg_sec_name(uint32_t id);

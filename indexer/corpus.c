@@ -6,6 +6,7 @@
 #include "corpus_jsonl.h"
 
 #include "buf.h"
+#include "fsx.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -162,17 +163,12 @@ static int64_t cw_mtime_ns(const struct stat *st)
  * otherwise. */
 static int cw_open(cw *w, const char *path, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+    int fd = fsx_open_regular(path, O_RDONLY, 0, st);
+    if (fd == FSX_NOT_REGULAR)
         cw_warn(w, "%s: not a regular file, skipped", path);
-        close(fd);
-        return -1;
-    }
-    return fd;
+    else if (fd < 0)
+        cw_warn(w, "%s: %s, skipped", path, strerror(errno));
+    return fd < 0 ? -1 : fd;
 }
 
 /* Reads the whole of fd (path names it) into w->file (valid until the next file). On failure
@@ -474,6 +470,13 @@ static int cw_json_jansson(cw *w, const char *line, size_t len, const char *path
     cw_json_names(w, names);
     w->line_hash = XXH3_64bits(line, len);
     json_t *obj = json_loadb(line, len, JSON_ALLOW_NUL, &je);
+    /* Out of memory is not the line's fault. jansson says so with its error code, or, when its
+     * lexer cannot even start, with no message at all (every syntax error has one). Some of its
+     * failures mid-parse come back as syntax errors; those stay warnings about the line. */
+    if (!obj && (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0'))
+        return w->e ? err_set(w->e, TRAWL_ENOMEM, "%s:%zu: out of memory parsing JSON", path,
+                              line_no)
+                    : TRAWL_ENOMEM;
     if (!obj) {
         cw_warn(w, "%s:%zu: invalid JSON (%s), skipped", path, line_no, je.text);
         return TRAWL_OK;

@@ -14,7 +14,8 @@
  * o->warn with the reason the line is skipped (and maybe also with a bad date warning). path
  * names the file in warnings and, with line_no, makes the id of a line without one
  * ("path:line_no"). jansson_only = 1 skips the fast path: the reference behaviour.
- * Returns TRAWL_OK or fn's non-zero value. */
+ * Returns TRAWL_OK, fn's non-zero value, or TRAWL_ENOMEM when jansson runs out of memory (not a
+ * warning about the line: the walk stops). */
 int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, int jansson_only,
                             const char *path, size_t line_no, corpus_doc_fn fn, void *ctx);
 

@@ -477,6 +477,9 @@ int pb_sort(postings_buf *pb, err *e)
             p = p << 8 | (j < t->len ? (uint8_t)t->term[j] : 0);
         pb->sorted[i] = (pb_sort_key){p, (uint32_t)i};
     }
+    /* Fewer than two terms are sorted already; with none, sorted may be NULL, which qsort_r
+     * must not be given even for 0 elements (a corpus whose documents have no tokens). */
+    if (pb->n_terms < 2) return TRAWL_OK;
     if (pb_radix(pb) < 0) qsort_r(pb->sorted, pb->n_terms, sizeof *pb->sorted, pb_cmp, pb->terms);
     return TRAWL_OK;
 }

@@ -148,7 +148,9 @@ static int sw_file_open(segment_writer *w, sw_file *f, const char *name)
     if (fsx_join(f->path, sizeof f->path, w->dir, name, w->e) < 0) return w->rc = w->e->rc;
     f->io = malloc(SW_IOBUF);
     if (!f->io) return sw_oom(w);
-    f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    f->fd = fsx_open_regular(f->path, O_RDWR | O_CREAT | O_TRUNC, 0644, NULL);
+    if (f->fd == FSX_NOT_REGULAR)
+        return w->rc = err_set(w->e, TRAWL_EIO, "%s: not a regular file", f->path);
     if (f->fd < 0) return w->rc = err_set(w->e, TRAWL_EIO, "%s: %s", f->path, strerror(errno));
     return TRAWL_OK;
 }

@@ -33,9 +33,10 @@ int spill_writer_open(spill_writer **out, const char *path, err *e)
     }
     w->e = e;
     buf_init(&w->out);
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    w->fd = fsx_open_regular(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, NULL);
     if (w->fd < 0) {
-        int rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+        int rc = w->fd == FSX_NOT_REGULAR ? err_set(e, TRAWL_EIO, "%s: not a regular file", path)
+                                          : err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
         free(w->path);
         free(w);
         return rc;
@@ -166,9 +167,10 @@ int spill_src_file(spill_src **out, const char *path, size_t bufsize, err *e)
         spill_src_free(s);
         return err_set(e, TRAWL_ENOMEM, "out of memory reading %s", path);
     }
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    s->fd = fsx_open_regular(path, O_RDONLY, 0, NULL);
     if (s->fd < 0) {
-        rc = err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+        rc = s->fd == FSX_NOT_REGULAR ? err_set(e, TRAWL_EIO, "%s: not a regular file", path)
+                                      : err_set(e, TRAWL_EIO, "%s: %s", path, strerror(errno));
         spill_src_free(s);
         return rc;
     }

@@ -99,8 +99,10 @@ static int iw_lock(iw *w)
 {
     char path[4096];
     if (iw_path(w, path, sizeof path, "LOCK") < 0) return w->e->rc;
-    w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
-    if (w->lock_fd < 0) return err_set(w->e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+    int fd = fsx_open_regular(path, O_RDWR | O_CREAT, 0644, NULL);
+    if (fd == FSX_NOT_REGULAR) return err_set(w->e, TRAWL_EIO, "%s: not a regular file", path);
+    if (fd < 0) return err_set(w->e, TRAWL_EIO, "%s: %s", path, strerror(errno));
+    w->lock_fd = fd;
     if (flock(w->lock_fd, LOCK_EX | LOCK_NB) < 0)
         return err_set(w->e, TRAWL_EIO, "%s: %s", path,
                        errno == EWOULDBLOCK ? "locked: another writer is updating this index"

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Attempts at opening one directory while writers keep committing under it. */
 #define INDEX_OPEN_ATTEMPTS 100
@@ -211,6 +212,40 @@ static void index_sum(trawl_index *idx)
     if (idx->avgdl <= 0) idx->avgdl = 1.0;
 }
 
+/* Refuses a directory given twice, under any spelling ("idx", "./idx/", a symlink): searched
+ * twice, every hit would come back twice and every df double. Directories stat cannot see are
+ * left to index_open_dir, which names the problem. */
+static int index_check_distinct_dirs(const char *const *dirs, size_t n_dirs, err *e)
+{
+    for (size_t i = 1; i < n_dirs; i++) {
+        struct stat a, b;
+        if (stat(dirs[i], &a) < 0) continue;
+        for (size_t j = 0; j < i; j++)
+            if (stat(dirs[j], &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                return err_set(e, TRAWL_EARG, "%s and %s are the same index directory", dirs[j],
+                               dirs[i]);
+    }
+    return TRAWL_OK;
+}
+
+/* Refuses one segment file reached twice: two directories sharing it through a hard link (a
+ * snapshot made with cp -al, say) would search its documents twice like a repeated directory. */
+static int index_check_distinct_segments(const trawl_index *idx, err *e)
+{
+    for (size_t i = 1; i < idx->n_segs; i++) {
+        uint64_t dev_i, ino_i, dev_j, ino_j;
+        segment_file_id(idx->segs[i].seg, &dev_i, &ino_i);
+        for (size_t j = 0; j < i; j++) {
+            segment_file_id(idx->segs[j].seg, &dev_j, &ino_j);
+            if (dev_i == dev_j && ino_i == ino_j)
+                return err_set(e, TRAWL_EARG, "%s/%s and %s/%s are the same file (hard links?)",
+                               idx->dirs[idx->segs[j].dir].path, segment_name(idx->segs[j].seg),
+                               idx->dirs[idx->segs[i].dir].path, segment_name(idx->segs[i].seg));
+        }
+    }
+    return TRAWL_OK;
+}
+
 /* Opens the directories dirs (old: a handle whose unchanged files to share, or NULL). */
 static int index_build(trawl_index **out, const char *const *dirs, size_t n_dirs,
                        const trawl_index *old, err *e)
@@ -223,7 +258,7 @@ static int index_build(trawl_index **out, const char *const *dirs, size_t n_dirs
         free(idx);
         return err_set(e, TRAWL_ENOMEM, "out of memory");
     }
-    int rc = TRAWL_OK;
+    int rc = index_check_distinct_dirs(dirs, n_dirs, e);
     for (size_t i = 0; rc == TRAWL_OK && i < n_dirs; i++) {
         manifest_init(&idx->dirs[i].m);
         idx->dirs[i].path = strdup(dirs[i]);
@@ -231,6 +266,7 @@ static int index_build(trawl_index **out, const char *const *dirs, size_t n_dirs
         rc = idx->dirs[i].path ? index_open_dir(idx, (uint32_t)i, old, e)
                                : err_set(e, TRAWL_ENOMEM, "out of memory");
     }
+    if (rc == TRAWL_OK) rc = index_check_distinct_segments(idx, e);
     if (rc != TRAWL_OK) {
         trawl_index_close(idx);
         return rc;

@@ -393,7 +393,26 @@ static void out_summary(const cli *c, const trawl_search *s, size_t n_hits)
     printf(" in %.2f ms\n", ms);
 }
 
-/* One error line; for a query error also the query and a caret under the column. */
+#define OUT_QUERY_SHOWN 72 /* bytes of a long query shown around an error's column */
+
+/* The part of a query of qlen bytes shown under an error at byte offset at: all of a short one,
+ * else OUT_QUERY_SHOWN bytes around at (a 100 kB word stays off the terminal), cut at character
+ * boundaries. */
+static void out_query_window(const char *q, size_t qlen, size_t at, size_t *from, size_t *to)
+{
+    *from = 0;
+    *to = qlen;
+    if (qlen <= OUT_QUERY_SHOWN) return;
+    *from = at > OUT_QUERY_SHOWN / 3 ? at - OUT_QUERY_SHOWN / 3 : 0;
+    while (*from > 0 && ((unsigned char)q[*from] & 0xC0) == 0x80)
+        (*from)--;
+    *to = *from + OUT_QUERY_SHOWN < qlen ? *from + OUT_QUERY_SHOWN : qlen;
+    while (*to < qlen && ((unsigned char)q[*to] & 0xC0) == 0x80)
+        (*to)++;
+}
+
+/* One error line; for a query error also the query (or the part around the column) and a
+ * caret under the column. */
 static void out_error(const char *msg, const char *query, uint32_t col)
 {
     fprintf(stderr, "trawl-search: error: %s", msg);
@@ -402,14 +421,33 @@ static void out_error(const char *msg, const char *query, uint32_t col)
         return;
     }
     fprintf(stderr, " (column %u)\n  ", col);
-    size_t qlen = strlen(query), shift = 0;
-    for (size_t i = 0; i < qlen; i++) {
+    size_t qlen = strlen(query), shift = 0, from, to;
+    out_query_window(query, qlen, col - 1, &from, &to);
+    if (from > 0) {
+        fputs("…", stderr);
+        shift++;
+    }
+    for (size_t i = from; i < to; i++) {
         unsigned char ch = (unsigned char)query[i];
         fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, stderr);
         /* caret position counts characters, not bytes, before the column */
         if (i + 1 < col && (ch & 0xC0) != 0x80) shift++;
     }
-    fprintf(stderr, "\n  %*s^\n", (int)shift, "");
+    fprintf(stderr, "%s\n  %*s^\n", to < qlen ? "…" : "", (int)shift, "");
+}
+
+/* Says what the query lost: one stderr line per warning and, with --json (unless --count,
+ * whose output is the number alone), a {"type":"warning"} record before the hits. */
+static void out_warnings(const cli *c, const trawl_search *s)
+{
+    trawl_warning w;
+    for (size_t i = 0; trawl_search_warning(s, i, &w) == TRAWL_OK; i++) {
+        fprintf(stderr, "trawl-search: warning: %s\n", w.message);
+        if (!c->json || c->count) continue;
+        fputs("{\"type\":\"warning\",\"kind\":\"long_word\",\"message\":\"", stdout);
+        out_json_str(stdout, w.message, strlen(w.message));
+        printf("\",\"column\":%u,\"bytes\":%u}\n", w.column, w.bytes);
+    }
 }
 
 static int run_search(const cli *c, trawl_search *s)
@@ -426,6 +464,7 @@ static int run_search(const cli *c, trawl_search *s)
                   trawl_search_error_column(s));
         return rc == TRAWL_EARG ? 2 : 1;
     }
+    out_warnings(c, s);
     if (c->count) {
         printf("%llu\n", (unsigned long long)trawl_search_count(s));
         return 0;

@@ -24,10 +24,12 @@
  * (should a, should b, must_not c) and `a OR +b` is (must b, should a).
  *
  * Leaves: a word is analysed with the index's analyzer: no token -> ignored (`&`), one token
- * -> Q_TERM, several (`gaza-egypt`, `u.s`) -> exact Q_PHRASE of them. A phrase's offsets come
- * from token positions, so a dropped over-long token leaves a gap; a one-token phrase is a
- * Q_TERM, an empty one is ignored; ~N (0..QP_MAX_SLOP) sets the proximity slop. `word*` is a
- * Q_PREFIX of the folded, unstemmed word, which must be exactly one token.
+ * -> Q_TERM, several (`gaza-egypt`, `u.s`) -> exact Q_PHRASE of them. A token longer than the
+ * index's maximum token length is dropped as at indexing, with a warning in q->warns naming it;
+ * a query left with nothing else to search for says that instead of "no letters or digits". A
+ * phrase's offsets come from token positions, so a dropped over-long token leaves a gap; a
+ * one-token phrase is a Q_TERM, an empty one is ignored; ~N (0..QP_MAX_SLOP) sets the proximity
+ * slop. `word*` is a Q_PREFIX of the folded, unstemmed word, which must be exactly one token.
  *
  * date: filters every result wherever it appears (at most once per query, never with a
  * modifier or NOT) and is not a clause; a query that is only a date filter matches every
@@ -250,9 +252,51 @@ static int qp_lex(qp *p)
 
 /* ------------------------------------------------------------------ leaves */
 
+#define QP_ABBREV 24 /* bytes of an ignored word a message shows before "…" */
+
+/* Copies w[0..len) into out for a one-line message: control bytes as '?', cut after about
+ * QP_ABBREV bytes at a character boundary, with "…" when cut. */
+static void qp_abbrev(const char *w, size_t len, char *out, size_t cap)
+{
+    size_t n = 0, i = 0;
+    for (; i < len && n + 4 < cap && (i < QP_ABBREV || ((unsigned char)w[i] & 0xC0) == 0x80); i++)
+        out[n++] = (unsigned char)w[i] < 0x20 || w[i] == 0x7f ? '?' : w[i];
+    if (i < len && n + 4 < cap) {
+        memcpy(out + n, "\u2026", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+}
+
+/* Records the dropped token t of the text analysed at off: a warning in q->warns. */
+static int qp_warn_long(qp *p, size_t off, const token *t)
+{
+    query *q = p->q;
+    char word[QP_ABBREV + 8], msg[256];
+    if (q->n_warns == q->cap_warns) {
+        uint32_t cap = q->cap_warns ? q->cap_warns * 2 : 4;
+        qwarn *w = arena_alloc(p->a, cap * sizeof *w);
+        if (!w) return TRAWL_ENOMEM;
+        if (q->n_warns) memcpy(w, q->warns, q->n_warns * sizeof *w);
+        q->warns = w;
+        q->cap_warns = cap;
+    }
+    qp_abbrev(p->s + off + t->start, t->end - t->start, word, sizeof word);
+    int n = snprintf(msg, sizeof msg,
+                     "query word \"%s\" (%u bytes) is longer than the index's maximum token "
+                     "length %u and was ignored",
+                     word, t->end - t->start, analyzer_max_token_len(p->an));
+    char *m = arena_alloc(p->a, (size_t)n + 1);
+    if (!m) return TRAWL_ENOMEM;
+    memcpy(m, msg, (size_t)n + 1);
+    q->warns[q->n_warns++] = (qwarn){(uint32_t)(off + t->start + 1), t->end - t->start, m};
+    return 0;
+}
+
 /* Tokens of one word or phrase, copied out of the analyzer's sink. */
 typedef struct qp_coll {
     qp *p;
+    size_t off; /**< where the analysed text starts in the query */
     char **terms;
     uint32_t *lens;
     uint32_t *pos;
@@ -282,6 +326,7 @@ static int qp_coll_grow(qp_coll *c)
 static int qp_coll_sink(void *ctx, const token *t)
 {
     qp_coll *c = ctx;
+    if (!t->term) return t->is_long ? qp_warn_long(c->p, c->off, t) : 0;
     if (c->p->n_terms + c->n >= QP_MAX_TERMS) {
         c->too_many = 1;
         return 1;
@@ -298,12 +343,14 @@ static int qp_coll_sink(void *ctx, const token *t)
     return 0;
 }
 
-/* Analyses s[off..off+len) into c; tok_off is where the clause starts (for errors). */
+/* Analyses s[off..off+len) into c; tok_off is where the clause starts (for errors). Tokens
+ * dropped as too long become warnings; their positions stay used, as at indexing. */
 static int qp_analyse(qp *p, size_t off, size_t len, size_t tok_off, qp_coll *c)
 {
     memset(c, 0, sizeof *c);
     c->p = p;
-    int rc = analyzer_run(p->an, p->s + off, len, 0, qp_coll_sink, c, NULL, NULL);
+    c->off = off;
+    int rc = analyzer_run_all(p->an, p->s + off, len, 0, qp_coll_sink, c, NULL);
     if (c->too_many) return qp_fail(p, tok_off, "query has more than %d terms", QP_MAX_TERMS);
     if (rc != 0) return qp_nomem(p);
     p->n_terms += c->n;
@@ -684,6 +731,9 @@ static int qp_query(qp *p)
     if (p->tok.kind == QT_RPAREN) return qp_fail(p, p->tok.start, "unmatched ')'");
     if (it.n && it.occ == QP_NOT)
         return qp_fail(p, it.col - 1, "query has only excluded clauses; add a term to search");
+    if (!it.n && !p->has_date && p->q->n_warns)
+        return qp_fail(p, p->q->warns[0].col - 1, "%s; the query has nothing else to search for",
+                       p->q->warns[0].msg);
     if (!it.n && !p->has_date)
         return qp_fail(p, 0, "query has nothing to search for (no letters or digits)");
     if (!it.n) {

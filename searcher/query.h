@@ -38,10 +38,20 @@ struct qnode {
     uint32_t n_must, n_should, n_must_not;
 };
 
+/* A word the analyzer dropped because it is longer than the index's maximum token length:
+ * what trawl_search_warning reports, so that such a word is never ignored in silence. */
+typedef struct qwarn {
+    uint32_t col;    /**< 1-based byte column of the word in the query string */
+    uint32_t len;    /**< its bytes */
+    const char *msg; /**< one line naming it (abbreviated) and why it was ignored */
+} qwarn;
+
 typedef struct query {
     qnode *root;        /**< never NULL after a successful parse */
     uint32_t date_from; /**< YYYYMMDD from date:A..B, 0 if unbounded */
     uint32_t date_to;   /**< YYYYMMDD, 0 if unbounded */
+    qwarn *warns;       /**< words ignored as too long, in query order (also after a failure) */
+    uint32_t n_warns, cap_warns;
 } query;
 
 #endif

@@ -192,6 +192,7 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
 static void search_clear(trawl_search *s)
 {
     arena_reset(&s->a);
+    memset(&s->q, 0, sizeof s->q); /* its nodes and warnings lived in the arena */
     err_init(&s->e);
     s->err_col = 0;
     s->has_query = 0;
@@ -217,6 +218,23 @@ static void search_prefetch_hits(const trawl_search *s)
         segment_doc_prefetch(s->idx->segs[si].seg,
                              (uint32_t)(s->hits[i].doc - s->idx->segs[si].base));
     }
+}
+
+/* Reads every hit's record once: a damaged id (or ids section) fails the run with a message,
+ * so trawl_search_hit, which has no message to give, only ever ends the hits. */
+static int search_check_hits(trawl_search *s)
+{
+    for (size_t i = 0; i < s->n_hits; i++) {
+        size_t si = index_locate(s->idx, s->hits[i].doc);
+        uint32_t date;
+        const char *id;
+        size_t len;
+        if (segment_doc_meta(s->idx->segs[si].seg,
+                             (uint32_t)(s->hits[i].doc - s->idx->segs[si].base), &date, &id, &len,
+                             &s->e) != TRAWL_OK)
+            return s->e.rc;
+    }
+    return TRAWL_OK;
 }
 
 /* Parse, plan, run, rank; results land in s. */
@@ -248,6 +266,7 @@ static int search_execute(trawl_search *s, const char *query_text)
         s->n_hits = x.heap.n - s->opt.offset;
     }
     search_prefetch_hits(s);
+    if (search_check_hits(s) != TRAWL_OK) return s->e.rc;
     s->count = x.count;
     s->count_exact = !x.pruned;
     s->algo = x.algo;
@@ -285,6 +304,17 @@ static int search_hit_loc(const trawl_search *s, size_t i, const segment **seg, 
     size_t si = index_locate(s->idx, s->hits[i].doc);
     *seg = s->idx->segs[si].seg;
     *local = (uint32_t)(s->hits[i].doc - s->idx->segs[si].base);
+    return TRAWL_OK;
+}
+
+int trawl_search_warning(const trawl_search *s, size_t i, trawl_warning *out)
+{
+    if (i >= s->q.n_warns) return TRAWL_ENOTFOUND;
+    const qwarn *w = &s->q.warns[i];
+    out->kind = TRAWL_WARN_LONG_WORD;
+    out->column = w->col;
+    out->bytes = w->len;
+    out->message = w->msg;
     return TRAWL_OK;
 }
 

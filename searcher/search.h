@@ -23,7 +23,7 @@ struct trawl_search {
     buf path;         /**< the last trawl_search_hit_path, NUL-terminated */
     err e;            /**< error of the last failed call */
     uint32_t err_col; /**< TRAWL_EQUERY column */
-    query q;          /**< the last successfully parsed query (in a) */
+    query q;          /**< the last parsed query (in a); only its warnings after a failure */
     int has_query;
     trawl_options opt; /**< options of the last run */
     topk_entry *hits;  /**< ranked hits after offset (in a) */

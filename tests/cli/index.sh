@@ -51,6 +51,23 @@ check "empty corpus exit 1" test $? -eq 1
 check "empty corpus message" grep -q "^trawl-index: error: no documents found in $T/empty" "$T/err"
 check "empty corpus writes nothing" test ! -e "$T/idx2"
 
+# --- a corpus whose documents all have no tokens: indexed (no terms), checks and searches; the
+# sanitizer build runs this too (it once aborted sorting the empty term list)
+mkdir "$T/notok"
+printf '!!! --- ...\n' >"$T/notok/a.txt"
+printf '\n' >"$T/notok/b.txt"
+printf '{"id":"j1","text":""}\n{"id":"j2","text":"?!"}\n' >"$T/notok.jsonl"
+"$BIN" -o "$T/idx-notok" "$T/notok" >"$T/out" 2>"$T/err"
+check "no tokens: exit 0" test $? -eq 0
+check "no tokens: summary" grep -q '^2 added, 0 updated, 0 deleted, 0 unchanged; 0 tokens, 0 terms' "$T/out"
+check "no tokens: no stderr" test ! -s "$T/err"
+"$BIN" -q --jsonl -o "$T/idx-notok" "$T/notok.jsonl" >"$T/out" 2>"$T/err"
+check "no tokens (jsonl, second segment): exit 0" test $? -eq 0
+"$BIN" --check "$T/idx-notok" >"$T/out" 2>&1
+check "no tokens: --check ok" grep -qx 'ok: 2 segments, 4 documents' "$T/out"
+"${BIN%-index}-search" -i "$T/idx-notok" --count anything >"$T/out" 2>"$T/err"
+check "no tokens: search finds nothing" grep -qx '0' "$T/out"
+
 # --- warnings: binary file, malformed date, bad JSONL lines (file:line)
 mkdir "$T/mixed"
 printf 'ab\000cd' >"$T/mixed/blob.bin"

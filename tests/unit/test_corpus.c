@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "corpus.h"
+#include "corpus_jsonl.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -256,6 +257,57 @@ static void test_single_file_and_missing(void **state)
     assert_int_equal(tu_rm_rf(dir), 0);
 }
 
+/* The walk's callback for the first file swaps the second for a FIFO, after the directory was
+ * read (d_type says regular file) and before the second file is opened. */
+typedef struct fifo_swap {
+    seen s;
+    char victim[160]; /**< path to replace by a FIFO on the first document */
+} fifo_swap;
+
+static int on_doc_swap(void *ctx, const corpus_doc *d)
+{
+    fifo_swap *f = ctx;
+    if (f->s.n == 0 && f->victim[0]) {
+        assert_int_equal(unlink(f->victim), 0);
+        assert_int_equal(mkfifo(f->victim, 0644), 0);
+    }
+    return on_doc(&f->s, d);
+}
+
+/* A corpus file that is a FIFO by the time it is opened (issue 13: the walk blocked forever in
+ * open(), index lock held) is skipped with a warning, as text and as JSON Lines; a FIFO given
+ * as a path is too. The alarm turns a hang back into a failure. */
+static void test_file_turned_fifo_is_skipped(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
+    alarm(20);
+    for (int jsonl_mode = 0; jsonl_mode < 2; jsonl_mode++) {
+        fifo_swap f;
+        corpus_opts o = {.is_jsonl = jsonl_mode, .warn = on_warn, .warn_ctx = &f.s};
+        const char *paths[] = {dir};
+        err e;
+        err_init(&e);
+        memset(&f, 0, sizeof f);
+        put_text(dir, "a.txt", jsonl_mode ? "{\"id\":\"a\",\"text\":\"first\"}" : "first");
+        put_text(dir, "b.txt", jsonl_mode ? "{\"id\":\"b\",\"text\":\"second\"}" : "second");
+        snprintf(f.victim, sizeof f.victim, "%s/b.txt", dir);
+        assert_int_equal(corpus_walk(&o, paths, 1, on_doc_swap, &f, &e), TRAWL_OK);
+        assert_int_equal(f.s.n, 1);
+        assert_int_equal(warned(&f.s, "b.txt", ": not a regular file, skipped"), 1);
+        assert_int_equal(unlink(f.victim), 0);
+    }
+    seen s;
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    assert_int_equal(walk(path, 0, NULL, NULL, NULL, &s), TRAWL_OK);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(warned(&s, "fifo", "not a regular file"), 1);
+    alarm(0);
+    assert_int_equal(tu_rm_rf(dir), 0);
+}
+
 static const char jsonl[] =
     "{\"id\":\"a\",\"text\":\"hello\",\"date\":\"2024-01-02\"}\n"      /* 1 */
     "{\"id\":\"broken\",\"text\":\n"                                   /* 2 invalid JSON */
@@ -318,6 +370,32 @@ static void test_jsonl_fields(void **state)
 
 /* JSONL lines take a fast path or jansson; either way the documents and warnings must be what
  * jansson alone gives. Each line is checked against jansson parsing it in this test. */
+static void *oom_malloc(size_t n)
+{
+    (void)n;
+    return NULL;
+}
+
+/* jansson out of memory is TRAWL_ENOMEM, which stops the walk, not "invalid JSON, skipped"
+ * (issue 13: each library error mapped to its cause). */
+static void test_jsonl_out_of_memory(void **state)
+{
+    (void)state;
+    static const char line[] = "{\"id\":\"a\",\"text\":\"hello\"}";
+    seen s;
+    corpus_opts o = {.is_jsonl = 1, .warn = on_warn, .warn_ctx = &s};
+    memset(&s, 0, sizeof s);
+    json_set_alloc_funcs(oom_malloc, free);
+    int rc = corpus_jsonl_parse_line(&o, line, sizeof line - 1, 1, "x.jsonl", 1, on_doc, &s);
+    json_set_alloc_funcs(malloc, free);
+    assert_int_equal(rc, TRAWL_ENOMEM);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.n_warns, 0);
+    assert_int_equal(
+        corpus_jsonl_parse_line(&o, line, sizeof line - 1, 1, "x.jsonl", 1, on_doc, &s), TRAWL_OK);
+    assert_int_equal(s.n, 1);
+}
+
 static void test_jsonl_like_jansson(void **state)
 {
     (void)state;
@@ -384,9 +462,11 @@ int main(void)
         cmocka_unit_test(test_is_binary_random),
         cmocka_unit_test(test_walk_dir),
         cmocka_unit_test(test_single_file_and_missing),
+        cmocka_unit_test(test_file_turned_fifo_is_skipped),
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_jsonl_fields),
         cmocka_unit_test(test_jsonl_like_jansson),
+        cmocka_unit_test(test_jsonl_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,6 +121,7 @@ static void test_roots_and_live_files(void **state)
     manifest_init(&m);
     err_init(&e);
     strcpy(m.language, "none");
+    m.max_token_len = 64;
     assert_int_equal(manifest_root_get(&m, "/home/u/my notes%", &id, &e), TRAWL_OK);
     assert_int_equal(id, 1);
     assert_int_equal(manifest_root_get(&m, "/srv/d2", &id, &e), TRAWL_OK);
@@ -243,6 +244,69 @@ static void test_newer_version(void **state)
     assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_EVERSION);
 }
 
+/* Writes body (every line before the checksum line) sealed with a valid checksum line: only
+ * the parser and the validation can object, as when a manifest is edited and re-sealed. */
+/* Reads a sealed manifest made of a header and segment lines; returns the code, message in e. */
+static int read_sealed_v1(const char *gen, const char *mtl, const char *segs, err *e)
+{
+    char body[900];
+    manifest m;
+    snprintf(body, sizeof body,
+             "trawl-manifest 1\ngeneration %s\nlanguage english\nmax_token_len %s\n%s", gen, mtl,
+             segs);
+    write_sealed(body);
+    err_init(e);
+    int rc = manifest_read(&m, g_dir, e);
+    if (rc == TRAWL_OK) manifest_free(&m);
+    return rc;
+}
+
+/* Numbers are strict decimals inside their type: no sign, no space, no junk, no wrap (issue 13:
+ * "generation -1" read as 2^64 - 1, an n_docs past 2^32 wrapped). */
+static void test_strict_numbers(void **state)
+{
+    (void)state;
+    static const char *const bad_gen[] = {
+        "-1", "+7", " 7", "7 ", "7x", "0x10", "", "9223372036854775808", "99999999999999999999"};
+    static const char *const bad_mtl[] = {"-64", "4294967360", "0", "256", "64.0"};
+    static const char *const bad_segs[] = {"seg-000001.trw -1 5\n",
+                                           "seg-000001.trw 1 -5\n",
+                                           "seg-000001.trw 1 4294967296\n",
+                                           "seg-000001.trw 1 +5\n",
+                                           "seg-000001.trw  1 5\n",
+                                           "seg-000001.trw 1 5 \n",
+                                           "seg-000001.trw 18446744073709551616 5\n",
+                                           "seg-000001.trw 1\n",
+                                           "../x 1 5\n"};
+    err e;
+    assert_int_equal(
+        read_sealed_v1("9223372036854775807", "255", "seg-000001.trw 1 4294967295\n", &e),
+        TRAWL_OK);
+    for (size_t i = 0; i < sizeof bad_gen / sizeof *bad_gen; i++) {
+        assert_int_equal(read_sealed_v1(bad_gen[i], "64", "", &e), TRAWL_ECORRUPT);
+        assert_non_null(strstr(e.msg, "MANIFEST"));
+    }
+    for (size_t i = 0; i < sizeof bad_mtl / sizeof *bad_mtl; i++)
+        assert_int_equal(read_sealed_v1("1", bad_mtl[i], "", &e), TRAWL_ECORRUPT);
+    for (size_t i = 0; i < sizeof bad_segs / sizeof *bad_segs; i++)
+        assert_int_equal(read_sealed_v1("1", "64", bad_segs[i], &e), TRAWL_ECORRUPT);
+}
+
+/* A segment listed twice, by name or by id, would be searched twice (every hit doubled). */
+static void test_duplicate_segments(void **state)
+{
+    (void)state;
+    err e;
+    assert_int_equal(read_sealed_v1("3", "64", "seg-000001.trw 1 5\nseg-000001.trw 1 5\n", &e),
+                     TRAWL_ECORRUPT);
+    assert_non_null(strstr(e.msg, "listed twice"));
+    assert_int_equal(read_sealed_v1("3", "64", "seg-000001.trw 1 5\nseg-000002.trw 1 5\n", &e),
+                     TRAWL_ECORRUPT);
+    assert_non_null(strstr(e.msg, "seg-000002.trw is listed twice"));
+    assert_int_equal(read_sealed_v1("3", "64", "seg-000001.trw 1 5\nseg-000002.trw 2 5\n", &e),
+                     TRAWL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +317,8 @@ int main(void)
         cmocka_unit_test(test_roots_and_live_files),
         cmocka_unit_test(test_version_1),
         cmocka_unit_test(test_resealed_damage),
+        cmocka_unit_test(test_strict_numbers),
+        cmocka_unit_test(test_duplicate_segments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

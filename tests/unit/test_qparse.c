@@ -178,6 +178,46 @@ static void test_gap_from_long_token(void **state)
     assert_string_equal(tq_parse(*state, q, 0), "term:gaza");
 }
 
+/* A word longer than the maximum token length is ignored as before, but never in silence: each
+ * one is a warning with its column, length and an abbreviated message, and a query of nothing
+ * else says so instead of "no letters or digits" (issue 13). */
+static void test_long_words_warned(void **state)
+{
+    tq_fixture *f = *state;
+    static char text[100100];
+    query q;
+    uint32_t col;
+    err e;
+    err_init(&e);
+    arena_reset(&f->a);
+    size_t n = (size_t)snprintf(text, sizeof text, "memory ");
+    memset(text + n, 'x', 100000);
+    n += 100000;
+    memcpy(text + n, " \"a ", 4);
+    memset(text + n + 4, 'x', 70);
+    memcpy(text + n + 74, " b\"", 4);
+    assert_int_equal(qp_parse(text, 0, f->an, &f->a, &q, &col, &e), TRAWL_OK);
+    assert_int_equal(q.n_warns, 2);
+    assert_int_equal(q.warns[0].col, 8);
+    assert_int_equal(q.warns[0].len, 100000);
+    assert_string_equal(
+        q.warns[0].msg,
+        "query word \"xxxxxxxxxxxxxxxxxxxxxxxx\u2026\" (100000 bytes) is longer than "
+        "the index's maximum token length 64 and was ignored");
+    assert_int_equal(q.warns[1].col, 100012); /* after `memory x…x "a ` */
+    assert_int_equal(q.warns[1].len, 70);
+    text[n] = '\0';
+    assert_string_equal(tq_parse(f, text, 0), "term:memori");
+    assert_string_equal(tq_parse(f, text + 7, 0),
+                        "error@1: query word \"xxxxxxxxxxxxxxxxxxxxxxxx\u2026\" (100000 bytes) is "
+                        "longer than the index's maximum token length 64 and was ignored; the "
+                        "query has nothing else to search for");
+    assert_string_equal(tq_parse(f, "& !", 0),
+                        "error@1: query has nothing to search for (no letters or digits)");
+    assert_int_equal(qp_parse("gaza", 0, f->an, &f->a, &q, &col, &e), TRAWL_OK);
+    assert_int_equal(q.n_warns, 0);
+}
+
 static void test_bool_and_mode(void **state)
 {
     static const tq_case c[] = {
@@ -397,7 +437,7 @@ int main(void)
         cmocka_unit_test(test_bool_and_mode), cmocka_unit_test(test_bool_or_mode),
         cmocka_unit_test(test_single_clause), cmocka_unit_test(test_dates),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_columns),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_limits),        cmocka_unit_test(test_long_words_warned),
     };
     return cmocka_run_group_tests(tests, tq_setup, tq_teardown);
 }
