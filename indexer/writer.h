@@ -64,10 +64,10 @@ typedef struct iw_counts {
 } iw_counts;
 
 /* Opens (or prepares to create) o->dir and takes its lock; removes leftovers of crashed
- * writers. TRAWL_EIO (also "locked" when another writer holds it), TRAWL_EARG (settings that
- * differ from the existing index's, a path that is not a directory), TRAWL_ECORRUPT (the
- * existing index is unreadable and o->rebuild is not set: it is left untouched),
- * TRAWL_EVERSION, TRAWL_ENOMEM. */
+ * writers. Every later failure is reported into e too, so e must outlive the writer. TRAWL_EIO
+ * (also "locked" when another writer holds it), TRAWL_EARG (settings that differ from the existing
+ * index's, a path that is not a directory), TRAWL_ECORRUPT (the existing index is unreadable and
+ * o->rebuild is not set: it is left untouched), TRAWL_EVERSION, TRAWL_ENOMEM. */
 int iw_open(iw **out, const iw_opts *o, err *e);
 
 /* Gives up what was not committed (deleting its files) and releases the lock. Accepts NULL. */
