@@ -56,7 +56,7 @@ LIBSO := $(B)/libtrawl.so
 LIBMAP := searcher/libtrawl.map
 BINS  := $(B)/trawl-index $(B)/trawl-search
 
-.PHONY: FORCE all deps abi-baseline test unit cli asan fuzz bench demo install format format-check clean
+.PHONY: FORCE all deps abi-baseline test unit cli asan tsan fuzz bench demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
 # Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
@@ -140,6 +140,12 @@ abi-baseline: $(LIBSO) $(B)/.deps-test
 
 asan:
 	$(MAKE) MODE=asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+# ThreadSanitizer over the tests that run threads: readers during writes, the threaded build.
+TSAN_TESTS = test_concurrency test_live test_build
+tsan:
+	$(MAKE) MODE=tsan CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" $(TSAN_TESTS:%=build/tsan/tests/%)
+	@for t in $(TSAN_TESTS); do echo "== tsan $$t"; TSAN_OPTIONS=halt_on_error=1 TRAWL_BUILD=build/tsan build/tsan/tests/$$t || exit 1; done
 
 fuzz:
 	@sh .ci/deps fuzz
