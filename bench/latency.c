@@ -241,6 +241,57 @@ static int lat_load(int argc, char **argv)
     return bad;
 }
 
+/* Replaces rows as an application keeping an FTS5 table in step with changed files would: in
+ * one transaction, DELETE the old row and INSERT the new text under the same rowid, for every
+ * line {"rowid": N, "text": ...} of the JSONL file, at SQLite's default durability (journal and
+ * fsync on commit), like trawl-index's sync, which fsyncs its files and manifest. */
+static int lat_update(int argc, char **argv)
+{
+    const char *path = lat_need(argc, argv, "--jsonl"), *dbpath = lat_need(argc, argv, "--db");
+    sqlite3 *db = NULL;
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    FILE *in = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    long long n = 0;
+    if (!in) {
+        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    double t0 = lat_now_us();
+    int bad = sqlite3_open(dbpath, &db) != SQLITE_OK || fts_exec(db, "BEGIN") ||
+              sqlite3_prepare_v2(db, "DELETE FROM t WHERE rowid = ?", -1, &del, NULL) ||
+              sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES (?, ?)", -1, &ins, NULL);
+    while (!bad && getline(&line, &cap, in) > 0) {
+        json_error_t je;
+        json_t *doc = json_loads(line, 0, &je);
+        json_t *text = doc ? json_object_get(doc, "text") : NULL;
+        json_t *rowid = doc ? json_object_get(doc, "rowid") : NULL;
+        bad = !json_is_string(text) || !json_is_integer(rowid);
+        if (!bad) {
+            sqlite3_bind_int64(del, 1, json_integer_value(rowid));
+            sqlite3_bind_int64(ins, 1, json_integer_value(rowid));
+            sqlite3_bind_text(ins, 2, json_string_value(text), (int)json_string_length(text),
+                              SQLITE_STATIC);
+            bad = sqlite3_step(del) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE;
+            sqlite3_reset(del);
+            sqlite3_reset(ins);
+            n++;
+        }
+        json_decref(doc);
+    }
+    bad = bad || fts_exec(db, "COMMIT");
+    double t1 = lat_now_us();
+    if (bad) fprintf(stderr, "latency update: %s\n", sqlite3_errmsg(db));
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+    free(line);
+    fclose(in);
+    if (!bad) printf("rows=%lld\nupdate_s=%.4f\n", n, (t1 - t0) / 1e6);
+    return bad;
+}
+
 /* ------------------------------------------------------------------ exec, stats */
 
 /* Runs argv[2..] as a child; its output passes through. Prints wall time and its peak RSS. */
@@ -538,9 +589,11 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "load") == 0) return lat_load(argc, argv);
     if (strcmp(cmd, "exec") == 0) return lat_exec(argc, argv);
+    if (strcmp(cmd, "update") == 0) return lat_update(argc, argv);
     if (strcmp(cmd, "stats") == 0) return lat_stats(argc, argv);
     if (strcmp(cmd, "run") == 0) return lat_run(argc, argv);
     if (strcmp(cmd, "translate") == 0) return lat_translate(argc, argv);
-    fprintf(stderr, "usage: latency load|exec|stats|run|translate ... (see bench/README.md)\n");
+    fprintf(stderr,
+            "usage: latency load|update|exec|stats|run|translate ... (see bench/README.md)\n");
     return 2;
 }
