@@ -38,7 +38,7 @@ typedef struct build_opts {
     const char *delete_from; /**< a file of ids to delete, one a line ("-": standard input) */
     int merge;               /**< merge the index into one segment after the sync */
     int no_merge;            /**< no merge policy after the commit */
-    policy_opts policy;      /**< merge_factor 0: defaults */
+    policy_opts policy;      /**< ratio 0: defaults */
     build_warn_fn warn;      /**< may be NULL */
     void *warn_ctx;
     build_progress_fn progress; /**< may be NULL */

@@ -53,7 +53,8 @@ static void main_usage(FILE *f)
           "                        documents (also after a sync: -o DIR --merge-all)\n"
           "      --merge-all       after the sync, merge the index into one segment\n"
           "      --no-merge        do not run the merge policy after the commit\n"
-          "      --merge-factor N  segments of similar size merged at once (default 10)\n"
+          "      --merge-ratio N   each segment at least N times all smaller ones together,\n"
+          "                        else they merge (default 10; fewer segments, more merging)\n"
           "      --language NAME   stemmer language (default english; none = no stemming)\n"
           "      --max-token-len N longest token kept, in bytes (default 64, at most 255)\n"
           "      --memory MB       postings memory before spilling to disk (default 256)\n"
@@ -180,7 +181,7 @@ enum {
     OPT_MERGE,
     OPT_MERGE_ALL,
     OPT_NO_MERGE,
-    OPT_MERGE_FACTOR,
+    OPT_MERGE_RATIO,
 };
 
 static const struct option main_opts[] = {
@@ -204,7 +205,7 @@ static const struct option main_opts[] = {
     {"merge", required_argument, 0, OPT_MERGE},
     {"merge-all", no_argument, 0, OPT_MERGE_ALL},
     {"no-merge", no_argument, 0, OPT_NO_MERGE},
-    {"merge-factor", required_argument, 0, OPT_MERGE_FACTOR},
+    {"merge-ratio", required_argument, 0, OPT_MERGE_RATIO},
     {0, 0, 0, 0},
 };
 
@@ -220,9 +221,9 @@ static int main_num_opt(int c, const char *arg, build_opts *o)
         o->memory_bytes = (size_t)v;
     else if (c == OPT_THREADS && main_uint(arg, 1, 64, &v) == 0)
         o->threads = (unsigned)v;
-    else if (c == OPT_MERGE_FACTOR && main_uint(arg, 2, 1000, &v) == 0) {
+    else if (c == OPT_MERGE_RATIO && main_uint(arg, 2, 1000, &v) == 0) {
         policy_defaults(&o->policy);
-        o->policy.merge_factor = (unsigned)v;
+        o->policy.ratio = (unsigned)v;
     } else
         return -1;
     return 0;
@@ -303,7 +304,7 @@ static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
     while ((c = getopt_long(argc, argv, "o:qh", main_opts, NULL)) != -1) {
         int code = -1;
         if (c == OPT_MAX_TOKEN || c == OPT_MEMORY || c == OPT_MEMORY_BYTES || c == OPT_THREADS ||
-            c == OPT_MERGE_FACTOR) {
+            c == OPT_MERGE_RATIO) {
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);
         } else {
             code = main_opt(c, o, cli);

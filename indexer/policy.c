@@ -1,10 +1,11 @@
-/* policy: the tiered merge choice (contract in policy.h). */
+/* policy: the leveled merge choice (contract in policy.h). */
 #include "policy.h"
 
 #include <stdlib.h>
 
 void policy_defaults(policy_opts *o)
 {
+    o->ratio = POLICY_RATIO;
     o->merge_factor = POLICY_MERGE_FACTOR;
     o->floor_bytes = POLICY_FLOOR_BYTES;
     o->max_bytes = POLICY_MAX_BYTES;
@@ -18,70 +19,69 @@ static uint64_t policy_live(const policy_seg *s)
     return (uint64_t)((double)s->bytes * (double)(s->n_docs - s->n_deleted) / (double)s->n_docs);
 }
 
-static unsigned policy_level(uint64_t live, const policy_opts *o)
+/* ord[0..n): segment indices by live size, largest first (insertion sort: n is small). */
+static void policy_order(const policy_seg *segs, size_t n, size_t *ord)
 {
-    unsigned level = 0;
-    for (uint64_t top = o->floor_bytes; live >= top && level < 64; level++) {
-        if (top > UINT64_MAX / o->merge_factor) return level + 1;
-        top *= o->merge_factor;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        for (; j > 0 && policy_live(&segs[ord[j - 1]]) < policy_live(&segs[i]); j--)
+            ord[j] = ord[j - 1];
+        ord[j] = i;
     }
-    return level;
 }
 
-/* Insertion sort of idx[0..n) by live size, smallest first (n is a few dozen at most). */
-static void policy_sort(const policy_seg *segs, size_t *idx, size_t n)
+/* Copies ord[from..n) into idx in increasing index order; returns the count. */
+static size_t policy_take(const size_t *ord, size_t from, size_t n, size_t *idx)
 {
-    for (size_t i = 1; i < n; i++) {
-        size_t x = idx[i], j = i;
-        for (; j > 0 && policy_live(&segs[idx[j - 1]]) > policy_live(&segs[x]); j--)
+    size_t k = 0;
+    for (size_t i = from; i < n; i++) {
+        size_t j = k++;
+        for (; j > 0 && idx[j - 1] > ord[i]; j--)
             idx[j] = idx[j - 1];
-        idx[j] = x;
+        idx[j] = ord[i];
     }
+    return k;
 }
 
-static void policy_sort_index(size_t *idx, size_t n)
+static int policy_too_deleted(const policy_seg *s, const policy_opts *o)
 {
-    for (size_t i = 1; i < n; i++) {
-        size_t x = idx[i], j = i;
-        for (; j > 0 && idx[j - 1] > x; j--)
-            idx[j] = idx[j - 1];
-        idx[j] = x;
-    }
+    return s->n_deleted && (uint64_t)s->n_deleted * 100 > (uint64_t)s->n_docs * o->max_deleted_pct;
 }
 
-/* The merge_factor smallest segments of the lowest full level, if their sum fits max_bytes. */
-static size_t policy_level_merge(const policy_seg *segs, size_t n, const policy_opts *o,
-                                 size_t *idx)
+/* The first place, largest segments first, where the order breaks: a segment smaller than
+ * ratio times all smaller ones together, or one with too many deleted documents. That segment
+ * and all smaller ones merge (or only the smaller ones, when the sum would pass max_bytes). */
+static size_t policy_leveled(const policy_seg *segs, size_t n, const policy_opts *o,
+                             const size_t *ord, size_t *idx)
 {
-    for (unsigned level = 0; level < 65; level++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            if (segs[i].n_docs && policy_level(policy_live(&segs[i]), o) == level) idx[k++] = i;
-        if (k < o->merge_factor) continue;
-        policy_sort(segs, idx, k);
-        uint64_t sum = 0;
-        size_t m = 0;
-        while (m < o->merge_factor && sum + policy_live(&segs[idx[m]]) <= o->max_bytes)
-            sum += policy_live(&segs[idx[m++]]);
-        if (m < 2) continue;
-        policy_sort_index(idx, m);
-        return m;
+    uint64_t *suffix = malloc((n + 1) * sizeof *suffix);
+    size_t k = 0;
+    if (!suffix) return 0;
+    suffix[n] = 0;
+    for (size_t i = n; i-- > 0;)
+        suffix[i] = suffix[i + 1] + policy_live(&segs[ord[i]]);
+    for (size_t i = 0; i < n && !k; i++) {
+        uint64_t self = policy_live(&segs[ord[i]]), rest = suffix[i + 1];
+        int broken = i + 1 < n && self < (uint64_t)o->ratio * rest;
+        int deleted = policy_too_deleted(&segs[ord[i]], o);
+        if (!broken && !deleted) continue;
+        if (broken && self < o->floor_bytes && n - i < o->merge_factor) break; /* tiny pile */
+        if (self + rest <= o->max_bytes)
+            k = policy_take(ord, i, n, idx);
+        else if (n - i - 1 >= 2 && rest <= o->max_bytes)
+            k = policy_take(ord, i + 1, n, idx);
     }
-    return 0;
+    free(suffix);
+    return k;
 }
 
 size_t policy_pick(const policy_seg *segs, size_t n, const policy_opts *o, size_t *idx)
 {
-    if (n == 0 || o->merge_factor < 2) return 0;
-    size_t m = policy_level_merge(segs, n, o, idx);
-    if (m) return m;
-    for (size_t i = 0; i < n; i++) {
-        const policy_seg *s = &segs[i];
-        if (s->n_deleted &&
-            (uint64_t)s->n_deleted * 100 > (uint64_t)s->n_docs * o->max_deleted_pct) {
-            idx[0] = i;
-            return 1;
-        }
-    }
-    return 0;
+    if (n == 0 || o->ratio < 2 || o->merge_factor < 2) return 0;
+    size_t *ord = malloc(n * sizeof *ord);
+    if (!ord) return 0;
+    policy_order(segs, n, ord);
+    size_t k = policy_leveled(segs, n, o, ord, idx);
+    free(ord);
+    return k;
 }

@@ -260,7 +260,7 @@ int iw_open(iw **out, const iw_opts *o, err *e)
     w->e = e;
     w->lock_fd = -1;
     w->drop_old = o->rebuild;
-    if (!w->o.policy.merge_factor) policy_defaults(&w->o.policy);
+    if (!w->o.policy.ratio) policy_defaults(&w->o.policy);
     manifest_init(&w->m);
     buf_init(&w->key);
     int rc = strlen(o->dir) < sizeof w->dir ? TRAWL_OK

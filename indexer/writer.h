@@ -28,7 +28,7 @@ typedef struct iw_opts {
     unsigned threads;       /**< 0: min(2, CPUs); >= 2 compresses stored text on a helper */
     int rebuild;            /**< the first commit drops every document indexed before */
     int no_merge;           /**< commits do not run the merge policy */
-    policy_opts policy;     /**< merge_factor 0: policy_defaults */
+    policy_opts policy;     /**< ratio 0: policy_defaults */
     iw_warn_fn warn;        /**< may be NULL */
     void *warn_ctx;
 } iw_opts;

@@ -179,8 +179,15 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub
 static int bmw_term(exec *x, cctx *cc, const pnode *p)
 {
     term_cursor tc;
+    const term_info *ti = &p->t->ti[cc->seg_i];
     if (!p->t->has[cc->seg_i]) return x->e->rc;
-    if (tc_open_lazy(&tc, cc->seg, &p->t->ti[cc->seg_i], x->e) != TRAWL_OK) return x->e->rc;
+    /* A later segment (often a small one of a live index) whose best document cannot beat the
+     * heap is skipped before its postings are touched. */
+    if (bm25_upper(&x->bm, p->idf, ti->max_tf, ti->min_len) < topk_threshold(&x->heap)) {
+        x->pruned = 1;
+        return x->e->rc;
+    }
+    if (tc_open_lazy(&tc, cc->seg, ti, x->e) != TRAWL_OK) return x->e->rc;
     uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 0, best = 0;
     double *ub = cap > 1 ? arena_alloc(x->a, cap * sizeof *ub) : NULL;
     if (cap > 1 && !ub) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");

@@ -139,7 +139,7 @@ static void test_readers_see_whole_generations(void **state)
     uint64_t rng = 42;
     iw_opts o = {.dir = tc_dir, .language = "english", .threads = 1};
     policy_defaults(&o.policy);
-    o.policy.merge_factor = 3;
+    o.policy.ratio = 3;
     o.policy.floor_bytes = 1;
     err_init(&e);
     assert_int_equal(iw_open(&w, &o, &e), TRAWL_OK);

@@ -87,14 +87,14 @@ static size_t lv_text(const lv_doc *d, char *out)
 
 static err lv_err; /* the writer reports into it for its whole life */
 
-static iw *lv_open_writer(const char *dir, unsigned merge_factor, int no_merge)
+static iw *lv_open_writer(const char *dir, unsigned ratio, int no_merge)
 {
     iw_opts o = {.dir = dir, .language = "none", .threads = 1, .no_merge = no_merge};
     iw *w;
     err *e = &lv_err;
     err_init(e);
     policy_defaults(&o.policy);
-    o.policy.merge_factor = merge_factor;
+    o.policy.ratio = ratio;
     o.policy.floor_bytes = 1; /* every segment in the size levels: merges happen at this size */
     if (iw_open(&w, &o, e) != TRAWL_OK) fail_msg("iw_open: %s", e->msg);
     return w;
