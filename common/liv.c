@@ -75,6 +75,16 @@ static int liv_check_bits(const liv *l, err *e)
     return TRAWL_OK;
 }
 
+/* A term's first 8 bytes, zero-padded, as a big-endian number: orders like memcmp. */
+static uint64_t liv_key(const void *p, size_t len)
+{
+    uint8_t k[8] = {0};
+    memcpy(k, p, len < 8 ? len : 8);
+    return (uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 |
+           (uint64_t)k[3] << 32 | (uint64_t)k[4] << 24 | (uint64_t)k[5] << 16 |
+           (uint64_t)k[6] << 8 | k[7];
+}
+
 /* Every term inside the blob, non-empty, strictly increasing; every count >= 1 and at most the
  * deleted documents; overrides in strictly increasing doc order inside the segment. */
 static int liv_check_lists(const liv *l, err *e)
@@ -88,6 +98,8 @@ static int liv_check_lists(const liv *l, err *e)
             return liv_corrupt(l, e, "term entry out of bounds", i, off);
         const uint8_t *t = l->blob + off + 1;
         size_t len = l->blob[off], m = len < prev_len ? len : prev_len;
+        if (liv_key(l->terms[i].key, 8) != liv_key(t, len))
+            return liv_corrupt(l, e, "term key differs from the term", i, off);
         int c = prev ? memcmp(prev, t, m) : -1;
         if (c > 0 || (c == 0 && prev_len >= len))
             return liv_corrupt(l, e, "terms not in increasing order", i, off);
@@ -144,16 +156,19 @@ const uint8_t *liv_term_at(const liv *l, uint64_t i, size_t *len, uint32_t *del_
 
 uint32_t liv_term_df(const liv *l, const char *term, size_t len)
 {
-    uint64_t lo = 0, hi = l->n_terms;
+    uint64_t lo = 0, hi = l->n_terms, want = liv_key(term, len);
     while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        size_t tl;
-        uint32_t df;
-        const uint8_t *t = liv_term_at(l, mid, &tl, &df);
-        size_t m = tl < len ? tl : len;
-        int c = memcmp(t, term, m);
-        if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
-        if (c == 0) return df;
+        uint64_t mid = lo + (hi - lo) / 2, key = liv_key(l->terms[mid].key, 8);
+        int c = key < want ? -1 : key > want;
+        if (c == 0) { /* same first 8 bytes: compare the whole terms */
+            size_t tl;
+            uint32_t df;
+            const uint8_t *t = liv_term_at(l, mid, &tl, &df);
+            size_t m = tl < len ? tl : len;
+            c = memcmp(t, term, m);
+            if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
+            if (c == 0) return df;
+        }
         if (c < 0)
             lo = mid + 1;
         else

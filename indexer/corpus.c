@@ -38,6 +38,11 @@ typedef struct cw {
     buf path;        /**< path being visited, NUL-terminated */
     size_t id_off;   /**< offset in path where the external id starts */
     size_t arg;      /**< index of the path argument being walked */
+    int dirfd;       /**< the directory being listed, -1 at the top level: entries are stat'ed
+                          relative to it (no lookup of the whole path per file) */
+    size_t name_off; /**< where the entry's name starts in path, with dirfd */
+    cw_dirid skip;   /**< skip_dir once it exists (is_skip) */
+    int is_skip;
     cw_dirid *stack; /**< ancestors of the current directory */
     size_t n_stack, cap_stack;
     char *line; /**< getline buffer (JSONL) */
@@ -198,11 +203,17 @@ static int cw_slurp(cw *w, int fd, const char *path, size_t size_hint, char **ou
 }
 
 /* Asks the gate whether to read the file at path: 1 to read, 0 to skip, < 0 an error. */
+/* stat of path, relative to the directory being listed when there is one. */
+static int cw_stat(const cw *w, const char *path, struct stat *st)
+{
+    return w->dirfd >= 0 ? fstatat(w->dirfd, path + w->name_off, st, 0) : stat(path, st);
+}
+
 static int cw_gate(cw *w, const char *path, const char *id)
 {
     struct stat st;
     if (!w->o->gate) return 1;
-    if (stat(path, &st) < 0) {
+    if (cw_stat(w, path, &st) < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
         return 0;
     }
@@ -509,7 +520,7 @@ static int cw_json_line(cw *w, const char *line, size_t len, const char *path, c
 int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, int jansson_only,
                             const char *path, size_t line_no, corpus_doc_fn fn, void *ctx)
 {
-    cw w = {.o = o, .fn = fn, .ctx = ctx};
+    cw w = {.o = o, .fn = fn, .ctx = ctx, .dirfd = -1};
     for (int i = 0; i < 3; i++)
         buf_init(&w.jbuf[i]);
     int rc = jansson_only ? cw_json_jansson(&w, line, len, path, path, line_no)
@@ -578,11 +589,13 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
 {
     struct dirent **ents;
     struct stat skip;
-    /* Stat'ed on every visit: trawl-index creates the index directory only at the first
-     * document, possibly inside a directory not walked yet. */
-    if (w->o->skip_dir && stat(w->o->skip_dir, &skip) == 0 && skip.st_dev == st->st_dev &&
-        skip.st_ino == st->st_ino)
-        return TRAWL_OK;
+    /* Looked for on every visit until it exists: trawl-index creates the index directory only
+     * at the first document, possibly inside a directory not walked yet. */
+    if (w->o->skip_dir && !w->is_skip && stat(w->o->skip_dir, &skip) == 0) {
+        w->skip = (cw_dirid){skip.st_dev, skip.st_ino};
+        w->is_skip = 1;
+    }
+    if (w->is_skip && w->skip.dev == st->st_dev && w->skip.ino == st->st_ino) return TRAWL_OK;
     for (size_t i = 0; i < w->n_stack; i++) {
         if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino) {
             cw_warn(w, "%s: directory loop through a symbolic link, skipped", (char *)w->path.p);
@@ -602,11 +615,14 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
         return TRAWL_OK;
     }
     w->stack[w->n_stack++] = (cw_dirid){st->st_dev, st->st_ino};
-    int rc = TRAWL_OK;
+    int rc = TRAWL_OK, outer_fd = w->dirfd;
+    size_t outer_off = w->name_off;
+    w->dirfd = open((char *)w->path.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     for (int i = 0; i < n; i++) {
         if (rc == TRAWL_OK) {
             w->path.len = len;
             if (len == 0 || w->path.p[len - 1] != '/') buf_put_u8(&w->path, '/');
+            w->name_off = w->path.len;
             buf_put(&w->path, ents[i]->d_name, strlen(ents[i]->d_name) + 1);
             rc = w->path.oom ? err_set(w->e, TRAWL_ENOMEM, "out of memory walking a directory")
                              : cw_path(w, w->path.len - 1, ents[i]->d_type);
@@ -614,6 +630,9 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
         free(ents[i]);
     }
     free(ents);
+    if (w->dirfd >= 0) close(w->dirfd);
+    w->dirfd = outer_fd;
+    w->name_off = outer_off;
     w->n_stack--;
     w->path.len = len;
     w->path.p[len] = '\0';
@@ -629,7 +648,7 @@ static int cw_path(cw *w, size_t len, unsigned char d_type)
     /* The directory entry already says "regular file" (not a symlink): the open that follows
      * is the only path lookup, instead of a stat and an open. */
     if (d_type == DT_REG) return cw_file(w, path, path + w->id_off);
-    if (stat(path, &st) < 0) {
+    if (cw_stat(w, path, &st) < 0) {
         cw_warn(w, "%s: %s, skipped", path, strerror(errno));
         return TRAWL_OK;
     }
@@ -678,7 +697,7 @@ static int cw_root(cw *w, const char *root)
 int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, corpus_doc_fn fn,
                 void *ctx, err *e)
 {
-    cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e};
+    cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e, .dirfd = -1};
     int rc = corpus_check_paths(paths, n_paths, e);
     buf_init(&w.path);
     for (int i = 0; i < 3; i++)

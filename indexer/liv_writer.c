@@ -283,7 +283,8 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
     for (size_t i = 0; i < k; i++) {
         size_t len;
         lb_term(b, &v[i], &len);
-        fmt_liv_term t = {off, v[i].df};
+        fmt_liv_term t = {{0}, off, v[i].df};
+        memcpy(t.key, lb_term(b, &v[i], &len), len < 8 ? len : 8);
         buf_put(out, &t, sizeof t);
         off += (uint32_t)(1 + len);
     }

@@ -255,12 +255,12 @@ static void sw_stored_flush(segment_writer *w)
     w->sblock.len = 0;
 }
 
-/* Appends text to the stored stream, closing a block whenever it reaches FMT_STORED_BLOCK, so
+/* Appends text to the stored stream, closing a block whenever it reaches FMT_STORED_CUT, so
  * a long document spans blocks and memory stays at one block. */
 static void sw_stored_put(segment_writer *w, const char *text, size_t n)
 {
     while (n > 0 && w->rc == TRAWL_OK) {
-        size_t room = FMT_STORED_BLOCK - w->sblock.len;
+        size_t room = FMT_STORED_CUT - w->sblock.len;
         size_t k = n < room ? n : room;
         buf_put(&w->sblock, text, k);
         if (w->sblock.oom) {
@@ -269,7 +269,7 @@ static void sw_stored_put(segment_writer *w, const char *text, size_t n)
         }
         text += k;
         n -= k;
-        if (w->sblock.len == FMT_STORED_BLOCK) sw_stored_flush(w);
+        if (w->sblock.len == FMT_STORED_CUT) sw_stored_flush(w);
     }
 }
 

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ZIP_SLOTS 4 /* stored blocks in flight between the indexing and the zip thread */
+#define ZIP_SLOTS 8 /* stored blocks in flight between the indexing and the zip thread */
 
 enum { ZIP_FREE, ZIP_FULL, ZIP_DONE, ZIP_FAILED };
 
 /* One stored text block on its way to the segment writer. */
 typedef struct zip_slot {
-    uint8_t *raw;   /**< FMT_STORED_BLOCK bytes */
+    uint8_t *raw;   /**< FMT_STORED_CUT bytes */
     size_t raw_len; /**< bytes filled */
     buf z;          /**< compressed form, once DONE */
     int state;      /**< ZIP_*; changed under zip.mu when threaded */
@@ -88,7 +88,7 @@ int zip_new(zip **out, segment_writer *sw, unsigned threads, err *e)
     int rc = TRAWL_OK;
     for (size_t i = 0; i < ZIP_SLOTS; i++) {
         buf_init(&z->slots[i].z);
-        if (!(z->slots[i].raw = malloc(FMT_STORED_BLOCK)))
+        if (!(z->slots[i].raw = malloc(FMT_STORED_CUT)))
             rc = err_set(e, TRAWL_ENOMEM, "out of memory for stored text");
     }
     if (rc == TRAWL_OK && sw_zip_new(&z->zs) < 0)
@@ -175,12 +175,12 @@ int zip_put(zip *z, const char *text, size_t n)
     int rc = TRAWL_OK;
     while (n > 0 && rc == TRAWL_OK) {
         zip_slot *s = &z->slots[z->n_sub % ZIP_SLOTS];
-        size_t k = FMT_STORED_BLOCK - s->raw_len < n ? FMT_STORED_BLOCK - s->raw_len : n;
+        size_t k = FMT_STORED_CUT - s->raw_len < n ? FMT_STORED_CUT - s->raw_len : n;
         memcpy(s->raw + s->raw_len, text, k);
         s->raw_len += k;
         text += k;
         n -= k;
-        if (s->raw_len == FMT_STORED_BLOCK) rc = zip_submit(z);
+        if (s->raw_len == FMT_STORED_CUT) rc = zip_submit(z);
     }
     return rc;
 }

@@ -420,8 +420,8 @@ static void test_stored_ext(void **state)
             size_t total = 0;
             for (size_t d = 0; d < 5; d++)
                 total += lens[d];
-            for (; sent < total; sent += FMT_STORED_BLOCK) {
-                size_t n = total - sent < FMT_STORED_BLOCK ? total - sent : FMT_STORED_BLOCK;
+            for (; sent < total; sent += FMT_STORED_CUT) {
+                size_t n = total - sent < FMT_STORED_CUT ? total - sent : FMT_STORED_CUT;
                 assert_int_equal(sw_zip_block(z, text + sent, n, &zb), TRAWL_OK);
                 assert_int_equal(sw_add_stored_block(w, zb.p, zb.len, n), TRAWL_OK);
             }
