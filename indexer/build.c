@@ -148,6 +148,7 @@ static int bld_on_doc(void *ctx, const corpus_doc *d)
 static int bld_delete_one(bld *b, const char *id)
 {
     int r = iw_delete(b->w, 0, id, strlen(id));
+    b->r->n_deleted += r == 1;
     if (r != 0) return r < 0 ? r : TRAWL_OK;
     char dir[PATH_MAX], base[PATH_MAX], canon[PATH_MAX + 2];
     uint32_t root;
@@ -162,6 +163,7 @@ static int bld_delete_one(bld *b, const char *id)
             size_t rl = strlen(iw_root_path(b->w, root));
             rl = rl == 1 ? 1 : rl + 1;
             r = strlen(canon) > rl ? iw_delete(b->w, root, canon + rl, strlen(canon + rl)) : 0;
+            b->r->n_deleted += r == 1;
             if (r != 0) return r < 0 ? r : TRAWL_OK;
         }
     }
