@@ -21,17 +21,16 @@ LAT=$B/bench/latency
 PY=${PYTHON:-python3}
 step() { echo "bench live: $*" >&2; }
 kv() { awk -F= -v k="$2" '$1 == k { print $2; exit }' "$1"; }
-# Best (smallest) wall time of a command run 3 times from the same state, restored by RESET.
 rm -rf "$W" && mkdir -p "$W"
 : >"$OUT"
 
 # Edits FRACTION of the tree's files (a seeded choice per ROUND), writing them in place and
 # their new texts with FTS5 rowids (1-based lines of kdocs.jsonl) to W/changed-ROUND.jsonl.
 edit() { # ROUND FRACTION
-    $PY - "$CACHE/kdocs/kdocs.jsonl" "$W/tree" "$1" "$2" "$W/changed-$1.jsonl" <<'EOF'
+    $PY - "$W/ids" "$W/tree" "$1" "$2" "$W/changed-$1.jsonl" <<'EOF'
 import json, random, sys
 src, tree, rnd, frac, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-ids = [json.loads(l)['id'] for l in open(src, encoding='utf-8')]
+ids = open(src, encoding='utf-8').read().split('\n')[:-1]
 pick = sorted(random.Random(rnd).sample(range(len(ids)), max(1, int(len(ids) * frac))))
 with open(out, 'w', encoding='utf-8') as o:
     for i in pick:
@@ -46,6 +45,11 @@ EOF
 
 step "copy of the tree"
 cp -r "$CACHE/kdocs/tree" "$W/tree"
+# The documents' ids in kdocs.jsonl order (line i + 1 is FTS5's rowid), read once.
+$PY -c "
+import json, sys
+for l in open(sys.argv[1], encoding='utf-8'):
+    print(json.loads(l)['id'])" "$CACHE/kdocs/kdocs.jsonl" >"$W/ids"
 
 step "rebuild (best of 3)"
 best=""
@@ -100,10 +104,10 @@ $LAT run --index "$W/oneshot" --db "$FTSDB" --queries "$QUERIES" --set live-ones
 $LAT run --index "$W/idx" --db "$FTSDB" --queries "$QUERIES" --set live-100 --reps "$REPS" \
     --out "$RAW"
 $PY -c "
-import json, random, sys
-ids = [json.loads(l)['id'] for l in open('$CACHE/kdocs/kdocs.jsonl', encoding='utf-8')]
+import random, sys
+ids = open(sys.argv[1], encoding='utf-8').read().split('\n')[:-1]
 for i in sorted(random.Random(7).sample(range(len(ids)), len(ids) // 10)):
-    print('$W/tree/' + ids[i])" >"$W/deletes"
+    print(sys.argv[2] + '/' + ids[i])" "$W/ids" "$W/tree" >"$W/deletes"
 $LAT exec $B/trawl-index -q --no-merge -o "$W/idx" --delete-from "$W/deletes" >"$W/delete"
 echo "delete10_s=$(kv "$W/delete" wall_s)" >>"$OUT"
 $LAT run --index "$W/idx" --db "$FTSDB" --queries "$QUERIES" --set live-del10 --reps "$REPS" \

@@ -319,6 +319,7 @@ class Report:
                          5.0, '%.2f'))
             rows.append(('Python binding overhead per query, µs', float(e['py_overhead_us']),
                          20.0, '%.1f'))
+        rows += self.live_goals()
         self.out('## Goals', '', '| goal | measured | target | met |', '|---|---:|---:|---|')
         for label, value, goal, fmt in rows:
             if value is None:
@@ -330,6 +331,65 @@ class Report:
             self.out('| %s | %s | %s | %s |' % (label, fmt % value, target,
                                                  'yes' if met else '**no**'))
             self.num('goal', 'kdocs', '', '', 'trawl', label, value)
+        self.out('')
+
+    # ------------------------------------------------------------ live index
+    def live_ratio(self, set_, cls, mode='TOP_10', p='p50'):
+        a = summarise(self.raw.get((set_, mode, 'trawl', cls), []))[p]
+        b = summarise(self.raw.get(('live-oneshot', mode, 'trawl', cls), []))[p]
+        return a / b if a == a and b == b and b > 0 else None
+
+    def live_goals(self):
+        lv = read_kv(os.path.join(self.work, 'live'))
+        if not lv:
+            return []
+        rows = [('sync of 1% of the files / full rebuild',
+                 float(lv['sync_s']) / float(lv['rebuild_s']), 0.03, '%.3f')]
+        for cls in ('term', 'intersection', 'union', 'phrase'):
+            rows.append(('top-10 p50 %s after 100 commits of 1%% / one-shot build' % cls,
+                         self.live_ratio('live-100', cls), 1.25, '%.2f'))
+        return rows
+
+    def live(self):
+        lv = read_kv(os.path.join(self.work, 'live'))
+        if not lv:
+            return
+        f = float
+        self.out('## Live index (bench/live.sh)', '',
+                 'A copy of the kernel-docs tree (%s files); every step from the same one-shot '
+                 'build, trawl without stemming.' % '8,770', '',
+                 '| measurement | value |', '|---|---:|',
+                 '| full rebuild of the tree (best of 3) | %.3f s |' % f(lv['rebuild_s']),
+                 '| sync after changing %s files (1%%), best of 3 | %.3f s (%.1f%% of the '
+                 'rebuild) |' % (lv['changed_files'], f(lv['sync_s']),
+                                 100 * f(lv['sync_s']) / f(lv['rebuild_s'])),
+                 '| the same change in SQLite FTS5: DELETE + INSERT of the rows, one transaction, '
+                 'default durability | %.3f s (trawl/FTS5 %.2f) |' % (
+                     f(lv['fts_update_s']), f(lv['sync_s']) / f(lv['fts_update_s'])),
+                 '| 100 syncs of 1%% each (default merge policy): total | %.1f s |' %
+                 f(lv['commits100_s']),
+                 '| segments after them | %s |' % lv['commits100_segments'],
+                 '| index size after them / one-shot | %.1f MB / %.1f MB |' % (
+                     f(lv['commits100_bytes']) / 1e6, f(lv['oneshot_bytes']) / 1e6),
+                 '| deleting 10%% of the documents (one commit, no merge) | %.3f s |' %
+                 f(lv['delete10_s']),
+                 '| full merge of that index | %.3f s: %.1f MB/s of index, peak RSS %.0f MB |' % (
+                     f(lv['merge_s']), f(lv['merge_in_bytes']) / 1e6 / f(lv['merge_s']),
+                     f(lv['merge_rss_kb']) / 1024),
+                 '', 'Top-10 and count latency, trawl only, p50 (µs) and ratio to the one-shot '
+                 'build (same queries, same run; the 100-syncs index measured right after the '
+                 'one-shot one):', '',
+                 '| class | mode | one-shot | after 100 syncs | ratio | after deleting 10% | ratio |',
+                 '|---|---|---:|---:|---:|---:|---:|')
+        for mode in ('TOP_10', 'COUNT'):
+            for cls in ('term', 'intersection', 'union', 'phrase'):
+                v = [summarise(self.raw.get((st, mode, 'trawl', cls), []))['p50']
+                     for st in ('live-oneshot', 'live-100', 'live-del10')]
+                self.out('| %s | %s | %s | %s | %s | %s | %s |' % (
+                    cls, mode, f_us(v[0]), f_us(v[1]), f_ratio(v[1], v[0]), f_us(v[2]),
+                    f_ratio(v[2], v[0])))
+                self.num('live', 'live-100', mode, cls, 'trawl', 'p50_ratio',
+                         v[1] / v[0] if v[0] == v[0] and v[0] else float('nan'))
         self.out('')
 
     def embedding(self):
@@ -411,6 +471,7 @@ def main():
               'this corpus (see "with hits"). FTS5 cannot score optional clauses next to '
               'required ones, so `intersection_union` runs as the AND of its required terms there.',
               sys.argv[3] if len(sys.argv) > 3 else '/work/shared/queries/queries.txt')
+    r.live()
     r.embedding()
     r.codec()
     r.relevance()

@@ -106,6 +106,9 @@ step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
     --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
 
+step "live index: sync, 100 commits, deletes, merge"
+sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv" "$W/live"
+
 step "embedding: batch mode and Python binding, per query"
 REPS=$REPS sh bench/embed.sh "$B" "$W/trawl-none" "$W/queries.jsonl" "$W/embed"
 
