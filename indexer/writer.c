@@ -758,6 +758,8 @@ static int iw_commit_changes(iw *w)
     if (n) memcpy(segs, w->segs, n * sizeof *segs);
     if (w->drop_old) { /* rebuild: the old segments leave with this generation */
         memcpy(gone, segs, n * sizeof *segs);
+        memset(segs, 0, n * sizeof *segs); /* held by w->segs and gone only: a failure below
+                                              closes the new segment's slot, not segs[0] */
         n_gone = n;
         n = nm.n_segs = 0;
     }

@@ -719,6 +719,31 @@ static void test_failure_stops_writer(void **state)
     trawl_writer_close(w);
 }
 
+/* The same with rebuild over an existing index: the failed commit must give the old segments
+ * back to the writer untouched (it once closed one of them, which the writer closed again). */
+static void test_failed_rebuild_keeps_old_segments(void **state)
+{
+    (void)state;
+    char a[300];
+    trawl_writer_options o;
+    trawl_writer_stats st;
+    tw_path(a, sizeof a, "vanishing-rebuild");
+    trawl_writer *w = tw_open(a, NULL);
+    assert_int_equal(trawl_writer_add(w, "a", 1, "rafah", 5, 0, NULL), TRAWL_OK);
+    assert_int_equal(trawl_writer_commit(w), TRAWL_OK);
+    trawl_writer_close(w);
+    trawl_writer_options_init(&o);
+    o.rebuild = 1;
+    w = tw_open(a, &o);
+    assert_int_equal(trawl_writer_add(w, "b", 1, "border", 6, 0, NULL), TRAWL_OK);
+    assert_int_equal(tu_rm_rf(a), 0);
+    assert_int_equal(trawl_writer_commit(w), TRAWL_EIO);
+    assert_int_equal(trawl_writer_stat(w, &st), TRAWL_OK);
+    assert_int_equal(st.n_segments, 1);
+    assert_int_equal(st.n_docs, 1);
+    trawl_writer_close(w);
+}
+
 /* The sized structs: an older caller's smaller options are refused below 1.0; a newer caller's
  * extra option bytes must be zero; a newer caller's larger statistics read zero past ours. */
 static void test_sized_structs(void **state)
@@ -862,6 +887,7 @@ int main(void)
         cmocka_unit_test(test_language),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_failure_stops_writer),
+        cmocka_unit_test(test_failed_rebuild_keeps_old_segments),
         cmocka_unit_test(test_sized_structs),
         cmocka_unit_test(test_example_matches_header),
         cmocka_unit_test(test_example_runs),
