@@ -34,11 +34,15 @@ VERSION := $(VMAJOR).$(call trawl_version_part,MINOR).$(call trawl_version_part,
 SONAME  := libtrawl.so.$(VMAJOR)
 
 COMMON_SRC := $(wildcard common/*.c)
-# What libtrawl is made of: list more sources here (the writer of indexer/, say) and both
-# libraries, their symbol checks and the installed copy follow.
+# What libtrawl is made of: common/, the query side and the index writer; both libraries, their
+# symbol checks and the installed copy follow this list. Left out are the programs and, of
+# indexer/, the corpus sync behind trawl-index (the file walk, JSON Lines through jansson):
+# nothing in trawl.h reaches it, so the library does not carry it or its dependency.
 CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c
-LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c))
-IDX_SRC    := $(filter-out indexer/main.c,$(wildcard indexer/*.c))
+CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c
+LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
+              $(filter-out $(CLI_INDEX_SRC),$(wildcard indexer/*.c))
+IDX_SRC    := $(filter-out indexer/main.c,$(CLI_INDEX_SRC))
 TEST_SRC   := $(wildcard tests/unit/test_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
 
@@ -76,16 +80,22 @@ $(B)/.cflags: FORCE
 	@echo '$(CC) $(BASE_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(BASE_CFLAGS)' >$@
 FORCE:
 
+# Rewritten only when the list of the library's objects changes, so that moving a source into
+# libtrawl relinks both libraries although none of their objects is newer than they are.
+$(B)/.libobjs: FORCE
+	@mkdir -p $(B)
+	@echo '$(LIB_OBJ)' | cmp -s - $@ || echo '$(LIB_OBJ)' >$@
+
 $(B)/%.o: %.c $(B)/.cflags | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
-$(LIBI): $(LIB_OBJ)
+$(LIBI): $(LIB_OBJ) $(B)/.libobjs
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
-$(B)/libtrawl.o: $(LIB_OBJ)
-	$(LD) -r -o $@ $^
+$(B)/libtrawl.o: $(LIB_OBJ) $(B)/.libobjs
+	$(LD) -r -o $@ $(LIB_OBJ)
 	objcopy --localize-hidden $@
 
 $(LIBA): $(B)/libtrawl.o
@@ -93,7 +103,7 @@ $(LIBA): $(B)/libtrawl.o
 	ar rcs $@ $^
 
 # libtrawl.so.X.Y.Z, with the soname link libtrawl.so.X and the link-time name libtrawl.so.
-$(LIBSO): $(LIB_OBJ) $(LIBMAP)
+$(LIBSO): $(LIB_OBJ) $(LIBMAP) $(B)/.libobjs
 	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(LIBMAP) \
 		-Wl,--no-undefined -o $(B)/libtrawl.so.$(VERSION) $(LIB_OBJ) $(LDFLAGS) $(LIB_LIBS)
 	ln -sf libtrawl.so.$(VERSION) $(B)/$(SONAME)

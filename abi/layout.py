@@ -12,9 +12,10 @@ Usage: layout.py BASELINE.abi CURRENT.abi     exit 0 = compatible, 1 = broken (r
 import sys
 import xml.etree.ElementTree as ET
 
-GROWABLE = {'trawl_options', 'trawl_stats', 'trawl_hit', 'trawl_snippet'}
+GROWABLE = {'trawl_options', 'trawl_stats', 'trawl_hit', 'trawl_snippet', 'trawl_writer_options',
+            'trawl_writer_stats'}
 FROZEN = {'trawl_span', 'trawl_explain', 'trawl_warning'}
-OPAQUE = {'trawl_index', 'trawl_search'}
+OPAQUE = {'trawl_index', 'trawl_search', 'trawl_writer'}
 
 
 def load(path):

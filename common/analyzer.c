@@ -569,6 +569,16 @@ int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, e
     return TRAWL_OK;
 }
 
+int analyzer_check_language(const char *language, err *e)
+{
+    if (strcmp(language, "none") == 0) return TRAWL_OK;
+    /* libstemmer also takes aliases ("en") that sb_stemmer_list does not name: ask it. */
+    struct sb_stemmer *st = sb_stemmer_new(language, "UTF_8");
+    if (!st) return an_bad_language(e, language);
+    sb_stemmer_delete(st);
+    return TRAWL_OK;
+}
+
 void analyzer_free(analyzer *a)
 {
     if (!a) return;

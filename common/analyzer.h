@@ -40,6 +40,10 @@ typedef int (*analyzer_sink)(void *ctx, const token *t);
 int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, err *e);
 void analyzer_free(analyzer *a);
 
+/* Checks a language name without building an analyzer (no buffers, no cache): TRAWL_OK if
+ * analyzer_new would accept it, else TRAWL_EARG with analyzer_new's message. */
+int analyzer_check_language(const char *language, err *e);
+
 /* The language name it was created with. */
 const char *analyzer_language(const analyzer *a);
 

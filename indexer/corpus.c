@@ -6,6 +6,7 @@
 #include "corpus_jsonl.h"
 
 #include "buf.h"
+#include "date.h"
 #include "fsx.h"
 
 #include <dirent.h>
@@ -73,7 +74,6 @@ static int corpus_is_space(char c)
 
 int corpus_parse_date(const char *s, size_t len, uint32_t *date)
 {
-    static const uint8_t mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     uint32_t v[8];
     size_t k = 0;
     if (len != 10 || s[4] != '-' || s[7] != '-') return 0;
@@ -85,9 +85,7 @@ int corpus_parse_date(const char *s, size_t len, uint32_t *date)
     uint32_t y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
     uint32_t m = v[4] * 10 + v[5];
     uint32_t d = v[6] * 10 + v[7];
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y == 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
-        return 0;
+    if (!date_is_valid(y, m, d)) return 0;
     *date = y * 10000 + m * 100 + d;
     return 1;
 }

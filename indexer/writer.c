@@ -266,6 +266,7 @@ int iw_open(iw **out, const iw_opts *o, err *e)
     int rc = strlen(o->dir) < sizeof w->dir ? TRAWL_OK
                                             : err_set(e, TRAWL_EARG, "%s: path too long", o->dir);
     if (rc == TRAWL_OK) strcpy(w->dir, o->dir);
+    if (rc == TRAWL_OK && o->create) rc = fsx_mkdir(w->dir, e);
     if (rc == TRAWL_OK && stat(w->dir, &st) == 0) {
         rc = S_ISDIR(st.st_mode)
                  ? iw_lock(w)
@@ -615,7 +616,7 @@ int iw_delete_unseen(iw *w, const char *path, int is_dir, uint64_t *n)
 
 int iw_has_changes(const iw *w)
 {
-    return w->dirty || (w->drop_old && w->m.n_segs > 0);
+    return w->dirty || (w->drop_old && w->m.n_segs > 0) || (w->o.create && w->m.generation == 0);
 }
 
 /* ---------------------------------------------------------------- commit */
@@ -760,7 +761,8 @@ static int iw_commit_changes(iw *w)
     if (n) memcpy(segs, w->segs, n * sizeof *segs);
     if (w->drop_old) { /* rebuild: the old segments leave with this generation */
         memcpy(gone, segs, n * sizeof *segs);
-        memset(segs, 0, n * sizeof *segs);
+        memset(segs, 0, n * sizeof *segs); /* held by w->segs and gone only: a failure below
+                                              closes the new segment's slot, not segs[0] */
         n_gone = n;
         n = nm.n_segs = 0;
     }
@@ -919,6 +921,11 @@ uint64_t iw_n_docs(const iw *w)
 size_t iw_n_segments(const iw *w)
 {
     return w->m.n_segs;
+}
+
+uint64_t iw_generation(const iw *w)
+{
+    return w->m.generation;
 }
 
 int iw_has_v1(const iw *w)

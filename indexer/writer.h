@@ -27,6 +27,9 @@ typedef struct iw_opts {
     size_t memory_bytes;    /**< postings budget of a new segment before a spill (0: default) */
     unsigned threads;       /**< 0: min(2, CPUs); >= 2 compresses stored text on a helper */
     int rebuild;            /**< the first commit drops every document indexed before */
+    int create;             /**< make and lock the directory at open, and let the first commit
+                                 write a manifest even with nothing in it, so that a new index
+                                 is locked from the start and exists once committed */
     int no_merge;           /**< commits do not run the merge policy */
     policy_opts policy;     /**< ratio 0: policy_defaults */
     iw_warn_fn warn;        /**< may be NULL */
@@ -106,7 +109,7 @@ int iw_touch(iw *w, uint32_t root, const char *id, size_t id_len, uint64_t size,
  * from a tree that was walked again. *n receives how many. */
 int iw_delete_unseen(iw *w, const char *path, int is_dir, uint64_t *n);
 
-/* 1 if there is something to commit. */
+/* 1 if there is something to commit (with o->create: also a directory never committed). */
 int iw_has_changes(const iw *w);
 
 /* Publishes everything added, deleted or touched since the last commit as one new generation
@@ -120,9 +123,11 @@ int iw_commit(iw *w);
 int iw_merge_all(iw *w);
 
 const iw_counts *iw_get_counts(const iw *w);
-/* Live documents and segments in the index as last committed. */
+/* Live documents, segments and the manifest generation of the index as last committed
+ * (generation 0: nothing committed yet). */
 uint64_t iw_n_docs(const iw *w);
 size_t iw_n_segments(const iw *w);
+uint64_t iw_generation(const iw *w);
 /* 1 if some segment predates document sources (format 1): files cannot be synced into it. */
 int iw_has_v1(const iw *w);
 

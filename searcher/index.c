@@ -350,9 +350,9 @@ static void index_stats(const trawl_index *idx, trawl_stats *st)
 int trawl_index_stats_sized(const trawl_index *idx, trawl_stats *st, size_t st_size)
 {
     trawl_stats full;
-    if (!abi_size_ok(st_size, ABI_STATS_1_0)) return TRAWL_EARG;
+    if (!sized_ok(st_size, ABI_STATS_1_0)) return TRAWL_EARG;
     index_stats(idx, &full);
-    abi_copy_out(st, st_size, &full, sizeof full);
+    sized_copy_out(st, st_size, &full, sizeof full);
     return TRAWL_OK;
 }
 

@@ -45,6 +45,8 @@
  * no positive clause, nesting deeper than QP_MAX_DEPTH, more than QP_MAX_TERMS terms. */
 #include "qparse.h"
 
+#include "date.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -421,13 +423,6 @@ static int qp_prefix(qp *p, size_t off, size_t len, uint32_t col, qnode **out)
 
 /* ------------------------------------------------------------------ date filter */
 
-static int qp_days_in_month(unsigned y, unsigned m)
-{
-    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 /* Parses exactly YYYY-MM-DD at s[off..off+len) into YYYYMMDD, or fails with a message. */
 static int qp_date1(qp *p, size_t off, size_t len, uint32_t *out)
 {
@@ -445,8 +440,7 @@ static int qp_date1(qp *p, size_t off, size_t len, uint32_t *out)
         }
     }
     if (i != len) return qp_fail(p, off, "bad date: expected YYYY-MM-DD");
-    if (v[0] == 0 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-        v[2] > (unsigned)qp_days_in_month(v[0], v[1]))
+    if (!date_is_valid(v[0], v[1], v[2]))
         return qp_fail(p, off, "bad date: no such day in the calendar");
     *out = v[0] * 10000 + v[1] * 100 + v[2];
     return TRAWL_OK;

@@ -26,9 +26,9 @@ static void search_options_defaults(trawl_options *o)
 int trawl_options_init_sized(trawl_options *o, size_t o_size)
 {
     trawl_options d;
-    if (!abi_size_ok(o_size, ABI_OPTIONS_1_0)) return TRAWL_EARG;
+    if (!sized_ok(o_size, ABI_OPTIONS_1_0)) return TRAWL_EARG;
     search_options_defaults(&d);
-    abi_copy_out(o, o_size, &d, sizeof d);
+    sized_copy_out(o, o_size, &d, sizeof d);
     return TRAWL_OK;
 }
 
@@ -111,9 +111,9 @@ static int search_set_options(trawl_search *s, const trawl_options *o, size_t o_
 {
     search_options_defaults(&s->opt);
     if (!o) return TRAWL_OK;
-    if (!abi_size_ok(o_size, ABI_OPTIONS_1_0))
+    if (!sized_ok(o_size, ABI_OPTIONS_1_0))
         return err_set(&s->e, TRAWL_EARG, "options size %zu is not a trawl_options size", o_size);
-    if (abi_copy_in(&s->opt, sizeof s->opt, o, o_size) != 0)
+    if (sized_copy_in(&s->opt, sizeof s->opt, o, o_size) != 0)
         return err_set(&s->e, TRAWL_EARG,
                        "options set a field that this library (version %s) does not have",
                        TRAWL_VERSION);
@@ -340,9 +340,9 @@ static int search_hit(const trawl_search *s, size_t i, trawl_hit *out)
 int trawl_search_hit_sized(const trawl_search *s, size_t i, trawl_hit *out, size_t out_size)
 {
     trawl_hit h;
-    if (!abi_size_ok(out_size, ABI_HIT_1_0)) return TRAWL_EARG;
+    if (!sized_ok(out_size, ABI_HIT_1_0)) return TRAWL_EARG;
     int rc = search_hit(s, i, &h);
-    if (rc != TRAWL_ENOTFOUND) abi_copy_out(out, out_size, &h, sizeof h);
+    if (rc != TRAWL_ENOTFOUND) sized_copy_out(out, out_size, &h, sizeof h);
     return rc;
 }
 
@@ -400,12 +400,12 @@ int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes, traw
                                size_t out_size)
 {
     trawl_snippet sn;
-    if (!abi_size_ok(out_size, ABI_SNIPPET_1_0)) {
+    if (!sized_ok(out_size, ABI_SNIPPET_1_0)) {
         err_init(&s->e);
         return err_set(&s->e, TRAWL_EARG, "snippet size %zu is not a trawl_snippet size", out_size);
     }
     int rc = search_snippet(s, i, max_bytes, &sn);
-    if (rc == TRAWL_OK) abi_copy_out(out, out_size, &sn, sizeof sn);
+    if (rc == TRAWL_OK) sized_copy_out(out, out_size, &sn, sizeof sn);
     return rc;
 }
 

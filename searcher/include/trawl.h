@@ -1,9 +1,11 @@
 /* trawl.h: the public C API of the trawl full-text search library. This is the only header an
  * embedding program includes; link with -ltrawl (or `pkg-config --libs trawl`).
  *
- * An index (built by trawl-index) is opened once, read through mmap and shared by any number of
- * threads. Each thread owns a search context, reuses it for every query, and reads its hits
- * until the next query on that context. The library never prints, never exits, has no global
+ * An index (built by trawl-index, or by a program through trawl_writer below) is opened once,
+ * read through mmap and shared by any number of threads. Each thread owns a search context,
+ * reuses it for every query, and reads its hits until the next query on that context. A writer
+ * adds, replaces and deletes documents and publishes them with a commit, which open handles
+ * pick up through trawl_index_reopen. The library never prints, never exits, has no global
  * state; every failure returns a negative TRAWL_E* code with a one-line message.
  *
  * Replacing an index: the segment files are memory-mapped, so another program that truncates or
@@ -97,18 +99,19 @@ extern "C" {
  * only functions that library has (check trawl_version_number()).
  *
  * How structs grow. A struct the caller allocates (trawl_options, trawl_stats, trawl_hit,
- * trawl_snippet) may gain fields at its end, never elsewhere. Every function taking one is
- * exported as <name>_sized with the caller's sizeof of the struct as its last argument; the
- * header's static inline <name> passes it, so C and C++ callers never see it. The library fills
- * or reads only the bytes the caller has. An older caller's missing options take the library's
- * defaults; for a newer caller, output fields an older library does not know read as zero, and
- * an option it does not know must be left as trawl_options_init set it (that library zeroes
- * it), else TRAWL_EARG. A binding from another language calls the _sized functions with its
- * own struct size, which may not be below the 1.0 size (TRAWL_EARG). Structs the library hands
- * out as arrays (trawl_span, trawl_explain) are frozen: their size is part of the ABI. Handles
- * (trawl_index, trawl_search) are opaque. tests/cli/abi.sh holds every build to this against
- * the baseline in abi/ (abidiff for the functions, abi/layout.py for the structs, and the
- * constants); a new field goes at the end of its struct, a new struct into abi/layout.py. */
+ * trawl_snippet, trawl_writer_options, trawl_writer_stats) may gain fields at its end, never
+ * elsewhere. Every function taking one is exported as <name>_sized with the caller's sizeof of
+ * the struct as its last argument; the header's static inline <name> passes it, so C and C++
+ * callers never see it. The library fills or reads only the bytes the caller has. An older
+ * caller's missing options take the library's defaults; for a newer caller, output fields an
+ * older library does not know read as zero, and an option it does not know must be left as
+ * its _init function set it (that library zeroes it), else TRAWL_EARG. A binding from another
+ * language calls the _sized functions with its own struct size, which may not be below the 1.0
+ * size (TRAWL_EARG). Structs the library hands out as arrays (trawl_span, trawl_explain) are
+ * frozen: their size is part of the ABI. Handles (trawl_index, trawl_search, trawl_writer) are
+ * opaque. tests/cli/abi.sh holds every build to this against the baseline in abi/ (abidiff for
+ * the functions, abi/layout.py for the structs, and the constants); a new field goes at the end
+ * of its struct, a new struct into abi/layout.py. */
 
 /* ---------------------------------------------------------------- errors */
 
@@ -440,6 +443,218 @@ typedef struct trawl_explain {
  * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
 TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out,
                                    size_t *n, uint32_t *doc_len);
+
+/* ---------------------------------------------------------------- writer
+ * A program keeps its own index with a writer: it opens one on an index directory (creating
+ * it), adds, replaces and deletes documents by id, and publishes them with a commit. It is the
+ * writer trawl-index uses, with the same guarantees:
+ *  - Atomic commits. A commit is one rename of the directory's MANIFEST: readers (trawl_index
+ *    handles, in any process) see all of a commit or none of it, and keep answering from the
+ *    generation they opened until they reopen (trawl_index_reopen).
+ *  - Crash safety. A crash (kill -9, power loss) at any instant leaves the last committed
+ *    generation; what was written for an unfinished one is removed by the next writer. Closing
+ *    without a commit rolls back the same way.
+ *  - Bounded memory. The postings of the documents added since the last commit are held up to
+ *    memory_bytes, then spilled as sorted runs to files in the directory and merged at commit;
+ *    their text is compressed into the new segment's file as it comes. What stays in memory
+ *    besides: a few dozen bytes per added document, and the ids of the live documents (loaded
+ *    at the first add or delete).
+ *  - One writer per directory. Opening takes the directory's LOCK (flock) for the writer's
+ *    life: a second writer, in this process or another, is refused with TRAWL_EIO ("locked").
+ * Documents are identified by their id alone, the namespace of trawl-index --jsonl: adding an
+ * id that is live replaces that document. Files that trawl-index indexed from a directory are
+ * identified by their path under that directory instead; a writer leaves them alone.
+ *
+ * Threads: one thread at a time per writer (calls on different writers, and any reader
+ * calls, may run in parallel). Each commit adds a segment; the merge policy keeps every
+ * segment at least merge_ratio times the size of all smaller ones together (merging them when
+ * it is not), so commits leave about log_merge_ratio(index size / commit size) segments, two or
+ * three in practice; trawl_writer_merge merges them all.
+ *
+ * Indexing example (compiled and run by tests/unit/test_writer_api.c):
+ *
+ *     // Adds or replaces two documents, deletes a third, and publishes all of it at once.
+ *     int index_some(const char *dir)
+ *     {
+ *         char errbuf[512];
+ *         trawl_writer *w = NULL;
+ *         int rc = trawl_writer_open(&w, dir, NULL, errbuf, sizeof errbuf);
+ *         if (rc != TRAWL_OK) { // TRAWL_EIO "locked" while another writer has dir, ...
+ *             fprintf(stderr, "%s %s\n", trawl_strerror(rc), errbuf);
+ *             return rc;
+ *         }
+ *         const char *text = "Rafah crossing reopens for aid trucks";
+ *         rc = trawl_writer_add(w, "doc-1", 5, text, strlen(text), 20240321, NULL);
+ *         if (rc == TRAWL_OK) rc = trawl_writer_add(w, "doc-2", 5, "No date here", 12, 0, NULL);
+ *         if (rc == TRAWL_OK) rc = trawl_writer_delete(w, "doc-0", 5);
+ *         if (rc == TRAWL_ENOTFOUND) rc = TRAWL_OK; // there was no doc-0: nothing to delete
+ *         if (rc == TRAWL_OK) rc = trawl_writer_commit(w); // readers see all three or none
+ *         if (rc != TRAWL_OK)
+ *             fprintf(stderr, "%s %s\n", trawl_strerror(rc), trawl_writer_errmsg(w));
+ *         trawl_writer_close(w); // after a failure: as if nothing had been added
+ *         return rc;
+ *     }
+ */
+
+/** The writer of one index directory. Opaque; one thread at a time. */
+typedef struct trawl_writer trawl_writer;
+
+/** How a writer indexes. Always start from trawl_writer_options_init. May grow at its end (see
+ * "ABI promise"). language and max_token_len are the index's analyzer: an existing index keeps
+ * the ones it was built with (giving others is TRAWL_EARG) unless rebuild is set. */
+typedef struct trawl_writer_options {
+    const char *language;   /**< Snowball stemmer ("english", "french", ...; "none": no
+                                 stemming); NULL (default): the existing index's, else "english" */
+    uint32_t max_token_len; /**< longer tokens are dropped, 1..255 bytes; 0 (default): the
+                                 existing index's, else 64 */
+    size_t memory_bytes;    /**< postings buffer before runs spill to disk (default 256 MiB;
+                                 0: the default) */
+    unsigned threads;       /**< 1: all work on the calling thread; 2..64: stored text is
+                                 compressed on a helper thread (same index bytes); 0 (default):
+                                 2 with 2 or more CPUs, else 1 */
+    int rebuild;            /**< 1: the first commit drops every document indexed before (an
+                                 unreadable existing index included); default 0 */
+    int no_merge;           /**< 1: commits do not run the merge policy (trawl_writer_merge
+                                 still merges); default 0 */
+    unsigned merge_ratio;   /**< the size ratio the merge policy keeps between a segment and
+                                 all smaller ones together, 2..1000 (default 10; 0: the
+                                 default); larger: fewer segments, more merging */
+} trawl_writer_options;
+
+/** Sets the first o_size bytes of *o to the defaults listed above (call
+ * trawl_writer_options_init). Thread-safe.
+ * @return TRAWL_OK, or TRAWL_EARG if o_size is below the 1.0 size of trawl_writer_options. */
+TRAWL_API int trawl_writer_options_init_sized(trawl_writer_options *o, size_t o_size);
+
+/** Fills o with the defaults listed above. Cannot fail from C or C++.
+ * @return TRAWL_OK. */
+static inline int trawl_writer_options_init(trawl_writer_options *o)
+{
+    return trawl_writer_options_init_sized(o, sizeof *o);
+}
+
+/** trawl_writer_open with the caller's sizeof(trawl_writer_options) (ignored when o is NULL). */
+TRAWL_API int trawl_writer_open_sized(trawl_writer **out, const char *dir,
+                                      const trawl_writer_options *o, char *errbuf,
+                                      size_t errbuf_len, size_t o_size);
+
+/** Opens a writer on the index directory dir, creating the directory (one level) if missing,
+ * and takes its lock until trawl_writer_close. Reads the existing index's manifest and maps
+ * its segments; removes files a crashed writer left. A new or empty directory becomes an index
+ * (of no documents, if none are added) at the first commit. Cost: O(segments).
+ * @param[out] out        the writer on success, NULL on failure
+ * @param[in]  dir        the index directory (copied)
+ * @param[in]  o          options (NULL: the defaults)
+ * @param[out] errbuf     on failure, a one-line message naming the path and the problem; on
+ *                        success, "" (may be NULL)
+ * @param[in]  errbuf_len bytes of errbuf (the message is cut to fit)
+ * @return TRAWL_OK;
+ *         TRAWL_EIO       another writer holds the lock ("locked"), or a system call failed
+ *                         (creating the directory, its LOCK file; the message has strerror);
+ *         TRAWL_EARG      out or dir is NULL, an option is out of range (or unknown to this
+ *                         library version: see "ABI promise"), an unknown language, a
+ *                         language or max_token_len other than the existing index's, or dir
+ *                         exists and is not a directory;
+ *         TRAWL_ECORRUPT  the existing index is unreadable and rebuild is not set (it is left
+ *                         untouched);
+ *         TRAWL_EVERSION  the existing index has a file of a newer format version;
+ *         TRAWL_ENOMEM. */
+static inline int trawl_writer_open(trawl_writer **out, const char *dir,
+                                    const trawl_writer_options *o, char *errbuf, size_t errbuf_len)
+{
+    return trawl_writer_open_sized(out, dir, o, errbuf, errbuf_len, sizeof *o);
+}
+
+/** Rolls back everything not committed (deleting its files), releases the lock and frees the
+ * writer. Accepts NULL. Readers are unaffected. */
+TRAWL_API void trawl_writer_close(trawl_writer *w);
+
+/** Adds a document, replacing the live document with the same id if there is one (also one
+ * added since the last commit). Searchable after the next commit. The text is analysed now (its
+ * postings go to the memory budget, then to run files) and stored compressed; invalid UTF-8
+ * sequences in it are stored but not indexed. Its source record holds text_len and the XXH3-64
+ * hash of the text.
+ * @param[in]  id       the document's id, id_len bytes (any bytes; not NUL-terminated)
+ * @param[in]  text     UTF-8 text to index and store, text_len bytes (NULL if text_len is 0)
+ * @param[in]  date     YYYYMMDD (a real calendar day), or 0 for none
+ * @param[out] replaced 1 if a live document was replaced, 0 if the id was new (may be NULL)
+ * @return TRAWL_OK;
+ *         TRAWL_EARG     w or id is NULL, id_len is 0, text is NULL with text_len > 0, or date
+ *                        is not a calendar day: the call does nothing and the writer goes on;
+ *                        or the new segment is full (2^31 - 2 documents or 4 GiB of ids
+ *                        between two commits, or a text of 4 GiB);
+ *         TRAWL_EIO      a run file could not be written (disk full: the message says);
+ *         TRAWL_ECORRUPT an existing segment's document records fail their checks (the ids
+ *                        of the live documents are loaded at the first add or delete);
+ *         TRAWL_ENOMEM;
+ *         or the code of an earlier failure. Every failure but the argument checks stops the
+ *         writer: later calls return the same code, and only close is left (the index stays at
+ *         its last commit). */
+TRAWL_API int trawl_writer_add(trawl_writer *w, const char *id, size_t id_len, const char *text,
+                               size_t text_len, uint32_t date, int *replaced);
+
+/** Deletes the live document with this id (also one added since the last commit), as of the
+ * next commit.
+ * @return TRAWL_OK;
+ *         TRAWL_ENOTFOUND no live document has this id: nothing changes, the writer goes on;
+ *         TRAWL_EARG      w or id is NULL, or id_len is 0: the writer goes on;
+ *         TRAWL_ECORRUPT, TRAWL_ENOMEM, or the code of an earlier failure: as for
+ *         trawl_writer_add, the writer stops. */
+TRAWL_API int trawl_writer_delete(trawl_writer *w, const char *id, size_t id_len);
+
+/** Publishes every add and delete since the last commit as one new generation: finishes the
+ * new segment (merging its spilled runs), writes the deletions, fsyncs, and renames the
+ * manifest. Then, unless no_merge, carries out the merges the merge policy picks, each a
+ * generation of its own. Without changes it only runs the policy (and on a directory never
+ * committed writes an empty index). Cost: the new segment's size, plus the merges'.
+ * @return TRAWL_OK;
+ *         TRAWL_EIO    a write, fsync or rename failed (disk full: the message names the file);
+ *         TRAWL_ENOMEM;
+ *         TRAWL_ECORRUPT an existing segment fails its checks while being merged;
+ *         or the code of an earlier failure. On failure the writer stops. The documents were
+ *         published if trawl_writer_stat then shows has_changes 0 (a later merge failed):
+ *         otherwise the index is still at its previous generation. */
+TRAWL_API int trawl_writer_commit(trawl_writer *w);
+
+/** Commits pending changes, then merges every segment into one, dropping deleted documents
+ * (nothing to do for one segment without deletions). Readers that still map the old segments
+ * keep them until they close. Cost: rewrites the whole index.
+ * @return as trawl_writer_commit. */
+TRAWL_API int trawl_writer_merge(trawl_writer *w);
+
+/** The message of the last failed call on w: the stopping failure once the writer has
+ * stopped, else that of the last call if it failed on its arguments or found nothing, else "".
+ * Valid until the next call on w. Never NULL (also "" for a NULL w). */
+TRAWL_API const char *trawl_writer_errmsg(const trawl_writer *w);
+
+/** What a writer did and the state of its index. May grow at its end (see "ABI promise"). The
+ * counts are since trawl_writer_open, committed or not. */
+typedef struct trawl_writer_stats {
+    uint64_t added;      /**< documents added under an id no live document had */
+    uint64_t replaced;   /**< documents added in place of a live one with the same id */
+    uint64_t deleted;    /**< documents deleted by trawl_writer_delete */
+    uint64_t commits;    /**< generations published (each merge is one too) */
+    uint64_t merges;     /**< merges carried out */
+    uint64_t n_docs;     /**< live documents in the index as last committed */
+    uint64_t generation; /**< the generation last committed, as trawl_index_generation of a
+                              handle opened on it reports it (0: never committed) */
+    uint32_t n_segments; /**< segments in the index as last committed */
+    int has_changes;     /**< 1 if trawl_writer_commit has something to publish */
+} trawl_writer_stats;
+
+/** Fills the first st_size bytes of *st (call trawl_writer_stat). O(segments). Works on a
+ * stopped writer too.
+ * @return TRAWL_OK, or TRAWL_EARG if w or st is NULL or st_size is below the 1.0 size of
+ *         trawl_writer_stats. */
+TRAWL_API int trawl_writer_stat_sized(const trawl_writer *w, trawl_writer_stats *st,
+                                      size_t st_size);
+
+/** Fills st with what w did and its index's state. Cannot fail from C or C++ (w not NULL).
+ * @return TRAWL_OK. */
+static inline int trawl_writer_stat(const trawl_writer *w, trawl_writer_stats *st)
+{
+    return trawl_writer_stat_sized(w, st, sizeof *st);
+}
 
 #ifdef __cplusplus
 }

@@ -201,5 +201,173 @@ class UnicodeTest(unittest.TestCase):
             shutil.rmtree(tmp)
 
 
+def words(n, k):
+    """Deterministic text n of k words over a small vocabulary (shared terms, varied df)."""
+    vocab = ['rafah', 'border', 'crossing', 'aid', 'trucks', 'egypt', 'gaza', 'ceasefire',
+             'talks', 'hostages', 'cairo', 'convoy', 'medical', 'winter']
+    x, out = n * 2654435761 + 1, []
+    for _ in range(k):
+        x = (x * 1103515245 + 12345) % 2 ** 31
+        out.append(vocab[min(x % len(vocab), (x >> 8) % len(vocab))])
+    return ' '.join(out)
+
+
+class WriterTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='trawl-python-test-')
+        self.path = os.path.join(self.tmp, 'idx')
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def hits(self, idx, q):
+        return {h.id: (h.score, h.date) for h in idx.search(q, limit=1000, snippets=False,
+                                                           exact_count=True)}
+
+    def test_index_search_update_delete_reopen(self):
+        with trawl.Writer(self.path) as w:
+            self.assertFalse(w.add('a', 'Rafah crossing reopens for aid trucks',
+                                   date='2024-03-21'))
+            self.assertFalse(w.add('b', 'Aid convoy waits at the border',
+                                   date=datetime.date(2024, 3, 22)))
+            self.assertFalse(w.add('c', 'Ceasefire talks in Cairo'))
+        idx = trawl.Index(self.path)
+        self.assertEqual(sorted(h.id for h in idx.search('aid')), ['a', 'b'])
+        self.assertEqual(idx.search('rafah')[0].date, datetime.date(2024, 3, 21))
+        self.assertIs(idx.reopen(), idx)
+
+        w = trawl.Writer(self.path)
+        self.assertTrue(w.add('a', 'Rafah crossing closed again'))
+        self.assertTrue(w.delete('b'))
+        self.assertFalse(w.delete('nothing-here'))
+        self.assertFalse(w.add('d', 'Medical convoy reaches Rafah'))
+        self.assertIs(idx.reopen(), idx)  # nothing committed yet
+        w.commit()
+        st = w.stats()
+        self.assertEqual((st['added'], st['replaced'], st['deleted']), (1, 1, 1))
+        self.assertEqual((st['n_docs'], st['has_changes']), (3, False))
+        new = idx.reopen()
+        self.assertIsNot(new, idx)
+        self.assertEqual(new.generation, st['generation'])
+        self.assertGreater(new.generation, idx.generation)
+        self.assertEqual(sorted(h.id for h in new.search('aid')), [])
+        self.assertEqual(sorted(h.id for h in new.search('rafah')), ['a', 'd'])
+        self.assertIsNone(new.search('rafah closed')[0].date)
+        self.assertEqual(sorted(h.id for h in idx.search('aid')), ['a', 'b'])  # its generation
+        idx.close()
+        w.merge()
+        self.assertEqual(w.stats()['n_segments'], 1)
+        w.close()
+        w.close()
+        newer = new.reopen()
+        self.assertEqual(newer.stats()['n_segments'], 1)
+        self.assertEqual(self.hits(newer, 'rafah OR convoy'), self.hits(new, 'rafah OR convoy'))
+        new.close()
+        newer.close()
+
+    def test_same_scores_as_a_fresh_index(self):
+        """Updates over three commits answer like one index of the final documents."""
+        final = {}
+        with trawl.Writer(self.path, no_merge=True) as w:
+            for i in range(30):
+                final['d%d' % i] = words(i, 10 + i)
+                w.add('d%d' % i, final['d%d' % i])
+        with trawl.Writer(self.path, no_merge=True) as w:
+            for i in range(0, 30, 4):
+                final['d%d' % i] = words(100 + i, 25)
+                self.assertTrue(w.add('d%d' % i, final['d%d' % i]))
+            for i in (3, 7):
+                del final['d%d' % i]
+                self.assertTrue(w.delete('d%d' % i))
+        fresh = os.path.join(self.tmp, 'fresh')
+        with trawl.Writer(fresh) as w:
+            for k in sorted(final, reverse=True):
+                w.add(k, final[k])
+        with trawl.Index(self.path) as a, trawl.Index(fresh) as b:
+            self.assertEqual(a.stats()['n_segments'], 2)
+            for q in ('rafah', 'aid trucks', '"medical convoy"', 'winter OR hostages',
+                      'gaza -egypt'):
+                ha = self.hits(a, q)
+                self.assertEqual(ha, self.hits(b, q), q)
+            self.assertGreater(len(self.hits(a, 'rafah')), 5)
+
+    def test_same_as_trawl_index_jsonl(self):
+        docs = os.path.join(self.tmp, 'docs.jsonl')
+        with open(docs, 'w', encoding='utf-8') as f:
+            for i in range(20):
+                f.write(json.dumps({'id': 'j%d' % i, 'text': words(i, 12),
+                                    'date': '2024-03-%02d' % (i + 1)}) + '\n')
+        index(self.path, '--jsonl', docs)
+        api = os.path.join(self.tmp, 'api')
+        with trawl.Writer(api) as w:
+            for i in range(20):
+                w.add('j%d' % i, words(i, 12), date='2024-03-%02d' % (i + 1))
+        with trawl.Index(self.path) as a, trawl.Index(api) as b:
+            for q in ('rafah', 'cairo OR talks'):
+                self.assertEqual(self.hits(a, q), self.hits(b, q))
+        with trawl.Writer(self.path) as w:  # one id namespace with trawl-index --jsonl
+            self.assertTrue(w.add('j3', 'replaced'))
+            self.assertTrue(w.delete('j4'))
+        with trawl.Index(self.path) as a:
+            self.assertEqual(a.stats()['n_docs'], 19)
+            self.assertEqual([h.id for h in a.search('replaced')], ['j3'])
+
+    def test_rollback(self):
+        with trawl.Writer(self.path) as w:
+            w.add('kept', 'rafah')
+        w = trawl.Writer(self.path)
+        w.add('lost', 'rafah border')
+        w.delete('kept')
+        self.assertTrue(w.stats()['has_changes'])
+        w.close()
+        with self.assertRaises(RuntimeError):
+            with trawl.Writer(self.path) as w:
+                w.add('lost', 'rafah border')
+                raise RuntimeError('leaves the block: no commit')
+        with trawl.Index(self.path) as idx:
+            self.assertEqual([h.id for h in idx.search('rafah')], ['kept'])
+        with self.assertRaises(trawl.ArgumentError):
+            w.add('x', 'y')
+
+    def test_lock(self):
+        with trawl.Writer(self.path) as w:
+            with self.assertRaises(trawl.IndexIOError) as cm:
+                trawl.Writer(self.path)
+            self.assertIn('locked', str(cm.exception))
+            self.assertEqual(cm.exception.name, 'TRAWL_EIO')
+            w.add('a', 'rafah')
+        trawl.Writer(self.path).close()  # the lock went with the first
+
+    def test_errors(self):
+        with trawl.Writer(self.path, language='none') as w:
+            with self.assertRaises(trawl.ArgumentError) as cm:
+                w.add('a', 'x', date='2023-02-29')
+            self.assertIn('2023-02-29', str(cm.exception))
+            with self.assertRaises(trawl.ArgumentError):
+                w.add('a', 'x', date=20240101)
+            with self.assertRaises(trawl.ArgumentError) as cm:
+                w.add('', 'x')
+            self.assertIn('empty', cm.exception.message)
+            with self.assertRaises(trawl.ArgumentError):
+                w.add('a', 42)
+            w.add('ü-1', 'invasions', date='2024-02-29')  # the writer went on
+        with self.assertRaises(trawl.ArgumentError) as cm:
+            trawl.Writer(self.path, language='english')
+        self.assertIn('none', str(cm.exception))
+        with self.assertRaises(trawl.ArgumentError) as cm:
+            trawl.Writer(self.path, language='klingon')
+        self.assertIn('klingon', str(cm.exception))
+        for bad in ({'threads': 65}, {'merge_ratio': 1}, {'max_token_len': 300},
+                    {'memory_bytes': -1}, {'threads': 'two'}):
+            with self.assertRaises(trawl.ArgumentError, msg=bad):
+                trawl.Writer(self.path, **bad)
+        with self.assertRaises(TypeError):
+            trawl.Writer(self.path, colour='blue')
+        with trawl.Index(self.path) as idx:
+            self.assertEqual([h.id for h in idx.search('invasions')], ['ü-1'])
+            self.assertEqual(idx.search('invasion'), [])  # language none: no stemming
+            self.assertEqual(idx.stats()['language'], 'none')
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -1,6 +1,9 @@
 """trawl: full-text search over trawl indexes, through libtrawl.so (ctypes, no build step).
 
     import trawl
+    with trawl.Writer("myindex") as w:        # commits when the block ends without an exception
+        w.add("doc-1", "Rafah crossing reopens for aid trucks", date="2024-03-21")
+        w.delete("doc-0")
     with trawl.Index("myindex") as idx:
         for hit in idx.search('rafah "ground invasion"', limit=5):
             print(hit.rank, hit.id, round(hit.score, 3), hit.date, hit.snippet)
@@ -8,15 +11,17 @@
 
 Every failure raises a trawl.Error subclass chosen by the library's return code, carrying the
 library's message (QueryError also the column). An Index may be shared by threads: each thread
-gets its own search context, and the library runs without the GIL.
+gets its own search context, and the library runs without the GIL. A Writer is the index's one
+writer (in any process) and takes one call at a time; Index.reopen() picks up its commits.
 """
 import ctypes
 import datetime
+import os
 import threading
 
 from . import _lib
 
-__all__ = ['Index', 'Hit', 'Clause', 'Results', 'Error', 'CorruptIndexError', 'VersionError',
+__all__ = ['Index', 'Writer', 'Hit', 'Clause', 'Results', 'Error', 'CorruptIndexError', 'VersionError',
            'IndexIOError', 'OutOfMemoryError', 'QueryError', 'ArgumentError', 'NotAnIndexError',
            'LimitError', 'NotFoundError', 'version']
 
@@ -153,11 +158,33 @@ _SORT = {'score': 0, 'date': 1}
 
 
 def _yyyymmdd(d):
+    """YYYYMMDD of a datetime.date or a 'YYYY-MM-DD' string; 0 for None."""
     if d is None:
         return 0
     if isinstance(d, str):
-        d = datetime.date.fromisoformat(d)
+        try:
+            d = datetime.date.fromisoformat(d)
+        except ValueError:
+            raise ArgumentError('bad date %r: expected YYYY-MM-DD' % (d,)) from None
+    if not isinstance(d, datetime.date):
+        raise ArgumentError('bad date %r: expected a datetime.date or YYYY-MM-DD' % (d,))
     return d.year * 10000 + d.month * 100 + d.day
+
+
+def _bytes(v, what):
+    """v as bytes: str is encoded as UTF-8, bytes pass as they are."""
+    if isinstance(v, str):
+        return v.encode('utf-8')
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v)
+    raise ArgumentError('%s must be str or bytes, not %s' % (what, type(v).__name__))
+
+
+def _need(*names):
+    """Raises ArgumentError if the loaded library is a 1.x without one of names."""
+    if not _lib.has(*names):
+        raise ArgumentError('%s (version %s) has no %s' % (_lib.SONAME, version(),
+                                                            ', '.join(names)))
 
 
 # ------------------------------------------------------------------ index
@@ -203,10 +230,43 @@ class Index:
         if rc != 0:
             self._ptr = None
             raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+        self._adopt(paths)
+
+    def _adopt(self, paths):
+        """The Python side of an opened handle self._ptr."""
         self.paths = paths
         self._local = threading.local()
         self._contexts = []
         self._lock = threading.Lock()
+
+    def reopen(self):
+        """The newest committed state of the same directories: a new Index if a writer
+        committed since this one was opened, else this one. This Index stays open and keeps
+        answering from its own generation until closed (so `idx = idx.reopen()` leaves the old
+        one to the garbage collector, which closes it). The new one shares every unchanged
+        segment with it. Raises what Index() raises."""
+        _need('trawl_index_reopen')
+        if not self._ptr:
+            raise ArgumentError('the index is closed')
+        out = ctypes.c_void_p()
+        errbuf = ctypes.create_string_buffer(1024)
+        rc = _L.trawl_index_reopen(self._ptr, ctypes.byref(out), errbuf, len(errbuf))
+        if rc != 0:
+            raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+        if not out.value:
+            return self
+        idx = Index.__new__(Index)
+        idx._ptr = out
+        idx._adopt(list(self.paths))
+        return idx
+
+    @property
+    def generation(self):
+        """The commit generation this Index answers from (grows with every commit)."""
+        _need('trawl_index_generation')
+        if not self._ptr:
+            raise ArgumentError('the index is closed')
+        return _L.trawl_index_generation(self._ptr)
 
     # -- lifetime
     def close(self):
@@ -366,3 +426,157 @@ class Index:
         rc = _L.trawl_index_check(self._ptr, errbuf, len(errbuf))
         if rc != 0:
             raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+
+
+# ------------------------------------------------------------------ writer
+
+_WOPT_SIZE = ctypes.sizeof(_lib.WriterOptions)
+_WST_SIZE = ctypes.sizeof(_lib.WriterStats)
+
+
+def _uint(name, v, ctype):
+    """v if it is an int that fits ctype unsigned (ctypes would wrap it); the library checks
+    the option's own range."""
+    top = 2 ** (8 * ctypes.sizeof(ctype)) - 1
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > top:
+        raise ArgumentError('%s must be a non-negative integer, not %r' % (name, v))
+    return v
+
+
+class Writer:
+    """The writer of an index directory (created if missing): the one trawl-index uses, with
+    its guarantees. add() and delete() change nothing that readers see until commit(), which
+    publishes all of them at once; a crash at any instant leaves the last commit. Documents are
+    identified by id (trawl-index --jsonl's ids): adding a live id replaces that document.
+
+        with trawl.Writer("myindex") as w:
+            w.add("doc-1", "Rafah crossing reopens for aid trucks", date="2024-03-21")
+            replaced = w.add("doc-2", "Aid convoy enters")   # True if doc-2 was live
+            w.delete("doc-0")                                 # False if there was none
+
+    Leaving the with block normally commits, then closes; leaving it through an exception
+    closes without committing. close() without commit() rolls back everything since the last
+    commit, and so does a Writer the garbage collector closes.
+
+    Options (as trawl_writer_options in trawl.h): language (the stemmer of a new index, default
+    "english"; "none" for no stemming; an existing index keeps its own), max_token_len (1..255,
+    default 64 for a new index), memory_bytes (postings budget before spilling runs to disk,
+    default 256 MiB), threads (1: one thread; 2: compress stored text on a helper; 0: choose),
+    rebuild (the first commit drops every document indexed before), no_merge (commits do not
+    run the merge policy), merge_ratio (the size ratio the merge policy keeps between a segment and all smaller ones, default 10).
+
+    One writer per directory in all processes: a second raises IndexIOError ("locked"). A
+    Writer takes one call at a time (calls from several threads wait for each other). Any
+    failure other than a bad argument or a missing document stops the writer: later calls
+    raise the same error, and only close() is left (the index stays at its last commit).
+    Raises IndexIOError, ArgumentError, CorruptIndexError, VersionError, OutOfMemoryError."""
+
+    def __init__(self, path, *, language=None, max_token_len=0, memory_bytes=0, threads=0,
+                 rebuild=False, no_merge=False, merge_ratio=0):
+        _need('trawl_writer_open_sized')
+        self._ptr = None
+        o = _lib.WriterOptions()
+        _L.trawl_writer_options_init_sized(ctypes.byref(o), _WOPT_SIZE)
+        if language is not None:
+            o.language = _bytes(language, 'language')
+        o.max_token_len = _uint('max_token_len', max_token_len, ctypes.c_uint32)
+        if memory_bytes:
+            o.memory_bytes = _uint('memory_bytes', memory_bytes, ctypes.c_size_t)
+        o.threads = _uint('threads', threads, ctypes.c_uint)
+        o.rebuild, o.no_merge = int(bool(rebuild)), int(bool(no_merge))
+        if merge_ratio:
+            o.merge_ratio = _uint('merge_ratio', merge_ratio, ctypes.c_uint)
+        self.path = path
+        ptr = ctypes.c_void_p()
+        errbuf = ctypes.create_string_buffer(1024)
+        rc = _L.trawl_writer_open_sized(ctypes.byref(ptr), _bytes(os.fspath(path), 'path'),
+                                        ctypes.byref(o), errbuf, len(errbuf), _WOPT_SIZE)
+        if rc != 0:
+            raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+        self._ptr = ptr
+        self._lock = threading.Lock()
+        self._replaced = ctypes.c_int()
+
+    def _fail(self, rc):
+        return _error(rc, _L.trawl_writer_errmsg(self._ptr).decode('utf-8', 'replace'))
+
+    def _handle(self):
+        if not self._ptr:
+            raise ArgumentError('the writer is closed')
+        return self._ptr
+
+    def add(self, id, text, date=None):
+        """Adds a document (id and text: str, or bytes of UTF-8; date: datetime.date,
+        'YYYY-MM-DD' or None), replacing the live document with the same id. Returns True if
+        it replaced one. Searchable after commit()."""
+        i, t, d = _bytes(id, 'id'), _bytes(text, 'text'), _yyyymmdd(date)
+        with self._lock:
+            rc = _L.trawl_writer_add(self._handle(), i, len(i), t, len(t), d,
+                                     ctypes.byref(self._replaced))
+            if rc != 0:
+                raise self._fail(rc)
+            return bool(self._replaced.value)
+
+    def delete(self, id):
+        """Deletes the live document with this id as of the next commit(). Returns True, or
+        False if there is none (nothing changes)."""
+        i = _bytes(id, 'id')
+        with self._lock:
+            rc = _L.trawl_writer_delete(self._handle(), i, len(i))
+            if rc == NotFoundError.code:
+                return False
+            if rc != 0:
+                raise self._fail(rc)
+            return True
+
+    def commit(self):
+        """Publishes every add and delete since the last commit as one generation, then runs
+        the merge policy (unless no_merge). Readers pick it up with Index.reopen()."""
+        with self._lock:
+            rc = _L.trawl_writer_commit(self._handle())
+            if rc != 0:
+                raise self._fail(rc)
+
+    def merge(self):
+        """Commits, then merges the whole index into one segment (dropping deleted
+        documents). Rewrites the whole index."""
+        with self._lock:
+            rc = _L.trawl_writer_merge(self._handle())
+            if rc != 0:
+                raise self._fail(rc)
+
+    def stats(self):
+        """A dict: added, replaced, deleted, commits, merges (since the Writer opened);
+        n_docs, generation, n_segments (the index as last committed); has_changes (bool)."""
+        st = _lib.WriterStats()
+        with self._lock:
+            rc = _L.trawl_writer_stat_sized(self._handle(), ctypes.byref(st), _WST_SIZE)
+        if rc != 0:
+            raise _error(rc, None)
+        d = {k: getattr(st, k) for k, _ in _lib.WriterStats._fields_}
+        d['has_changes'] = bool(d['has_changes'])
+        return d
+
+    def close(self):
+        """Rolls back what was not committed and releases the directory's lock. Idempotent."""
+        lock = getattr(self, '_lock', None)
+        if lock is None:
+            return
+        with lock:
+            if self._ptr:
+                _L.trawl_writer_close(self._ptr)
+            self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.commit()
+        finally:
+            self.close()
+
+    def __del__(self):
+        if getattr(self, '_ptr', None):
+            self.close()

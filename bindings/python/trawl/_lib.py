@@ -49,6 +49,18 @@ class Snippet(ctypes.Structure):
                 ('n_spans', c_size_t), ('is_start', c_int), ('is_end', c_int)]
 
 
+class WriterOptions(ctypes.Structure):
+    _fields_ = [('language', c_char_p), ('max_token_len', c_uint32), ('memory_bytes', c_size_t),
+                ('threads', ctypes.c_uint), ('rebuild', c_int), ('no_merge', c_int),
+                ('merge_ratio', ctypes.c_uint)]
+
+
+class WriterStats(ctypes.Structure):
+    _fields_ = [('added', c_uint64), ('replaced', c_uint64), ('deleted', c_uint64),
+                ('commits', c_uint64), ('merges', c_uint64), ('n_docs', c_uint64),
+                ('generation', c_uint64), ('n_segments', c_uint32), ('has_changes', c_int)]
+
+
 class Explain(ctypes.Structure):
     _fields_ = [('term', c_char_p), ('tf', c_uint32), ('df', c_uint64), ('idf', c_double),
                 ('norm', c_double), ('score', c_double)]
@@ -105,10 +117,39 @@ _PROTOS = {
     'trawl_search_explain': (c_int, [c_void_p, c_size_t, _P(_P(Explain)), _P(c_size_t),
                                      _P(c_uint32)]),
 }
-for _name, (_res, _args) in _PROTOS.items():
-    _f = getattr(lib, _name)
-    _f.restype = _res
-    _f.argtypes = _args
+# Calls a 1.x library may lack (the ABI only grows): the binding loads without them, and the
+# classes that need them say so when used (see has()).
+_LATER = {
+    'trawl_index_reopen': (c_int, [c_void_p, _P(c_void_p), c_char_p, c_size_t]),
+    'trawl_index_generation': (c_uint64, [c_void_p]),
+    'trawl_writer_options_init_sized': (c_int, [_P(WriterOptions), c_size_t]),
+    'trawl_writer_open_sized': (c_int, [_P(c_void_p), c_char_p, _P(WriterOptions), c_char_p,
+                                        c_size_t, c_size_t]),
+    'trawl_writer_close': (None, [c_void_p]),
+    'trawl_writer_add': (c_int, [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint32,
+                                 _P(c_int)]),
+    'trawl_writer_delete': (c_int, [c_void_p, c_char_p, c_size_t]),
+    'trawl_writer_commit': (c_int, [c_void_p]),
+    'trawl_writer_merge': (c_int, [c_void_p]),
+    'trawl_writer_errmsg': (c_char_p, [c_void_p]),
+    'trawl_writer_stat_sized': (c_int, [c_void_p, _P(WriterStats), c_size_t]),
+}
+_missing = set()
+for _table in (_PROTOS, _LATER):
+    for _name, (_res, _args) in _table.items():
+        _f = getattr(lib, _name, None)
+        if _f is None and _table is _LATER:
+            _missing.add(_name)
+            continue
+        if _f is None:
+            raise ImportError('trawl: %s lacks %s' % (SONAME, _name))
+        _f.restype = _res
+        _f.argtypes = _args
+
+
+def has(*names):
+    """True if the loaded library exports every one of names."""
+    return not _missing.intersection(names)
 
 if lib.trawl_version_number() // 10000 != ABI_MAJOR:
     raise ImportError('trawl: %s is version %s, this binding needs major version %d'
