@@ -5,6 +5,8 @@
 
 #include "checksum.h"
 
+#include <xxhash.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +44,10 @@ static int liv_frame(liv *l, uint64_t seg_id, uint32_t n_docs, err *e)
                            h.n_docs);
     uint64_t words = ((uint64_t)n_docs + 63) / 64, room = len - sizeof h - sizeof tr;
     if (h.n_terms > room / sizeof(fmt_liv_term) || h.blob_len > room ||
-        h.n_overrides > room / sizeof(fmt_liv_override) ||
+        h.n_overrides > room / sizeof(fmt_liv_override) || h.hash_slots > room / 4 ||
+        (h.hash_slots & (h.hash_slots - 1)) || (h.n_terms && h.hash_slots < 2 * h.n_terms) ||
         words * 8 + h.n_terms * sizeof(fmt_liv_term) + liv_pad8(h.blob_len) +
-                h.n_overrides * sizeof(fmt_liv_override) !=
+                h.n_overrides * sizeof(fmt_liv_override) + h.hash_slots * 4 !=
             room)
         return liv_corrupt(l, e, "section sizes disagree with the file size", len, h.n_terms);
     l->n_docs = n_docs;
@@ -58,6 +61,8 @@ static int liv_frame(liv *l, uint64_t seg_id, uint32_t n_docs, err *e)
     l->blob_len = h.blob_len;
     l->overrides = (const fmt_liv_override *)(const void *)(l->blob + liv_pad8(h.blob_len));
     l->n_overrides = h.n_overrides;
+    l->hash = (const uint32_t *)(const void *)(l->overrides + h.n_overrides);
+    l->hash_slots = h.hash_slots;
     return TRAWL_OK;
 }
 
@@ -85,6 +90,31 @@ static uint64_t liv_key(const void *p, size_t len)
            (uint64_t)k[6] << 8 | k[7];
 }
 
+const uint8_t *liv_term_at(const liv *l, uint64_t i, size_t *len, uint32_t *del_df)
+{
+    const uint8_t *p = l->blob + l->terms[i].off;
+    *len = p[0];
+    *del_df = l->terms[i].del_df;
+    return p + 1;
+}
+
+/* The index of term in the term index, or UINT64_MAX: one or two probes of the hash. */
+static uint64_t liv_find(const liv *l, const char *term, size_t len)
+{
+    uint64_t mask = l->hash_slots - 1, want = liv_key(term, len);
+    for (uint64_t h = XXH3_64bits(term, len) & mask, n = 0; l->hash_slots && n < l->hash_slots;
+         h = (h + 1) & mask, n++) {
+        uint32_t slot = l->hash[h];
+        if (slot == 0) break;
+        if (liv_key(l->terms[slot - 1].key, 8) != want) continue;
+        size_t tl;
+        uint32_t df;
+        const uint8_t *t = liv_term_at(l, slot - 1, &tl, &df);
+        if (tl == len && memcmp(t, term, len) == 0) return slot - 1;
+    }
+    return UINT64_MAX;
+}
+
 /* Every term inside the blob, non-empty, strictly increasing; every count >= 1 and at most the
  * deleted documents; overrides in strictly increasing doc order inside the segment. */
 static int liv_check_lists(const liv *l, err *e)
@@ -105,6 +135,15 @@ static int liv_check_lists(const liv *l, err *e)
             return liv_corrupt(l, e, "terms not in increasing order", i, off);
         prev = t;
         prev_len = len;
+    }
+    for (uint64_t i = 0; i < l->hash_slots; i++)
+        if (l->hash[i] > l->n_terms) return liv_corrupt(l, e, "hash slot out of range", i, 0);
+    for (uint64_t i = 0; i < l->n_terms; i++) {
+        size_t tl;
+        uint32_t df;
+        const uint8_t *t = liv_term_at(l, i, &tl, &df);
+        if (liv_find(l, (const char *)t, tl) != i)
+            return liv_corrupt(l, e, "term not found through the hash", i, 0);
     }
     for (uint64_t i = 0; i < l->n_overrides; i++)
         if (l->overrides[i].doc >= l->n_docs || l->overrides[i].reserved ||
@@ -146,35 +185,10 @@ void liv_close(liv *l)
     free(l);
 }
 
-const uint8_t *liv_term_at(const liv *l, uint64_t i, size_t *len, uint32_t *del_df)
-{
-    const uint8_t *p = l->blob + l->terms[i].off;
-    *len = p[0];
-    *del_df = l->terms[i].del_df;
-    return p + 1;
-}
-
 uint32_t liv_term_df(const liv *l, const char *term, size_t len)
 {
-    uint64_t lo = 0, hi = l->n_terms, want = liv_key(term, len);
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2, key = liv_key(l->terms[mid].key, 8);
-        int c = key < want ? -1 : key > want;
-        if (c == 0) { /* same first 8 bytes: compare the whole terms */
-            size_t tl;
-            uint32_t df;
-            const uint8_t *t = liv_term_at(l, mid, &tl, &df);
-            size_t m = tl < len ? tl : len;
-            c = memcmp(t, term, m);
-            if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
-            if (c == 0) return df;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    uint64_t i = liv_find(l, term, len);
+    return i == UINT64_MAX ? 0 : l->terms[i].del_df;
 }
 
 int liv_override(const liv *l, uint32_t doc, fmt_liv_override *o)

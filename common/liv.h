@@ -29,6 +29,8 @@ typedef struct liv {
     uint64_t blob_len;
     const fmt_liv_override *overrides;
     uint64_t n_overrides;
+    const uint32_t *hash; /**< hash_slots entries: term index + 1, by XXH3 of the term */
+    uint64_t hash_slots;
 } liv;
 
 /* Opens and verifies path: its checksum, header fields, the bitmap's population against

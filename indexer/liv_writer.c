@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 /* One counted term: its bytes in the store, its deleted df, the last doc that counted it (so a
  * document counts each of its terms once). */
@@ -246,6 +247,33 @@ static size_t lb_overrides(liv_builder *b, fmt_liv_override **out)
     return k;
 }
 
+/* Slots of the term hash for k terms: a power of two at least 2k, 0 without terms. */
+static uint64_t lb_hash_slots(size_t k)
+{
+    uint64_t n = k ? 2 : 0;
+    while (n && n < 2 * (uint64_t)k)
+        n *= 2;
+    return n;
+}
+
+/* Appends the term hash: term index + 1 at XXH3-64(term) mod slots, linear probing. */
+static int lb_put_hash(const liv_builder *b, const lb_slot *v, size_t k, uint64_t slots, buf *out)
+{
+    uint32_t *t = slots ? calloc(slots, sizeof *t) : NULL;
+    if (slots && !t) return -1;
+    for (size_t i = 0; i < k; i++) {
+        size_t len;
+        const uint8_t *term = lb_term(b, &v[i], &len);
+        uint64_t h = XXH3_64bits(term, len) & (slots - 1);
+        while (t[h])
+            h = (h + 1) & (slots - 1);
+        t[h] = (uint32_t)(i + 1);
+    }
+    buf_put(out, t, slots * sizeof *t);
+    free(t);
+    return 0;
+}
+
 /* Appends the file's bytes to out. */
 static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
 {
@@ -267,7 +295,8 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
                         .n_docs = b->n_docs,
                         .n_deleted = b->n_deleted,
                         .n_terms = k,
-                        .n_overrides = n_ovr};
+                        .n_overrides = n_ovr,
+                        .hash_slots = lb_hash_slots(k)};
     memcpy(h.magic, FMT_LIV_MAGIC, 8);
     for (uint32_t d = 0; d < b->n_docs; d++)
         if (lb_is_deleted(b, d)) h.deleted_tokens += segment_doc_len(b->seg, d);
@@ -296,6 +325,7 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
     }
     buf_put_zeros(out, (8 - h.blob_len % 8) % 8);
     buf_put(out, ovr, n_ovr * sizeof *ovr);
+    if (lb_put_hash(b, v, k, h.hash_slots, out) < 0) out->oom = 1;
     fmt_liv_trailer tr = {checksum64(out->p, out->len), {0}};
     memcpy(tr.magic, FMT_LIV_FOOTER_MAGIC, 8);
     buf_put(out, &tr, sizeof tr);
