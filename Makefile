@@ -22,7 +22,7 @@ INC_indexer  = -Icommon -Iindexer -Isearcher/include
 INC_searcher = -Icommon -Isearcher -Isearcher/include
 INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
 ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
-LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -lm -lpthread
+LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lm -lpthread
 LIBS      = $(LIB_LIBS) -ljansson
 
 B := build/$(MODE)

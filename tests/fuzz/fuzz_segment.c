@@ -20,7 +20,7 @@
  * Seeds: tests/fuzz/corpus/segment/, written by this file's seed mode with the real writer:
  *   cc -std=c11 -D_GNU_SOURCE -DFUZZ_SEGMENT_SEEDS -Icommon -Iindexer \
  *      tests/fuzz/fuzz_segment.c indexer/segment_writer.c common/[a-z]*.c \
- *      -lstemmer -lutf8proc -lxxhash -lz -lm -o /tmp/segseeds && /tmp/segseeds
+ *      -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lm -o /tmp/segseeds && /tmp/segseeds
  * tests/fuzz/corpus/segment Rerun it after a format change (tests/fuzz/run.sh uses the committed
  * files as they are). */
 #include "dict.h"

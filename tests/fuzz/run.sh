@@ -14,7 +14,7 @@ CC=${FUZZ_CC:-clang}
 TOTAL_SECS=${FUZZ_SECONDS:-70}
 OUT=${FUZZ_DIR:-$ROOT/build/fuzz}
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-LIBS="-lstemmer -lutf8proc -lxxhash -lz -ljansson -lm -lpthread"
+LIBS="-lstemmer -lutf8proc -lxxhash -lz -ldeflate -ljansson -lm -lpthread"
 
 cd "$ROOT" || exit 1
 command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC not found" >&2; exit 1; }
