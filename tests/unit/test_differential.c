@@ -16,6 +16,7 @@
 #include "manifest.h"
 #include "search.h"
 #include "segment_writer.h"
+#include "testutil.h"
 #include "trawl.h"
 
 #include <math.h>
@@ -45,10 +46,7 @@ static char df_root[256];
 
 static uint64_t df_rand(void)
 {
-    df_rng ^= df_rng >> 12;
-    df_rng ^= df_rng << 25;
-    df_rng ^= df_rng >> 27;
-    return df_rng * 0x2545F4914F6CDD1DULL;
+    return tu_rand(&df_rng);
 }
 
 static uint32_t df_below(uint32_t n)

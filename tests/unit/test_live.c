@@ -42,10 +42,7 @@ static char lv_dir[128];
 
 static uint64_t lv_rand(void)
 {
-    lv_rng ^= lv_rng >> 12;
-    lv_rng ^= lv_rng << 25;
-    lv_rng ^= lv_rng >> 27;
-    return lv_rng * 0x2545F4914F6CDD1DULL;
+    return tu_rand(&lv_rng);
 }
 
 static uint32_t lv_below(uint32_t n)

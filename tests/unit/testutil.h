@@ -3,8 +3,18 @@
 #ifndef TRAWL_TESTUTIL_H
 #define TRAWL_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* xorshift64*: the tests' reproducible random numbers; *state must start non-zero. */
+static inline uint64_t tu_rand(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545F4914F6CDD1DULL;
+}
 
 /* Reads the whole file at path into a malloc'd buffer with a NUL after the last byte. Returns
  * it (the caller frees) and its length in *len (may be NULL), or NULL if it cannot be read. */
