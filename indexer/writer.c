@@ -652,6 +652,7 @@ static int iw_finish_segment(iw *w, manifest *nm, iw_seg **segs, size_t *n)
     sw_stats st;
     char path[4096];
     uint32_t runs = 0;
+    memset(&(*segs)[*n], 0, sizeof **segs); /* nothing to close if the finish fails */
     int rc = sb_finish(w->sb, &st, &runs);
     sb_free(w->sb);
     w->sb = NULL;
@@ -772,6 +773,7 @@ static int iw_commit_changes(iw *w)
     if (n) memcpy(segs, w->segs, n * sizeof *segs);
     if (w->drop_old) { /* rebuild: the old segments leave with this generation */
         memcpy(gone, segs, n * sizeof *segs);
+        memset(segs, 0, n * sizeof *segs);
         n_gone = n;
         n = nm.n_segs = 0;
     }
