@@ -730,7 +730,9 @@ static void last_doc_id(const char *dir, uint32_t doc, char *out, size_t cap)
     manifest_init(&m);
     err_init(&e);
     assert_int_equal(manifest_read(&m, dir, &e), TRAWL_OK);
-    segment *seg = open_seg(dir, m.n_segs - 1, &m);
+    size_t n = m.n_segs;
+    manifest_free(&m);
+    segment *seg = open_seg(dir, n - 1, &m);
     assert_int_equal(segment_doc_id(seg, doc, &id, &len, &e), TRAWL_OK);
     snprintf(out, cap, "%.*s", (int)len, id);
     segment_close(seg);
