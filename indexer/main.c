@@ -404,9 +404,9 @@ static int main_stop_wfd = -1;
 static void main_on_signal(int sig)
 {
     int saved = errno;
+    ssize_t n = write(main_stop_wfd, "", 1); /* fails only when full: a stop is pending */
     (void)sig;
-    if (write(main_stop_wfd, "", 1) < 0) { /* full: a stop is already pending */
-    }
+    (void)n;
     errno = saved;
 }
 
@@ -448,6 +448,8 @@ static int main_watch(const build_opts *o, main_cli *cli, main_progress *p, err 
     cli->watch.on_commit = main_on_commit;
     cli->watch.commit_ctx = &ctx;
     int rc = watch_run(o, &cli->watch, e);
+    signal(SIGINT, SIG_DFL); /* before the pipe closes: no handler may write to a stale fd */
+    signal(SIGTERM, SIG_DFL);
     close(fds[0]);
     close(fds[1]);
     if (p->is_drawn) fputs("\r\033[K", stderr);
