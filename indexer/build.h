@@ -3,7 +3,9 @@
  * whose content changed (size and mtime tell without reading; a content hash tells a touch
  * from an edit), deletes the ones gone from under those paths, and leaves documents from other
  * paths alone; JSON Lines records replace the record with the same id. Explicit deletions by
- * id, and a full merge, go through the same writer. Never prints: warnings and progress go to
+ * id, and a full merge, go through the same writer. build_run does it all at once; a session
+ * (build_open ... build_close) keeps the writer open to sync again, the whole corpus or one
+ * path under it, one commit at a time (watch.h). Never prints: warnings and progress go to
  * callbacks. */
 #ifndef TRAWL_BUILD_H
 #define TRAWL_BUILD_H
@@ -20,6 +22,8 @@ typedef void (*build_warn_fn)(void *ctx, const char *msg);
 /* Called after every input document or file (indexed, unchanged or skipped): documents seen,
  * input bytes read. */
 typedef void (*build_progress_fn)(void *ctx, uint64_t n_docs, uint64_t in_bytes);
+/* Told of each directory a walk enters, before its entries are listed (corpus_dir_fn). */
+typedef int (*build_dir_fn)(void *ctx, const char *path);
 
 typedef struct build_opts {
     const char *index_dir;    /**< created if missing (one level) */
@@ -43,8 +47,13 @@ typedef struct build_opts {
     void *warn_ctx;
     build_progress_fn progress; /**< may be NULL */
     void *progress_ctx;
+    build_dir_fn on_dir; /**< may be NULL; returns 0, or a TRAWL_E* code (said in e) that
+                              stops the sync */
+    void *dir_ctx;
 } build_opts;
 
+/* What a run, or a session's commit, did: counts since the previous commit (or the start),
+ * and the index as it is afterwards (n_segments, n_live). */
 typedef struct build_result {
     uint32_t n_docs;       /**< documents indexed (added and updated) */
     uint64_t n_added;      /**< new documents */
@@ -73,5 +82,41 @@ void build_opts_init(build_opts *o);
  * without rebuild); TRAWL_EIO (with the file and strerror; also "locked" when another writer
  * holds INDEX_DIR/LOCK); TRAWL_ENOMEM. */
 int build_run(const build_opts *o, build_result *r, err *e);
+
+/* A sync session: the writer of o->index_dir, held open (with its lock) until build_close, and
+ * the path arguments made canonical, each hung under a manifest root. One pass (writer.h) runs
+ * from one commit to the next: the syncs in it read each file at most once. */
+typedef struct build_session build_session;
+
+/* Checks the paths, opens the writer and resolves the path arguments. o and e are borrowed
+ * until build_close: every later failure is reported into e. Errors as build_run's. */
+int build_open(build_session **out, const build_opts *o, err *e);
+
+/* Syncs every path of o, as build_run does (without the deletions by id): files added,
+ * replaced or touched, then the documents under each path that the walk did not meet deleted.
+ * Nothing is committed. TRAWL_EIO, TRAWL_ENOMEM, or a callback's non-zero value. */
+int build_sync_all(build_session *s);
+
+/* 1 if a sync walks path (absolute, canonical up to its last component): it is a path
+ * argument or lies under a directory argument, with no hidden name below the argument, and is
+ * not the index directory or below it. */
+int build_covers(const build_session *s, const char *path);
+
+/* Brings the index in line with one path under the arguments, whatever it is now: a directory
+ * is walked (its documents the walk did not meet are deleted), a file synced (deleted when it
+ * is no longer an indexable text file), a path that no longer exists, or that build_covers
+ * says no walk enters, has its documents deleted. was_dir: the path was a directory until
+ * lately, so documents under it go too (a walk over every key: set it only for directories).
+ * Ids are relative to the root of the deepest argument above path, as in a full sync.
+ * TRAWL_EARG for a path under no argument; else as build_sync_all. Not for JSON Lines. */
+int build_sync_path(build_session *s, const char *path, int was_dir);
+
+/* Commits what the syncs since the previous commit did (a no-op without changes), runs the
+ * merge policy or (o->merge) a full merge, and ends the pass. r receives what this commit did.
+ * On failure the index keeps its previous generation and the session only closes. */
+int build_commit(build_session *s, build_result *r);
+
+/* Gives up anything uncommitted and releases the writer's lock. Accepts NULL. */
+void build_close(build_session *s);
 
 #endif

@@ -1,6 +1,8 @@
 /* catalog: open addressing (linear probing) over key bytes kept in one store, XXH3 hashed.
  * Deleting leaves a tombstone (seg_id 0 with a key) so probe chains stay intact; a put of the
- * same key reuses it, and growing drops the tombstones. */
+ * same key reuses it, and growing drops the tombstones. A mark is the epoch it was set in: an
+ * entry is marked when its mark equals the catalog's epoch, so advancing the epoch clears every
+ * mark at once. */
 #include "catalog.h"
 
 #include "buf.h"
@@ -12,16 +14,17 @@
 typedef struct cat_slot {
     uint64_t key; /**< offset of the key's [u32 len][bytes] in store + 1; 0 = empty */
     uint64_t hash;
-    cat_loc loc; /**< seg_id 0: deleted (tombstone) */
-    int marked;
+    cat_loc loc;   /**< seg_id 0: deleted (tombstone) */
+    uint32_t mark; /**< epoch of its last cat_mark; 0 = never */
 } cat_slot;
 
 struct catalog {
     buf store;
     cat_slot *slots;
-    size_t cap;  /**< power of two */
-    size_t used; /**< slots with a key, tombstones included */
-    size_t live; /**< entries with a location */
+    size_t cap;     /**< power of two */
+    size_t used;    /**< slots with a key, tombstones included */
+    size_t live;    /**< entries with a location */
+    uint32_t epoch; /**< marks equal to it are current; never 0 */
 };
 
 catalog *cat_new(void)
@@ -29,6 +32,7 @@ catalog *cat_new(void)
     catalog *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     buf_init(&c->store);
+    c->epoch = 1;
     return c;
 }
 
@@ -108,7 +112,7 @@ int cat_put(catalog *c, const char *key, size_t len, cat_loc loc)
     }
     if (!s->loc.seg_id) c->live++;
     s->loc = loc;
-    s->marked = 0;
+    s->mark = 0;
     return 0;
 }
 
@@ -126,15 +130,24 @@ int cat_mark(catalog *c, const char *key, size_t len)
     if (!c->cap) return 0;
     cat_slot *s = &c->slots[cat_find(c, key, len, hash64(key, len))];
     if (!s->key || !s->loc.seg_id) return 0;
-    s->marked = 1;
+    s->mark = c->epoch;
     return 1;
+}
+
+void cat_unmark_all(catalog *c)
+{
+    if (++c->epoch != 0) return;
+    /* The epoch wrapped (after 2^32 passes): old marks could look current again. */
+    for (size_t i = 0; i < c->cap; i++)
+        c->slots[i].mark = 0;
+    c->epoch = 1;
 }
 
 int cat_is_marked(const catalog *c, const char *key, size_t len)
 {
     if (!c->cap) return 0;
     const cat_slot *s = &c->slots[cat_find(c, key, len, hash64(key, len))];
-    return s->key && s->loc.seg_id && s->marked;
+    return s->key && s->loc.seg_id && s->mark == c->epoch;
 }
 
 size_t cat_count(const catalog *c)
@@ -149,7 +162,7 @@ int cat_each(const catalog *c, cat_fn fn, void *ctx)
         if (!s->key || !s->loc.seg_id) continue;
         size_t l;
         const char *k = cat_key(c, s, &l);
-        int r = fn(ctx, k, l, s->loc, s->marked);
+        int r = fn(ctx, k, l, s->loc, s->mark == c->epoch);
         if (r) return r;
     }
     return 0;

@@ -28,6 +28,8 @@ int cat_put(catalog *c, const char *key, size_t len, cat_loc loc);
 void cat_del(catalog *c, const char *key, size_t len);
 /* Marks key (seen by this sync); 1 if present, 0 if not. */
 int cat_mark(catalog *c, const char *key, size_t len);
+/* Clears every mark, in O(1) (the mark epoch advances; every 2^32 calls one sweeps). */
+void cat_unmark_all(catalog *c);
 /* 1 if key is present and marked. */
 int cat_is_marked(const catalog *c, const char *key, size_t len);
 /* Live entries. */

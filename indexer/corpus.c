@@ -607,6 +607,10 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
         w->stack = s;
         w->cap_stack = cap;
     }
+    if (w->o->on_dir) {
+        int r = w->o->on_dir(w->o->dir_ctx, (const char *)w->path.p);
+        if (r != 0) return r;
+    }
     int n = scandir((char *)w->path.p, &ents, cw_visible, cw_byname);
     if (n < 0) {
         cw_warn(w, "%s: %s, skipped", (char *)w->path.p, strerror(errno));
@@ -679,7 +683,10 @@ static int cw_root(cw *w, const char *root)
     buf_put(&w->path, root, n);
     buf_put_u8(&w->path, '\0');
     if (w->path.oom) return err_set(w->e, TRAWL_ENOMEM, "out of memory");
-    if (stat(root, &st) < 0) return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
+    if (stat(root, &st) < 0) {
+        if (w->o->missing_ok && (errno == ENOENT || errno == ENOTDIR)) return TRAWL_OK;
+        return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
+    }
     if (w->o->id_offs) {
         w->id_off = w->o->id_offs[w->arg] <= n + 1 ? w->o->id_offs[w->arg] : n + 1;
         return S_ISDIR(st.st_mode) ? cw_dir(w, n, &st) : cw_path(w, n, DT_UNKNOWN);
@@ -696,7 +703,7 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
                 void *ctx, err *e)
 {
     cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e, .dirfd = -1};
-    int rc = corpus_check_paths(paths, n_paths, e);
+    int rc = o->missing_ok ? TRAWL_OK : corpus_check_paths(paths, n_paths, e);
     buf_init(&w.path);
     for (int i = 0; i < 3; i++)
         buf_init(&w.jbuf[i]);

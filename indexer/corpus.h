@@ -44,6 +44,10 @@ typedef int (*corpus_file_fn)(void *ctx, const corpus_file *f);
 enum { CORPUS_READ = 0, CORPUS_SKIP = 1 };
 /* Receives one-line warnings (no prefix, no newline). */
 typedef void (*corpus_warn_fn)(void *ctx, const char *msg);
+/* Told of each directory the walk enters (its path as walked, NUL-terminated), before its
+ * entries are listed: a watcher adds its watch there, so an entry created meanwhile is either
+ * listed or reported. A non-zero return stops corpus_walk, which returns it. */
+typedef int (*corpus_dir_fn)(void *ctx, const char *path);
 
 typedef struct corpus_opts {
     int is_jsonl;           /**< every file is JSON Lines, one document per line */
@@ -58,6 +62,10 @@ typedef struct corpus_opts {
     void *gate_ctx;
     corpus_warn_fn warn; /**< may be NULL: warnings are dropped */
     void *warn_ctx;
+    corpus_dir_fn on_dir; /**< may be NULL */
+    void *dir_ctx;
+    int missing_ok; /**< a top-level path that does not exist is skipped in silence (it went
+                         away after something named it), not TRAWL_EARG */
 } corpus_opts;
 
 /* Checks that every path exists before anything is written. TRAWL_EARG names the first missing
@@ -66,8 +74,8 @@ int corpus_check_paths(const char *const *paths, size_t n_paths, err *e);
 
 /* Walks paths in order: directories recursively (entries in byte order of their names, hidden
  * entries skipped, symlinked directories followed once per branch), files directly. Calls fn
- * for every document. Returns TRAWL_OK, the callback's non-zero value, TRAWL_EARG for a missing
- * top-level path or TRAWL_ENOMEM. */
+ * for every document. Returns TRAWL_OK, a callback's non-zero value, TRAWL_EARG for a missing
+ * top-level path (unless o->missing_ok) or TRAWL_ENOMEM. */
 int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, corpus_doc_fn fn,
                 void *ctx, err *e);
 

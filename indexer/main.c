@@ -1,12 +1,18 @@
-/* trawl-index: command-line front end of build.c and of trawl_index_check. Parses flags, shows
- * progress on a terminal, prints warnings, errors and the summary; does no indexing itself. */
+/* trawl-index: command-line front end of build.c, watch.c and trawl_index_check. Parses flags,
+ * shows progress on a terminal, prints warnings, errors and summaries, turns SIGINT and SIGTERM
+ * into a watch's stop; does no indexing itself. */
 #include "build.h"
 #include "corpus.h"
 #include "policy.h"
 #include "trawl.h"
+#include "watch.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +39,7 @@ static int64_t main_now_ns(void)
 static void main_usage(FILE *f)
 {
     fputs("usage: trawl-index [options] -o INDEX_DIR PATH...\n"
+          "       trawl-index --watch [options] -o INDEX_DIR PATH...\n"
           "       trawl-index -o INDEX_DIR --delete ID [--delete ID]...\n"
           "       trawl-index --merge INDEX_DIR\n"
           "       trawl-index --check INDEX_DIR\n"
@@ -61,6 +68,13 @@ static void main_usage(FILE *f)
           "      --memory-bytes N  the same in bytes (for tests)\n"
           "      --threads N       1: one thread; 2 or more: compress stored text on a second\n"
           "                        thread (default min(2, CPUs); same index bytes either way)\n"
+          "      --watch           after the sync, keep the index in sync as files change\n"
+          "                        (inotify), one commit a batch; Ctrl-C or SIGTERM commits\n"
+          "                        what is pending and exits, a second Ctrl-C at once\n"
+          "      --commit-interval S  with --watch, commit a batch S seconds after its first\n"
+          "                        change (default 2; decimals allowed)\n"
+          "      --commit-changes N   with --watch, or as soon as N paths changed (default\n"
+          "                        1000)\n"
           "      --check DIR       verify every checksum and structure of an index\n"
           "  -q, --quiet           no progress and no summary\n"
           "  -h, --help            this help\n"
@@ -182,6 +196,9 @@ enum {
     OPT_MERGE_ALL,
     OPT_NO_MERGE,
     OPT_MERGE_RATIO,
+    OPT_WATCH,
+    OPT_COMMIT_INTERVAL,
+    OPT_COMMIT_CHANGES,
 };
 
 static const struct option main_opts[] = {
@@ -206,6 +223,9 @@ static const struct option main_opts[] = {
     {"merge-all", no_argument, 0, OPT_MERGE_ALL},
     {"no-merge", no_argument, 0, OPT_NO_MERGE},
     {"merge-ratio", required_argument, 0, OPT_MERGE_RATIO},
+    {"watch", no_argument, 0, OPT_WATCH},
+    {"commit-interval", required_argument, 0, OPT_COMMIT_INTERVAL},
+    {"commit-changes", required_argument, 0, OPT_COMMIT_CHANGES},
     {0, 0, 0, 0},
 };
 
@@ -236,7 +256,33 @@ typedef struct main_cli {
     int quiet;
     const char **deletes; /**< --delete ids (room for argc) */
     size_t n_deletes;
+    int is_watch;
+    int has_commit_opts; /**< --commit-interval or --commit-changes given */
+    watch_opts watch;
 } main_cli;
+
+/* Parses a number of seconds (decimals allowed, at most a day) into milliseconds; 0 or -1. */
+static int main_seconds(const char *s, uint32_t *ms)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+') return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno || !isfinite(v) || v < 0 || v > 86400) return -1;
+    *ms = (uint32_t)llround(v * 1000);
+    return 0;
+}
+
+/* Applies a --watch option with a value; returns 0 or -1 (bad value). */
+static int main_watch_opt(int c, const char *arg, main_cli *cli)
+{
+    uint64_t v;
+    cli->has_commit_opts = 1;
+    if (c == OPT_COMMIT_INTERVAL) return main_seconds(arg, &cli->watch.interval_ms);
+    if (main_uint(arg, 1, 1000000000, &v) < 0) return -1;
+    cli->watch.max_changes = (size_t)v;
+    return 0;
+}
 
 /* Applies one option without a number; returns -1 to go on, or an exit status. */
 static int main_opt(int c, build_opts *o, main_cli *cli)
@@ -290,6 +336,9 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
     case OPT_DELETE_FROM:
         o->delete_from = optarg;
         break;
+    case OPT_WATCH:
+        cli->is_watch = 1;
+        break;
     default:
         main_usage(stderr);
         return 2;
@@ -306,6 +355,8 @@ static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
         if (c == OPT_MAX_TOKEN || c == OPT_MEMORY || c == OPT_MEMORY_BYTES || c == OPT_THREADS ||
             c == OPT_MERGE_RATIO) {
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);
+        } else if (c == OPT_COMMIT_INTERVAL || c == OPT_COMMIT_CHANGES) {
+            if (main_watch_opt(c, optarg, cli) < 0) return main_fail(2, "bad number: %s", optarg);
         } else {
             code = main_opt(c, o, cli);
         }
@@ -318,6 +369,8 @@ static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 static int main_validate(int argc, char **argv, build_opts *o, main_cli *cli, err *e)
 {
     if (cli->check || cli->merge) {
+        if (cli->is_watch || cli->has_commit_opts)
+            return main_fail(2, "--watch does not go with --check or --merge");
         if (optind < argc || o->index_dir)
             return main_fail(2, "--check and --merge take only the index directory");
         if (cli->merge) {
@@ -326,15 +379,82 @@ static int main_validate(int argc, char **argv, build_opts *o, main_cli *cli, er
         }
         return -1;
     }
+    if (cli->has_commit_opts && !cli->is_watch)
+        return main_fail(2, "--commit-interval and --commit-changes go with --watch");
+    if (cli->is_watch && (o->is_jsonl || cli->n_deletes || o->delete_from || o->merge))
+        return main_fail(2, "--watch syncs text files: not with --jsonl, --delete, "
+                            "--delete-from or --merge-all");
     if (!o->index_dir) return main_fail(2, "no index directory: give -o INDEX_DIR");
     o->paths = (const char *const *)argv + optind;
     o->n_paths = (size_t)(argc - optind);
     o->delete_ids = cli->deletes;
     o->n_delete_ids = cli->n_deletes;
-    if (o->n_paths == 0 && !cli->n_deletes && !o->delete_from && !o->merge)
+    if (o->n_paths == 0 && (cli->is_watch || (!cli->n_deletes && !o->delete_from && !o->merge)))
         return main_fail(2, "no input paths");
     if (corpus_check_paths(o->paths, o->n_paths, e) < 0) return main_fail(2, "%s", e->msg);
     return -1;
+}
+
+/* ---------------------------------------------------------------- --watch */
+
+/* The write end of the stop pipe. A signal handler can reach nothing but a global: this is the
+ * one piece of static mutable state, written once before the handlers are installed. */
+static int main_stop_wfd = -1;
+
+/* SIGINT, SIGTERM: ask the watch to stop (SA_RESETHAND makes a second one kill at once). */
+static void main_on_signal(int sig)
+{
+    int saved = errno;
+    ssize_t n = write(main_stop_wfd, "", 1); /* fails only when full: a stop is pending */
+    (void)sig;
+    (void)n;
+    errno = saved;
+}
+
+/* What a watch's commit callback needs. */
+typedef struct main_watch_ctx {
+    main_progress *p;
+    int quiet;
+} main_watch_ctx;
+
+/* One summary line per commit, the first full sync's included, as it happens. */
+static void main_on_commit(void *ctx, const build_result *r, int64_t ns)
+{
+    main_watch_ctx *c = ctx;
+    if (c->p->is_drawn) {
+        fputs("\r\033[K", stderr);
+        c->p->is_drawn = 0;
+    }
+    c->p->start_ns = c->p->last_ns = main_now_ns();
+    if (c->quiet) return;
+    main_summary(r, (double)ns / 1e9);
+    fflush(stdout);
+}
+
+/* --watch: runs until SIGINT or SIGTERM; exit status 0 once the last batch is committed. */
+static int main_watch(const build_opts *o, main_cli *cli, main_progress *p, err *e)
+{
+    int fds[2];
+    struct sigaction sa;
+    main_watch_ctx ctx = {p, cli->quiet};
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) return main_fail(1, "pipe: %s", strerror(errno));
+    main_stop_wfd = fds[1];
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    cli->watch.stop_fd = fds[0];
+    cli->watch.on_commit = main_on_commit;
+    cli->watch.commit_ctx = &ctx;
+    int rc = watch_run(o, &cli->watch, e);
+    signal(SIGINT, SIG_DFL); /* before the pipe closes: no handler may write to a stale fd */
+    signal(SIGTERM, SIG_DFL);
+    close(fds[0]);
+    close(fds[1]);
+    if (p->is_drawn) fputs("\r\033[K", stderr);
+    return rc != TRAWL_OK ? main_fail(1, "%s", e->msg) : 0;
 }
 
 int main(int argc, char **argv)
@@ -342,7 +462,9 @@ int main(int argc, char **argv)
     build_opts o;
     build_result r;
     main_progress p = {0};
-    main_cli cli = {0};
+    main_cli cli = {.watch = {.interval_ms = WATCH_DEFAULT_INTERVAL_MS,
+                              .max_changes = WATCH_DEFAULT_CHANGES,
+                              .stop_fd = -1}};
     err e;
     build_opts_init(&o);
     err_init(&e);
@@ -361,6 +483,11 @@ int main(int argc, char **argv)
     o.warn_ctx = &p;
     o.progress = main_progress_cb;
     o.progress_ctx = &p;
+    if (cli.is_watch) {
+        code = main_watch(&o, &cli, &p, &e);
+        free(cli.deletes);
+        return code;
+    }
     int rc = build_run(&o, &r, &e);
     free(cli.deletes);
     if (p.is_drawn) fputs("\r\033[K", stderr);

@@ -586,6 +586,20 @@ static int iw_unseen_fn(void *ctx, const char *key, size_t len, cat_loc loc, int
     return u->keys.oom ? -1 : 0;
 }
 
+/* iw_delete_unseen for a file: one key, no walk over the catalog. */
+static int iw_delete_unseen_file(iw *w, const char *path, uint64_t *n)
+{
+    cat_loc loc;
+    size_t len = strlen(path);
+    if (!cat_get(w->cat, path, len, &loc) || cat_is_marked(w->cat, path, len)) return TRAWL_OK;
+    if (iw_delete_at(w, loc) < 0) return iw_fail(w, w->e->rc);
+    cat_del(w->cat, path, len);
+    *n = 1;
+    w->c.deleted++;
+    w->dirty = 1;
+    return TRAWL_OK;
+}
+
 int iw_delete_unseen(iw *w, const char *path, int is_dir, uint64_t *n)
 {
     iw_unseen u = {path, strlen(path), is_dir, {0}};
@@ -593,6 +607,7 @@ int iw_delete_unseen(iw *w, const char *path, int is_dir, uint64_t *n)
     *n = 0;
     if (w->rc) return w->rc;
     if (iw_catalog(w) < 0) return iw_fail(w, w->e->rc);
+    if (!is_dir) return iw_delete_unseen_file(w, path, n);
     buf_init(&u.keys);
     if (cat_each(w->cat, iw_unseen_fn, &u) < 0) {
         buf_free(&u.keys);
@@ -882,11 +897,18 @@ static int iw_policy(iw *w)
     return rc;
 }
 
+/* A commit ends a pass: marks go (writer.h). */
+static void iw_end_pass(iw *w)
+{
+    if (w->cat) cat_unmark_all(w->cat);
+}
+
 int iw_commit(iw *w)
 {
     if (w->rc) return w->rc;
     int rc = iw_has_changes(w) ? iw_commit_changes(w) : TRAWL_OK;
     if (rc == TRAWL_OK && !w->o.no_merge) rc = iw_policy(w);
+    if (rc == TRAWL_OK) iw_end_pass(w);
     return rc < 0 ? iw_fail(w, rc) : TRAWL_OK;
 }
 
@@ -902,6 +924,7 @@ int iw_merge_all(iw *w)
         rc = iw_merge(w, idx, w->m.n_segs);
         free(idx);
     }
+    if (rc == TRAWL_OK) iw_end_pass(w);
     return rc < 0 ? iw_fail(w, rc) : TRAWL_OK;
 }
 

@@ -84,13 +84,19 @@ const char *iw_root_path(const iw *w, uint32_t root);
 /* The existing root that is path or its nearest ancestor directory: 1 with *root, else 0. */
 int iw_root_above(const iw *w, const char *path, uint32_t *root);
 
+/* Passes. A sync is a pass over some paths: every document it meets is marked (iw_seen, or
+ * iw_add and iw_touch), then iw_delete_unseen deletes the unmarked ones under the paths walked.
+ * Marks last until the next iw_commit or iw_merge_all, which end the pass and clear every mark
+ * in O(1) (the catalog's mark epoch advances), so a writer kept open (a watch) can sync the same
+ * paths again and again, one pass per commit. */
+
 /* The live document with this identity: 1 with *src (its input's size, mtime and hash as last
- * recorded); 2 if it was already seen, added or touched through this writer (*src zeroed);
- * 0 if there is none. */
+ * recorded); 2 if it was already marked in this pass, which includes everything added since
+ * the last commit (*src zeroed); 0 if there is none. */
 int iw_lookup(iw *w, uint32_t root, const char *id, size_t id_len, fmt_src *src);
 
-/* Marks the live document with this identity seen (unchanged), so iw_delete_unseen keeps it.
- * iw_add and iw_touch mark the documents they write. */
+/* Marks the live document with this identity seen (unchanged) in this pass, so
+ * iw_delete_unseen keeps it. iw_add and iw_touch mark the documents they write. */
 int iw_seen(iw *w, uint32_t root, const char *id, size_t id_len);
 
 /* Adds d, replacing a live document with the same identity (*replaced = 1; may be NULL).
@@ -105,8 +111,9 @@ int iw_delete(iw *w, uint32_t root, const char *id, size_t id_len);
 int iw_touch(iw *w, uint32_t root, const char *id, size_t id_len, uint64_t size, int64_t mtime_ns);
 
 /* Deletes every live document under path (a directory: everything below it; a file: that
- * file) not marked seen since the writer opened (iw_seen, iw_add, iw_touch): the files gone
- * from a tree that was walked again. *n receives how many. */
+ * file) not marked in this pass (iw_seen, iw_add, iw_touch): the files gone from a tree that
+ * was walked again. *n receives how many. A file costs one lookup; a directory a walk over
+ * every live document's key. */
 int iw_delete_unseen(iw *w, const char *path, int is_dir, uint64_t *n);
 
 /* 1 if there is something to commit (with o->create: also a directory never committed). */
@@ -114,12 +121,12 @@ int iw_has_changes(const iw *w);
 
 /* Publishes everything added, deleted or touched since the last commit as one new generation
  * (a no-op without changes), then, unless o->no_merge, carries out the merges the policy
- * picks (each a further generation). On failure the previous generation stays the index's
- * and the writer refuses further work (close it). */
+ * picks (each a further generation), and ends the pass (every mark cleared). On failure the
+ * previous generation stays the index's and the writer refuses further work (close it). */
 int iw_commit(iw *w);
 
-/* Commits pending changes, then merges every segment into one (dropping deleted documents).
- * A no-op for an index of one segment without deletions. */
+/* Commits pending changes, then merges every segment into one (dropping deleted documents),
+ * and ends the pass like iw_commit. A no-op for an index of one segment without deletions. */
 int iw_merge_all(iw *w);
 
 const iw_counts *iw_get_counts(const iw *w);

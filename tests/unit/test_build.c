@@ -2,8 +2,9 @@
  * known postings of the seed articles, spill/merge equivalence under a tiny memory budget,
  * byte-identical segments whatever the thread count, the postings buffer on its own (long
  * terms, table growth), stored text compressed outside the writer, incremental segments,
- * skipping of already indexed ids, --rebuild, and the errors that must leave an existing index
- * untouched. Run from the source root (tests/data/seeds). */
+ * skipping of already indexed ids, --rebuild, the errors that must leave an existing index
+ * untouched, and a session's syncs of one path at a time. Run from the source root
+ * (tests/data/seeds). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -683,6 +685,167 @@ static void test_errors_leave_index(void **state)
     assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
+/* Writes text to dir/name (creating or truncating it). */
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The directories a session's walks reported. */
+typedef struct dirs_told {
+    char last[600];
+    int n;
+} dirs_told;
+
+static int told_dir(void *ctx, const char *path)
+{
+    dirs_told *d = ctx;
+    snprintf(d->last, sizeof d->last, "%s", path);
+    d->n++;
+    return 0;
+}
+
+/* Syncs one path of the session, then commits; r receives what the commit did. */
+static void sync_commit(build_session *s, const char *dir, const char *name, int was_dir,
+                        build_result *r)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(build_sync_path(s, path, was_dir), TRAWL_OK);
+    assert_int_equal(build_commit(s, r), TRAWL_OK);
+}
+
+/* The id of document doc of the last segment of the index at dir. */
+static void last_doc_id(const char *dir, uint32_t doc, char *out, size_t cap)
+{
+    manifest m;
+    const char *id;
+    size_t len;
+    err e;
+    manifest_init(&m);
+    err_init(&e);
+    assert_int_equal(manifest_read(&m, dir, &e), TRAWL_OK);
+    size_t n = m.n_segs;
+    manifest_free(&m);
+    segment *seg = open_seg(dir, n - 1, &m);
+    assert_int_equal(segment_doc_id(seg, doc, &id, &len, &e), TRAWL_OK);
+    snprintf(out, cap, "%.*s", (int)len, id);
+    segment_close(seg);
+    manifest_free(&m);
+}
+
+/* A session syncs one path at a time, one commit after another (what a watch does): each commit
+ * is a new pass, so an edited file is read again and a vanished one deleted; a new directory is
+ * walked with the ids a full sync gives; a directory moved away takes its documents along. */
+static void test_session(void **state)
+{
+    (void)state;
+    char corpus[64], canon[PATH_MAX], real[80], index[128], path[600], id[256], moved[128];
+    build_session *s = NULL;
+    build_result r;
+    dirs_told told = {"", 0};
+    err e;
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "session"));
+    assert_non_null(realpath(corpus, canon)); /* ids are made from canonical paths */
+    assert_true(strlen(canon) < sizeof real);
+    snprintf(real, sizeof real, "%.63s", canon);
+    snprintf(index, sizeof index, "%s/idx", real); /* inside the corpus: never synced */
+    snprintf(moved, sizeof moved, "%s-moved", real);
+    snprintf(path, sizeof path, "%s/sub", real);
+    assert_int_equal(mkdir(path, 0755), 0);
+    put(real, "a.txt", "alpha first");
+    put(path, "b.txt", "bravo");
+    const char *paths[] = {real};
+    build_opts o;
+    build_opts_init(&o);
+    o.index_dir = index;
+    o.paths = paths;
+    o.n_paths = 1;
+    o.no_merge = 1;
+    o.on_dir = told_dir;
+    o.dir_ctx = &told;
+    err_init(&e);
+    assert_int_equal(build_open(&s, &o, &e), TRAWL_OK);
+    assert_int_equal(build_sync_all(s), TRAWL_OK);
+    assert_int_equal(told.n, 2);
+    assert_int_equal(build_commit(s, &r), TRAWL_OK);
+    assert_int_equal(r.n_added, 2);
+    assert_int_equal(r.commits, 1);
+    /* What no sync walks. */
+    snprintf(path, sizeof path, "%s/sub/b.txt", real);
+    assert_true(build_covers(s, path));
+    snprintf(path, sizeof path, "%s/.hid/x.txt", real);
+    assert_false(build_covers(s, path));
+    snprintf(path, sizeof path, "%s/seg-000001.trw", index);
+    assert_false(build_covers(s, path));
+    assert_false(build_covers(s, moved));
+    assert_int_equal(build_sync_path(s, moved, 0), TRAWL_EARG);
+    err_init(&e);
+    /* An edit: read again in the next pass, though the last pass met the file. */
+    put(real, "a.txt", "alpha second edition");
+    sync_commit(s, real, "a.txt", 0, &r);
+    assert_int_equal(r.n_updated, 1);
+    assert_int_equal(r.n_added + r.n_deleted + r.n_unchanged, 0);
+    assert_int_equal(r.n_live, 2);
+    /* Twice in one pass: read once. */
+    put(real, "a.txt", "alpha third");
+    snprintf(path, sizeof path, "%s/a.txt", real);
+    assert_int_equal(build_sync_path(s, path, 0), TRAWL_OK);
+    assert_int_equal(build_sync_path(s, path, 0), TRAWL_OK);
+    assert_int_equal(build_commit(s, &r), TRAWL_OK);
+    assert_int_equal(r.n_updated, 1);
+    assert_int_equal(r.n_unchanged, 0);
+    /* Gone: deleted. */
+    snprintf(path, sizeof path, "%s/sub/b.txt", real);
+    assert_int_equal(unlink(path), 0);
+    sync_commit(s, real, "sub/b.txt", 0, &r);
+    assert_int_equal(r.n_deleted, 1);
+    assert_int_equal(r.n_live, 1);
+    /* A new directory: walked, with ids relative to the argument's root. */
+    snprintf(path, sizeof path, "%s/new", real);
+    assert_int_equal(mkdir(path, 0755), 0);
+    put(path, "c.txt", "charlie");
+    put(path, "d.txt", "delta");
+    sync_commit(s, real, "new", 0, &r);
+    assert_int_equal(r.n_added, 2);
+    assert_string_equal(told.last, path);
+    last_doc_id(index, 0, id, sizeof id);
+    assert_string_equal(id, "new/c.txt");
+    /* Moved out of the corpus: its documents go; nothing is left under it. */
+    assert_int_equal(rename(path, moved), 0);
+    sync_commit(s, real, "new", 1, &r);
+    assert_int_equal(r.n_deleted, 2);
+    assert_int_equal(r.n_live, 1);
+    /* A full sync in a later pass deletes what is gone and keeps what is there. */
+    snprintf(path, sizeof path, "%s/a.txt", real);
+    assert_int_equal(unlink(path), 0);
+    put(real, "e.txt", "echo");
+    assert_int_equal(build_sync_all(s), TRAWL_OK);
+    assert_int_equal(build_commit(s, &r), TRAWL_OK);
+    assert_int_equal(r.n_added, 1);
+    assert_int_equal(r.n_deleted, 1);
+    assert_int_equal(r.n_live, 1);
+    build_close(s);
+    /* A run that deletes by id counts what it deleted. */
+    const char *ids[] = {path};
+    snprintf(path, sizeof path, "%s/e.txt", real);
+    build_opts_init(&o);
+    o.index_dir = index;
+    o.delete_ids = ids;
+    o.n_delete_ids = 1;
+    assert_int_equal(build_run(&o, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_deleted, 1);
+    assert_int_equal(r.n_missing, 0);
+    assert_int_equal(r.n_live, 0);
+    assert_int_equal(tu_rm_rf(moved), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -694,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_postings_buf_lengths),
         cmocka_unit_test(test_incremental_and_rebuild),
         cmocka_unit_test(test_errors_leave_index),
+        cmocka_unit_test(test_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -453,6 +453,69 @@ static void test_jsonl_like_jansson(void **state)
     assert_int_equal(tu_rm_rf(dir), 0);
 }
 
+/* Directories reported to on_dir, in order. */
+typedef struct dirs_seen {
+    char paths[8][256];
+    size_t docs_before[8]; /**< documents seen when the directory was reported */
+    size_t n;
+    seen docs;
+} dirs_seen;
+
+static int on_dir(void *ctx, const char *path)
+{
+    dirs_seen *d = ctx;
+    assert_true(d->n < 8);
+    d->docs_before[d->n] = d->docs.n;
+    snprintf(d->paths[d->n++], sizeof d->paths[0], "%s", path);
+    return strstr(path, "stop") ? -42 : 0;
+}
+
+static int walk_dirs(const char *path, int missing_ok, dirs_seen *d)
+{
+    corpus_opts o = {.on_dir = on_dir, .dir_ctx = d, .missing_ok = missing_ok};
+    const char *paths[] = {path};
+    err e;
+    err_init(&e);
+    memset(d, 0, sizeof *d);
+    return corpus_walk(&o, paths, 1, on_doc, &d->docs, &e);
+}
+
+static void test_on_dir_and_missing_ok(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    dirs_seen d;
+    assert_non_null(tu_mkdtemp(dir, sizeof dir, "corpus"));
+    snprintf(path, sizeof path, "%s/sub", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/.hidden", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    put_text(dir, "a.txt", "top");
+    snprintf(path, sizeof path, "%s/sub", dir);
+    put_text(path, "b.txt", "below");
+    assert_int_equal(walk_dirs(dir, 0, &d), 0);
+    assert_int_equal(d.n, 2); /* the hidden directory is never entered */
+    assert_string_equal(d.paths[0], dir);
+    assert_string_equal(d.paths[1], path);
+    assert_int_equal(d.docs.n, 2);
+    /* Each directory is reported before its entries: a.txt came before sub, b.txt after. */
+    assert_int_equal(d.docs_before[0], 0);
+    assert_int_equal(d.docs_before[1], 1);
+    assert_string_equal(d.docs.ids[1], "sub/b.txt");
+    /* A non-zero return stops the walk and comes back. */
+    snprintf(path, sizeof path, "%s/stop", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(walk_dirs(dir, 0, &d), -42);
+    /* A missing path: an error, or nothing at all with missing_ok. */
+    snprintf(path, sizeof path, "%s/gone", dir);
+    assert_int_equal(walk_dirs(path, 0, &d), TRAWL_EARG);
+    assert_int_equal(walk_dirs(path, 1, &d), 0);
+    snprintf(path, sizeof path, "%s/a.txt/under-a-file", dir);
+    assert_int_equal(walk_dirs(path, 1, &d), 0);
+    assert_int_equal(d.n + d.docs.n, 0);
+    assert_int_equal(tu_rm_rf(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_walk_dir),
         cmocka_unit_test(test_single_file_and_missing),
         cmocka_unit_test(test_file_turned_fifo_is_skipped),
+        cmocka_unit_test(test_on_dir_and_missing_ok),
         cmocka_unit_test(test_jsonl),
         cmocka_unit_test(test_jsonl_fields),
         cmocka_unit_test(test_jsonl_like_jansson),
