@@ -160,15 +160,18 @@ typedef struct fmt_stored_block {
 
 /* ---------------------------------------------------------------- live-documents file
  *
- *   LiveFile   --> LivHeader, Bitmap, TermIndex, TermBlob, Overrides, TermHash, LivTrailer
+ *   LiveFile   --> LivHeader, Bitmap, Overrides, TermIndex, TermBlob, TermHash, LivTrailer
  *   Bitmap     --> u64^ceil(n_docs / 64): bit d (word d / 64, bit d % 64) set = doc d deleted
+ *   Overrides  --> fmt_liv_override^n_overrides, in doc order
  *   TermIndex  --> <Key u64, Off u32, DelDf u32>^n_terms, in byte order of the terms
  *                  (fmt_liv_term; Key: the term's first 8 bytes, zero-padded, big-endian)
  *   TermBlob   --> <Len u8, Bytes>^n_terms, zero-padded to a multiple of 8
- *   Overrides  --> fmt_liv_override^n_overrides, in doc order
  *   TermHash   --> u32^hash_slots: term index + 1 at slot XXH3-64(term) mod hash_slots, linear
  *                  probing, 0 = empty (hash_slots a power of two >= 2 n_terms; 0 without terms)
- *   LivTrailer --> XXH64 u64 of every byte before it, FooterMagic[8]
+ *   LivTrailer --> XXH64 u64 of the header, FooterMagic[8]
+ * The header holds the XXH64 of Bitmap+Overrides (verified at open: every query reads them)
+ * and of TermIndex..TermHash (verified at the first df lookup: most of the file, and only
+ * queries over a segment with deletions need it).
  * One per segment and commit that changed it (docs/FORMAT.md, "Live-documents file"). */
 #define FMT_LIV_MAGIC \
     "\xFE"            \
@@ -191,6 +194,8 @@ typedef struct fmt_liv_header {
     uint64_t blob_len;       /**< bytes of TermBlob before its padding */
     uint64_t n_overrides;    /**< entries in Overrides */
     uint64_t hash_slots;     /**< entries in TermHash */
+    uint64_t docs_hash;      /**< XXH64 of Bitmap and Overrides */
+    uint64_t terms_hash;     /**< XXH64 of TermIndex, TermBlob (padded) and TermHash */
 } fmt_liv_header;
 
 /* A term of the deleted documents: how many of them hold it, so that the term's document
@@ -219,7 +224,7 @@ typedef struct fmt_liv_trailer {
 } fmt_liv_trailer;
 
 _Static_assert(sizeof(fmt_header) == 24, "header layout");
-_Static_assert(sizeof(fmt_liv_header) == 80, "live file header layout");
+_Static_assert(sizeof(fmt_liv_header) == 96, "live file header layout");
 _Static_assert(sizeof(fmt_liv_term) == 16, "live file term layout");
 _Static_assert(sizeof(fmt_liv_override) == 24, "live file override layout");
 _Static_assert(sizeof(fmt_liv_trailer) == 16, "live file trailer layout");

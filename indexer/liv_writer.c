@@ -183,6 +183,7 @@ static int lb_count_all(liv_builder *b, analyzer *an, err *e)
 {
     buf text;
     buf_init(&text);
+    if (b->old && liv_check(b->old, e) < 0) goto out; /* its counts carry into the new file */
     for (uint64_t i = 0; b->old && i < b->old->n_terms; i++) {
         size_t len;
         uint32_t df;
@@ -307,13 +308,16 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
         h.blob_len += 1 + len;
     }
     h.seg_id = segment_id(b->seg);
-    buf_put(out, &h, sizeof h);
+    buf_put(out, &h, sizeof h); /* rewritten below, once the checksums are known */
+    size_t docs_at = out->len;
     buf_put(out, b->bits, lb_words(b->n_docs) * sizeof *b->bits);
+    buf_put(out, ovr, n_ovr * sizeof *ovr);
+    size_t terms_at = out->len;
     for (size_t i = 0; i < k; i++) {
         size_t len;
-        lb_term(b, &v[i], &len);
         fmt_liv_term t = {{0}, off, v[i].df};
-        memcpy(t.key, lb_term(b, &v[i], &len), len < 8 ? len : 8);
+        const uint8_t *term = lb_term(b, &v[i], &len);
+        memcpy(t.key, term, len < 8 ? len : 8);
         buf_put(out, &t, sizeof t);
         off += (uint32_t)(1 + len);
     }
@@ -324,9 +328,13 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
         buf_put(out, t, len);
     }
     buf_put_zeros(out, (8 - h.blob_len % 8) % 8);
-    buf_put(out, ovr, n_ovr * sizeof *ovr);
     if (lb_put_hash(b, v, k, h.hash_slots, out) < 0) out->oom = 1;
-    fmt_liv_trailer tr = {checksum64(out->p, out->len), {0}};
+    if (!out->oom) {
+        h.docs_hash = checksum64(out->p + docs_at, terms_at - docs_at);
+        h.terms_hash = checksum64(out->p + terms_at, out->len - terms_at);
+        memcpy(out->p, &h, sizeof h);
+    }
+    fmt_liv_trailer tr = {checksum64(&h, sizeof h), {0}};
     memcpy(tr.magic, FMT_LIV_FOOTER_MAGIC, 8);
     buf_put(out, &tr, sizeof tr);
     free(v);

@@ -381,9 +381,11 @@ static int index_check_liv_terms(const index_seg *s, err *e)
     size_t len;
     term_info ti;
     uint64_t listed = 0;
-    int r = dict_iter_seek(&it, s->seg, "", 0, e);
+    int r = liv_check(s->live, e);
+    if (r == TRAWL_OK) r = dict_iter_seek(&it, s->seg, "", 0, e);
     while (r == TRAWL_OK && (r = dict_iter_next(&it, &t, &len, &ti, e)) == 1) {
-        uint32_t n, want = liv_term_df(s->live, t, len);
+        uint32_t n, want;
+        if (liv_term_df(s->live, t, len, &want, e) < 0) return e->rc;
         if (index_count_deleted(s, &ti, &n, e) < 0) return e->rc;
         if (n != want)
             return err_set(e, TRAWL_ECORRUPT,

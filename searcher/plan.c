@@ -37,7 +37,8 @@ static char *pb_strdup(pb *b, const char *s, size_t len)
  * documents would give. UINT32_MAX (and an error) if the live file claims more than df. */
 static uint32_t pb_live_df(pb *b, const index_seg *s, const char *term, size_t len, uint32_t df)
 {
-    uint32_t del = s->live ? liv_term_df(s->live, term, len) : 0;
+    uint32_t del = 0;
+    if (s->live && liv_term_df(s->live, term, len, &del, b->x->e) < 0) return UINT32_MAX;
     if (del <= df) return df - del;
     err_set(b->x->e, TRAWL_ECORRUPT, "%s: term \"%.*s\" in %u deleted documents of %u",
             s->live->name, (int)len, term, del, df);
