@@ -345,12 +345,19 @@ class ShardServer:
 
 
 def _is_lost(exc):
-    """True for the errors of a replica that cannot answer (its worker died or its copy is
-    unreadable), after which the shard's other replica is asked; False for the query's own
-    errors (malformed, over a limit, bad argument), which every replica would give."""
-    if isinstance(exc, (trawl.QueryError, trawl.LimitError, trawl.ArgumentError)):
+    """True for the errors of a replica that cannot answer, after which the shard's other
+    replica is asked: its worker died or cannot be reached (OSError, Dask's CommClosedError
+    and "Worker holding Actor was lost" ValueError, a timeout), or its copy of the shard is
+    unreadable. False for everything else, the query's own errors first (malformed, over a
+    limit, a bad argument), which every replica would give."""
+    if isinstance(exc, (trawl.CorruptIndexError, trawl.IndexIOError, trawl.NotAnIndexError,
+                        trawl.VersionError)):
+        return True
+    if isinstance(exc, trawl.Error):
         return False
-    return True
+    if isinstance(exc, ValueError):
+        return 'lost' in str(exc)
+    return isinstance(exc, (OSError, TimeoutError))
 
 
 class _Failed:
@@ -364,32 +371,75 @@ class _Failed:
         yield  # noqa: unreachable: makes __await__ a generator
 
 
-async def _gather(futs, timeout, times):
-    """Awaits every actor future at once: one trip into the client's event loop for the whole
-    fan-out, each outcome a result or the exception (asyncio.TimeoutError after timeout
-    seconds: a replica that hangs counts as lost). times[i] receives call i's seconds."""
-    import asyncio
-    t0 = time.perf_counter()
-
-    async def one(i, f):
-        try:
-            return await asyncio.wait_for(_awaitable(f), timeout)
-        finally:
-            times[i] = time.perf_counter() - t0
-
-    return await asyncio.gather(*(one(i, f) for i, f in enumerate(futs)),
-                                return_exceptions=True)
-
-
 async def _awaitable(f):
     return await f
 
 
+def _consume(task):
+    """Done callback of a call nobody waits for any more: retrieves its outcome, so a late
+    failure is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
+async def _hedged(launch, n_reps, timeout, hedge_after):
+    """One shard's call in the client's event loop: asks the first replica (launch(i) returns
+    its awaitable), asks the next one when a replica fails with a lost-replica error or has
+    not answered within hedge_after seconds, and returns the first answer as (i of the replica
+    that answered or None, its result, the query's own error to raise or None, [(i, exception)
+    of lost replicas], [i of replicas still silent], seconds)."""
+    import asyncio
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    pending, lost, nxt = {}, [], 0
+
+    def ask():
+        nonlocal nxt
+        task = asyncio.ensure_future(_awaitable(launch(nxt)))
+        pending[task] = nxt
+        nxt += 1
+
+    ask()
+    while pending:
+        left = t0 + timeout - loop.time()
+        wait = left if nxt >= n_reps or hedge_after is None else min(left, hedge_after)
+        done, _ = await asyncio.wait(list(pending), timeout=max(wait, 0),
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            if loop.time() - t0 >= timeout:
+                break
+            ask()  # hedge: the next replica too, first answer wins
+            continue
+        for task in done:
+            i = pending.pop(task)
+            exc = task.exception()
+            if exc is None or not _is_lost(exc):
+                for t in pending:
+                    t.add_done_callback(_consume)
+                return (i, task.result() if exc is None else None, exc, lost,
+                        list(pending.values()), loop.time() - t0)
+            lost.append((i, exc))
+            if nxt < n_reps:
+                ask()
+    for t in pending:
+        t.add_done_callback(_consume)
+    lost += [(i, TimeoutError('no answer within %g s' % timeout)) for i in pending.values()]
+    return None, None, None, lost, [], loop.time() - t0
+
+
+async def _fan(calls, timeout, hedge_after):
+    """Every shard's _hedged call at once: one trip into the client's event loop."""
+    import asyncio
+    return await asyncio.gather(*(_hedged(launch, n, timeout, hedge_after)
+                                  for launch, n in calls))
+
+
 class _Replica:
-    __slots__ = ('actor', 'worker', 'alive', 'error')
+    __slots__ = ('actor', 'worker', 'alive', 'error', 'slow')
 
     def __init__(self, actor, worker):
         self.actor, self.worker, self.alive, self.error = actor, worker, True, None
+        self.slow = 0  # calls in a row it left to a hedge: asked last while > 0
 
 
 class ShardedIndex:
@@ -401,10 +451,17 @@ class ShardedIndex:
     search, count and explain take the arguments of trawl.Index's and answer as one index
     holding the shards' documents in shard order would: the same ids, scores (bit for bit),
     dates, snippets, explanations, counts. Hits carry .shard. Not for use by several threads at
-    once. timeout: seconds a replica may take for one call before it counts as lost."""
+    once. timeout: seconds a shard may take for one call before it counts as lost;
+    hedge_after: seconds after which the shard's next replica is asked too, the first answer
+    winning (None: only after a failure). A dead worker's connection usually breaks at once,
+    but a call that reaches it while the cluster has not noticed yet can wait for Dask's
+    connect timeout (30 s): the hedge answers from the other replica meanwhile; a small
+    hedge_after (the single call's p95) also trims the tail latency (docs/SCALE.md)."""
 
-    def __init__(self, client, root, replicas=2, partial=False, timeout=60.0):
+    def __init__(self, client, root, replicas=2, partial=False, timeout=60.0,
+                 hedge_after=1.0):
         self.client, self.root, self.timeout = client, root, timeout
+        self.hedge_after = hedge_after
         self.paths = shard_dirs(root)
         self.n_shards = len(self.paths)
         self.replicas = max(1, replicas)
@@ -456,6 +513,7 @@ class ShardedIndex:
         if len(reps) > 1:
             k = (self._turn + s) % len(reps)
             reps = reps[k:] + reps[:k]
+            reps.sort(key=lambda r: r.slow > 0)  # stable: the rotation among the prompt ones
         return reps
 
     def _replace(self, s):
@@ -476,39 +534,58 @@ class ShardedIndex:
 
     def _fanout(self, shards, method, args_of):
         """Calls method on one replica of every shard in shards at once and waits for all of
-        them together; a replica that fails with a lost-replica error is marked dead and the
-        call goes to the shard's next replica (or a new one). Returns {shard: result}."""
+        them together. A shard's call goes to its next replica when one fails with a
+        lost-replica error (the replica, and every replica on its worker, is then marked
+        dead) or has not answered within hedge_after seconds (the first answer wins). A shard
+        without a live replica gets a new one on another worker. Returns {shard: result}."""
         self._turn += 1
         todo = {s: self._order(s) for s in shards}
         out = {}
         while todo:
-            calls = []
             for s, reps in todo.items():
                 if not reps:
                     reps.append(self._replacement(s))
-                rep = reps[0]
-                try:
-                    calls.append((s, rep, getattr(rep.actor, method)(*args_of(s))))
-                except Exception as e:  # noqa: BLE001: the actor is gone (ValueError: lost)
-                    calls.append((s, rep, _Failed(e)))
-            times = [0.0] * len(calls)
-            results = self.client.sync(_gather, [c[2] for c in calls], self.timeout, times)
+            keys = list(todo)
+            calls = [(self._launcher(todo[s], method, args_of(s)), len(todo[s])) for s in keys]
+            results = self.client.sync(_fan, calls, self.timeout, self.hedge_after)
             if self.trace is not None:
-                self.trace.append((method, times))
+                self.trace.append((method, [r[5] for r in results]))
             nxt = {}
-            for (s, rep, _), r in zip(calls, results):
-                if not isinstance(r, BaseException):
-                    out[s] = r
-                    continue
-                if not _is_lost(r):
-                    raise r
-                rep.alive, rep.error = False, r
-                self.failovers += 1
-                self.problems.setdefault(s, []).append(
-                    (rep.worker, '%s: %s' % (type(r).__name__, r)))
-                nxt[s] = todo[s][1:]
+            for s, (who, res, exc, lost, silent, _) in zip(keys, results):
+                reps = todo[s]
+                for i, e in lost:
+                    self._lose(s, reps[i], e)
+                if exc is not None:
+                    raise exc
+                for i in silent:
+                    reps[i].slow += 1
+                if who is None:  # every replica asked was lost: the live ones left, or new
+                    nxt[s] = self._order(s)
+                else:
+                    out[s] = res
+                    reps[who].slow = 0
             todo = nxt
         return out
+
+    @staticmethod
+    def _launcher(reps, method, args):
+        def launch(i):
+            try:
+                return getattr(reps[i].actor, method)(*args)
+            except Exception as e:  # noqa: BLE001: the actor is gone (ValueError: lost)
+                return _Failed(e)
+        return launch
+
+    def _lose(self, s, rep, exc):
+        """Marks rep dead, and every other replica on its worker: they died with it."""
+        self.failovers += 1
+        self.problems.setdefault(s, []).append((rep.worker, '%s: %s' % (type(exc).__name__,
+                                                                         exc)))
+        for reps in self._shards:
+            for r in reps:
+                if r.worker == rep.worker and r.alive and (r is rep or not isinstance(
+                        exc, (trawl.CorruptIndexError, trawl.IndexIOError))):
+                    r.alive, r.error = False, exc
 
     def _replacement(self, s):
         rep = self._replace(s)
