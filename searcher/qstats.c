@@ -39,7 +39,7 @@ void trawl_qstats_free(trawl_qstats *qs)
 
 static const char *qs_key(const trawl_qstats *qs, const qs_entry *e)
 {
-    return (const char *)qs->keys.p + e->off;
+    return qs->keys.p ? (const char *)qs->keys.p + e->off : "";
 }
 
 /* Appends a count (not kept sorted). Returns 0, or -1 out of memory. */
@@ -400,10 +400,12 @@ static int qs_decode_entries(trawl_qstats *qs, rd *r, uint64_t n, err *e)
         uint32_t kind = rd_u32(r), len = rd_u32(r);
         uint64_t df = rd_u64(r);
         const uint8_t *key = rd_bytes(r, len);
-        if (r->err || kind == 0)
+        if (r->err || kind == 0 || kind > INT32_MAX || len == 0)
             return err_set(e, TRAWL_ECORRUPT, "query statistics: entry %llu at byte %zu: %s",
                            (unsigned long long)i, at,
-                           r->err ? "runs past the end" : "kind 0 is not a kind");
+                           r->err ? "runs past the end"
+                           : len  ? "kind out of range 1..2^31-1"
+                                  : "empty key");
         const qs_entry *prev = qs->n ? &qs->e[qs->n - 1] : NULL;
         if (prev &&
             qs_cmp_key(prev->kind, qs_key(qs, prev), prev->len, kind, (const char *)key, len) >= 0)
