@@ -182,7 +182,8 @@ install: all $(LIBA)
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/trawl.3 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -d $(DESTDIR)$(PYDIR)/trawl
-	install -m 644 bindings/python/trawl/__init__.py $(DESTDIR)$(PYDIR)/trawl
+	install -m 644 bindings/python/trawl/__init__.py bindings/python/trawl/distributed.py \
+		$(DESTDIR)$(PYDIR)/trawl
 	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
 		>$(DESTDIR)$(PYDIR)/trawl/_lib.py
 

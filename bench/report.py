@@ -419,6 +419,60 @@ class Report:
                  'mean latency (%.2f µs); Python overhead = its mean minus the C mean.' %
                  float(e['batch_overhead_us']), '')
 
+    def scale(self):
+        e = read_kv(os.path.join(self.work, 'scale'))
+        if not e:
+            return
+        f = lambda k: float(e.get(k, 'nan'))  # noqa: E731
+        self.out('## Scale-out: sharded index on Dask distributed (bench/scale.sh)', '',
+                 'The corpus (%s documents) in %s shards by id hash; a LocalCluster of 1 or 2 '
+                 'worker processes on this %s-core machine (scheduler and client share the '
+                 'cores). Build: cluster start excluded, best of 2. Search: the %s drawn '
+                 'queries, `--or`, top 10, no snippets, one at a time; per query the minimum '
+                 'over the passes, then the mean. Distributed top 10 identical (ids, score '
+                 'bits) to the in-process search of the shards as one index: %s.' % (
+                     e.get('docs', '?'), e.get('shards', '?'),
+                     self.machine.get('cores', '?'), e.get('queries', '?'),
+                     e.get('identical', '?')), '',
+                 '| build | seconds |', '|---|---:|')
+        for label, key in (('`trawl-index --jsonl --threads 1` (one process)', 'one_build_s'),
+                           ('`trawl-index --jsonl --threads 2`', 'one_build_t2_s'),
+                           ('`trawl.distributed.build`, 1 worker', 'build_w1_s'),
+                           ('`trawl.distributed.build`, 2 workers', 'build_w2_s')):
+            self.out('| %s | %.2f |' % (label, f(key)))
+            self.num('scale', 'kdocs', 'build', '', 'trawl', key, f(key))
+        self.out('', '| search | mean µs | p50 µs | p99 µs | QPS |', '|---|---:|---:|---:|---:|')
+        for label, key in (('in process: the shards opened as one index', 'inproc_one_us'),
+                           ('in process: both phases over the shards', 'inproc_2phase_us')):
+            self.out('| %s | %s | | | %.0f |' % (label, f_us(f(key)), 1e6 / f(key)))
+            self.num('scale', 'kdocs', 'TOP_10', '', 'trawl', key, f(key))
+        for w in (1, 2):
+            k = 'dist_w%d_' % w
+            self.out('| Dask, %d worker%s, replicas 1 | %s | %s | %s | %.0f |' % (
+                w, 's' if w > 1 else '', f_us(f(k + 'mean_us')), f_us(f(k + 'p50_us')),
+                f_us(f(k + 'p99_us')), f(k + 'qps')))
+            for m in ('mean_us', 'p50_us', 'p99_us', 'qps'):
+                self.num('scale', 'kdocs', 'TOP_10', 'workers=%d' % w, 'trawl', m, f(k + m))
+        self.out('| Dask, 2 workers, two client streams | | | | %.0f |' %
+                 f('dist_w2_qps_2streams'), '',
+                 'Overhead of the distributed path over the same two phases in one process: '
+                 '%s µs a query with 1 worker, %s µs with 2 (two Dask actor calls a shard, '
+                 'client-observed per call p50 %.2f ms for statistics, %.2f ms for the search).'
+                 % (f_us(f('overhead_w1_us')), f_us(f('overhead_w2_us')),
+                    f('call_qstats_p50_ms'), f('call_search_p50_ms')), '')
+        for w in (1, 2):
+            self.num('scale', 'kdocs', 'TOP_10', 'workers=%d' % w, 'trawl', 'overhead_us',
+                     f('overhead_w%d_us' % w))
+        sim = os.path.join(self.work, 'scale.sim.md')
+        if os.path.exists(sim):
+            self.out('Tail latency of one query over N shards, simulated from those per-shard '
+                     'calls (bench/tail_sim.py; docs/SCALE.md explains the policies):', '')
+            self.out(*open(sim).read().splitlines())
+            self.out('')
+        for k, v in e.items():
+            if k.startswith('sim_'):
+                self.num('scale', 'sim', '', '', 'trawl', k, float(v))
+
     def codec(self):
         path = os.path.join(self.work, 'codec.txt')
         if not os.path.exists(path):
@@ -477,6 +531,7 @@ def main():
               sys.argv[3] if len(sys.argv) > 3 else '/work/shared/queries/queries.txt')
     r.live()
     r.embedding()
+    r.scale()
     r.codec()
     r.relevance()
     r.plot_data()

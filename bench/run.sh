@@ -67,7 +67,7 @@ best_of_3() {
 }
 
 mkdir -p "$W" "$OUT"
-rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed"
+rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed" "$W"/scale "$W"/scale.*
 
 step "corpus"
 BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
@@ -111,6 +111,9 @@ sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv"
 
 step "embedding: batch mode and Python binding, per query"
 REPS=$REPS sh bench/embed.sh "$B" "$W/trawl-none" "$W/queries.jsonl" "$W/embed"
+
+step "scale-out: sharded build and search on Dask distributed, tail simulation"
+REPS=$REPS sh bench/scale.sh "$B" "$CORPUS" "$W/queries.jsonl" "$W" "$W/scale"
 
 step "relevance: CISI"
 $PY bench/cisi.py "$SHARED/relevance/cisi" "$W/cisi" >&2

@@ -20,6 +20,15 @@ static inline double bm25_idf(uint64_t n_docs, uint64_t df)
     return log(1.0 + ((double)n_docs - (double)df + 0.5) / ((double)df + 0.5));
 }
 
+/* Average document length: total_tokens / N as a double, 1 for an empty collection (or one of
+ * empty documents). The one formula for an index and for statistics summed over shards, so both
+ * give the same bits from the same two integers. */
+static inline double bm25_avgdl(uint64_t n_docs, uint64_t total_tokens)
+{
+    double a = n_docs ? (double)total_tokens / (double)n_docs : 1.0;
+    return a > 0 ? a : 1.0;
+}
+
 /* Length norm k1 * (1 - b + b * dl / avgdl). */
 static inline double bm25_norm(const bm25 *p, uint32_t doc_len)
 {

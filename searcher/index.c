@@ -9,6 +9,7 @@
 #include "index.h"
 
 #include "abi.h"
+#include "bm25.h"
 #include "dict.h"
 #include "err.h"
 #include "fsx.h"
@@ -208,8 +209,7 @@ static void index_sum(trawl_index *idx)
         idx->n_deleted += s->n_docs - s->n_live;
         idx->total_tokens += segment_total_tokens(s->seg) - (s->live ? s->live->deleted_tokens : 0);
     }
-    idx->avgdl = idx->n_docs ? (double)idx->total_tokens / (double)idx->n_docs : 1.0;
-    if (idx->avgdl <= 0) idx->avgdl = 1.0;
+    idx->avgdl = bm25_avgdl(idx->n_docs, idx->total_tokens);
 }
 
 /* Refuses a directory given twice, under any spelling ("idx", "./idx/", a symlink): searched

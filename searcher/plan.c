@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include "cursor.h"
+#include "qstats.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +102,7 @@ static pnode *pb_term_node(pb *b, const char *term, uint32_t len)
     if (!p || !(p->t = pb_term(b, term, len))) return NULL;
     p->label = p->t->term;
     p->df = p->t->df;
-    p->idf = bm25_idf(b->x->idx->n_docs, p->df);
-    return p;
+    return qstats_node(b->x, p) == TRAWL_OK ? p : NULL;
 }
 
 /* ------------------------------------------------------------------ prefix */
@@ -169,7 +169,10 @@ static pnode *pb_prefix(pb *b, const qnode *q)
     size_t u = 0;
     for (size_t i = 0; i < nm.n; i++)
         if (u == 0 || strcmp(nm.v[u - 1], nm.v[i]) != 0) nm.v[u++] = nm.v[i];
-    if (u > b->max_expansions) {
+    /* Expanded over every shard of supplied statistics, as one index would. */
+    if (u > b->max_expansions ||
+        (b->x->global &&
+         qstats_prefix_terms(b->x->global, q->terms[0], q->lens[0]) > b->max_expansions)) {
         pb_too_many(b, q);
         return NULL;
     }
@@ -239,8 +242,7 @@ static int pb_phrase_df(pb *b, pnode *p)
         if (cctx_close(&cc) != TRAWL_OK) return x->e->rc;
     }
     p->is_cached = caching;
-    p->idf = bm25_idf(x->idx->n_docs, p->df);
-    return TRAWL_OK;
+    return qstats_node(x, p);
 }
 
 static char *pb_label(pb *b, const qnode *q)
@@ -399,7 +401,7 @@ int plan_run(const pnode *root, exec *x, int exact)
     x->algo = plan_algo_names[algo];
     if (algo == PA_COUNT && plan_df_is_count(root, x)) {
         /* The global statistics already hold the answer. */
-        x->count = root->df;
+        x->count = root->n_match;
         x->algo = "count-df";
         return x->e->rc;
     }
@@ -424,7 +426,7 @@ int plan_run(const pnode *root, exec *x, int exact)
         cctx_close(&cc);
     }
     if (plan_df_is_count(root, x)) {
-        x->count = root->df; /* exact even where block-max skipping pruned */
+        x->count = root->n_match; /* exact even where block-max skipping pruned */
         x->pruned = 0;
     }
     return x->e->rc;

@@ -39,6 +39,8 @@ struct pnode {
     /* P_TERM and P_PHRASE: scoring statistics */
     const char *label; /**< the term, or the phrase's terms joined by spaces (explain) */
     uint64_t df;       /**< global df (phrase: documents with at least one match) */
+    uint64_t n_match;  /**< documents of this index matching: df, unless statistics of more
+                            documents were supplied (qstats.h); the exact count of a lone clause */
     double idf;
     /* P_TERM */
     plan_term *t;
@@ -73,6 +75,8 @@ typedef struct exec {
     int no_prune;         /**< exact count wanted: fast paths visit every match */
     int force_exhaustive; /**< tests: always use the reference evaluator */
     const char *algo;
+    const trawl_qstats *global; /**< statistics to score with instead of the index's (qstats.h) */
+    trawl_qstats *record;       /**< collects the statistics of the plan (qstats.h) */
 } exec;
 
 /* 1 if the document date passes the filter. */

@@ -4,6 +4,7 @@
 #include "abi.h"
 #include "cursor.h"
 #include "qparse.h"
+#include "qstats.h"
 #include "snippet.h"
 
 #include <math.h>
@@ -240,7 +241,7 @@ static int search_check_hits(trawl_search *s)
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
-    exec x = {.idx = s->idx, .a = &s->a, .e = &s->e};
+    exec x = {.idx = s->idx, .a = &s->a, .e = &s->e, .global = s->global, .record = s->record};
     pnode *root;
     uint32_t col = 0;
     if (qp_parse(query_text, s->opt.default_or, s->an, &s->a, &s->q, &col, &s->e) != TRAWL_OK) {
@@ -250,16 +251,18 @@ static int search_execute(trawl_search *s, const char *query_text)
     s->has_query = 1;
     x.bm.k1 = s->opt.k1;
     x.bm.b = s->opt.b;
-    x.bm.avgdl = s->idx->avgdl;
+    x.bm.avgdl = s->global ? qstats_avgdl(s->global) : s->idx->avgdl;
+    if (s->global && qstats_check_index(s->global, s->idx, &s->e) != TRAWL_OK) return s->e.rc;
     x.scoring = !s->opt.count_only;
     x.force_exhaustive = s->force_exhaustive;
     search_dates(&x, &s->opt, &s->q);
     if (search_heap(s, &x) != TRAWL_OK ||
         plan_build(&root, &s->q, &x,
                    s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS) !=
-            TRAWL_OK ||
-        plan_run(root, &x, s->opt.exact_count) != TRAWL_OK)
+            TRAWL_OK)
         return s->e.rc;
+    if (s->record) return TRAWL_OK; /* trawl_search_qstats: the plan's statistics are all */
+    if (plan_run(root, &x, s->opt.exact_count) != TRAWL_OK) return s->e.rc;
     topk_sort(&x.heap);
     if (x.heap.n > s->opt.offset) {
         s->hits = x.heap.e + s->opt.offset;

@@ -34,8 +34,10 @@ struct trawl_search {
     uint64_t count;
     int count_exact;
     double elapsed_us;
-    const char *algo;     /**< algorithm the last run used (for tests and benchmarks) */
-    int force_exhaustive; /**< tests: evaluate every query with the reference evaluator */
+    const char *algo;           /**< algorithm the last run used (for tests and benchmarks) */
+    int force_exhaustive;       /**< tests: evaluate every query with the reference evaluator */
+    const trawl_qstats *global; /**< during trawl_search_run_global: the statistics to use */
+    trawl_qstats *record;       /**< during trawl_search_qstats: where they are collected */
 };
 
 /* Name of the algorithm the last run chose: "count", "exhaustive", "maxscore",

@@ -656,6 +656,150 @@ static inline int trawl_writer_stat(const trawl_writer *w, trawl_writer_stats *s
     return trawl_writer_stat_sized(w, st, sizeof *st);
 }
 
+/* ---------------------------------------------------------------- statistics across shards
+ * One corpus split over several indexes (shards, in other processes or on other hosts) ranks as
+ * one index when every shard scores with the statistics of all of them: N, the average length
+ * and each clause's df. A search then goes in two phases:
+ *
+ *     // 1. every shard: the statistics of the query over its documents
+ *     trawl_qstats *part;
+ *     rc = trawl_search_qstats(s, query, &opt, &part);         // on each shard's context
+ *     n = trawl_qstats_encoded_size(part);                     // ship it as bytes ...
+ *     rc = trawl_qstats_encode(part, bytes, n);
+ *     // 2. the coordinator: their sum
+ *     trawl_qstats *all;
+ *     rc = trawl_qstats_new(&all);
+ *     rc = trawl_qstats_decode(&part, bytes, n, errbuf, sizeof errbuf);  // ... and back
+ *     rc = trawl_qstats_merge(all, part);                      // once per shard
+ *     // 3. every shard: the search with them, then merge the shards' top offset + limit
+ *     rc = trawl_search_run_global(s, query, &opt, all);
+ *
+ * The merged hits, ordered by score (descending), then shard, then each shard's hit order,
+ * equal those of one index holding the shards' documents in shard order (trawl_index_open of
+ * the shard directories in that order, say): the same documents with the same scores, bit for
+ * bit, because the same integers (N, total tokens, each df) go into the same floating-point
+ * operations. Counts add up: the sum of the shards' trawl_search_count is one index's count
+ * (exact if every shard's is). Explanations show the global df. A prefix expands, and fails
+ * with TRAWL_ELIMIT, over the terms of all the shards.
+ *
+ * The statistics are kept per clause, keyed by kind and analysed text: a term's df
+ * (TRAWL_QSTATS_TERM, key: the term) and a phrase's exact df over live documents
+ * (TRAWL_QSTATS_PHRASE, key: its terms joined by spaces, a term whose position is not its
+ * rank marked "term@position", then "~slop" for a proximity phrase). Merging sums every count,
+ * so statistics a later version adds come as new kinds of keyed counts; the encoding (a
+ * versioned binary record, docs/FORMAT.md, "Query statistics") keeps entries of kinds it does
+ * not know through a decode, merge and encode. A trawl_qstats is not shared while it is
+ * merged into; otherwise any number of threads may read one. */
+
+/** Statistics of one or more indexes for BM25: documents, their total length, and the counts
+ * of a query's clauses. Opaque. */
+typedef struct trawl_qstats trawl_qstats;
+
+enum {
+    TRAWL_QSTATS_TERM = 1,   /**< a term's df: live documents holding it */
+    TRAWL_QSTATS_PHRASE = 2, /**< a phrase's df: live documents with at least one match */
+};
+
+/** An empty trawl_qstats (no part yet, N = 0) to merge parts into. Thread-safe.
+ * @return TRAWL_OK, TRAWL_EARG (out is NULL) or TRAWL_ENOMEM (then *out is NULL). */
+TRAWL_API int trawl_qstats_new(trawl_qstats **out);
+
+/** Frees qs. Accepts NULL. */
+TRAWL_API void trawl_qstats_free(trawl_qstats *qs);
+
+/** The collection statistics of idx alone (N, total tokens; no clause counts): one part.
+ * O(1). Thread-safe.
+ * @return TRAWL_OK, TRAWL_EARG or TRAWL_ENOMEM (then *out is NULL). */
+TRAWL_API int trawl_index_qstats(const trawl_index *idx, trawl_qstats **out);
+
+/** trawl_search_qstats with the caller's sizeof(trawl_options) (ignored when o is NULL). */
+TRAWL_API int trawl_search_qstats_sized(trawl_search *s, const char *query, const trawl_options *o,
+                                        size_t o_size, trawl_qstats **out);
+
+/** Phase 1 of a search over shards: parses and plans query as trawl_search_run would (o's
+ * default_or and max_expansions matter; its limits, sort, dates and BM25 parameters do not:
+ * df counts every live document) and exports this index's statistics for it: N, total
+ * tokens, the df of every term (prefix expansions included) and the exact df of every phrase.
+ * Costs what the planning of a search costs: a dictionary lookup per term and segment, and a
+ * pass over the positions of each phrase. Replaces the previous results of s (it has no hits
+ * afterwards).
+ * @param[out] out the statistics (one part; the caller frees them), NULL on failure
+ * @return TRAWL_OK, or an error of trawl_search_run (TRAWL_EQUERY, TRAWL_ELIMIT,
+ *         TRAWL_ECORRUPT, TRAWL_ENOMEM, TRAWL_EARG), with trawl_search_errmsg. */
+static inline int trawl_search_qstats(trawl_search *s, const char *q, const trawl_options *o,
+                                      trawl_qstats **out)
+{
+    return trawl_search_qstats_sized(s, q, o, sizeof *o, out);
+}
+
+/** Adds the counts of from into into: N, total tokens and the number of parts add up, and
+ * each keyed count adds to the count under the same key (a key only one side has is kept).
+ * Merging the same part twice counts it twice. O(entries of both); into is rewritten.
+ * @return TRAWL_OK;
+ *         TRAWL_EARG   a NULL argument, the two were counted with different analyzers
+ *                      (language, maximum token length), or a sum overflows 64 bits;
+ *         TRAWL_ENOMEM (into is then unchanged). */
+TRAWL_API int trawl_qstats_merge(trawl_qstats *into, const trawl_qstats *from);
+
+/** trawl_search_run_global with the caller's sizeof(trawl_options) (ignored when o is NULL). */
+TRAWL_API int trawl_search_run_global_sized(trawl_search *s, const char *query,
+                                            const trawl_options *o, size_t o_size,
+                                            const trawl_qstats *global);
+
+/** Phase 2: trawl_search_run, scoring with the statistics global (the merged parts of every
+ * shard, this one included; borrowed for the call only) instead of the index's: N and the
+ * average length from global, each clause's df from its entry. Matching, counting and the
+ * hits are this index's. Explanations (o->explain) show the global df.
+ * @return as trawl_search_run; also TRAWL_EARG when global is NULL, was counted with another
+ *         analyzer, covers fewer documents or tokens than this index, or lacks (or counts
+ *         fewer documents than this index for) a clause that matches here: statistics of
+ *         another query or of shards without this one. */
+static inline int trawl_search_run_global(trawl_search *s, const char *q, const trawl_options *o,
+                                          const trawl_qstats *global)
+{
+    return trawl_search_run_global_sized(s, q, o, sizeof *o, global);
+}
+
+/** The totals of qs: N, the summed document lengths, and the number of parts summed (any
+ * pointer may be NULL). N and total tokens give avgdl = total / N. O(1). */
+TRAWL_API void trawl_qstats_totals(const trawl_qstats *qs, uint64_t *n_docs, uint64_t *total_tokens,
+                                   uint32_t *n_parts);
+
+/** Number of keyed counts in qs. O(1). */
+TRAWL_API size_t trawl_qstats_count(const trawl_qstats *qs);
+
+/** Keyed count i of qs (0-based, in (kind, key) byte order). The key is not NUL-terminated and
+ * is valid until qs is merged into or freed. Any output pointer may be NULL.
+ *
+ *     for (size_t i = 0; trawl_qstats_entry(qs, i, &kind, &key, &len, &df) == TRAWL_OK; i++)
+ *         printf("%d %.*s %llu\n", kind, (int)len, key, (unsigned long long)df);
+ *
+ * @return TRAWL_OK, or TRAWL_ENOTFOUND when i is past the last. */
+TRAWL_API int trawl_qstats_entry(const trawl_qstats *qs, size_t i, int *kind, const char **key,
+                                 size_t *key_len, uint64_t *df);
+
+/** Bytes trawl_qstats_encode writes for qs. O(entries). */
+TRAWL_API size_t trawl_qstats_encoded_size(const trawl_qstats *qs);
+
+/** Encodes qs into buf (docs/FORMAT.md, "Query statistics": a magic, a version, the analyzer,
+ * the totals, the sorted entries and an xxhash64), independent of the host. The same
+ * statistics always give the same bytes. Thread-safe.
+ * @return TRAWL_OK, or TRAWL_EARG (a NULL argument, or cap below the encoded size). */
+TRAWL_API int trawl_qstats_encode(const trawl_qstats *qs, void *buf, size_t cap);
+
+/** Decodes len bytes written by trawl_qstats_encode (of this or an older version of the
+ * format). Every length is checked against len before use, then the checksum.
+ * @param[out] out    the statistics (the caller frees them), NULL on failure
+ * @param[out] errbuf on failure, what is wrong and at which byte offset (may be NULL)
+ * @return TRAWL_OK;
+ *         TRAWL_ECORRUPT not a statistics record, truncated, entries out of order, or a
+ *                        checksum mismatch;
+ *         TRAWL_EVERSION written by a newer format version;
+ *         TRAWL_EARG     out or data is NULL;
+ *         TRAWL_ENOMEM. */
+TRAWL_API int trawl_qstats_decode(trawl_qstats **out, const void *data, size_t len, char *errbuf,
+                                  size_t errbuf_len);
+
 #ifdef __cplusplus
 }
 #endif

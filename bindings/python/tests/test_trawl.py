@@ -369,5 +369,76 @@ class WriterTest(unittest.TestCase):
             self.assertEqual(idx.stats()['language'], 'none')
 
 
+class QStatsTest(unittest.TestCase):
+    """Statistics across shards in one process: three shard indexes searched in two phases
+    (their QStats shipped as bytes and merged) give the hits of the three opened as one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix='trawl-python-qstats-')
+        words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta']
+        cls.dirs = [os.path.join(cls.tmp, 's%d' % s) for s in range(3)]
+        for s, d in enumerate(cls.dirs):
+            with trawl.Writer(d, language='none') as w:
+                for i in range(s, 300, 3):
+                    x = i * 7919 + 17
+                    picks = []
+                    for _ in range(2 + i % 9):
+                        x = (x * 1103515245 + 12345) % 2147483648
+                        picks.append(words[(x >> 16) % (3 + i % 6)])
+                    text = ' '.join(picks)
+                    w.add('d%03d' % i, text, date='2024-01-%02d' % (1 + i % 28))
+        cls.shards = [trawl.Index(d) for d in cls.dirs]
+        cls.one = trawl.Index(cls.dirs)
+
+    @classmethod
+    def tearDownClass(cls):
+        for i in cls.shards:
+            i.close()
+        cls.one.close()
+        shutil.rmtree(cls.tmp)
+
+    def sharded(self, q, **kw):
+        parts = [trawl.QStats.from_bytes(bytes(i.qstats(q))) for i in self.shards]
+        merged = trawl.QStats.merged(parts)
+        rows = []
+        for s, i in enumerate(self.shards):
+            for h in i.search(q, stats=merged, limit=kw.get('limit', 10), snippets=False):
+                rows.append((-h.score, s, h.doc, h.id, h.score))
+        rows.sort()
+        return [(r[3], r[4]) for r in rows[:kw.get('limit', 10)]]
+
+    def test_two_phases_equal_one_index(self):
+        for q in ('alpha', 'beta gamma', 'alpha OR eta', '"alpha beta"', 'ga*', 'beta -alpha'):
+            want = [(h.id, h.score) for h in self.one.search(q, snippets=False)]
+            self.assertTrue(want, q)
+            self.assertEqual(self.sharded(q), want, q)
+
+    def test_qstats_object(self):
+        whole = self.one.qstats()
+        self.assertEqual(whole.n_docs, 300)
+        self.assertEqual(whole.n_parts, 1)
+        parts = [i.qstats('beta "alpha beta"') for i in self.shards]
+        merged = trawl.QStats.merged(parts)
+        self.assertEqual(merged.n_parts, 3)
+        self.assertEqual(merged.n_docs, 300)
+        self.assertEqual(merged.total_tokens, whole.total_tokens)
+        entries = dict(((k, t), df) for k, t, df in merged.entries())
+        self.assertEqual(entries[('term', 'beta')], self.one.count('beta'))
+        self.assertEqual(entries[('phrase', 'alpha beta')], self.one.count('"alpha beta"'))
+        import pickle
+        again = pickle.loads(pickle.dumps(merged))
+        self.assertEqual(again.to_bytes(), merged.to_bytes())
+        with self.assertRaises(trawl.CorruptIndexError):
+            trawl.QStats.from_bytes(merged.to_bytes()[:-1])
+        with self.assertRaises(trawl.ArgumentError) as cm:
+            self.shards[0].search('zeta', stats=parts[0])  # statistics of another query
+        self.assertIn('zeta', cm.exception.message)
+        with self.assertRaises(trawl.ArgumentError):
+            self.shards[0].search('beta', stats=b'not a QStats')
+        ex = self.shards[0].explain('beta', stats=merged, limit=1)
+        self.assertEqual(ex[0].clauses[0].df, entries[('term', 'beta')])
+
+
 if __name__ == '__main__':
     unittest.main()

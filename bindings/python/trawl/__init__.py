@@ -21,7 +21,7 @@ import threading
 
 from . import _lib
 
-__all__ = ['Index', 'Writer', 'Hit', 'Clause', 'Results', 'Error', 'CorruptIndexError', 'VersionError',
+__all__ = ['Index', 'Writer', 'QStats', 'Hit', 'Clause', 'Results', 'Error', 'CorruptIndexError', 'VersionError',
            'IndexIOError', 'OutOfMemoryError', 'QueryError', 'ArgumentError', 'NotAnIndexError',
            'LimitError', 'NotFoundError', 'version']
 
@@ -116,9 +116,10 @@ class Clause:
 class Hit:
     """One ranked hit. snippet is the best passage (None with snippets=False); highlights are
     (start, end) code point ranges of the query's matches in it, so snippet[start:end] is one.
-    date is a datetime.date or None. With explain: clauses and doc_len."""
+    date is a datetime.date or None. With explain: clauses and doc_len. shard: the shard that
+    answered it (trawl.distributed), else None."""
     __slots__ = ('rank', 'doc', 'id', 'score', 'date', 'snippet', 'highlights', 'clauses',
-                 'doc_len')
+                 'doc_len', 'shard')
 
     def __repr__(self):
         return 'Hit(rank=%d, id=%r, score=%.4f, date=%s)' % (self.rank, self.id, self.score,
@@ -304,7 +305,7 @@ class Index:
 
     # -- queries
     def _run(self, c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
-             count_only=0, explain=0, exact_count=0):
+             count_only=0, explain=0, exact_count=0, stats=None):
         o = c.opt
         _L.trawl_options_init_sized(c.opt_ref, _OPT_SIZE)
         o.limit, o.offset, o.count_only, o.explain, o.exact_count = (
@@ -320,21 +321,27 @@ class Index:
             o.k1 = k1
         if b is not None:
             o.b = b
-        rc = _L.trawl_search_run_sized(c.ptr, query.encode('utf-8'), c.opt_ref, _OPT_SIZE)
+        if stats is None:
+            rc = _L.trawl_search_run_sized(c.ptr, query.encode('utf-8'), c.opt_ref, _OPT_SIZE)
+        else:
+            rc = _L.trawl_search_run_global_sized(c.ptr, query.encode('utf-8'), c.opt_ref,
+                                                  _OPT_SIZE, _qstats_ptr(stats))
         if rc != 0:
             raise c.fail(rc)
 
     def search(self, query, limit=10, offset=0, sort='score', date_from=None, date_to=None,
                default_or=False, k1=None, b=None, snippets=True, snippet_bytes=0,
-               exact_count=False):
+               exact_count=False, stats=None):
         """Runs query and returns Results (a list of Hit, best first).
         sort: 'score' or 'date'; date_from/date_to: datetime.date or 'YYYY-MM-DD';
         default_or: bare words optional; k1, b: BM25 (default 1.2, 0.75); snippets=False skips
-        the snippet (and its decompression); snippet_bytes: its length (default 200).
+        the snippet (and its decompression); snippet_bytes: its length (default 200);
+        stats: a QStats to score with instead of this index's own (the merged statistics of
+        every shard, see QStats).
         Raises QueryError, LimitError, ArgumentError, CorruptIndexError, OutOfMemoryError."""
         c = self._ctx()
         self._run(c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
-                  exact_count=1 if exact_count else 0)
+                  exact_count=1 if exact_count else 0, stats=stats)
         return self._collect(c, offset, snippets, snippet_bytes, False)
 
     def _collect(self, c, offset, snippets, snippet_bytes, explain):
@@ -351,6 +358,7 @@ class Index:
             hit.id = string_at(h.id, h.id_len).decode('utf-8', 'replace')
             hit.date = _date(h.date) if h.date else None
             hit.snippet, hit.highlights, hit.clauses, hit.doc_len = None, [], None, None
+            hit.shard = None
             if snippets:
                 rc = _L.trawl_search_snippet_sized(ptr, i, snippet_bytes, c.sn_ref, _SN_SIZE)
                 if rc != 0:
@@ -374,12 +382,37 @@ class Index:
                   count_only=1)
         return _L.trawl_search_count(c.ptr)
 
-    def explain(self, query, limit=10, offset=0, default_or=False, k1=None, b=None):
+    def explain(self, query, limit=10, offset=0, default_or=False, k1=None, b=None, stats=None,
+                date_from=None, date_to=None, sort='score'):
         """Like search (no snippets), each hit with .clauses (list of Clause: term, tf, df,
         idf, norm, score; their scores sum to the hit's) and .doc_len."""
         c = self._ctx()
-        self._run(c, query, limit, offset, 'score', None, None, default_or, k1, b, explain=1)
+        self._run(c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
+                  explain=1, stats=stats)
         return self._collect(c, offset, False, 0, True)
+
+    def qstats(self, query=None, default_or=False):
+        """This index's statistics for BM25 as a QStats: with a query, also the df of each of
+        its terms (prefix expansions included) and the exact df of each phrase (phase 1 of a
+        search over shards: merge every shard's, then search each with stats=). Raises
+        QueryError, LimitError and the errors of search."""
+        _need('trawl_search_qstats_sized')
+        out = ctypes.c_void_p()
+        if query is None:
+            if not self._ptr:
+                raise ArgumentError('the index is closed')
+            rc = _L.trawl_index_qstats(self._ptr, ctypes.byref(out))
+            if rc != 0:
+                raise _error(rc, None)
+            return QStats._adopt(out)
+        c = self._ctx()
+        _L.trawl_options_init_sized(c.opt_ref, _OPT_SIZE)
+        c.opt.default_or = 1 if default_or else 0
+        rc = _L.trawl_search_qstats_sized(c.ptr, query.encode('utf-8'), c.opt_ref, _OPT_SIZE,
+                                          ctypes.byref(out))
+        if rc != 0:
+            raise c.fail(rc)
+        return QStats._adopt(out)
 
     @staticmethod
     def _explain_hit(c, i, hit):
@@ -426,6 +459,131 @@ class Index:
         rc = _L.trawl_index_check(self._ptr, errbuf, len(errbuf))
         if rc != 0:
             raise _error(rc, errbuf.value.decode('utf-8', 'replace'))
+
+
+# ------------------------------------------------------------------ statistics
+
+def _qstats_ptr(stats):
+    if not isinstance(stats, QStats):
+        raise ArgumentError('stats must be a trawl.QStats, not %s' % type(stats).__name__)
+    return stats._ptr
+
+
+class QStats:
+    """BM25 statistics of one or more indexes (trawl_qstats): documents, their total length,
+    and the df of a query's terms and phrases. Index.qstats(query) exports one index's; merging
+    sums them; Index.search(query, stats=merged) scores with them, so every shard of a corpus
+    ranks as one index would (trawl.h, "statistics across shards").
+
+        parts = [QStats.from_bytes(b) for b in shipped]      # bytes(part) on each shard
+        merged = QStats.merged(parts)
+        hits = shard_index.search(query, stats=merged)
+
+    QStats() is empty (no part); a QStats pickles as its bytes."""
+
+    def __init__(self, data=None):
+        _need('trawl_qstats_new')
+        self._ptr = None
+        ptr = ctypes.c_void_p()
+        if data is None:
+            rc = _L.trawl_qstats_new(ctypes.byref(ptr))
+            errbuf = None
+        else:
+            data = _bytes(data, 'data')
+            errbuf = ctypes.create_string_buffer(512)
+            rc = _L.trawl_qstats_decode(ctypes.byref(ptr), data, len(data), errbuf, len(errbuf))
+        if rc != 0:
+            raise _error(rc, errbuf.value.decode('utf-8', 'replace') if errbuf else None)
+        self._ptr = ptr
+
+    @classmethod
+    def _adopt(cls, ptr):
+        qs = cls.__new__(cls)
+        qs._ptr = ptr
+        return qs
+
+    @classmethod
+    def from_bytes(cls, data):
+        """Decodes bytes of to_bytes(). Raises CorruptIndexError (damaged, truncated, not
+        statistics) or VersionError (a newer format)."""
+        return cls(data)
+
+    @classmethod
+    def merged(cls, parts):
+        """A new QStats summing parts (QStats or their bytes)."""
+        out = cls()
+        for p in parts:
+            out.merge(p if isinstance(p, QStats) else cls(p))
+        return out
+
+    def merge(self, other):
+        """Adds other's counts to this one (in place); returns self. Raises ArgumentError
+        when the two come from indexes of different analyzers."""
+        rc = _L.trawl_qstats_merge(self._ptr, _qstats_ptr(other))
+        if rc != 0:
+            raise _error(rc, 'cannot merge these statistics: different analyzers, or a count '
+                             'overflows' if rc == ArgumentError.code else None)
+        return self
+
+    def to_bytes(self):
+        """The versioned binary encoding (docs/FORMAT.md, "Query statistics")."""
+        n = _L.trawl_qstats_encoded_size(self._ptr)
+        buf = ctypes.create_string_buffer(n)
+        rc = _L.trawl_qstats_encode(self._ptr, buf, n)
+        if rc != 0:
+            raise _error(rc, None)
+        return buf.raw
+
+    __bytes__ = to_bytes
+
+    def __reduce__(self):
+        return (QStats, (self.to_bytes(),))
+
+    def _totals(self):
+        n, t, p = c_u64(), c_u64(), ctypes.c_uint32()
+        _L.trawl_qstats_totals(self._ptr, ctypes.byref(n), ctypes.byref(t), ctypes.byref(p))
+        return n.value, t.value, p.value
+
+    @property
+    def n_docs(self):
+        """N: live documents counted."""
+        return self._totals()[0]
+
+    @property
+    def total_tokens(self):
+        """Their summed lengths (avgdl = total_tokens / n_docs)."""
+        return self._totals()[1]
+
+    @property
+    def n_parts(self):
+        """How many exports were summed into this one."""
+        return self._totals()[2]
+
+    def entries(self):
+        """[(kind, key, df)]: kind 'term' or 'phrase' (or the number of a kind this binding
+        does not know), key the analysed text, df the documents."""
+        out = []
+        kind, key, n, df = ctypes.c_int(), ctypes.c_void_p(), ctypes.c_size_t(), c_u64()
+        i = 0
+        while _L.trawl_qstats_entry(self._ptr, i, ctypes.byref(kind), ctypes.byref(key),
+                                    ctypes.byref(n), ctypes.byref(df)) == 0:
+            text = ctypes.string_at(key, n.value).decode('utf-8', 'replace')
+            out.append(({1: 'term', 2: 'phrase'}.get(kind.value, kind.value), text, df.value))
+            i += 1
+        return out
+
+    def __repr__(self):
+        n, t, p = self._totals()
+        return 'QStats(n_docs=%d, total_tokens=%d, parts=%d, entries=%d)' % (
+            n, t, p, _L.trawl_qstats_count(self._ptr))
+
+    def __del__(self):
+        if getattr(self, '_ptr', None):
+            _L.trawl_qstats_free(self._ptr)
+            self._ptr = None
+
+
+c_u64 = ctypes.c_uint64
 
 
 # ------------------------------------------------------------------ writer

@@ -133,6 +133,21 @@ _LATER = {
     'trawl_writer_merge': (c_int, [c_void_p]),
     'trawl_writer_errmsg': (c_char_p, [c_void_p]),
     'trawl_writer_stat_sized': (c_int, [c_void_p, _P(WriterStats), c_size_t]),
+    'trawl_qstats_new': (c_int, [_P(c_void_p)]),
+    'trawl_qstats_free': (None, [c_void_p]),
+    'trawl_index_qstats': (c_int, [c_void_p, _P(c_void_p)]),
+    'trawl_search_qstats_sized': (c_int, [c_void_p, c_char_p, _P(Options), c_size_t,
+                                          _P(c_void_p)]),
+    'trawl_qstats_merge': (c_int, [c_void_p, c_void_p]),
+    'trawl_search_run_global_sized': (c_int, [c_void_p, c_char_p, _P(Options), c_size_t,
+                                              c_void_p]),
+    'trawl_qstats_totals': (None, [c_void_p, _P(c_uint64), _P(c_uint64), _P(c_uint32)]),
+    'trawl_qstats_count': (c_size_t, [c_void_p]),
+    'trawl_qstats_entry': (c_int, [c_void_p, c_size_t, _P(c_int), _P(c_void_p), _P(c_size_t),
+                                   _P(c_uint64)]),
+    'trawl_qstats_encoded_size': (c_size_t, [c_void_p]),
+    'trawl_qstats_encode': (c_int, [c_void_p, c_void_p, c_size_t]),
+    'trawl_qstats_decode': (c_int, [_P(c_void_p), c_char_p, c_size_t, c_char_p, c_size_t]),
 }
 _missing = set()
 for _table in (_PROTOS, _LATER):
