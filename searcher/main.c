@@ -1,14 +1,15 @@
 /* trawl-search: the command-line searcher. Parses flags, calls the public API of trawl.h and
  * prints; every search, ranking and snippet decision is the library's.
  *
- * Flags are recognised anywhere before "--"; any other argument (including "-word", which the
- * query language reads as an exclusion) is a query word. Unknown "--flags" are usage errors.
- * Exit status: 0 success (also with no hits), 1 index or query error, 2 usage error. */
+ * Flags follow getopt_long's conventions and may come anywhere before "--"; every other
+ * argument is a query word (an excluded "-word" goes after "--", or inside a quoted query).
+ * Exit status: 0 hits found, 1 none, 2 an error of any kind (usage, index, query, output). */
 #include "batch.h"
 #include "out.h"
 #include "trawl.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@
 
 #define CLI_MAX_INDEXES 64
 
+/* Exit status, as grep and ripgrep have it: scripts can test for "found" without parsing. */
+enum { CLI_EXIT_HITS = 0, CLI_EXIT_NONE = 1, CLI_EXIT_ERROR = 2 };
+
 typedef struct cli {
     const char *dirs[CLI_MAX_INDEXES]; /**< -i arguments */
     size_t n_dirs;
@@ -25,7 +29,9 @@ typedef struct cli {
     trawl_options opt;
     int json, count, explain, no_snippets;
     size_t snippet_bytes;
-    int color;        /**< resolved: 1 = ANSI highlighting, 0 = [brackets] */
+    int color;        /**< resolved: 1 = ANSI highlighting, 0 = the marks */
+    char *mark_open;  /**< --marks: before a match without colour (malloc; NULL: nothing) */
+    char *mark_close; /**< --marks: after it */
     batch_opts batch; /**< --queries (batch.path set), --timing, --warmup */
 } cli;
 
@@ -49,7 +55,10 @@ static const char cli_usage[] =
     "      --explain          show how each hit was scored\n"
     "      --snippet-bytes N  snippet length (default 200)\n"
     "      --no-snippets      no snippets\n"
-    "      --color WHEN       highlight with colour: auto (default), always, never\n"
+    "      --color WHEN       highlight with colour: auto (default: on a terminal, unless\n"
+    "                         NO_COLOR is set or TERM=dumb), always, never\n"
+    "      --marks OPEN,CLOSE without colour, put OPEN and CLOSE around matches (default:\n"
+    "                         nothing, the text as it is)\n"
     "      --queries FILE     one query a line (- = standard input), one JSON record each\n"
     "      --timing           with --queries: latency per record, then p50/p95/p99/mean/QPS\n"
     "      --warmup N         with --queries: N untimed passes over the queries first\n"
@@ -57,12 +66,14 @@ static const char cli_usage[] =
     "      --version          print the version\n"
     "\n"
     "Query: words (all required), \"exact phrase\", \"near words\"~N, +required, -excluded,\n"
-    "AND, OR, NOT, (groups), prefix*, date:YYYY-MM-DD..YYYY-MM-DD. Flags go before \"--\";\n"
-    "everything after it is query.\n";
+    "AND, OR, NOT, (groups), prefix*, date:YYYY-MM-DD..YYYY-MM-DD. Options may come\n"
+    "anywhere before \"--\"; everything after it is query (so: -- -excluded).\n"
+    "\n"
+    "Exit status: 0 hits found, 1 no hits, 2 error.\n";
 
 /* ------------------------------------------------------------------ flags */
 
-/* Prints a usage error line; returns the usage exit status, 2. */
+/* Prints a usage error line; returns the error exit status, 2. */
 __attribute__((format(printf, 1, 2))) static int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -80,7 +91,10 @@ static int cli_uint(const char *flag, const char *v, uint32_t *out)
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
     if (!*v || *end || errno || n > UINT32_MAX || v[0] == '-')
-        return cli_usage_error("bad number for %s: %s", flag, v);
+        return cli_usage_error("bad number for %s: %s%s", flag, v,
+                               *v >= '0' && *v <= '9' ? ""
+                                                      : " (a query word starting with '-' goes "
+                                                        "after --: trawl-search -i DIR -- -word)");
     *out = (uint32_t)n;
     return 0;
 }
@@ -116,41 +130,82 @@ static int cli_date(const char *flag, const char *v, uint32_t *out)
     return 0;
 }
 
-/* Flags that take a value; returns 1 if name is one. */
-static int cli_takes_value(const char *name)
-{
-    static const char *const with_value[] = {
-        "-i",   "--index", "-n",  "--limit",         "--offset", "--sort",    "--from",
-        "--to", "--k1",    "--b", "--snippet-bytes", "--color",  "--queries", "--warmup"};
-    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
-        if (strcmp(name, with_value[i]) == 0) return 1;
-    return 0;
-}
+/* The long options; short ones are "i:n:h". Flags are dispatched by their long name to
+ * cli_value_flag or cli_bool_flag, so adding one is a row here and a branch there. */
+static const struct option cli_opts[] = {
+    {"index", required_argument, 0, 'i'},
+    {"limit", required_argument, 0, 'n'},
+    {"offset", required_argument, 0, 0},
+    {"sort", required_argument, 0, 0},
+    {"from", required_argument, 0, 0},
+    {"to", required_argument, 0, 0},
+    {"k1", required_argument, 0, 0},
+    {"b", required_argument, 0, 0},
+    {"snippet-bytes", required_argument, 0, 0},
+    {"color", required_argument, 0, 0},
+    {"colour", required_argument, 0, 0},
+    {"marks", required_argument, 0, 0},
+    {"queries", required_argument, 0, 0},
+    {"warmup", required_argument, 0, 0},
+    {"or", no_argument, 0, 0},
+    {"json", no_argument, 0, 0},
+    {"count", no_argument, 0, 0},
+    {"explain", no_argument, 0, 0},
+    {"no-snippets", no_argument, 0, 0},
+    {"timing", no_argument, 0, 0},
+    {"help", no_argument, 0, 'h'},
+    {"version", no_argument, 0, 0},
+    {0, 0, 0, 0},
+};
+
+/* --color WHEN: CLI_COLOR_* (auto is decided once every flag is read). */
+enum { CLI_COLOR_AUTO = -1, CLI_COLOR_NEVER = 0, CLI_COLOR_ALWAYS = 1 };
 
 static int cli_color_mode(const char *v, int *out)
 {
     if (strcmp(v, "always") == 0)
-        *out = 1;
+        *out = CLI_COLOR_ALWAYS;
     else if (strcmp(v, "never") == 0)
-        *out = 0;
+        *out = CLI_COLOR_NEVER;
     else if (strcmp(v, "auto") == 0)
-        *out = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+        *out = CLI_COLOR_AUTO;
     else
         return cli_usage_error("bad value for --color: %s (auto, always or never)", v);
     return 0;
 }
 
-/* Applies one flag with a value. */
+/* Colour under --color auto: standard output is a terminal that can show it, and the user did
+ * not ask for none (https://no-color.org: NO_COLOR set to anything). */
+static int cli_color_auto(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL && term && *term &&
+           strcmp(term, "dumb") != 0;
+}
+
+/* --marks OPEN,CLOSE: the strings around a match when there is no colour (default none, so
+ * piped text is the document's own). Split at the first comma. */
+static int cli_marks(cli *c, const char *v)
+{
+    const char *comma = strchr(v, ',');
+    if (!comma) return cli_usage_error("bad value for --marks: %s (OPEN,CLOSE)", v);
+    c->mark_open = strndup(v, (size_t)(comma - v));
+    c->mark_close = strdup(comma + 1);
+    if (!c->mark_open || !c->mark_close) return cli_usage_error("out of memory");
+    return 0;
+}
+
+/* Applies one flag with a value (f is its long name, "--limit"). */
 static int cli_value_flag(cli *c, const char *f, const char *v)
 {
     trawl_options *o = &c->opt;
     uint32_t n;
     int rc = 0;
-    if (!strcmp(f, "-i") || !strcmp(f, "--index")) {
+    if (!strcmp(f, "--index")) {
         if (c->n_dirs == CLI_MAX_INDEXES)
             return cli_usage_error("too many indexes (at most %d)", CLI_MAX_INDEXES);
         c->dirs[c->n_dirs++] = v;
-    } else if (!strcmp(f, "-n") || !strcmp(f, "--limit")) {
+    } else if (!strcmp(f, "--limit")) {
         rc = cli_uint(f, v, &o->limit);
     } else if (!strcmp(f, "--offset")) {
         rc = cli_uint(f, v, &o->offset);
@@ -174,13 +229,15 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_uint(f, v, &n);
         if (!rc && (n < 1 || n > 65536)) return cli_usage_error("bad value for %s (1..65536)", f);
         c->snippet_bytes = n;
+    } else if (!strcmp(f, "--marks")) {
+        rc = cli_marks(c, v);
     } else {
         rc = cli_color_mode(v, &c->color);
     }
     return rc;
 }
 
-/* Applies one flag without a value; returns -1 if name is no such flag. */
+/* Applies one flag without a value (f is its long name); returns -1 if there is no such flag. */
 static int cli_bool_flag(cli *c, const char *f)
 {
     if (!strcmp(f, "--or"))
@@ -215,18 +272,6 @@ static int cli_add_word(cli *c, const char *w)
     return 0;
 }
 
-/* Splits "--flag=value" into name (copied to nb) and value; returns value or NULL. */
-static const char *cli_split(const char *arg, char *nb, size_t cap, const char **name)
-{
-    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-    *name = arg;
-    if (!eq || (size_t)(eq - arg) >= cap) return NULL;
-    memcpy(nb, arg, (size_t)(eq - arg));
-    nb[eq - arg] = '\0';
-    *name = nb;
-    return eq + 1;
-}
-
 /* With --queries: the flags that make sense for a batch, copied into c->batch. */
 static int cli_check_batch(cli *c)
 {
@@ -242,36 +287,54 @@ static int cli_check_batch(cli *c)
     return 0;
 }
 
-/* Parses argv into c. Returns 0, 2 (usage error) or 3 (help/version printed: exit 0). */
+/* Says what getopt_long refused in argv[optind - 1]. A word starting with '-' is read as
+ * options, as in grep and ripgrep: the message says how to search for it. */
+static int cli_bad_option(char **argv, int opt)
+{
+    const char *arg = argv[optind - 1];
+    if (opt == ':') return cli_usage_error("%s needs a value", arg);
+    if (optopt)
+        return cli_usage_error("unknown option -%c in %s (a query word starting with '-' goes "
+                               "after --: trawl-search -i DIR -- %s)",
+                               optopt, arg, arg);
+    return cli_usage_error("unknown option %s", arg);
+}
+
+/* Applies option opt (getopt_long's return, li its long index). Returns 0, 2 (usage error) or
+ * 3 (help or version printed: exit 0). */
+static int cli_option(cli *c, int opt, int li)
+{
+    char name[32];
+    if (opt == 'h') {
+        fputs(cli_usage, stdout);
+        return 3;
+    }
+    const char *lname = opt == 'i' ? "index" : opt == 'n' ? "limit" : cli_opts[li].name;
+    snprintf(name, sizeof name, "--%s", lname);
+    if (!strcmp(lname, "version")) {
+        printf("trawl-search %s\n", TRAWL_VERSION);
+        return 3;
+    }
+    if (opt == 'i' || opt == 'n' || cli_opts[li].has_arg == required_argument)
+        return cli_value_flag(c, name, optarg);
+    return cli_bool_flag(c, name) == 0 ? 0 : cli_usage_error("unknown option %s", name);
+}
+
+/* Parses argv into c with getopt_long (short options may be joined, "-n2", "-i$IDX"; long ones
+ * take "--opt=value" or "--opt value"; options may follow query words; "--" ends them).
+ * Returns 0, 2 (usage error) or 3 (help/version printed: exit 0). */
 static int cli_parse(cli *c, int argc, char **argv)
 {
-    int color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL, rc = 0;
-    c->color = color;
-    for (int i = 1; i < argc && rc == 0; i++) {
-        char nb[32];
-        const char *name, *val = cli_split(argv[i], nb, sizeof nb, &name);
-        if (!strcmp(argv[i], "--")) {
-            while (++i < argc && rc == 0)
-                rc = cli_add_word(c, argv[i]);
-            break;
-        } else if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
-            fputs(cli_usage, stdout);
-            return 3;
-        } else if (!strcmp(name, "--version")) {
-            printf("trawl-search %s\n", TRAWL_VERSION);
-            return 3;
-        } else if (cli_takes_value(name)) {
-            if (!val && i + 1 >= argc) return cli_usage_error("%s needs a value", name);
-            rc = cli_value_flag(c, name, val ? val : argv[++i]);
-        } else if (!val && cli_bool_flag(c, name) == 0) {
-            continue;
-        } else if (strncmp(argv[i], "--", 2) == 0) {
-            return cli_usage_error("unknown option %s", argv[i]);
-        } else {
-            rc = cli_add_word(c, argv[i]);
-        }
-    }
+    int rc = 0, opt, li;
+    c->color = CLI_COLOR_AUTO;
+    opterr = 0;
+    optind = 1;
+    while (rc == 0 && (opt = getopt_long(argc, argv, ":i:n:h", cli_opts, &li)) != -1)
+        rc = opt == '?' || opt == ':' ? cli_bad_option(argv, opt) : cli_option(c, opt, li);
+    for (int i = optind; i < argc && rc == 0; i++)
+        rc = cli_add_word(c, argv[i]);
     if (rc) return rc;
+    if (c->color == CLI_COLOR_AUTO) c->color = cli_color_auto();
     if (c->n_dirs == 0) return cli_usage_error("no index given (use -i DIR)");
     if (!c->query && !c->batch.path) return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
@@ -282,19 +345,21 @@ static int cli_parse(cli *c, int argc, char **argv)
 /* ------------------------------------------------------------------ printing */
 
 /* Prints a snippet on one line: white space runs become one space, control bytes '?', matches
- * highlighted with ANSI bold red or [brackets], and "…" where the passage cuts the text. */
-static void out_snippet(FILE *f, const trawl_snippet *sn, int color)
+ * in ANSI bold red or between the --marks (none by default), and "…" where the passage cuts
+ * the text. */
+static void out_snippet(FILE *f, const trawl_snippet *sn, const cli *c)
 {
-    const char *open = color ? "\033[1;31m" : "[", *close = color ? "\033[0m" : "]";
+    const char *open = c->color ? "\033[1;31m" : c->mark_open ? c->mark_open : "";
+    const char *close = c->color ? "\033[0m" : c->mark_close ? c->mark_close : "";
     size_t k = 0;
     int in_space = 0;
     fputs("   ", f);
     if (!sn->is_start) fputs("…", f);
     for (size_t i = 0; i < sn->len; i++) {
         if (k < sn->n_spans && i == sn->spans[k].off) fputs(open, f);
-        unsigned char c = (unsigned char)sn->text[i];
-        int sp = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-        if (!sp || !in_space) fputc(sp ? ' ' : c < 0x20 || c == 0x7f ? '?' : c, f);
+        unsigned char ch = (unsigned char)sn->text[i];
+        int sp = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+        if (!sp || !in_space) fputc(sp ? ' ' : ch < 0x20 || ch == 0x7f ? '?' : ch, f);
         in_space = sp;
         if (k < sn->n_spans && i + 1 == (size_t)sn->spans[k].off + sn->spans[k].len) {
             fputs(close, f);
@@ -355,7 +420,7 @@ static int out_hit(const cli *c, trawl_search *s, size_t i, const trawl_hit *h)
         fputs(h->date ? "  " : "", f);
         out_date(f, h->date, 0);
         fputc('\n', f);
-        if (!c->no_snippets) out_snippet(f, &sn, c->color);
+        if (!c->no_snippets) out_snippet(f, &sn, c);
         if (c->explain) out_explain_text(f, ex, n_ex, doc_len);
         return 0;
     }
@@ -450,6 +515,8 @@ static void out_warnings(const cli *c, const trawl_search *s)
     }
 }
 
+/* One query: its hits (or count) and summary. Returns the exit status: CLI_EXIT_HITS,
+ * CLI_EXIT_NONE or CLI_EXIT_ERROR. */
 static int run_search(const cli *c, trawl_search *s)
 {
     trawl_options o = c->opt;
@@ -462,12 +529,13 @@ static int run_search(const cli *c, trawl_search *s)
     if (rc != TRAWL_OK) {
         out_error(trawl_search_errmsg(s), rc == TRAWL_EQUERY ? c->query : NULL,
                   trawl_search_error_column(s));
-        return rc == TRAWL_EARG ? 2 : 1;
+        return CLI_EXIT_ERROR;
     }
     out_warnings(c, s);
+    uint64_t count = trawl_search_count(s);
     if (c->count) {
-        printf("%llu\n", (unsigned long long)trawl_search_count(s));
-        return 0;
+        printf("%llu\n", (unsigned long long)count);
+        return count ? CLI_EXIT_HITS : CLI_EXIT_NONE;
     }
     trawl_hit h;
     size_t i = 0;
@@ -476,11 +544,18 @@ static int run_search(const cli *c, trawl_search *s)
         if (rc != TRAWL_OK) {
             fflush(stdout);
             out_error(trawl_search_errmsg(s), NULL, 0);
-            return 1;
+            return CLI_EXIT_ERROR;
         }
     }
     out_summary(c, s, i);
-    return 0;
+    return count ? CLI_EXIT_HITS : CLI_EXIT_NONE;
+}
+
+static void cli_free(cli *c)
+{
+    free(c->query);
+    free(c->mark_open);
+    free(c->mark_close);
 }
 
 int main(int argc, char **argv)
@@ -490,8 +565,8 @@ int main(int argc, char **argv)
     trawl_options_init(&c.opt);
     int rc = cli_parse(&c, argc, argv);
     if (rc) {
-        free(c.query);
-        return rc == 3 ? 0 : rc;
+        cli_free(&c);
+        return rc == 3 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     }
     char errbuf[512];
     trawl_index *idx = NULL;
@@ -499,19 +574,21 @@ int main(int argc, char **argv)
     rc = trawl_index_open(&idx, c.dirs, c.n_dirs, errbuf, sizeof errbuf);
     if (rc != TRAWL_OK) {
         out_error(errbuf, NULL, 0);
-        rc = 1;
+        rc = CLI_EXIT_ERROR;
     } else if (trawl_search_new(&s, idx) != TRAWL_OK) {
         out_error("out of memory", NULL, 0);
-        rc = 1;
+        rc = CLI_EXIT_ERROR;
+    } else if (c.batch.path) {
+        rc = batch_run(&c.batch, s) == 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     } else {
-        rc = c.batch.path ? batch_run(&c.batch, s) : run_search(&c, s);
+        rc = run_search(&c, s);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "trawl-search: error: writing output: %s\n", strerror(errno));
-        rc = 1;
+        rc = CLI_EXIT_ERROR;
     }
     trawl_search_free(s);
     trawl_index_close(idx);
-    free(c.query);
+    cli_free(&c);
     return rc;
 }
