@@ -38,7 +38,7 @@ COMMON_SRC := $(wildcard common/*.c)
 # symbol checks and the installed copy follow this list. Left out are the programs and, of
 # indexer/, the corpus sync behind trawl-index (the file walk, JSON Lines through jansson):
 # nothing in trawl.h reaches it, so the library does not carry it or its dependency.
-CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c
+CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c
 CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c
 LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
               $(filter-out $(CLI_INDEX_SRC),$(wildcard indexer/*.c))

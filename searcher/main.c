@@ -5,6 +5,8 @@
  * argument is a query word (an excluded "-word" goes after "--", or inside a quoted query).
  * Exit status: 0 hits found, 1 none, 2 an error of any kind (usage, index, query, output). */
 #include "batch.h"
+#include "hitout.h"
+#include "locate.h"
 #include "out.h"
 #include "trawl.h"
 
@@ -28,6 +30,11 @@ typedef struct cli {
     char *query; /**< the query words joined by spaces (malloc) */
     trawl_options opt;
     int json, count, explain, no_snippets;
+    int has_limit; /**< -n given (-l and --vimgrep list every match without it) */
+    int files;     /**< -l: paths only */
+    int nul;       /**< -0: -l paths end with NUL, not newline */
+    int vimgrep;   /**< --vimgrep: path:line:column:line text */
+    int absolute;  /**< --absolute: absolute paths even under the working directory */
     size_t snippet_bytes;
     int color;        /**< resolved: 1 = ANSI highlighting, 0 = the marks */
     char *mark_open;  /**< --marks: before a match without colour (malloc; NULL: nothing) */
@@ -39,7 +46,8 @@ static const char cli_usage[] =
     "usage: trawl-search [options] -i INDEX [-i INDEX2 ...] QUERY...\n"
     "       trawl-search [options] -i INDEX --queries FILE [--timing] [--warmup N]\n"
     "\n"
-    "Searches one or more trawl indexes (built by trawl-index) as one corpus.\n"
+    "Searches one or more trawl indexes (built by trawl-index) as one corpus. A hit is shown\n"
+    "as path:line:column of its best snippet's first match (the id of a JSON Lines record).\n"
     "\n"
     "Options:\n"
     "  -i, --index DIR        index directory (repeatable)\n"
@@ -53,6 +61,12 @@ static const char cli_usage[] =
     "      --count            print only the number of matching documents\n"
     "      --json             one JSON object per hit, then a summary object\n"
     "      --explain          show how each hit was scored\n"
+    "      --vimgrep          one line a hit: path:line:column:text of the line, as vim -q\n"
+    "                         and Emacs' grep mode read it (every match unless -n)\n"
+    "  -l, --files-with-matches  the paths of the matching documents only (all unless -n)\n"
+    "  -0, --null             with -l: end each path with a NUL byte, not a newline\n"
+    "      --absolute         absolute paths (default: relative to the working directory\n"
+    "                         when the file is under it)\n"
     "      --snippet-bytes N  snippet length (default 200)\n"
     "      --no-snippets      no snippets\n"
     "      --color WHEN       highlight with colour: auto (default: on a terminal, unless\n"
@@ -130,7 +144,7 @@ static int cli_date(const char *flag, const char *v, uint32_t *out)
     return 0;
 }
 
-/* The long options; short ones are "i:n:h". Flags are dispatched by their long name to
+/* The long options; short ones are "i:n:hl0". Flags are dispatched by their long name to
  * cli_value_flag or cli_bool_flag, so adding one is a row here and a branch there. */
 static const struct option cli_opts[] = {
     {"index", required_argument, 0, 'i'},
@@ -153,6 +167,10 @@ static const struct option cli_opts[] = {
     {"explain", no_argument, 0, 0},
     {"no-snippets", no_argument, 0, 0},
     {"timing", no_argument, 0, 0},
+    {"files-with-matches", no_argument, 0, 'l'},
+    {"null", no_argument, 0, '0'},
+    {"vimgrep", no_argument, 0, 0},
+    {"absolute", no_argument, 0, 0},
     {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, 0},
     {0, 0, 0, 0},
@@ -207,6 +225,7 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         c->dirs[c->n_dirs++] = v;
     } else if (!strcmp(f, "--limit")) {
         rc = cli_uint(f, v, &o->limit);
+        c->has_limit = 1;
     } else if (!strcmp(f, "--offset")) {
         rc = cli_uint(f, v, &o->offset);
     } else if (!strcmp(f, "--sort")) {
@@ -252,6 +271,14 @@ static int cli_bool_flag(cli *c, const char *f)
         c->no_snippets = 1;
     else if (!strcmp(f, "--timing"))
         c->batch.timing = 1;
+    else if (!strcmp(f, "--files-with-matches"))
+        c->files = 1;
+    else if (!strcmp(f, "--null"))
+        c->nul = 1;
+    else if (!strcmp(f, "--vimgrep"))
+        c->vimgrep = 1;
+    else if (!strcmp(f, "--absolute"))
+        c->absolute = 1;
     else
         return -1;
     return 0;
@@ -309,13 +336,17 @@ static int cli_option(cli *c, int opt, int li)
         fputs(cli_usage, stdout);
         return 3;
     }
-    const char *lname = opt == 'i' ? "index" : opt == 'n' ? "limit" : cli_opts[li].name;
+    const char *lname = opt == 'i'   ? "index"
+                        : opt == 'n' ? "limit"
+                        : opt == 'l' ? "files-with-matches"
+                        : opt == '0' ? "null"
+                                     : cli_opts[li].name;
     snprintf(name, sizeof name, "--%s", lname);
     if (!strcmp(lname, "version")) {
         printf("trawl-search %s\n", TRAWL_VERSION);
         return 3;
     }
-    if (opt == 'i' || opt == 'n' || cli_opts[li].has_arg == required_argument)
+    if (opt == 'i' || opt == 'n' || (opt == 0 && cli_opts[li].has_arg == required_argument))
         return cli_value_flag(c, name, optarg);
     return cli_bool_flag(c, name) == 0 ? 0 : cli_usage_error("unknown option %s", name);
 }
@@ -325,11 +356,11 @@ static int cli_option(cli *c, int opt, int li)
  * Returns 0, 2 (usage error) or 3 (help/version printed: exit 0). */
 static int cli_parse(cli *c, int argc, char **argv)
 {
-    int rc = 0, opt, li;
+    int rc = 0, opt, li = 0;
     c->color = CLI_COLOR_AUTO;
     opterr = 0;
     optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, ":i:n:h", cli_opts, &li)) != -1)
+    while (rc == 0 && (opt = getopt_long(argc, argv, ":i:n:hl0", cli_opts, &li)) != -1)
         rc = opt == '?' || opt == ':' ? cli_bad_option(argv, opt) : cli_option(c, opt, li);
     for (int i = optind; i < argc && rc == 0; i++)
         rc = cli_add_word(c, argv[i]);
@@ -339,105 +370,40 @@ static int cli_parse(cli *c, int argc, char **argv)
     if (!c->query && !c->batch.path) return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
+    if (c->json + c->count + c->files + c->vimgrep > 1)
+        return cli_usage_error("choose one of --json, --count, -l and --vimgrep");
+    if ((c->files || c->vimgrep) && c->explain)
+        return cli_usage_error("--explain does not work with -l or --vimgrep");
+    if (c->nul && !c->files) return cli_usage_error("-0 goes with -l");
     return cli_check_batch(c);
 }
 
 /* ------------------------------------------------------------------ printing */
 
-/* Prints a snippet on one line: white space runs become one space, control bytes '?', matches
- * in ANSI bold red or between the --marks (none by default), and "…" where the passage cuts
- * the text. */
-static void out_snippet(FILE *f, const trawl_snippet *sn, const cli *c)
+/* The marks around a highlighted match: bold red, the --marks, or none. */
+static out_marks out_marks_of(const cli *c)
 {
-    const char *open = c->color ? "\033[1;31m" : c->mark_open ? c->mark_open : "";
-    const char *close = c->color ? "\033[0m" : c->mark_close ? c->mark_close : "";
-    size_t k = 0;
-    int in_space = 0;
-    fputs("   ", f);
-    if (!sn->is_start) fputs("…", f);
-    for (size_t i = 0; i < sn->len; i++) {
-        if (k < sn->n_spans && i == sn->spans[k].off) fputs(open, f);
-        unsigned char ch = (unsigned char)sn->text[i];
-        int sp = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
-        if (!sp || !in_space) fputc(sp ? ' ' : ch < 0x20 || ch == 0x7f ? '?' : ch, f);
-        in_space = sp;
-        if (k < sn->n_spans && i + 1 == (size_t)sn->spans[k].off + sn->spans[k].len) {
-            fputs(close, f);
-            k++;
-        }
-    }
-    if (!sn->is_end) fputs("…", f);
-    fputc('\n', f);
+    if (c->color) return (out_marks){"\033[1;31m", "\033[0m"};
+    return (out_marks){c->mark_open ? c->mark_open : "", c->mark_close ? c->mark_close : ""};
 }
 
-/* Prints an external id with control bytes shown as '?'. */
-static void out_id(FILE *f, const trawl_hit *h)
+/* Prints hit i in the chosen format. Returns 0 or a library error code. */
+static int out_hit(const cli *c, trawl_search *s, loc_ctx *lc, size_t i, const trawl_hit *h)
 {
-    for (size_t i = 0; i < h->id_len; i++) {
-        unsigned char c = (unsigned char)h->id[i];
-        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
-    }
-}
-
-static void out_explain_text(FILE *f, const trawl_explain *ex, size_t n, uint32_t doc_len)
-{
-    double sum = 0;
-    for (size_t j = 0; j < n; j++) {
-        fprintf(f, "     tf=%u df=%llu idf=%.4f norm=%.4f score=%.4f  %s\n", ex[j].tf,
-                (unsigned long long)ex[j].df, ex[j].idf, ex[j].norm, ex[j].score, ex[j].term);
-        sum += ex[j].score;
-    }
-    fprintf(f, "     sum=%.4f  doc_len=%u\n", sum, doc_len);
-}
-
-static void out_explain_json(FILE *f, const trawl_explain *ex, size_t n, uint32_t doc_len)
-{
-    fprintf(f, ",\"doc_len\":%u,\"explain\":[", doc_len);
-    for (size_t j = 0; j < n; j++) {
-        fprintf(f, "%s{\"term\":\"", j ? "," : "");
-        out_json_str(f, ex[j].term, strlen(ex[j].term));
-        fprintf(f, "\",\"tf\":%u,\"df\":%llu,\"idf\":%.10g,\"norm\":%.10g,\"score\":%.10g}",
-                ex[j].tf, (unsigned long long)ex[j].df, ex[j].idf, ex[j].norm, ex[j].score);
-    }
-    fputc(']', f);
-}
-
-/* Prints hit i (rank = offset + i + 1) as text or JSON. Returns 0 or a library error code. */
-static int out_hit(const cli *c, trawl_search *s, size_t i, const trawl_hit *h)
-{
-    FILE *f = stdout;
-    trawl_snippet sn;
-    const trawl_explain *ex = NULL;
-    size_t n_ex = 0;
-    uint32_t doc_len = 0;
-    size_t rank = c->opt.offset + i + 1;
-    int rc = c->no_snippets ? TRAWL_OK : trawl_search_snippet(s, i, c->snippet_bytes, &sn);
-    if (rc == TRAWL_OK && c->explain) rc = trawl_search_explain(s, i, &ex, &n_ex, &doc_len);
+    hitout_opts ho = {out_marks_of(c), !c->no_snippets && !c->files, c->opt.offset};
+    hitout_explain x = {NULL, 0, 0, c->explain};
+    loc l;
+    int rc = loc_hit(lc, s, i, h, ho.has_snippet, c->snippet_bytes, &l);
+    if (rc == TRAWL_OK && c->explain) rc = trawl_search_explain(s, i, &x.ex, &x.n_ex, &x.doc_len);
     if (rc != TRAWL_OK) return rc;
-    if (!c->json) {
-        fprintf(f, "%zu. %.4f  ", rank, h->score);
-        out_id(f, h);
-        fputs(h->date ? "  " : "", f);
-        out_date(f, h->date, 0);
-        fputc('\n', f);
-        if (!c->no_snippets) out_snippet(f, &sn, c);
-        if (c->explain) out_explain_text(f, ex, n_ex, doc_len);
-        return 0;
-    }
-    fprintf(f, "{\"rank\":%zu,\"id\":\"", rank);
-    out_json_str(f, h->id, h->id_len);
-    fprintf(f, "\",\"score\":%.10g,\"date\":", h->score);
-    out_date(f, h->date, 1);
-    if (!c->no_snippets) {
-        fputs(",\"snippet\":\"", f);
-        out_json_str(f, sn.text, sn.len);
-        fputs("\",\"highlights\":[", f);
-        for (size_t k = 0; k < sn.n_spans; k++)
-            fprintf(f, "%s[%u,%u]", k ? "," : "", sn.spans[k].off, sn.spans[k].len);
-        fputc(']', f);
-    }
-    if (c->explain) out_explain_json(f, ex, n_ex, doc_len);
-    fputs("}\n", f);
+    if (c->files)
+        hitout_path(stdout, &l, c->nul);
+    else if (c->vimgrep)
+        hitout_vimgrep(stdout, &ho, &l);
+    else if (c->json)
+        hitout_json(stdout, &ho, i, h, &l, &x);
+    else
+        hitout_text(stdout, &ho, i, h, &l, &x);
     return 0;
 }
 
@@ -515,9 +481,23 @@ static void out_warnings(const cli *c, const trawl_search *s)
     }
 }
 
+/* -l and --vimgrep list every matching document, as grep does, unless -n says how many: the
+ * count of a first, counting run is the limit of the second. */
+static int run_limit(const cli *c, trawl_search *s, trawl_options *o)
+{
+    if (!(c->files || c->vimgrep) || c->has_limit) return TRAWL_OK;
+    trawl_options co = *o;
+    co.count_only = 1;
+    co.limit = 0;
+    int rc = trawl_search_run(s, c->query, &co);
+    uint64_t n = trawl_search_count(s);
+    o->limit = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    return rc;
+}
+
 /* One query: its hits (or count) and summary. Returns the exit status: CLI_EXIT_HITS,
  * CLI_EXIT_NONE or CLI_EXIT_ERROR. */
-static int run_search(const cli *c, trawl_search *s)
+static int run_search(const cli *c, trawl_search *s, loc_ctx *lc)
 {
     trawl_options o = c->opt;
     if (c->count) {
@@ -525,7 +505,8 @@ static int run_search(const cli *c, trawl_search *s)
         o.limit = 0;
     }
     o.explain = c->explain && !c->count;
-    int rc = trawl_search_run(s, c->query, &o);
+    int rc = run_limit(c, s, &o);
+    if (rc == TRAWL_OK) rc = trawl_search_run(s, c->query, &o);
     if (rc != TRAWL_OK) {
         out_error(trawl_search_errmsg(s), rc == TRAWL_EQUERY ? c->query : NULL,
                   trawl_search_error_column(s));
@@ -540,14 +521,14 @@ static int run_search(const cli *c, trawl_search *s)
     trawl_hit h;
     size_t i = 0;
     for (; trawl_search_hit(s, i, &h) == TRAWL_OK; i++) {
-        rc = out_hit(c, s, i, &h);
+        rc = out_hit(c, s, lc, i, &h);
         if (rc != TRAWL_OK) {
             fflush(stdout);
-            out_error(trawl_search_errmsg(s), NULL, 0);
+            out_error(rc == TRAWL_ENOMEM ? "out of memory" : trawl_search_errmsg(s), NULL, 0);
             return CLI_EXIT_ERROR;
         }
     }
-    out_summary(c, s, i);
+    if (!c->files && !c->vimgrep) out_summary(c, s, i);
     return count ? CLI_EXIT_HITS : CLI_EXIT_NONE;
 }
 
@@ -581,7 +562,10 @@ int main(int argc, char **argv)
     } else if (c.batch.path) {
         rc = batch_run(&c.batch, s) == 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
     } else {
-        rc = run_search(&c, s);
+        loc_ctx lc;
+        loc_init(&lc, c.absolute);
+        rc = run_search(&c, s, &lc);
+        loc_free(&lc);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "trawl-search: error: writing output: %s\n", strerror(errno));

@@ -55,3 +55,38 @@ void out_date(FILE *f, uint32_t date, int json)
     else if (json)
         fputs("null", f);
 }
+
+/* 1 if byte c is white space that a flattened line shows as one space. */
+static int out_is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+void out_marked(FILE *f, const char *text, size_t len, const trawl_span *spans, size_t n_spans,
+                int64_t shift, const out_marks *m, int flatten)
+{
+    size_t k = 0;
+    int in_space = 0, is_open = 0;
+    /* spans wholly before the text are passed over; one that starts before it opens at 0 */
+    while (k < n_spans && (int64_t)spans[k].off + spans[k].len + shift <= 0)
+        k++;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_open && k < n_spans && (int64_t)i >= (int64_t)spans[k].off + shift) {
+            fputs(m->open, f);
+            is_open = 1;
+        }
+        unsigned char c = (unsigned char)text[i];
+        int sp = flatten && out_is_space(c);
+        if (sp && !in_space)
+            fputc(' ', f);
+        else if (!sp)
+            fputc(c < 0x20 && c != '\t' ? '?' : c == 0x7f ? '?' : c, f);
+        in_space = sp;
+        if (is_open && (int64_t)i + 1 >= (int64_t)spans[k].off + spans[k].len + shift) {
+            fputs(m->close, f);
+            is_open = 0;
+            k++;
+        }
+    }
+    if (is_open) fputs(m->close, f);
+}

@@ -268,7 +268,8 @@ static int search_execute(trawl_search *s, const char *query_text)
     search_prefetch_hits(s);
     if (search_check_hits(s) != TRAWL_OK) return s->e.rc;
     s->count = x.count;
-    s->count_exact = !x.pruned;
+    /* Pruning skips documents without counting them, unless every document was counted. */
+    s->count_exact = !x.pruned || x.count >= s->idx->n_docs;
     s->algo = x.algo;
     if (s->opt.explain && x.scoring) return search_explain(s, &x, root);
     return TRAWL_OK;
@@ -392,8 +393,10 @@ static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_sni
     if (rc != TRAWL_OK) return rc;
     if (!s->has_query) return err_set(&s->e, TRAWL_ENOTFOUND, "no query to highlight");
     arena_reset(&s->snip);
-    return snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip,
-                        out, &s->e);
+    rc = snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip, out,
+                      &s->e);
+    out->doc_off = rc == TRAWL_OK && out->len ? (uint64_t)(out->text - (const char *)s->text.p) : 0;
+    return rc;
 }
 
 int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out,

@@ -315,8 +315,8 @@ TRAWL_API uint32_t trawl_search_error_column(const trawl_search *s);
 
 /** Number of matching documents (after the date filter). Exact after a count_only or
  * exact_count search, for a lone term or phrase without date filter (its document frequency),
- * or when the search did not prune; otherwise a lower bound: the top-k algorithms skip
- * documents that cannot enter the top offset + limit without counting them (see
+ * or when the search did not prune or counted every document; otherwise a lower bound: the top-k
+ * algorithms skip documents that cannot enter the top offset + limit without counting them (see
  * trawl_search_count_is_exact). 0 after a failed run. */
 TRAWL_API uint64_t trawl_search_count(const trawl_search *s);
 
@@ -402,8 +402,11 @@ typedef struct trawl_snippet {
     size_t len;              /**< bytes of text */
     const trawl_span *spans; /**< query-term matches inside text, in order */
     size_t n_spans;
-    int is_start; /**< the passage starts at the document's start */
-    int is_end;   /**< the passage ends at the document's end */
+    int is_start;     /**< the passage starts at the document's start */
+    int is_end;       /**< the passage ends at the document's end */
+    uint64_t doc_off; /**< byte offset of text in the hit's stored text (trawl_search_text):
+                           a program counts the newlines before it to give a line number
+                           (0 from a library older than this field) */
 } trawl_snippet;
 
 /** trawl_search_snippet with the caller's sizeof(trawl_snippet). */

@@ -128,7 +128,7 @@ hits = [json.loads(l) for l in lines[:-1]]
 last = json.loads(lines[-1])
 assert last["count"] == len(hits) and last["exact"] is True and last["ms"] >= 0, last
 for i, h in enumerate(hits):
-    assert h["rank"] == i + 1 and set(h) == {"rank", "id", "score", "date", "snippet", "highlights"}
+    assert h["rank"] == i + 1 and set(h) == {"rank", "id", "path", "score", "date", "line", "column", "snippet", "highlights"}
     raw = h["snippet"].encode("utf-8")
     assert h["highlights"], h
     for off, n in h["highlights"]:
@@ -136,7 +136,7 @@ for i, h in enumerate(hits):
 ' "$T/out"; then ok; else bad "--json lines"; fi
 
 run "$S" -i "$T/idx" -n 3 rafah
-if grep -q '^1\. [0-9.]*  004_1bb60bc09e960d9e\.txt  2024-03-21$' "$T/out" &&
+if grep -q '^1\. [0-9.]*  [^ ]*seeds/004_1bb60bc09e960d9e\.txt:5:361  2024-03-21$' "$T/out" &&
     grep -q ' Rafah' "$T/out" && ! grep -q '\[Rafah\]' "$T/out" && ! grep -q "$(printf '\033')" "$T/out" &&
     tail -n 1 "$T/out" | grep -q '^5 matching documents (showing 1-3) in [0-9.]* ms$' &&
     [ "$(grep -c '^   ' "$T/out")" = 3 ]; then ok; else bad "piped text output"; cat "$T/out" >&2; fi
