@@ -72,7 +72,7 @@ static void hitout_explain_json(FILE *f, const hitout_explain *x)
 void hitout_json(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, const loc *l,
                  const hitout_explain *x)
 {
-    fprintf(f, "{\"rank\":%zu,\"id\":\"", (size_t)o->offset + i + 1);
+    fprintf(f, "{\"type\":\"hit\",\"rank\":%zu,\"id\":\"", (size_t)o->offset + i + 1);
     out_json_str(f, h->id, h->id_len);
     fputs("\",\"path\":", f);
     if (l->is_file) {
@@ -88,10 +88,8 @@ void hitout_json(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, co
         fprintf(f, ",\"line\":%llu,\"column\":%llu,\"snippet\":\"", (unsigned long long)l->line,
                 (unsigned long long)l->col);
         out_json_str(f, l->sn.text, l->sn.len);
-        fputs("\",\"highlights\":[", f);
-        for (size_t k = 0; k < l->sn.n_spans; k++)
-            fprintf(f, "%s[%u,%u]", k ? "," : "", l->sn.spans[k].off, l->sn.spans[k].len);
-        fputc(']', f);
+        fputs("\",", f);
+        out_json_highlights(f, &l->sn);
     }
     if (x->is_on) hitout_explain_json(f, x);
     fputs("}\n", f);

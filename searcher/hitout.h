@@ -28,7 +28,9 @@ typedef struct hitout_explain {
 void hitout_text(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, const loc *l,
                  const hitout_explain *x);
 
-/* {"type":"hit","rank":..,"id":..,"path":..,"line":..,"column":..,...} and a newline. */
+/* {"type":"hit","rank":..,"id":..,"path":..,"score":..,"date":..,"line":..,"column":..,
+ * "snippet":..,"highlights":..,"highlights_cp":..,"doc_len":..,"explain":..} and a newline
+ * (the schema is in trawl-search(1), JSON OUTPUT). */
 void hitout_json(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, const loc *l,
                  const hitout_explain *x);
 

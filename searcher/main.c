@@ -58,8 +58,10 @@ static const char cli_usage[] =
     "      --from YYYY-MM-DD  only documents dated on or after\n"
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
-    "      --count            print only the number of matching documents\n"
-    "      --json             one JSON object per hit, then a summary object\n"
+    "      --count            print only the number of matching documents (with --json:\n"
+    "                         the summary record alone)\n"
+    "      --json             JSON Lines: a \"hit\" record per hit, then a \"summary\" record;\n"
+    "                         \"warning\" and \"error\" records too (schema: man trawl-search)\n"
     "      --explain          show how each hit was scored\n"
     "      --vimgrep          one line a hit: path:line:column:text of the line, as vim -q\n"
     "                         and Emacs' grep mode read it (every match unless -n)\n"
@@ -370,8 +372,9 @@ static int cli_parse(cli *c, int argc, char **argv)
     if (!c->query && !c->batch.path) return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
-    if (c->json + c->count + c->files + c->vimgrep > 1)
-        return cli_usage_error("choose one of --json, --count, -l and --vimgrep");
+    if (c->json + c->files + c->vimgrep > 1 || (c->count && (c->files || c->vimgrep)))
+        return cli_usage_error("choose one of --json, -l and --vimgrep (and --count without "
+                               "-l or --vimgrep)");
     if ((c->files || c->vimgrep) && c->explain)
         return cli_usage_error("--explain does not work with -l or --vimgrep");
     if (c->nul && !c->files) return cli_usage_error("-0 goes with -l");
@@ -407,13 +410,17 @@ static int out_hit(const cli *c, trawl_search *s, loc_ctx *lc, size_t i, const t
     return 0;
 }
 
+/* The closing line: the count, how many hits were shown, the time. With --json (also with
+ * --count) a "summary" record. */
 static void out_summary(const cli *c, const trawl_search *s, size_t n_hits)
 {
     unsigned long long count = trawl_search_count(s);
     int exact = trawl_search_count_is_exact(s);
     double ms = trawl_search_elapsed_us(s) / 1000.0;
     if (c->json) {
-        printf("{\"count\":%llu,\"exact\":%s,\"ms\":%.3f}\n", count, exact ? "true" : "false", ms);
+        printf("{\"type\":\"summary\",\"count\":%llu,\"exact\":%s,\"offset\":%u,\"shown\":%zu,"
+               "\"ms\":%.3f}\n",
+               count, exact ? "true" : "false", c->opt.offset, n_hits, ms);
         return;
     }
     printf("%s%llu matching document%s", exact ? "" : "at least ", count, count == 1 ? "" : "s");
@@ -422,6 +429,16 @@ static void out_summary(const cli *c, const trawl_search *s, size_t n_hits)
     else if (count && c->opt.offset)
         printf(" (none shown after offset %u)", c->opt.offset);
     printf(" in %.2f ms\n", ms);
+}
+
+/* With --json, an error is also a record on standard output, so that a reader of the stream
+ * learns why it ended: {"type":"error","code":"TRAWL_EQUERY","message":"..","column":17}. */
+static void out_error_json(const cli *c, int rc, const char *msg, uint32_t col)
+{
+    if (!c->json) return;
+    printf("{\"type\":\"error\",\"code\":\"%s\",\"message\":\"", trawl_errname(rc));
+    out_json_str(stdout, msg, strlen(msg));
+    printf("\",\"column\":%u}\n", col);
 }
 
 #define OUT_QUERY_SHOWN 72 /* bytes of a long query shown around an error's column */
@@ -467,14 +484,14 @@ static void out_error(const char *msg, const char *query, uint32_t col)
     fprintf(stderr, "%s\n  %*s^\n", to < qlen ? "…" : "", (int)shift, "");
 }
 
-/* Says what the query lost: one stderr line per warning and, with --json (unless --count,
- * whose output is the number alone), a {"type":"warning"} record before the hits. */
+/* Says what the query lost: one stderr line per warning and, with --json, a {"type":"warning"}
+ * record before the hits. */
 static void out_warnings(const cli *c, const trawl_search *s)
 {
     trawl_warning w;
     for (size_t i = 0; trawl_search_warning(s, i, &w) == TRAWL_OK; i++) {
         fprintf(stderr, "trawl-search: warning: %s\n", w.message);
-        if (!c->json || c->count) continue;
+        if (!c->json) continue;
         fputs("{\"type\":\"warning\",\"kind\":\"long_word\",\"message\":\"", stdout);
         out_json_str(stdout, w.message, strlen(w.message));
         printf("\",\"column\":%u,\"bytes\":%u}\n", w.column, w.bytes);
@@ -510,11 +527,12 @@ static int run_search(const cli *c, trawl_search *s, loc_ctx *lc)
     if (rc != TRAWL_OK) {
         out_error(trawl_search_errmsg(s), rc == TRAWL_EQUERY ? c->query : NULL,
                   trawl_search_error_column(s));
+        out_error_json(c, rc, trawl_search_errmsg(s), trawl_search_error_column(s));
         return CLI_EXIT_ERROR;
     }
     out_warnings(c, s);
     uint64_t count = trawl_search_count(s);
-    if (c->count) {
+    if (c->count && !c->json) {
         printf("%llu\n", (unsigned long long)count);
         return count ? CLI_EXIT_HITS : CLI_EXIT_NONE;
     }
@@ -524,7 +542,9 @@ static int run_search(const cli *c, trawl_search *s, loc_ctx *lc)
         rc = out_hit(c, s, lc, i, &h);
         if (rc != TRAWL_OK) {
             fflush(stdout);
-            out_error(rc == TRAWL_ENOMEM ? "out of memory" : trawl_search_errmsg(s), NULL, 0);
+            const char *msg = rc == TRAWL_ENOMEM ? "out of memory" : trawl_search_errmsg(s);
+            out_error(msg, NULL, 0);
+            out_error_json(c, rc, msg, 0);
             return CLI_EXIT_ERROR;
         }
     }
@@ -555,9 +575,11 @@ int main(int argc, char **argv)
     rc = trawl_index_open(&idx, c.dirs, c.n_dirs, errbuf, sizeof errbuf);
     if (rc != TRAWL_OK) {
         out_error(errbuf, NULL, 0);
+        out_error_json(&c, rc, errbuf, 0);
         rc = CLI_EXIT_ERROR;
     } else if (trawl_search_new(&s, idx) != TRAWL_OK) {
         out_error("out of memory", NULL, 0);
+        out_error_json(&c, TRAWL_ENOMEM, "out of memory", 0);
         rc = CLI_EXIT_ERROR;
     } else if (c.batch.path) {
         rc = batch_run(&c.batch, s) == 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;

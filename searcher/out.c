@@ -90,3 +90,34 @@ void out_marked(FILE *f, const char *text, size_t len, const trawl_span *spans, 
     }
     if (is_open) fputs(m->close, f);
 }
+
+/* Code points in s[0..n) as out_json_str writes them: a valid sequence is one, an invalid byte
+ * (written as U+FFFD) one too. */
+static size_t out_cp_count(const char *s, size_t n)
+{
+    size_t cps = 0;
+    for (size_t i = 0; i < n; cps++) {
+        size_t w = (unsigned char)s[i] < 0x80 ? 1 : out_utf8_width(s + i, n - i);
+        i += w ? w : 1;
+    }
+    return cps;
+}
+
+void out_json_highlights(FILE *f, const trawl_snippet *sn)
+{
+    fputs("\"highlights\":[", f);
+    for (size_t k = 0; k < sn->n_spans; k++)
+        fprintf(f, "%s[%u,%u]", k ? "," : "", sn->spans[k].off, sn->spans[k].len);
+    fputs("],\"highlights_cp\":[", f);
+    size_t at = 0, cp = 0; /* cp code points lie before byte at */
+    for (size_t k = 0; k < sn->n_spans; k++) {
+        size_t off = sn->spans[k].off, len = sn->spans[k].len;
+        if (off < at || off + len > sn->len) break; /* never: spans are in order, inside */
+        cp += out_cp_count(sn->text + at, off - at);
+        size_t cl = out_cp_count(sn->text + off, len);
+        fprintf(f, "%s[%zu,%zu]", k ? "," : "", cp, cl);
+        cp += cl;
+        at = off + len;
+    }
+    fputc(']', f);
+}

@@ -20,6 +20,11 @@ void out_json_str(FILE *f, const char *s, size_t n);
 /* Writes a YYYYMMDD date as YYYY-MM-DD (quoted with json); 0 = no date: nothing, or null. */
 void out_date(FILE *f, uint32_t date, int json);
 
+/* Writes "highlights":[[byte offset, bytes],...],"highlights_cp":[[code point offset, code
+ * points],...] for the spans of sn, both against sn->text as out_json_str writes it (an invalid
+ * byte counts as the one U+FFFD it becomes). */
+void out_json_highlights(FILE *f, const trawl_snippet *sn);
+
 /* What goes around a highlighted match: ANSI colour codes, the --marks, or "". */
 typedef struct out_marks {
     const char *open;

@@ -28,7 +28,7 @@ same() {
     fi
 }
 # ids QUERY...: matching ids (all of them), one a line, in rank order
-ids() { "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | sed -n 's/^{"rank":[0-9]*,"id":"\([^"]*\)".*/\1/p'; }
+ids() { "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | sed -n 's/^{"type":"hit","rank":[0-9]*,"id":"\([^"]*\)".*/\1/p'; }
 # ranked QUERY...: "id score" lines with 9 decimals, as ref_bm25.py prints them
 ranked() {
     "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | python3 -c '
@@ -128,7 +128,7 @@ hits = [json.loads(l) for l in lines[:-1]]
 last = json.loads(lines[-1])
 assert last["count"] == len(hits) and last["exact"] is True and last["ms"] >= 0, last
 for i, h in enumerate(hits):
-    assert h["rank"] == i + 1 and set(h) == {"rank", "id", "path", "score", "date", "line", "column", "snippet", "highlights"}
+    assert h["rank"] == i + 1 and set(h) == {"type", "rank", "id", "path", "score", "date", "line", "column", "snippet", "highlights", "highlights_cp"}
     raw = h["snippet"].encode("utf-8")
     assert h["highlights"], h
     for off, n in h["highlights"]:
