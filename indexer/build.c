@@ -203,6 +203,32 @@ static int bld_deletes(bld *b)
 
 /* ---------------------------------------------------------------- the run */
 
+/* The counting walk before the sync: the same selection, every file counted, none read. */
+typedef struct bld_count {
+    uint64_t n_files, bytes;
+} bld_count;
+
+static int bld_count_file(void *ctx, const corpus_file *f)
+{
+    bld_count *c = ctx;
+    c->n_files++;
+    c->bytes += f->size;
+    return CORPUS_SKIP;
+}
+
+static int bld_plan(bld *b, const corpus_opts *co, const char **canon)
+{
+    bld_count c = {0, 0};
+    corpus_opts count = *co;
+    count.gate = bld_count_file;
+    count.gate_ctx = &c;
+    count.warn = NULL; /* the real walk says it again */
+    count.note = NULL;
+    int rc = corpus_walk(&count, canon, b->o->n_paths, bld_on_doc, b, b->e);
+    if (rc == TRAWL_OK) b->o->plan(b->o->progress_ctx, c.n_files, c.bytes);
+    return rc;
+}
+
 /* Walks the corpus into the writer; then deletes what the walk did not meet. */
 static int bld_walk(bld *b)
 {
@@ -224,7 +250,11 @@ static int bld_walk(bld *b)
                       .warn_ctx = b->o->warn_ctx,
                       .id_offs = b->o->is_jsonl ? NULL : offs,
                       .gate = b->o->is_jsonl ? NULL : bld_gate,
-                      .gate_ctx = b};
+                      .gate_ctx = b,
+                      .select = b->o->select,
+                      .note = b->o->note,
+                      .note_ctx = b->o->note_ctx};
+    if (rc == TRAWL_OK && n && b->o->plan && !b->o->is_jsonl) rc = bld_plan(b, &co, canon);
     if (rc == TRAWL_OK && n)
         rc = corpus_walk(&co, b->o->is_jsonl ? b->o->paths : canon, n, bld_on_doc, b, b->e);
     for (size_t i = 0; rc == TRAWL_OK && !b->o->is_jsonl && i < n; i++) {

@@ -8,6 +8,7 @@
 #ifndef TRAWL_BUILD_H
 #define TRAWL_BUILD_H
 
+#include "corpus.h"
 #include "err.h"
 #include "policy.h"
 
@@ -20,6 +21,10 @@ typedef void (*build_warn_fn)(void *ctx, const char *msg);
 /* Called after every input document or file (indexed, unchanged or skipped): documents seen,
  * input bytes read. */
 typedef void (*build_progress_fn)(void *ctx, uint64_t n_docs, uint64_t in_bytes);
+
+/* Called once before the sync, with progress_ctx, with the files the walk will meet (a first
+ * walk that stats and counts them without reading), so progress can say how far along it is. */
+typedef void (*build_plan_fn)(void *ctx, uint64_t n_files, uint64_t bytes);
 
 typedef struct build_opts {
     const char *index_dir;    /**< created if missing (one level) */
@@ -43,6 +48,11 @@ typedef struct build_opts {
     void *warn_ctx;
     build_progress_fn progress; /**< may be NULL */
     void *progress_ctx;
+    /* The corpus walk's selection and notes (corpus.h), and a first walk that only counts. */
+    const struct sel *select; /**< NULL: all but hidden entries and VCS directories */
+    corpus_note_fn note;      /**< binary files skipped, Latin-1 files converted; may be NULL */
+    void *note_ctx;
+    build_plan_fn plan; /**< may be NULL; else a first walk counts the files and calls it */
 } build_opts;
 
 typedef struct build_result {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # End-to-end tests of hits that open (issue 9, item 1): the path printed opens from the working
 # directory (relative under it, absolute elsewhere or with --absolute), line:column point at the
-# matched word in the file (also after a date prefix and on later lines),
+# matched word in the file (also after a date prefix, in a .gz file and on later lines),
 # --vimgrep lines that vim -q jumps to, -l and -0, and JSON Lines ids kept as ids.
 # Usage: sh tests/cli/open.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
@@ -49,6 +49,7 @@ mkdir -p "$T/work/notes/sub" "$T/elsewhere"
 cp "$ROOT"/tests/data/seeds/* "$T/work/notes/"
 printf 'first line\n\nthird line has the word zebra here\n\tzebra again, after a tab\n' >"$T/work/notes/sub/zoo.txt"
 printf 'date 2024-01-02\n\nprefix then\nline four: quokka\n' >"$T/work/notes/sub/dated.txt"
+printf 'one\ntwo\nthree: wombat\n' | gzip -c >"$T/work/notes/sub/packed.txt.gz"
 printf '{"id":"rec-1","text":"alpha\\nbeta numbat gamma"}\n' >"$T/recs.jsonl"
 "$X" -q -o "$T/idx" "$T/work/notes" && "$X" -q --jsonl -o "$T/idx" "$T/recs.jsonl" || {
     bad "indexing failed"
@@ -80,6 +81,8 @@ run "$S" -i "$T/idx" --vimgrep -n 2 rafah
 if [ "$(wc -l <"$T/out")" = 2 ]; then ok; else bad "--vimgrep -n 2"; fi
 run "$S" -i "$T/idx" --vimgrep quokka
 if [ "$(cat "$T/out")" = "notes/sub/dated.txt:4:12:line four: quokka" ]; then ok; else bad "a date prefix keeps lines right"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" --vimgrep wombat
+if [ "$(cat "$T/out")" = "notes/sub/packed.txt.gz:3:8:three: wombat" ]; then ok; else bad ".gz: line of the decompressed text"; cat "$T/out" "$T/err" >&2; fi
 run "$S" -i "$T/idx" --vimgrep numbat
 if [ "$(cat "$T/out")" = "rec-1:2:6:beta numbat gamma" ]; then ok; else bad "JSON Lines: the id stays the id"; cat "$T/out" >&2; fi
 run "$S" -i "$T/idx" --vimgrep --color always zebra
@@ -102,7 +105,7 @@ if [ "$st" = 0 ] && [ "$(cat "$T/out")" = notes/sub/zoo.txt ]; then ok; else bad
 run "$S" -i "$T/idx" --files-with-matches rafah
 if [ "$(wc -l <"$T/out")" = 5 ] && ! grep -qv '^notes/0' "$T/out"; then ok; else bad "-l lists every match"; fi
 "$S" -i "$T/idx" -l0 zebra OR wombat OR numbat >"$T/out"
-if [ "$(tr '\0' '\n' <"$T/out" | sort | tr '\n' ' ')" = "notes/sub/zoo.txt rec-1 " ]; then ok; else bad "-l0: NUL-separated"; od -c "$T/out" | head >&2; fi
+if [ "$(tr '\0' '\n' <"$T/out" | sort | tr '\n' ' ')" = "notes/sub/packed.txt.gz notes/sub/zoo.txt rec-1 " ]; then ok; else bad "-l0: NUL-separated"; od -c "$T/out" | head >&2; fi
 run "$S" -i "$T/idx" -0 zebra
 if [ "$st" = 2 ] && grep -q -- '-0 goes with -l' "$T/err"; then ok; else bad "-0 without -l"; fi
 run "$S" -i "$T/idx" -l --json zebra
@@ -113,7 +116,7 @@ run "$S" -i "$T/idx" --json zebra OR numbat
 if python3 -c '
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
-hits = {r["id"]: r for r in recs if "rank" in r}
+hits = {r["id"]: r for r in recs if r.get("type") == "hit"}
 z, n = hits["sub/zoo.txt"], hits["rec-1"]
 assert (z["path"], z["line"], z["column"]) == ("notes/sub/zoo.txt", 3, 25), z
 assert (n["path"], n["line"], n["column"]) == (None, 2, 6), n
