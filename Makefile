@@ -38,9 +38,10 @@ COMMON_SRC := $(wildcard common/*.c)
 # symbol checks and the installed copy follow this list. Left out are the programs and, of
 # indexer/, the corpus sync behind trawl-index (the file walk, JSON Lines through jansson):
 # nothing in trawl.h reaches it, so the library does not carry it or its dependency.
-CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c
+CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c \
+                  searcher/inspect.c
 CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/ignore.c indexer/select.c \
-                  indexer/gz.c indexer/enc.c
+                  indexer/gz.c indexer/enc.c indexer/stats.c
 LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
               $(filter-out $(CLI_INDEX_SRC),$(wildcard indexer/*.c))
 IDX_SRC    := $(filter-out indexer/main.c,$(CLI_INDEX_SRC))

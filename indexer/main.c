@@ -4,6 +4,7 @@
 #include "corpus.h"
 #include "policy.h"
 #include "select.h"
+#include "stats.h"
 #include "trawl.h"
 
 #include <getopt.h>
@@ -41,6 +42,7 @@ static void main_usage(FILE *f)
           "       trawl-index -o INDEX_DIR --delete ID [--delete ID]...\n"
           "       trawl-index --merge INDEX_DIR\n"
           "       trawl-index --check INDEX_DIR\n"
+          "       trawl-index --stats INDEX_DIR\n"
           "Brings INDEX_DIR in line with text files (directories recursively) or JSON Lines\n"
           "files: new files are added, changed ones replaced, files gone from under PATH\n"
           "deleted; documents from other paths stay.\n"
@@ -79,6 +81,8 @@ static void main_usage(FILE *f)
           "      --threads N       1: one thread; 2 or more: compress stored text on a second\n"
           "                        thread (default min(2, CPUs); same index bytes either way)\n"
           "      --check DIR       verify every checksum and structure of an index\n"
+          "      --stats DIR       what an index holds: documents (live, deleted), tokens,\n"
+          "                        terms, analyzer, segments with sizes and deletions, roots\n"
           "      --type-list       list the file types of --type\n"
           "  -q, --quiet           no progress and no summary\n"
           "  -v, --verbose         list every binary file skipped and Latin-1 file converted\n"
@@ -246,6 +250,7 @@ enum {
     OPT_TYPE_LIST,
     OPT_HIDDEN,
     OPT_NO_IGNORE,
+    OPT_STATS,
 };
 
 static const struct option main_opts[] = {
@@ -277,6 +282,7 @@ static const struct option main_opts[] = {
     {"hidden", no_argument, 0, OPT_HIDDEN},
     {"no-ignore", no_argument, 0, OPT_NO_IGNORE},
     {"verbose", no_argument, 0, 'v'},
+    {"stats", required_argument, 0, OPT_STATS},
     {0, 0, 0, 0},
 };
 
@@ -303,6 +309,7 @@ static int main_num_opt(int c, const char *arg, build_opts *o)
 /* What the command line asks for besides the build options. */
 typedef struct main_cli {
     const char *check; /**< --check DIR */
+    const char *stats; /**< --stats DIR */
     const char *merge; /**< --merge DIR */
     int quiet;
     int verbose;
@@ -388,6 +395,9 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
     case OPT_CHECK:
         cli->check = optarg;
         break;
+    case OPT_STATS:
+        cli->stats = optarg;
+        break;
     case OPT_MERGE:
         cli->merge = optarg;
         break;
@@ -430,9 +440,9 @@ static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 /* Checks the combination of options and paths; returns -1 to go on, or an exit status. */
 static int main_validate(int argc, char **argv, build_opts *o, main_cli *cli, err *e)
 {
-    if (cli->check || cli->merge) {
-        if (optind < argc || o->index_dir)
-            return main_fail(2, "--check and --merge take only the index directory");
+    if (cli->check || cli->merge || cli->stats) {
+        if (optind < argc || o->index_dir || !!cli->check + !!cli->merge + !!cli->stats > 1)
+            return main_fail(2, "--check, --merge and --stats take only the index directory");
         if (cli->merge) {
             o->index_dir = cli->merge;
             o->merge = 1;
@@ -496,6 +506,7 @@ int main(int argc, char **argv)
     int code = main_parse(argc, argv, &o, &cli);
     if (code < 0) code = main_validate(argc, argv, &o, &cli, &e);
     if (code < 0 && cli.check) code = main_check(cli.check);
+    if (code < 0 && cli.stats) code = stats_print(stdout, cli.stats);
     if (code < 0) {
         main_callbacks(&o, &p, &cli);
         int rc = build_run(&o, &r, &e);

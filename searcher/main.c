@@ -6,6 +6,7 @@
  * Exit status: 0 hits found, 1 none, 2 an error of any kind (usage, index, query, output). */
 #include "batch.h"
 #include "hitout.h"
+#include "inspect.h"
 #include "locate.h"
 #include "out.h"
 #include "trawl.h"
@@ -30,11 +31,15 @@ typedef struct cli {
     char *query; /**< the query words joined by spaces (malloc) */
     trawl_options opt;
     int json, count, explain, no_snippets;
-    int has_limit; /**< -n given (-l and --vimgrep list every match without it) */
-    int files;     /**< -l: paths only */
-    int nul;       /**< -0: -l paths end with NUL, not newline */
-    int vimgrep;   /**< --vimgrep: path:line:column:line text */
-    int absolute;  /**< --absolute: absolute paths even under the working directory */
+    int has_limit;        /**< -n given (-l and --vimgrep list every match without it) */
+    int files;            /**< -l: paths only */
+    int nul;              /**< -0: -l paths end with NUL, not newline */
+    int vimgrep;          /**< --vimgrep: path:line:column:line text */
+    int absolute;         /**< --absolute: absolute paths even under the working directory */
+    const char *terms;    /**< --terms PREFIX: list the vocabulary instead of searching */
+    const char *show;     /**< --show ID: print a stored document instead of searching */
+    const char *sort_arg; /**< --sort as given: score|date for hits, term|df|cf for --terms */
+    int term_sort;        /**< INSPECT_BY_* */
     size_t snippet_bytes;
     int color;        /**< resolved: 1 = ANSI highlighting, 0 = the marks */
     char *mark_open;  /**< --marks: before a match without colour (malloc; NULL: nothing) */
@@ -45,6 +50,8 @@ typedef struct cli {
 static const char cli_usage[] =
     "usage: trawl-search [options] -i INDEX [-i INDEX2 ...] QUERY...\n"
     "       trawl-search [options] -i INDEX --queries FILE [--timing] [--warmup N]\n"
+    "       trawl-search -i INDEX --terms PREFIX [--sort term|df|cf] [-n N]\n"
+    "       trawl-search -i INDEX --show ID|PATH\n"
     "\n"
     "Searches one or more trawl indexes (built by trawl-index) as one corpus. A hit is shown\n"
     "as path:line:column of its best snippet's first match (the id of a JSON Lines record).\n"
@@ -54,7 +61,7 @@ static const char cli_usage[] =
     "  -n, --limit N          hits to show (default 10)\n"
     "      --offset N         hits to skip first (paging)\n"
     "      --or               bare words are optional (default: all required)\n"
-    "      --sort score|date  order of hits (default score)\n"
+    "      --sort score|date  order of hits (default score); with --terms: term|df|cf\n"
     "      --from YYYY-MM-DD  only documents dated on or after\n"
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
@@ -75,6 +82,11 @@ static const char cli_usage[] =
     "                         NO_COLOR is set or TERM=dumb), always, never\n"
     "      --marks OPEN,CLOSE without colour, put OPEN and CLOSE around matches (default:\n"
     "                         nothing, the text as it is)\n"
+    "      --terms PREFIX     list the index's terms starting with PREFIX (\"\" for all):\n"
+    "                         documents (df), occurrences (cf; '+': deleted documents\n"
+    "                         not merged away yet count too), term; --sort term|df|cf\n"
+    "      --show ID          print the stored text of a document (an id, or a path as\n"
+    "                         trawl-search prints it)\n"
     "      --queries FILE     one query a line (- = standard input), one JSON record each\n"
     "      --timing           with --queries: latency per record, then p50/p95/p99/mean/QPS\n"
     "      --warmup N         with --queries: N untimed passes over the queries first\n"
@@ -85,7 +97,7 @@ static const char cli_usage[] =
     "AND, OR, NOT, (groups), prefix*, date:YYYY-MM-DD..YYYY-MM-DD. Options may come\n"
     "anywhere before \"--\"; everything after it is query (so: -- -excluded).\n"
     "\n"
-    "Exit status: 0 hits found, 1 no hits, 2 error.\n";
+    "Exit status: 0 hits found (a term, a document), 1 none, 2 error.\n";
 
 /* ------------------------------------------------------------------ flags */
 
@@ -173,6 +185,8 @@ static const struct option cli_opts[] = {
     {"null", no_argument, 0, '0'},
     {"vimgrep", no_argument, 0, 0},
     {"absolute", no_argument, 0, 0},
+    {"terms", required_argument, 0, 0},
+    {"show", required_argument, 0, 0},
     {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, 0},
     {0, 0, 0, 0},
@@ -231,9 +245,11 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
     } else if (!strcmp(f, "--offset")) {
         rc = cli_uint(f, v, &o->offset);
     } else if (!strcmp(f, "--sort")) {
-        if (strcmp(v, "score") && strcmp(v, "date"))
-            return cli_usage_error("bad value for --sort: %s (score or date)", v);
-        o->sort = strcmp(v, "date") ? TRAWL_SORT_SCORE : TRAWL_SORT_DATE;
+        c->sort_arg = v; /* its values depend on the mode: cli_sort */
+    } else if (!strcmp(f, "--terms")) {
+        c->terms = v;
+    } else if (!strcmp(f, "--show")) {
+        c->show = v;
     } else if (!strcmp(f, "--from")) {
         rc = cli_date(f, v, &o->date_from);
     } else if (!strcmp(f, "--to")) {
@@ -298,6 +314,34 @@ static int cli_add_word(cli *c, const char *w)
     if (old) q[old++] = ' ';
     memcpy(q + old, w, n + 1);
     c->query = q;
+    return 0;
+}
+
+/* --sort: score|date for hits, term|df|cf for --terms. */
+static int cli_sort(cli *c)
+{
+    const char *v = c->sort_arg;
+    if (!v) return 0;
+    if (c->terms) {
+        if (strcmp(v, "term") && strcmp(v, "df") && strcmp(v, "cf"))
+            return cli_usage_error("bad value for --sort with --terms: %s (term, df or cf)", v);
+        c->term_sort = !strcmp(v, "df") ? INSPECT_BY_DF : !strcmp(v, "cf") ? INSPECT_BY_CF : 0;
+        return 0;
+    }
+    if (strcmp(v, "score") && strcmp(v, "date"))
+        return cli_usage_error("bad value for --sort: %s (score or date)", v);
+    c->opt.sort = strcmp(v, "date") ? TRAWL_SORT_SCORE : TRAWL_SORT_DATE;
+    return 0;
+}
+
+/* --terms and --show look inside the index instead of searching it. */
+static int cli_check_inspect(cli *c)
+{
+    if (!c->terms && !c->show) return 0;
+    if (c->terms && c->show) return cli_usage_error("give either --terms or --show");
+    if (c->query || c->batch.path) return cli_usage_error("--terms and --show take no query");
+    if (c->count + c->files + c->vimgrep + c->explain)
+        return cli_usage_error("--terms and --show print as text or --json only");
     return 0;
 }
 
@@ -369,7 +413,9 @@ static int cli_parse(cli *c, int argc, char **argv)
     if (rc) return rc;
     if (c->color == CLI_COLOR_AUTO) c->color = cli_color_auto();
     if (c->n_dirs == 0) return cli_usage_error("no index given (use -i DIR)");
-    if (!c->query && !c->batch.path) return cli_usage_error("no query given");
+    if ((rc = cli_sort(c)) != 0 || (rc = cli_check_inspect(c)) != 0) return rc;
+    if (!c->query && !c->batch.path && !c->terms && !c->show)
+        return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
     if (c->json + c->files + c->vimgrep > 1 || (c->count && (c->files || c->vimgrep)))
@@ -583,6 +629,9 @@ int main(int argc, char **argv)
         rc = CLI_EXIT_ERROR;
     } else if (c.batch.path) {
         rc = batch_run(&c.batch, s) == 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+    } else if (c.terms || c.show) {
+        inspect_opts io = {c.json, c.term_sort, c.has_limit ? c.opt.limit : 0};
+        rc = c.terms ? inspect_terms(&io, idx, c.terms) : inspect_show(&io, s, c.show);
     } else {
         loc_ctx lc;
         loc_init(&lc, c.absolute);

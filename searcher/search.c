@@ -189,7 +189,7 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
     return s->e.rc;
 }
 
-static void search_clear(trawl_search *s)
+void search_clear(trawl_search *s)
 {
     arena_reset(&s->a);
     memset(&s->q, 0, sizeof s->q); /* its nodes and warnings lived in the arena */

@@ -42,6 +42,9 @@ struct trawl_search {
  * "block-max-and", or "" before a successful run. */
 const char *search_algo(const trawl_search *s);
 
+/* Forgets the last results, query and error (the start of every run and lookup). */
+void search_clear(trawl_search *s);
+
 /* Tests: with on, every later run uses the exhaustive cursor-tree evaluator (the reference the
  * MaxScore and block-max paths are compared with). */
 void search_force_exhaustive(trawl_search *s, int on);

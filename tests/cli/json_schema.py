@@ -29,6 +29,11 @@ SCHEMAS = {
                              'bytes': INT}, 'optional': {}},
     'error': {'required': {'type': STR, 'code': STR, 'message': STR, 'column': INT},
               'optional': {}},
+    # trawl-search --terms and --show
+    'term': {'required': {'type': STR, 'term': STR, 'df': INT, 'cf': INT, 'cf_exact': BOOL},
+             'optional': {}},
+    'document': {'required': {'type': STR, 'id': STR, 'path': OPT_STR, 'date': OPT_STR,
+                              'text': STR}, 'optional': {}},
     'query': {'required': {'type': STR, 'line': INT, 'query': STR},
               'optional': {'count': INT, 'exact': BOOL, 'hits': list, 'us': NUM,
                            'error': dict}},
