@@ -24,6 +24,7 @@ INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
 ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
 LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -lm -lpthread
 LIBS      = $(LIB_LIBS) -ljansson
+TUI_LIBS  = -lncursesw
 
 B := build/$(MODE)
 
@@ -39,7 +40,7 @@ COMMON_SRC := $(wildcard common/*.c)
 # indexer/, the corpus sync behind trawl-index (the file walk, JSON Lines through jansson):
 # nothing in trawl.h reaches it, so the library does not carry it or its dependency.
 CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c \
-                  searcher/inspect.c
+                  searcher/inspect.c searcher/tui.c
 CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/ignore.c indexer/select.c \
                   indexer/gz.c indexer/enc.c indexer/stats.c
 LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
@@ -114,9 +115,10 @@ $(LIBSO): $(LIB_OBJ) $(LIBMAP) $(B)/.libobjs
 $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
-# trawl-search uses only trawl.h: it links the installed, localised archive.
+# trawl-search uses only trawl.h: it links the installed, localised archive (and ncursesw for
+# --interactive, which the library never needs).
 $(B)/trawl-search: $(CLI_SEARCH_SRC:%.c=$(B)/%.o) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) $(TUI_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 #include "locate.h"
 #include "out.h"
 #include "trawl.h"
+#include "tui.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +41,7 @@ typedef struct cli {
     const char *show;     /**< --show ID: print a stored document instead of searching */
     const char *sort_arg; /**< --sort as given: score|date for hits, term|df|cf for --terms */
     int term_sort;        /**< INSPECT_BY_* */
+    int interactive;      /**< --interactive: search as you type */
     size_t snippet_bytes;
     int color;        /**< resolved: 1 = ANSI highlighting, 0 = the marks */
     char *mark_open;  /**< --marks: before a match without colour (malloc; NULL: nothing) */
@@ -52,6 +54,7 @@ static const char cli_usage[] =
     "       trawl-search [options] -i INDEX --queries FILE [--timing] [--warmup N]\n"
     "       trawl-search -i INDEX --terms PREFIX [--sort term|df|cf] [-n N]\n"
     "       trawl-search -i INDEX --show ID|PATH\n"
+    "       trawl-search -i INDEX --interactive [QUERY...]\n"
     "\n"
     "Searches one or more trawl indexes (built by trawl-index) as one corpus. A hit is shown\n"
     "as path:line:column of its best snippet's first match (the id of a JSON Lines record).\n"
@@ -87,6 +90,8 @@ static const char cli_usage[] =
     "                         not merged away yet count too), term; --sort term|df|cf\n"
     "      --show ID          print the stored text of a document (an id, or a path as\n"
     "                         trawl-search prints it)\n"
+    "      --interactive      search as you type in a full-screen view: arrows select a\n"
+    "                         hit, Enter opens it in $EDITOR at its line, Esc quits\n"
     "      --queries FILE     one query a line (- = standard input), one JSON record each\n"
     "      --timing           with --queries: latency per record, then p50/p95/p99/mean/QPS\n"
     "      --warmup N         with --queries: N untimed passes over the queries first\n"
@@ -187,6 +192,7 @@ static const struct option cli_opts[] = {
     {"absolute", no_argument, 0, 0},
     {"terms", required_argument, 0, 0},
     {"show", required_argument, 0, 0},
+    {"interactive", no_argument, 0, 0},
     {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, 0},
     {0, 0, 0, 0},
@@ -297,6 +303,8 @@ static int cli_bool_flag(cli *c, const char *f)
         c->vimgrep = 1;
     else if (!strcmp(f, "--absolute"))
         c->absolute = 1;
+    else if (!strcmp(f, "--interactive"))
+        c->interactive = 1;
     else
         return -1;
     return 0;
@@ -342,6 +350,16 @@ static int cli_check_inspect(cli *c)
     if (c->query || c->batch.path) return cli_usage_error("--terms and --show take no query");
     if (c->count + c->files + c->vimgrep + c->explain)
         return cli_usage_error("--terms and --show print as text or --json only");
+    return 0;
+}
+
+/* --interactive: the query words, if any, are where it starts; the output is the screen. */
+static int cli_check_interactive(const cli *c)
+{
+    if (!c->interactive) return 0;
+    if (c->batch.path || c->terms || c->show || c->json || c->count || c->files || c->vimgrep ||
+        c->explain)
+        return cli_usage_error("--interactive goes with search options only");
     return 0;
 }
 
@@ -414,7 +432,8 @@ static int cli_parse(cli *c, int argc, char **argv)
     if (c->color == CLI_COLOR_AUTO) c->color = cli_color_auto();
     if (c->n_dirs == 0) return cli_usage_error("no index given (use -i DIR)");
     if ((rc = cli_sort(c)) != 0 || (rc = cli_check_inspect(c)) != 0) return rc;
-    if (!c->query && !c->batch.path && !c->terms && !c->show)
+    if ((rc = cli_check_interactive(c)) != 0) return rc;
+    if (!c->query && !c->batch.path && !c->terms && !c->show && !c->interactive)
         return cli_usage_error("no query given");
     if (c->opt.date_from && c->opt.date_to && c->opt.date_from > c->opt.date_to)
         return cli_usage_error("--from is after --to");
@@ -629,6 +648,9 @@ int main(int argc, char **argv)
         rc = CLI_EXIT_ERROR;
     } else if (c.batch.path) {
         rc = batch_run(&c.batch, s) == 0 ? CLI_EXIT_HITS : CLI_EXIT_ERROR;
+    } else if (c.interactive) {
+        tui_opts to = {c.opt, c.snippet_bytes, c.absolute, c.color, c.query};
+        rc = tui_run(&to, s);
     } else if (c.terms || c.show) {
         inspect_opts io = {c.json, c.term_sort, c.has_limit ? c.opt.limit : 0};
         rc = c.terms ? inspect_terms(&io, idx, c.terms) : inspect_show(&io, s, c.show);
