@@ -185,6 +185,10 @@ install: all $(LIBA)
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/trawl.3 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 completions/trawl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trawl-search
+	install -m 644 completions/trawl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trawl-index
+	install -m 644 completions/_trawl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_trawl
 	install -d $(DESTDIR)$(PYDIR)/trawl
 	install -m 644 bindings/python/trawl/__init__.py $(DESTDIR)$(PYDIR)/trawl
 	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
