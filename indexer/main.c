@@ -424,8 +424,13 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
 static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 {
     int c;
-    while ((c = getopt_long(argc, argv, "o:qhv", main_opts, NULL)) != -1) {
+    opterr = 0; /* one line of our own instead of getopt's and the whole usage */
+    while ((c = getopt_long(argc, argv, ":o:qhv", main_opts, NULL)) != -1) {
         int code = -1;
+        if (c == '?' && optopt)
+            return main_fail(2, "unknown option -%c in %s", optopt, argv[optind - 1]);
+        if (c == '?') return main_fail(2, "unknown option %s", argv[optind - 1]);
+        if (c == ':') return main_fail(2, "%s needs a value", argv[optind - 1]);
         if (c == OPT_MAX_TOKEN || c == OPT_MEMORY || c == OPT_MEMORY_BYTES || c == OPT_THREADS ||
             c == OPT_MERGE_RATIO) {
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);

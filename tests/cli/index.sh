@@ -30,6 +30,15 @@ check "re-adding: all unchanged" grep -q '^0 added, 0 updated, 0 deleted, 5 unch
 "$BIN" --help | grep -q 'usage: trawl-index'; check "--help" test $? -eq 0
 "$BIN" --no-such-flag >/dev/null 2>&1; check "bad flag exit 2" test $? -eq 2
 "$BIN" "$SEEDS" >/dev/null 2>&1; check "no -o exit 2" test $? -eq 2
+# getopt_long conventions: attached values, joined short flags, --opt=value, -- ends options
+"$BIN" -qo"$T/g1" -- "$SEEDS" >"$T/out" 2>&1; check "-qoDIR -- PATH" test $? -eq 0 -a ! -s "$T/out"
+"$BIN" --index="$T/g2" "$SEEDS" --quiet >"$T/out" 2>&1; check "--index=DIR, an option after PATH" test $? -eq 0 -a ! -s "$T/out"
+check "both spellings index" test -s "$T/g1/MANIFEST" -a -s "$T/g2/MANIFEST"
+"$BIN" -x >"$T/out" 2>"$T/err"; check "unknown short option: exit 2" test $? -eq 2
+check "unknown option: one line and a hint" test "$(cat "$T/err")" = "trawl-index: error: unknown option -x in -x
+try 'trawl-index --help'"
+"$BIN" -o >"$T/out" 2>"$T/err"; check "missing value: exit 2" test $? -eq 2
+check "missing value: says so" grep -q '^trawl-index: error: -o needs a value$' "$T/err"
 
 # --- an index inside the corpus is never indexed itself
 mkdir "$T/self" && cp "$SEEDS"/* "$T/self/"
