@@ -458,7 +458,7 @@ static out_marks out_marks_of(const cli *c)
 /* Prints hit i in the chosen format. Returns 0 or a library error code. */
 static int out_hit(const cli *c, trawl_search *s, loc_ctx *lc, size_t i, const trawl_hit *h)
 {
-    hitout_opts ho = {out_marks_of(c), !c->no_snippets && !c->files, c->opt.offset};
+    hitout_opts ho = {out_marks_of(c), c->vimgrep || (!c->no_snippets && !c->files), c->opt.offset};
     hitout_explain x = {NULL, 0, 0, c->explain};
     loc l;
     int rc = loc_hit(lc, s, i, h, ho.has_snippet, c->snippet_bytes, &l);

@@ -74,6 +74,8 @@ if grep -q '^1\. [0-9.]*  notes/sub/zoo\.txt$' "$T/out"; then ok; else bad "--no
 run "$S" -i "$T/idx" --vimgrep zebra
 if [ "$st" = 0 ] && [ "$(cat "$T/out")" = "notes/sub/zoo.txt:3:25:third line has the word zebra here" ]; then ok; else bad "--vimgrep line"; cat "$T/out" >&2; fi
 points "--vimgrep zebra" zebra
+run "$S" -i "$T/idx" --vimgrep --no-snippets zebra
+if [ "$(cat "$T/out")" = "notes/sub/zoo.txt:3:25:third line has the word zebra here" ]; then ok; else bad "--vimgrep needs the snippet even with --no-snippets"; cat "$T/out" >&2; fi
 run "$S" -i "$T/idx" --vimgrep rafah
 if [ "$(wc -l <"$T/out")" = 5 ]; then ok; else bad "--vimgrep lists every match without -n"; fi
 points "--vimgrep rafah (dated seeds)" rafah
