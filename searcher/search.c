@@ -41,6 +41,7 @@ int trawl_search_new(trawl_search **out, const trawl_index *idx)
     arena_init(&s->a);
     arena_init(&s->snip);
     buf_init(&s->text);
+    s->text_doc = UINT64_MAX;
     buf_init(&s->path);
     err_init(&s->e);
     s->algo = "";
@@ -204,6 +205,7 @@ void search_clear(trawl_search *s)
     s->count = 0;
     s->count_exact = 1;
     s->algo = "";
+    s->text_doc = UINT64_MAX;
 }
 
 /* Hits whose records are prefetched: a page of results, not a deep listing. */
@@ -374,7 +376,8 @@ int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *
     return TRAWL_OK;
 }
 
-/* Decompresses hit i's stored text into s->text. */
+/* Decompresses hit i's stored text into s->text, unless it is there already: a snippet and the
+ * text of the same hit (a line number wants both) cost one decompression. */
 static int search_load_text(trawl_search *s, size_t i)
 {
     const segment *seg;
@@ -383,8 +386,12 @@ static int search_load_text(trawl_search *s, size_t i)
     int rc = search_hit_loc(s, i, &seg, &local);
     if (rc != TRAWL_OK)
         return err_set(&s->e, rc, "no hit %zu (the last search has %zu)", i, s->n_hits);
+    if (s->text_doc == s->hits[i].doc) return TRAWL_OK;
     s->text.len = 0;
-    return segment_doc_text(seg, local, &s->text, &s->e);
+    s->text_doc = UINT64_MAX;
+    rc = segment_doc_text(seg, local, &s->text, &s->e);
+    if (rc == TRAWL_OK) s->text_doc = s->hits[i].doc;
+    return rc;
 }
 
 static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)

@@ -426,7 +426,9 @@ static inline int trawl_search_snippet(trawl_search *s, size_t i, size_t max_byt
 }
 
 /** The full stored text of hit i (decompressed into the context). Valid until the next
- * snippet, text or run call on s.
+ * snippet, text or run call on s. Right after trawl_search_snippet of the same hit it costs
+ * nothing: that text is decompressed already, and the snippet's text stays valid, at
+ * text + doc_off.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
 TRAWL_API int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
 

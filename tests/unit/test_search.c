@@ -305,6 +305,7 @@ static void test_text_snippet_explain(void **state)
     assert_int_equal(trawl_search_text(s, 0, &text, &len), TRAWL_OK);
     assert_true(at + span_len <= len && sn.doc_off > 0);
     assert_memory_equal(text + at, first, span_len);
+    assert_ptr_equal(sn.text, text + sn.doc_off); /* one decompression serves both */
     assert_int_equal(trawl_search_text(s, 1, &text, &len), TRAWL_ENOTFOUND);
     /* a term in every document: pruning may skip, but a count of every document is exact */
     o.default_or = 1;
