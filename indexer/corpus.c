@@ -748,7 +748,9 @@ static int cw_root(cw *w, const char *root)
     if (w->path.oom) return err_set(w->e, TRAWL_ENOMEM, "out of memory");
     if (stat(root, &st) < 0) return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
     /* ignore files and globs see paths relative to the argument */
-    if (S_ISDIR(st.st_mode)) sel_walk_root(&w->sw, (const char *)w->path.p, n == 1 ? 1 : n + 1);
+    if (S_ISDIR(st.st_mode) &&
+        sel_walk_root(&w->sw, (const char *)w->path.p, n == 1 ? 1 : n + 1) < 0)
+        return err_set(w->e, TRAWL_ENOMEM, "out of memory reading ignore files");
     if (w->o->id_offs) {
         w->id_off = w->o->id_offs[w->arg] <= n + 1 ? w->o->id_offs[w->arg] : n + 1;
         return S_ISDIR(st.st_mode) ? cw_dir(w, n, &st) : cw_path(w, n, DT_UNKNOWN);

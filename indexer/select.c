@@ -102,17 +102,18 @@ void sel_walk_free(sel_walk *w)
     free(w->f);
 }
 
-/* 1 if dir (canonical) or a directory above it holds a .git: the walk starts in a repository. */
-static int sel_in_git(const char *dir)
+/* Bytes of the directory at or above dir (absolute, canonical) that holds a .git: the top of
+ * the repository the walk starts in; 0 when there is none. */
+static size_t sel_repo_top(const char *dir)
 {
     char p[PATH_MAX];
     struct stat st;
     size_t n = strlen(dir);
-    if (n + 6 > sizeof p) return 0;
+    if (n + 6 > sizeof p || dir[0] != '/') return 0;
     memcpy(p, dir, n + 1);
     for (;;) {
         memcpy(p + n, "/.git", 6);
-        if (stat(p, &st) == 0) return 1;
+        if (stat(p, &st) == 0) return n;
         while (n > 0 && p[n - 1] != '/')
             n--;
         while (n > 1 && p[n - 1] == '/')
@@ -122,12 +123,40 @@ static int sel_in_git(const char *dir)
     }
 }
 
-void sel_walk_root(sel_walk *w, const char *dir, size_t arg_off)
+/* Pushes the ignore files of the directory dir[0..len) above the walked argument dir, as
+ * ripgrep reads them up to the top of the repository: their paths are the argument's path
+ * relative to it plus the entry's. Returns 0 or -1 (out of memory). */
+static int sel_enter_parent(sel_walk *w, const char *dir, size_t len)
+{
+    char p[PATH_MAX];
+    if (len >= sizeof p) return 0;
+    memcpy(p, dir, len);
+    p[len] = '\0';
+    int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = sel_enter(w, fd, 0);
+    if (fd >= 0) close(fd);
+    if (rc < 0) return -1;
+    const char *rest = dir + len + 1; /* dir[len] is the '/' after it */
+    sel_frame *f = &w->f[w->n - 1];
+    size_t rn = strlen(rest);
+    if (!(f->prefix = malloc(rn + 2))) return -1;
+    memcpy(f->prefix, rest, rn);
+    memcpy(f->prefix + rn, "/", 2);
+    return 0;
+}
+
+int sel_walk_root(sel_walk *w, const char *dir, size_t arg_off)
 {
     while (w->n > 0)
         sel_leave(w);
     w->arg_off = arg_off;
-    w->is_root_in_git = w->s && !w->s->no_ignore && sel_in_git(dir);
+    size_t top = w->s && !w->s->no_ignore ? sel_repo_top(dir) : 0, n = strlen(dir);
+    w->is_root_in_git = top > 0;
+    /* every directory from the repository's top down to the argument's parent: each ends
+     * where dir has a '/' */
+    for (size_t k = top; top > 0 && k < n; k++)
+        if (dir[k] == '/' && sel_enter_parent(w, dir, k) < 0) return -1;
+    return 0;
 }
 
 /* Reads the pattern file name in the directory dirfd into l (missing: nothing). Returns 0 or
@@ -184,16 +213,23 @@ void sel_leave(sel_walk *w)
     sel_frame *f = &w->f[--w->n];
     ign_free(&f->ignore);
     ign_free(&f->git);
+    free(f->prefix);
 }
 
 /* What the ignore files say of path: the deepest directory's first, its .ignore before its
  * .gitignore; the first file with an opinion decides. 1 if the entry is ignored. */
 static int sel_ignored(const sel_walk *w, const char *path, int is_dir)
 {
+    char up[2 * PATH_MAX];
     for (size_t i = w->n; i-- > 0;) {
         const sel_frame *f = &w->f[i];
-        int r = ign_match(&f->ignore, path + f->rel_off, is_dir);
-        if (r == IGN_NONE) r = ign_match(&f->git, path + f->rel_off, is_dir);
+        const char *rel = path + f->rel_off;
+        if (f->prefix) { /* a directory above the argument */
+            snprintf(up, sizeof up, "%s%s", f->prefix, path + w->arg_off);
+            rel = up;
+        }
+        int r = ign_match(&f->ignore, rel, is_dir);
+        if (r == IGN_NONE) r = ign_match(&f->git, rel, is_dir);
         if (r != IGN_NONE) return r == IGN_IGNORE;
     }
     return 0;

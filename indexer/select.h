@@ -1,9 +1,10 @@
 /* select: which directory entries the corpus walk takes. Hidden names (a leading '.') unless
  * --hidden, version-control directories (.git, .hg, .svn, ...) always, what --exclude globs
  * match, files no --include glob or --type matches, and what the .ignore and .gitignore files of
- * the walked directories say (gitignore rules, ignore.h; .gitignore only inside a git
- * repository, as ripgrep has it; not with --no-ignore). Owns the rules and the stack of ignore
- * files along the walk; the walk itself, and reading files, stay corpus.c's.
+ * the walked directories, and of those above them up to the repository's top, say (gitignore
+ * rules, ignore.h; .gitignore only inside a git repository, as ripgrep has it; none with
+ * --no-ignore). Owns the rules and the stack of ignore files along the walk; the walk itself,
+ * and reading files, stay corpus.c's.
  *
  * What is not taken is not part of the tree: a sync deletes it from the index like a file
  * gone from the disk. Files named on the command line are always taken. */
@@ -42,6 +43,8 @@ typedef struct sel_frame {
     ign_list git;    /**< its .gitignore (read inside a git repository only) */
     size_t rel_off;  /**< paths below it start at this byte of the walk's path */
     int in_git;      /**< it is inside a git repository */
+    char *prefix;    /**< a directory above the argument: the argument's path relative to it,
+                          with a trailing '/' (malloc); NULL for walked directories */
 } sel_frame;
 
 /* One walk's state: the directories from the argument down to the current one. */
@@ -57,8 +60,10 @@ void sel_walk_init(sel_walk *w, const sel *s);
 void sel_walk_free(sel_walk *w);
 
 /* Starts walking the directory argument whose canonical path is dir: looks above it for a
- * .git that puts it inside a repository. Paths relative to it start at arg_off. */
-void sel_walk_root(sel_walk *w, const char *dir, size_t arg_off);
+ * .git that puts it inside a repository and reads the ignore files of the directories from the
+ * repository's top down to dir's parent. Paths relative to it start at arg_off. Returns 0 or
+ * -1 (out of memory). */
+int sel_walk_root(sel_walk *w, const char *dir, size_t arg_off);
 
 /* Enters the directory open as dirfd, whose entries' paths start at rel_off: reads its .ignore
  * and .gitignore. Returns 0, or -1 out of memory. Every sel_enter is followed by a sel_leave. */

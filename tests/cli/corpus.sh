@@ -2,7 +2,7 @@
 # End-to-end tests of corpora as they are (issue 9, item 2): .gz files read through zlib (ids
 # keep the .gz name; the size+mtime gate still skips unchanged ones); --include, --exclude,
 # --type; hidden entries and VCS directories; .gitignore and .ignore, compared with git itself
-# (git ls-files) on a tree of nested ignore files; Latin-1 converted; binary files summed up in
+# (git ls-files) on a tree of nested ignore files, also from a directory inside the repository; Latin-1 converted; binary files summed up in
 # one line (-v lists them); and a file that stops being part of the tree (excluded, ignored,
 # turned binary) deleted from the index by the next sync. Also the progress line on a terminal.
 # Usage: sh tests/cli/corpus.sh BUILD_DIR. Prints "N passed, M failed".
@@ -112,7 +112,7 @@ if command -v git >/dev/null 2>&1; then
     printf '# marker\n*.log\n!important.log\nbuild/\n/top.txt\ndocs/**/secret*\nnotes/*.tmp\n' >.gitignore
     printf '# marker\n!x.log\n!build/\n*.bak\n' >src/.gitignore
     printf '# marker\nkeep/\n!keep/\n' >src/keep/.gitignore
-    for f in a.txt top.txt src/top.txt src/x.log src/important.log src/build/o.txt \
+    for f in a.txt top.txt src/top.txt src/x.log src/z.log src/important.log src/build/o.txt \
         src/keep/k.txt src/y.bak docs/secret.txt docs/deep/er/secret-2.txt docs/deep/ok.txt \
         logs/app.log logs/important.log notes/n.tmp notes/n.txt notes/sub.tmp.txt; do
         printf 'marker\n' >"$f"
@@ -121,6 +121,10 @@ if command -v git >/dev/null 2>&1; then
     cd "$T" || exit 1
     "$X" -q --hidden -o irepo repo
     same ".gitignore as git reads it (--hidden: the ignore files too)" "$(docs irepo)" "$(cat "$T/git")"
+    # a directory inside the repository: the ignore files above it count too, as for git
+    (cd repo/src && git ls-files --cached --others --exclude-standard | LC_ALL=C sort) >"$T/git-src"
+    "$X" -q --hidden -o isrc repo/src
+    same "the ignore files above a walked directory, up to the repository's top" "$(docs isrc)" "$(cat "$T/git-src")"
     "$X" -q --no-ignore -o irepo2 repo
     if docs irepo2 | grep -q 'src/y.bak'; then ok; else bad "--no-ignore"; fi
     printf 'marker\n' >repo/later.log
