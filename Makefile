@@ -24,6 +24,7 @@ INC_ALL      = -Icommon -Iindexer -Isearcher -Isearcher/include
 ALL_CFLAGS   = $(BASE_CFLAGS) $(INC_ALL)
 LIB_LIBS  = -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lm -lpthread
 LIBS      = $(LIB_LIBS) -ljansson
+TUI_LIBS  = -lncursesw
 
 B := build/$(MODE)
 
@@ -38,8 +39,10 @@ COMMON_SRC := $(wildcard common/*.c)
 # symbol checks and the installed copy follow this list. Left out are the programs and, of
 # indexer/, the corpus sync behind trawl-index (the file walk, JSON Lines through jansson):
 # nothing in trawl.h reaches it, so the library does not carry it or its dependency.
-CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c
-CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/watch.c
+CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c \
+                  searcher/inspect.c searcher/tui.c
+CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/ignore.c indexer/select.c \
+                  indexer/gz.c indexer/enc.c indexer/stats.c indexer/watch.c
 LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
               $(filter-out $(CLI_INDEX_SRC),$(wildcard indexer/*.c))
 IDX_SRC    := $(filter-out indexer/main.c,$(CLI_INDEX_SRC))
@@ -112,9 +115,10 @@ $(LIBSO): $(LIB_OBJ) $(LIBMAP) $(B)/.libobjs
 $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
-# trawl-search uses only trawl.h: it links the installed, localised archive.
+# trawl-search uses only trawl.h: it links the installed, localised archive (and ncursesw for
+# --interactive, which the library never needs).
 $(B)/trawl-search: $(CLI_SEARCH_SRC:%.c=$(B)/%.o) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) $(TUI_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)
@@ -181,6 +185,10 @@ install: all $(LIBA)
 		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/trawl.pc
 	install -m 644 docs/trawl-index.1 docs/trawl-search.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/trawl.3 $(DESTDIR)$(PREFIX)/share/man/man3
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 completions/trawl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trawl-search
+	install -m 644 completions/trawl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trawl-index
+	install -m 644 completions/_trawl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_trawl
 	install -d $(DESTDIR)$(PYDIR)/trawl
 	install -m 644 bindings/python/trawl/__init__.py bindings/python/trawl/distributed.py \
 		$(DESTDIR)$(PYDIR)/trawl

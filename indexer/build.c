@@ -255,11 +255,38 @@ static int bld_deletes(build_session *s)
 
 /* ---------------------------------------------------------------- syncs */
 
+/* The counting walk before the sync: the same selection, every file counted, none read. */
+typedef struct bld_count {
+    uint64_t n_files, bytes;
+} bld_count;
+
+static int bld_count_file(void *ctx, const corpus_file *f)
+{
+    bld_count *c = ctx;
+    c->n_files++;
+    c->bytes += f->size;
+    return CORPUS_SKIP;
+}
+
+static int bld_plan(build_session *s, const corpus_opts *co, const char *const *paths, size_t n)
+{
+    bld_count c = {0, 0};
+    corpus_opts count = *co;
+    count.gate = bld_count_file;
+    count.gate_ctx = &c;
+    count.warn = NULL; /* the real walk says it again */
+    count.note = NULL;
+    count.on_dir = NULL;
+    int rc = corpus_walk(&count, paths, n, bld_on_doc, s, s->e);
+    if (rc == TRAWL_OK) s->o->plan(s->o->progress_ctx, c.n_files, c.bytes);
+    return rc;
+}
+
 /* Walks paths[0..n) into the writer, a file's id starting at offs[i] (NULL: JSON Lines) and
  * hanging under roots[i]. missing_ok: a path that is gone is no error (it is synced by the
  * deletions that follow). */
 static int bld_walk(build_session *s, const char *const *paths, const size_t *offs,
-                    const uint32_t *roots, size_t n, int missing_ok)
+                    const size_t *sel_offs, const uint32_t *roots, size_t n, int missing_ok)
 {
     const build_opts *o = s->o;
     corpus_opts co = {.is_jsonl = o->is_jsonl,
@@ -268,15 +295,21 @@ static int bld_walk(build_session *s, const char *const *paths, const size_t *of
                       .date_field = o->date_field,
                       .skip_dir = o->index_dir,
                       .id_offs = offs,
+                      .sel_offs = sel_offs,
                       .gate = o->is_jsonl ? NULL : bld_gate,
                       .gate_ctx = s,
                       .warn = o->warn,
                       .warn_ctx = o->warn_ctx,
                       .on_dir = o->on_dir,
                       .dir_ctx = o->dir_ctx,
-                      .missing_ok = missing_ok};
+                      .missing_ok = missing_ok,
+                      .select = o->select,
+                      .note = o->note,
+                      .note_ctx = o->note_ctx};
     s->walk_roots = roots;
-    int rc = n ? corpus_walk(&co, paths, n, bld_on_doc, s, s->e) : TRAWL_OK;
+    int rc = TRAWL_OK;
+    if (n && o->plan && !o->is_jsonl) rc = bld_plan(s, &co, paths, n);
+    if (rc == TRAWL_OK && n) rc = corpus_walk(&co, paths, n, bld_on_doc, s, s->e);
     s->walk_roots = NULL;
     /* A callback's own code (on_dir's) may not be in e yet. */
     return rc < 0 && !s->e->rc ? err_set(s->e, rc, "%s", "sync stopped") : rc;
@@ -305,7 +338,7 @@ int build_sync_all(build_session *s)
     }
     /* Every walk before any deletion: an argument below another (even a hidden one the
      * other's walk skips) is met before the deletions under the outer one. */
-    if (rc == TRAWL_OK) rc = bld_walk(s, paths, s->o->is_jsonl ? NULL : offs, roots, n, 1);
+    if (rc == TRAWL_OK) rc = bld_walk(s, paths, s->o->is_jsonl ? NULL : offs, NULL, roots, n, 1);
     for (size_t i = 0; rc == TRAWL_OK && !s->o->is_jsonl && i < n; i++)
         rc = bld_delete_unseen(s, s->args[i].canon, s->args[i].is_dir);
     free(paths);
@@ -321,8 +354,10 @@ int build_sync_path(build_session *s, const char *path, int was_dir)
     if (i < 0) return err_set(s->e, TRAWL_EARG, "%s: not under any path of this sync", path);
     int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
     const bld_arg *a = &s->args[i];
+    /* the selection as the argument's walk sees it: from the argument down to path */
+    size_t sel_off = !a->is_dir ? 0 : strlen(a->canon) == 1 ? 1 : strlen(a->canon) + 1;
     int rc = TRAWL_OK;
-    if (build_covers(s, path)) rc = bld_walk(s, &path, &a->id_off, &a->root, 1, 1);
+    if (build_covers(s, path)) rc = bld_walk(s, &path, &a->id_off, &sel_off, &a->root, 1, 1);
     return rc == TRAWL_OK ? bld_delete_unseen(s, path, is_dir || was_dir) : rc;
 }
 

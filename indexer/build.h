@@ -10,6 +10,7 @@
 #ifndef TRAWL_BUILD_H
 #define TRAWL_BUILD_H
 
+#include "corpus.h"
 #include "err.h"
 #include "policy.h"
 
@@ -24,6 +25,10 @@ typedef void (*build_warn_fn)(void *ctx, const char *msg);
 typedef void (*build_progress_fn)(void *ctx, uint64_t n_docs, uint64_t in_bytes);
 /* Told of each directory a walk enters, before its entries are listed (corpus_dir_fn). */
 typedef int (*build_dir_fn)(void *ctx, const char *path);
+
+/* Called once before the sync, with progress_ctx, with the files the walk will meet (a first
+ * walk that stats and counts them without reading), so progress can say how far along it is. */
+typedef void (*build_plan_fn)(void *ctx, uint64_t n_files, uint64_t bytes);
 
 typedef struct build_opts {
     const char *index_dir;    /**< created if missing (one level) */
@@ -50,6 +55,11 @@ typedef struct build_opts {
     build_dir_fn on_dir; /**< may be NULL; returns 0, or a TRAWL_E* code (said in e) that
                               stops the sync */
     void *dir_ctx;
+    /* The corpus walk's selection and notes (corpus.h), and a first walk that only counts. */
+    const struct sel *select; /**< NULL: all but hidden entries and VCS directories */
+    corpus_note_fn note;      /**< binary files skipped, Latin-1 files converted; may be NULL */
+    void *note_ctx;
+    build_plan_fn plan; /**< may be NULL; else a first walk counts the files and calls it */
 } build_opts;
 
 /* What a run, or a session's commit, did: counts since the previous commit (or the start),

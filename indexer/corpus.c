@@ -7,7 +7,10 @@
 
 #include "buf.h"
 #include "date.h"
+#include "enc.h"
 #include "fsx.h"
+#include "gz.h"
+#include "select.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +25,8 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
-#define CORPUS_SNIFF 8192 /* bytes examined by the binary test */
+#define CORPUS_SNIFF  8192              /* bytes examined by the binary test */
+#define CORPUS_GZ_MAX ((size_t)1 << 31) /* a .gz inflating past 2 GiB is skipped (a zip bomb) */
 
 /* A directory on the current walk branch, to stop symlink loops. */
 typedef struct cw_dirid {
@@ -50,6 +54,9 @@ typedef struct cw {
     size_t line_cap;
     char *file; /**< text file contents, reused from file to file (no page faults per file) */
     size_t file_cap;
+    buf plain;          /**< a .gz file's decompressed text, reused */
+    buf utf8;           /**< a Latin-1 file's text converted to UTF-8, reused */
+    sel_walk sw;        /**< the ignore files of the directories being walked */
     buf jbuf[3];        /**< unescaped text, id and date of a JSONL line (fast path) */
     uint64_t line_hash; /**< XXH3-64 of the JSONL line being parsed */
 } cw;
@@ -220,6 +227,44 @@ static int cw_gate(cw *w, const char *path, const char *id)
     return r < 0 ? r : r == CORPUS_READ;
 }
 
+static void cw_note(cw *w, int kind, const char *path)
+{
+    if (w->o->note) w->o->note(w->o->note_ctx, kind, path);
+}
+
+/* Turns a file's bytes *text[0..*len) into its UTF-8 text: inflated if it is gzip, converted if
+ * it is Latin-1. Returns 1 with *text and *len replaced (valid until the next file), 0 when the
+ * file is skipped (binary, or bad gzip data: a note or a warning says so), or TRAWL_ENOMEM. */
+static int cw_decode(cw *w, const char *path, const char **text, size_t *len)
+{
+    if (gz_is_gzip(path, *text, *len)) {
+        const char *why;
+        w->plain.len = 0;
+        w->plain.oom = 0;
+        int r = gz_inflate(*text, *len, CORPUS_GZ_MAX, &w->plain, &why);
+        if (r == GZ_NOMEM) return err_set(w->e, TRAWL_ENOMEM, "%s: out of memory inflating", path);
+        if (r == GZ_TOO_BIG) cw_warn(w, "%s: inflates to more than 2 GiB, skipped", path);
+        if (r == GZ_CORRUPT) cw_warn(w, "%s: bad gzip data (%s), skipped", path, why);
+        if (r != GZ_OK) return 0;
+        *text = w->plain.p ? (const char *)w->plain.p : "";
+        *len = w->plain.len;
+    }
+    if (corpus_is_binary(*text, *len)) {
+        cw_note(w, CORPUS_NOTE_BINARY, path);
+        return 0;
+    }
+    if (enc_detect(*text, *len) == ENC_LATIN1) {
+        w->utf8.len = 0;
+        w->utf8.oom = 0;
+        if (enc_latin1_to_utf8(*text, *len, &w->utf8) < 0)
+            return err_set(w->e, TRAWL_ENOMEM, "%s: out of memory converting it", path);
+        cw_note(w, CORPUS_NOTE_LATIN1, path);
+        *text = (const char *)w->utf8.p;
+        *len = w->utf8.len;
+    }
+    return 1;
+}
+
 /* One text file: one document. */
 static int cw_text_file(cw *w, const char *path, const char *id)
 {
@@ -234,16 +279,17 @@ static int cw_text_file(cw *w, const char *path, const char *id)
     int r = cw_slurp(w, fd, path, (size_t)st.st_size, &p, &len);
     close(fd);
     if (r < 0) return TRAWL_OK;
-    if (corpus_is_binary(p, len)) {
-        cw_warn(w, "%s: binary file, skipped", path);
-        return TRAWL_OK;
-    }
-    int dr = corpus_date_prefix(p, len, &date, &skip);
+    const char *text = p;
+    size_t text_len = len;
+    r = cw_decode(w, path, &text, &text_len);
+    if (r != 1) return r;
+    int dr = corpus_date_prefix(text, text_len, &date, &skip);
     if (dr < 0) {
         cw_warn(w, "%s: malformed date after \"date\", indexed without a date", path);
         date = 0;
     }
-    corpus_doc d = {id,  strlen(id), dr > 0 ? date : 0, p + skip,           len - skip, path,
+    /* in_bytes and the hash are the file's own bytes: what the gate compares next time */
+    corpus_doc d = {id,  strlen(id), dr > 0 ? date : 0, text + skip,        text_len - skip, path,
                     len, w->arg,     cw_mtime_ns(&st),  XXH3_64bits(p, len)};
     return w->fn(w->ctx, &d);
 }
@@ -575,12 +621,37 @@ static int cw_byname(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int cw_visible(const struct dirent *d)
+static int cw_path(cw *w, size_t len, unsigned char d_type);
+
+/* Every entry but "." and ".."; which ones are walked is sel_take's to say. */
+static int cw_entry(const struct dirent *d)
 {
-    return d->d_name[0] != '.';
+    return !(d->d_name[0] == '.' &&
+             (d->d_name[1] == '\0' || (d->d_name[1] == '.' && d->d_name[2] == '\0')));
 }
 
-static int cw_path(cw *w, size_t len, unsigned char d_type);
+/* 1 if the entry at w->path (its name at name_off in the directory w->dirfd) is a directory,
+ * following a symbolic link. */
+static int cw_is_dir(const cw *w, unsigned char d_type)
+{
+    struct stat st;
+    if (d_type == DT_DIR) return 1;
+    if (d_type != DT_LNK && d_type != DT_UNKNOWN) return 0;
+    return cw_stat(w, (const char *)w->path.p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Visits entry name of the directory w->path[0..len): when sel_take takes it. */
+static int cw_entry_visit(cw *w, size_t len, const struct dirent *ent)
+{
+    w->path.len = len;
+    if (len == 0 || w->path.p[len - 1] != '/') buf_put_u8(&w->path, '/');
+    w->name_off = w->path.len;
+    buf_put(&w->path, ent->d_name, strlen(ent->d_name) + 1);
+    if (w->path.oom) return err_set(w->e, TRAWL_ENOMEM, "out of memory walking a directory");
+    if (!sel_take(&w->sw, (const char *)w->path.p, w->name_off, cw_is_dir(w, ent->d_type)))
+        return TRAWL_OK;
+    return cw_path(w, w->path.len - 1, ent->d_type);
+}
 
 /* Visits the directory whose path is w->path[0..len). st identifies it for the loop guard. */
 static int cw_dir(cw *w, size_t len, const struct stat *st)
@@ -611,7 +682,7 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
         int r = w->o->on_dir(w->o->dir_ctx, (const char *)w->path.p);
         if (r != 0) return r;
     }
-    int n = scandir((char *)w->path.p, &ents, cw_visible, cw_byname);
+    int n = scandir((char *)w->path.p, &ents, cw_entry, cw_byname);
     if (n < 0) {
         cw_warn(w, "%s: %s, skipped", (char *)w->path.p, strerror(errno));
         return TRAWL_OK;
@@ -620,18 +691,14 @@ static int cw_dir(cw *w, size_t len, const struct stat *st)
     int rc = TRAWL_OK, outer_fd = w->dirfd;
     size_t outer_off = w->name_off;
     w->dirfd = open((char *)w->path.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sel_enter(&w->sw, w->dirfd, len + (len == 0 || w->path.p[len - 1] != '/')) < 0)
+        rc = err_set(w->e, TRAWL_ENOMEM, "out of memory reading ignore files");
     for (int i = 0; i < n; i++) {
-        if (rc == TRAWL_OK) {
-            w->path.len = len;
-            if (len == 0 || w->path.p[len - 1] != '/') buf_put_u8(&w->path, '/');
-            w->name_off = w->path.len;
-            buf_put(&w->path, ents[i]->d_name, strlen(ents[i]->d_name) + 1);
-            rc = w->path.oom ? err_set(w->e, TRAWL_ENOMEM, "out of memory walking a directory")
-                             : cw_path(w, w->path.len - 1, ents[i]->d_type);
-        }
+        if (rc == TRAWL_OK) rc = cw_entry_visit(w, len, ents[i]);
         free(ents[i]);
     }
     free(ents);
+    sel_leave(&w->sw);
     if (w->dirfd >= 0) close(w->dirfd);
     w->dirfd = outer_fd;
     w->name_off = outer_off;
@@ -672,6 +739,46 @@ int corpus_check_paths(const char *const *paths, size_t n_paths, err *e)
     return TRAWL_OK;
 }
 
+/* Enters the directory w->path[0..len) into the selection's stack: its paths start at len + 1.
+ * Returns 0 or -1 (out of memory). */
+static int cw_sel_enter(cw *w, size_t len)
+{
+    char *p = (char *)w->path.p, c = p[len];
+    p[len] = '\0';
+    int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    p[len] = c;
+    int rc = sel_enter(&w->sw, fd, len == 1 && p[0] == '/' ? 1 : len + 1);
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* Whether the selection takes w->path[0..n), which lies below the directory w->path[0..base-1)
+ * a walk started at: as that walk would have come down to it, every directory on the way taken
+ * and entered (its ignore files read), then the path itself. Returns 1, 0 (not taken) or -1
+ * (out of memory). The entered directories stay on the stack until the next sel_walk_root. */
+static int cw_take_below(cw *w, size_t n, size_t base, int is_dir)
+{
+    char *p = (char *)w->path.p;
+    size_t top = base > 1 ? base - 1 : 1, name = base;
+    char c = p[top];
+    p[top] = '\0';
+    int rc = sel_walk_root(&w->sw, p, base);
+    p[top] = c;
+    if (rc < 0 || cw_sel_enter(w, top) < 0) return -1;
+    for (;;) {
+        size_t end = name;
+        while (end < n && p[end] != '/')
+            end++;
+        c = p[end];
+        p[end] = '\0';
+        int taken = sel_take(&w->sw, p, name, end < n || is_dir);
+        p[end] = c;
+        if (!taken || end >= n) return taken;
+        if (cw_sel_enter(w, end) < 0) return -1;
+        name = end + 1;
+    }
+}
+
 /* Walks one top-level argument. Ids of files under a directory argument are relative to it. */
 static int cw_root(cw *w, const char *root)
 {
@@ -687,6 +794,16 @@ static int cw_root(cw *w, const char *root)
         if (w->o->missing_ok && (errno == ENOENT || errno == ENOTDIR)) return TRAWL_OK;
         return err_set(w->e, TRAWL_EARG, "%s: %s", root, strerror(errno));
     }
+    /* ignore files and globs see paths relative to the argument, or to the directory a walk
+     * started at when the argument lies below it */
+    size_t base = w->o->sel_offs ? w->o->sel_offs[w->arg] : 0;
+    int take = 1;
+    if (base > 0 && base <= n)
+        take = cw_take_below(w, n, base, S_ISDIR(st.st_mode));
+    else if (S_ISDIR(st.st_mode))
+        take = sel_walk_root(&w->sw, (const char *)w->path.p, n == 1 ? 1 : n + 1) == 0 ? 1 : -1;
+    if (take < 0) return err_set(w->e, TRAWL_ENOMEM, "out of memory reading ignore files");
+    if (take == 0) return TRAWL_OK;
     if (w->o->id_offs) {
         w->id_off = w->o->id_offs[w->arg] <= n + 1 ? w->o->id_offs[w->arg] : n + 1;
         return S_ISDIR(st.st_mode) ? cw_dir(w, n, &st) : cw_path(w, n, DT_UNKNOWN);
@@ -705,6 +822,9 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
     cw w = {.o = o, .fn = fn, .ctx = ctx, .e = e, .dirfd = -1};
     int rc = o->missing_ok ? TRAWL_OK : corpus_check_paths(paths, n_paths, e);
     buf_init(&w.path);
+    buf_init(&w.plain);
+    buf_init(&w.utf8);
+    sel_walk_init(&w.sw, o->select);
     for (int i = 0; i < 3; i++)
         buf_init(&w.jbuf[i]);
     for (size_t i = 0; i < n_paths && rc == TRAWL_OK; i++) {
@@ -712,6 +832,9 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
         rc = cw_root(&w, paths[i]);
     }
     buf_free(&w.path);
+    buf_free(&w.plain);
+    buf_free(&w.utf8);
+    sel_walk_free(&w.sw);
     free(w.stack);
     free(w.line);
     free(w.file);

@@ -1,6 +1,7 @@
 /* corpus: turns command-line paths into documents (external id, date, text). Owns directory
- * walking (sorted, loop-guarded), binary detection, the leading "date YYYY-MM-DD" prefix and
- * JSON Lines input; leaves analysis, ids already indexed and everything on disk to build.c.
+ * walking (sorted, loop-guarded; which entries: select.h), reading a file's text (gzip: gz.h;
+ * Latin-1: enc.h; binary detection), the leading "date YYYY-MM-DD" prefix and JSON Lines
+ * input; leaves analysis, ids already indexed and everything on disk to build.c.
  * Problems with one file or line are warnings through a callback and the walk goes on; only a
  * missing top-level path or a failing callback stops it. */
 #ifndef TRAWL_CORPUS_H
@@ -49,6 +50,14 @@ typedef void (*corpus_warn_fn)(void *ctx, const char *msg);
  * listed or reported. A non-zero return stops corpus_walk, which returns it. */
 typedef int (*corpus_dir_fn)(void *ctx, const char *path);
 
+/* What happened to a file that a warning would be too much for (a tree may hold thousands):
+ * CORPUS_NOTE_BINARY, skipped as binary (not part of the tree: a sync deletes it), or
+ * CORPUS_NOTE_LATIN1, not UTF-8 and read as Latin-1 (Windows-1252), converted to UTF-8. */
+enum { CORPUS_NOTE_BINARY = 1, CORPUS_NOTE_LATIN1 = 2 };
+typedef void (*corpus_note_fn)(void *ctx, int kind, const char *path);
+
+struct sel;
+
 typedef struct corpus_opts {
     int is_jsonl;           /**< every file is JSON Lines, one document per line */
     const char *id_field;   /**< JSONL id field (NULL = "id") */
@@ -58,6 +67,10 @@ typedef struct corpus_opts {
     const size_t *id_offs;  /**< per path argument: a file's id is its path from this byte on
                                  (NULL: relative to a directory argument, a file argument's
                                  id is the path as given) */
+    const size_t *sel_offs; /**< per path argument: 0, or the path lies below the directory
+                                 path[0..sel_offs[i] - 1) that a walk started at (a watch's
+                                 changed file): the selection is applied from there down,
+                                 its globs relative to it (NULL: all 0) */
     corpus_file_fn gate;    /**< may be NULL: every text file is read */
     void *gate_ctx;
     corpus_warn_fn warn; /**< may be NULL: warnings are dropped */
@@ -66,16 +79,21 @@ typedef struct corpus_opts {
     void *dir_ctx;
     int missing_ok; /**< a top-level path that does not exist is skipped in silence (it went
                          away after something named it), not TRAWL_EARG */
+    const struct sel *select; /**< which entries of a directory are walked (select.h); NULL:
+                                   all but hidden ones and version-control directories */
+    corpus_note_fn note;      /**< may be NULL: notes are dropped */
+    void *note_ctx;
 } corpus_opts;
 
 /* Checks that every path exists before anything is written. TRAWL_EARG names the first missing
  * (or unreadable) path. */
 int corpus_check_paths(const char *const *paths, size_t n_paths, err *e);
 
-/* Walks paths in order: directories recursively (entries in byte order of their names, hidden
- * entries skipped, symlinked directories followed once per branch), files directly. Calls fn
- * for every document. Returns TRAWL_OK, a callback's non-zero value, TRAWL_EARG for a missing
- * top-level path (unless o->missing_ok) or TRAWL_ENOMEM. */
+/* Walks paths in order: directories recursively (entries in byte order of their names, the
+ * ones o->select takes, symlinked directories followed once per branch), files directly. A
+ * ".gz" file is decompressed, a Latin-1 one converted (a note says so), a binary one skipped
+ * (a note too). Calls fn for every document. Returns TRAWL_OK, the callback's non-zero value,
+ * TRAWL_EARG for a missing top-level path (unless o->missing_ok) or TRAWL_ENOMEM. */
 int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, corpus_doc_fn fn,
                 void *ctx, err *e);
 

@@ -4,6 +4,8 @@
 #include "build.h"
 #include "corpus.h"
 #include "policy.h"
+#include "select.h"
+#include "stats.h"
 #include "trawl.h"
 #include "watch.h"
 
@@ -23,10 +25,14 @@
 #define MAIN_PROGRESS_NS 250000000LL /* progress refresh: about 4 times a second */
 
 typedef struct main_progress {
-    int is_on;        /**< stderr is a terminal and not --quiet */
-    int64_t start_ns; /**< when indexing started */
-    int64_t last_ns;  /**< last refresh */
-    int is_drawn;     /**< a progress line is on screen */
+    int is_on;         /**< stderr is a terminal and not --quiet */
+    int64_t start_ns;  /**< when indexing started */
+    int64_t last_ns;   /**< last refresh */
+    int is_drawn;      /**< a progress line is on screen */
+    uint64_t n_files;  /**< files the counting walk found (0: not counted) */
+    int is_verbose;    /**< -v: list every binary file skipped and Latin-1 file converted */
+    uint64_t n_binary; /**< binary files skipped */
+    uint64_t n_latin1; /**< files read as Latin-1 */
 } main_progress;
 
 static int64_t main_now_ns(void)
@@ -43,6 +49,7 @@ static void main_usage(FILE *f)
           "       trawl-index -o INDEX_DIR --delete ID [--delete ID]...\n"
           "       trawl-index --merge INDEX_DIR\n"
           "       trawl-index --check INDEX_DIR\n"
+          "       trawl-index --stats INDEX_DIR\n"
           "Brings INDEX_DIR in line with text files (directories recursively) or JSON Lines\n"
           "files: new files are added, changed ones replaced, files gone from under PATH\n"
           "deleted; documents from other paths stay.\n"
@@ -62,6 +69,18 @@ static void main_usage(FILE *f)
           "      --no-merge        do not run the merge policy after the commit\n"
           "      --merge-ratio N   each segment at least N times all smaller ones together,\n"
           "                        else they merge (default 10; fewer segments, more merging)\n"
+          "Which files (directories are walked recursively; files named are always read):\n"
+          "      --include GLOB    only files matching GLOB (gitignore syntax, relative to\n"
+          "                        PATH; repeatable: any one)\n"
+          "      --exclude GLOB    skip files and directories matching GLOB (repeatable)\n"
+          "      --type NAME       only files of this type (repeatable; --type-list shows them)\n"
+          "      --hidden          also walk hidden files and directories (names starting with\n"
+          "                        '.'); version-control directories (.git, ...) never\n"
+          "      --no-ignore       do not honour .gitignore and .ignore files\n"
+          "A file not walked is not part of the tree: a sync deletes it from the index. A .gz\n"
+          "file is read decompressed (its id keeps the .gz name), a Latin-1 one converted to\n"
+          "UTF-8; binary files are skipped with one summary line (-v lists them).\n"
+          "Indexing:\n"
           "      --language NAME   stemmer language (default english; none = no stemming)\n"
           "      --max-token-len N longest token kept, in bytes (default 64, at most 255)\n"
           "      --memory MB       postings memory before spilling to disk (default 256)\n"
@@ -76,22 +95,54 @@ static void main_usage(FILE *f)
           "      --commit-changes N   with --watch, or as soon as N paths changed (default\n"
           "                        1000)\n"
           "      --check DIR       verify every checksum and structure of an index\n"
+          "      --stats DIR       what an index holds: documents (live, deleted), tokens,\n"
+          "                        terms, analyzer, segments with sizes and deletions, roots\n"
+          "      --type-list       list the file types of --type\n"
           "  -q, --quiet           no progress and no summary\n"
+          "  -v, --verbose         list every binary file skipped and Latin-1 file converted\n"
           "  -h, --help            this help\n"
           "      --version         print the version\n",
           f);
 }
 
+static void main_progress_clear(main_progress *p);
+
 static void main_warn(void *ctx, const char *msg)
 {
     main_progress *p = ctx;
-    if (p->is_drawn) {
-        fputs("\r\033[K", stderr);
-        p->is_drawn = 0;
-    }
+    main_progress_clear(p);
     fprintf(stderr, "trawl-index: warning: %s\n", msg);
 }
 
+/* Clears the progress line, so that a message starts on an empty line. */
+static void main_progress_clear(main_progress *p)
+{
+    if (!p->is_drawn) return;
+    fputs("\r\033[K", stderr);
+    p->is_drawn = 0;
+}
+
+static void main_note(void *ctx, int kind, const char *path)
+{
+    main_progress *p = ctx;
+    p->n_binary += kind == CORPUS_NOTE_BINARY;
+    p->n_latin1 += kind == CORPUS_NOTE_LATIN1;
+    if (!p->is_verbose) return;
+    main_progress_clear(p);
+    fprintf(stderr, "trawl-index: note: %s: %s\n", path,
+            kind == CORPUS_NOTE_BINARY ? "binary file, skipped"
+                                       : "not UTF-8, read as Latin-1 and converted");
+}
+
+static void main_plan(void *ctx, uint64_t n_files, uint64_t bytes)
+{
+    main_progress *p = ctx;
+    (void)bytes;
+    p->n_files = n_files;
+}
+
+/* "files/s, MB/s", and with a counted tree "n / total files (x%)" and an ETA from the file rate
+ * so far (unchanged files count: a re-sync's ETA shrinks as fast as it goes). */
 static void main_progress_cb(void *ctx, uint64_t n_docs, uint64_t in_bytes)
 {
     main_progress *p = ctx;
@@ -100,8 +151,19 @@ static void main_progress_cb(void *ctx, uint64_t n_docs, uint64_t in_bytes)
     if (now - p->last_ns < MAIN_PROGRESS_NS) return;
     p->last_ns = now;
     double mb = (double)in_bytes / 1e6, s = (double)(now - p->start_ns) / 1e9;
-    fprintf(stderr, "\r%" PRIu64 " documents, %.1f MB, %.1f MB/s\033[K", n_docs, mb,
-            s > 0 ? mb / s : 0.0);
+    double rate = s > 0 ? (double)n_docs / s : 0;
+    fprintf(stderr, "\r%" PRIu64, n_docs);
+    if (p->n_files >= n_docs && p->n_files > 0)
+        fprintf(stderr, " / %" PRIu64 " files (%.0f%%)", p->n_files,
+                100.0 * (double)n_docs / (double)p->n_files);
+    else
+        fputs(" files", stderr);
+    fprintf(stderr, ", %.0f files/s, %.1f MB, %.1f MB/s", rate, mb, s > 0 ? mb / s : 0.0);
+    if (p->n_files >= n_docs && rate > 0 && s >= 1) {
+        uint64_t eta = (uint64_t)((double)(p->n_files - n_docs) / rate + 0.5);
+        fprintf(stderr, ", ETA %" PRIu64 ":%02" PRIu64, eta / 60, eta % 60);
+    }
+    fputs("\033[K", stderr);
     p->is_drawn = 1;
 }
 
@@ -199,6 +261,13 @@ enum {
     OPT_WATCH,
     OPT_COMMIT_INTERVAL,
     OPT_COMMIT_CHANGES,
+    OPT_INCLUDE,
+    OPT_EXCLUDE,
+    OPT_TYPE,
+    OPT_TYPE_LIST,
+    OPT_HIDDEN,
+    OPT_NO_IGNORE,
+    OPT_STATS,
 };
 
 static const struct option main_opts[] = {
@@ -226,6 +295,14 @@ static const struct option main_opts[] = {
     {"watch", no_argument, 0, OPT_WATCH},
     {"commit-interval", required_argument, 0, OPT_COMMIT_INTERVAL},
     {"commit-changes", required_argument, 0, OPT_COMMIT_CHANGES},
+    {"include", required_argument, 0, OPT_INCLUDE},
+    {"exclude", required_argument, 0, OPT_EXCLUDE},
+    {"type", required_argument, 0, OPT_TYPE},
+    {"type-list", no_argument, 0, OPT_TYPE_LIST},
+    {"hidden", no_argument, 0, OPT_HIDDEN},
+    {"no-ignore", no_argument, 0, OPT_NO_IGNORE},
+    {"verbose", no_argument, 0, 'v'},
+    {"stats", required_argument, 0, OPT_STATS},
     {0, 0, 0, 0},
 };
 
@@ -252,13 +329,16 @@ static int main_num_opt(int c, const char *arg, build_opts *o)
 /* What the command line asks for besides the build options. */
 typedef struct main_cli {
     const char *check; /**< --check DIR */
+    const char *stats; /**< --stats DIR */
     const char *merge; /**< --merge DIR */
     int quiet;
+    int verbose;
     const char **deletes; /**< --delete ids (room for argc) */
     size_t n_deletes;
     int is_watch;
     int has_commit_opts; /**< --commit-interval or --commit-changes given */
     watch_opts watch;
+    sel select; /**< --include, --exclude, --type, --hidden, --no-ignore */
 } main_cli;
 
 /* Parses a number of seconds (decimals allowed, at most a day) into milliseconds; 0 or -1. */
@@ -284,6 +364,36 @@ static int main_watch_opt(int c, const char *arg, main_cli *cli)
     return 0;
 }
 
+/* --type-list: every type and its globs. */
+static void main_type_list(void)
+{
+    const char *name, *globs;
+    for (size_t i = 0; sel_type_at(i, &name, &globs) == 0; i++)
+        printf("%-6s %s (and each .gz)\n", name, globs);
+}
+
+/* Applies one option of the file selection; returns -1 to go on, or an exit status. */
+static int main_select_opt(int c, main_cli *cli)
+{
+    int rc = 0;
+    if (c == OPT_INCLUDE)
+        rc = ign_add(&cli->select.include, optarg, strlen(optarg));
+    else if (c == OPT_EXCLUDE)
+        rc = ign_add(&cli->select.exclude, optarg, strlen(optarg));
+    else if (c == OPT_TYPE && (rc = sel_add_type(&cli->select, optarg)) == -1)
+        return main_fail(2, "unknown --type %s (trawl-index --type-list shows them)", optarg);
+    else if (c == OPT_HIDDEN)
+        cli->select.is_hidden = 1;
+    else if (c == OPT_NO_IGNORE)
+        cli->select.no_ignore = 1;
+    if (rc < 0) return main_fail(1, "out of memory");
+    if (c == OPT_TYPE_LIST) {
+        main_type_list();
+        return 0;
+    }
+    return -1;
+}
+
 /* Applies one option without a number; returns -1 to go on, or an exit status. */
 static int main_opt(int c, build_opts *o, main_cli *cli)
 {
@@ -294,6 +404,16 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
     case 'q':
         cli->quiet = 1;
         break;
+    case 'v':
+        cli->verbose = 1;
+        break;
+    case OPT_INCLUDE:
+    case OPT_EXCLUDE:
+    case OPT_TYPE:
+    case OPT_TYPE_LIST:
+    case OPT_HIDDEN:
+    case OPT_NO_IGNORE:
+        return main_select_opt(c, cli);
     case 'h':
         main_usage(stdout);
         return 0;
@@ -320,6 +440,9 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
         break;
     case OPT_CHECK:
         cli->check = optarg;
+        break;
+    case OPT_STATS:
+        cli->stats = optarg;
         break;
     case OPT_MERGE:
         cli->merge = optarg;
@@ -350,8 +473,13 @@ static int main_opt(int c, build_opts *o, main_cli *cli)
 static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 {
     int c;
-    while ((c = getopt_long(argc, argv, "o:qh", main_opts, NULL)) != -1) {
+    opterr = 0; /* one line of our own instead of getopt's and the whole usage */
+    while ((c = getopt_long(argc, argv, ":o:qhv", main_opts, NULL)) != -1) {
         int code = -1;
+        if (c == '?' && optopt)
+            return main_fail(2, "unknown option -%c in %s", optopt, argv[optind - 1]);
+        if (c == '?') return main_fail(2, "unknown option %s", argv[optind - 1]);
+        if (c == ':') return main_fail(2, "%s needs a value", argv[optind - 1]);
         if (c == OPT_MAX_TOKEN || c == OPT_MEMORY || c == OPT_MEMORY_BYTES || c == OPT_THREADS ||
             c == OPT_MERGE_RATIO) {
             if (main_num_opt(c, optarg, o) < 0) return main_fail(2, "bad number: %s", optarg);
@@ -368,11 +496,11 @@ static int main_parse(int argc, char **argv, build_opts *o, main_cli *cli)
 /* Checks the combination of options and paths; returns -1 to go on, or an exit status. */
 static int main_validate(int argc, char **argv, build_opts *o, main_cli *cli, err *e)
 {
-    if (cli->check || cli->merge) {
+    if (cli->check || cli->merge || cli->stats) {
         if (cli->is_watch || cli->has_commit_opts)
-            return main_fail(2, "--watch does not go with --check or --merge");
-        if (optind < argc || o->index_dir)
-            return main_fail(2, "--check and --merge take only the index directory");
+            return main_fail(2, "--watch does not go with --check, --merge or --stats");
+        if (optind < argc || o->index_dir || !!cli->check + !!cli->merge + !!cli->stats > 1)
+            return main_fail(2, "--check, --merge and --stats take only the index directory");
         if (cli->merge) {
             o->index_dir = cli->merge;
             o->merge = 1;
@@ -457,6 +585,37 @@ static int main_watch(const build_opts *o, main_cli *cli, main_progress *p, err 
     return rc != TRAWL_OK ? main_fail(1, "%s", e->msg) : 0;
 }
 
+/* The notes that were not listed one by one: one line each on stderr. */
+static void main_note_summary(const main_progress *p)
+{
+    char a[32];
+    if (p->n_binary && !p->is_verbose)
+        fprintf(stderr, "trawl-index: %s binary file%s skipped (-v lists them)\n",
+                main_num(p->n_binary, a, sizeof a), p->n_binary == 1 ? "" : "s");
+    if (p->n_latin1 && !p->is_verbose)
+        fprintf(stderr,
+                "trawl-index: %s file%s not UTF-8, read as Latin-1 and converted (-v lists "
+                "them)\n",
+                main_num(p->n_latin1, a, sizeof a), p->n_latin1 == 1 ? "" : "s");
+}
+
+/* Connects the callbacks of o to p and the selection of cli. */
+static void main_callbacks(build_opts *o, main_progress *p, main_cli *cli)
+{
+    p->is_on = !cli->quiet && isatty(STDERR_FILENO);
+    p->is_verbose = cli->verbose;
+    p->start_ns = main_now_ns();
+    p->last_ns = 0; /* the first file draws the line at once */
+    o->warn = main_warn;
+    o->warn_ctx = p;
+    o->progress = main_progress_cb;
+    o->progress_ctx = p;
+    o->note = main_note;
+    o->note_ctx = p;
+    o->plan = p->is_on ? main_plan : NULL;
+    o->select = &cli->select;
+}
+
 int main(int argc, char **argv)
 {
     build_opts o;
@@ -468,30 +627,29 @@ int main(int argc, char **argv)
     err e;
     build_opts_init(&o);
     err_init(&e);
+    sel_init(&cli.select);
     if (!(cli.deletes = calloc((size_t)argc + 1, sizeof *cli.deletes)))
         return main_fail(1, "out of memory");
     int code = main_parse(argc, argv, &o, &cli);
     if (code < 0) code = main_validate(argc, argv, &o, &cli, &e);
     if (code < 0 && cli.check) code = main_check(cli.check);
-    if (code >= 0) {
-        free(cli.deletes);
-        return code;
-    }
-    p.is_on = !cli.quiet && isatty(STDERR_FILENO);
-    p.start_ns = p.last_ns = main_now_ns();
-    o.warn = main_warn;
-    o.warn_ctx = &p;
-    o.progress = main_progress_cb;
-    o.progress_ctx = &p;
-    if (cli.is_watch) {
+    if (code < 0 && cli.stats) code = stats_print(stdout, cli.stats);
+    if (code < 0 && cli.is_watch) {
+        main_callbacks(&o, &p, &cli);
         code = main_watch(&o, &cli, &p, &e);
-        free(cli.deletes);
-        return code;
+        main_note_summary(&p);
     }
-    int rc = build_run(&o, &r, &e);
+    if (code < 0) {
+        main_callbacks(&o, &p, &cli);
+        int rc = build_run(&o, &r, &e);
+        main_progress_clear(&p);
+        main_note_summary(&p);
+        if (rc != TRAWL_OK)
+            code = main_fail(1, "%s", e.msg);
+        else if (!cli.quiet)
+            main_summary(&r, (double)(main_now_ns() - p.start_ns) / 1e9);
+    }
     free(cli.deletes);
-    if (p.is_drawn) fputs("\r\033[K", stderr);
-    if (rc != TRAWL_OK) return main_fail(1, "%s", e.msg);
-    if (!cli.quiet) main_summary(&r, (double)(main_now_ns() - p.start_ns) / 1e9);
-    return 0;
+    sel_free(&cli.select);
+    return code < 0 ? 0 : code;
 }

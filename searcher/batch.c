@@ -1,8 +1,10 @@
 /* batch: see batch.h. Record formats (one JSON object a line):
- *   {"line":3,"query":"rafah","count":5,"exact":true,"us":41.2,"hits":[{"rank":1,"id":"..",
- *    "score":2.31,"date":"2024-03-21","snippet":"..","highlights":[[12,5]]},...]}
- *   {"line":4,"query":"(x","error":{"code":"TRAWL_EQUERY","message":"..","column":1}}
- *   {"summary":true,"queries":200,"errors":0,"warmup":1,"p50_us":..,"p95_us":..,
+ *   {"type":"query","line":3,"query":"rafah","count":5,"exact":true,"us":41.2,"hits":[{"rank":1,
+ *    "id":"..","score":2.31,"date":"2024-03-21","snippet":"..","highlights":[[12,5]],
+ *    "highlights_cp":[[12,5]]},...]}
+ *   {"type":"query","line":4,"query":"(x","error":{"code":"TRAWL_EQUERY","message":"..",
+ *    "column":1}}
+ *   {"type":"summary","summary":true,"queries":200,"errors":0,"warmup":1,"p50_us":..,"p95_us":..,
  *    "p99_us":..,"mean_us":..,"qps":..,"wall_s":..}            (with timing, last)
  * "us" is the latency of one query as an embedding program sees it: trawl_search_run plus
  * reading its hits (and snippets unless turned off), not the printing. */
@@ -111,10 +113,8 @@ static void batch_print_hit(FILE *f, const batch_opts *b, size_t i, const trawl_
     if (sn) {
         fputs(",\"snippet\":\"", f);
         out_json_str(f, sn->text, sn->len);
-        fputs("\",\"highlights\":[", f);
-        for (size_t k = 0; k < sn->n_spans; k++)
-            fprintf(f, "%s[%u,%u]", k ? "," : "", sn->spans[k].off, sn->spans[k].len);
-        fputc(']', f);
+        fputs("\",", f);
+        out_json_highlights(f, sn);
     }
     fputc('}', f);
 }
@@ -145,7 +145,7 @@ static int batch_one(FILE *f, const batch_opts *b, trawl_search *s, const batch_
     int rc = trawl_search_run(s, bl->text, &o);
     *us = batch_now_us() - t0;
     if (f) {
-        fprintf(f, "{\"line\":%u,\"query\":\"", bl->line);
+        fprintf(f, "{\"type\":\"query\",\"line\":%u,\"query\":\"", bl->line);
         out_json_str(f, bl->text, strlen(bl->text));
         fputc('"', f);
         listed = rc == TRAWL_OK && !b->count_only;
@@ -196,7 +196,8 @@ static void batch_summary(const batch_opts *b, double *us, size_t n_ok, size_t n
     for (size_t i = 0; i < n_ok; i++)
         sum += us[i];
     qsort(us, n_ok, sizeof *us, batch_cmp_double);
-    printf("{\"summary\":true,\"queries\":%zu,\"errors\":%zu,\"warmup\":%u", n, n_err, b->warmup);
+    printf("{\"type\":\"summary\",\"summary\":true,\"queries\":%zu,\"errors\":%zu,\"warmup\":%u", n,
+           n_err, b->warmup);
     if (n_ok) {
         double mean = sum / (double)n_ok;
         printf(",\"p50_us\":%.3f,\"p95_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,\"qps\":%.1f",

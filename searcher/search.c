@@ -42,6 +42,7 @@ int trawl_search_new(trawl_search **out, const trawl_index *idx)
     arena_init(&s->a);
     arena_init(&s->snip);
     buf_init(&s->text);
+    s->text_doc = UINT64_MAX;
     buf_init(&s->path);
     err_init(&s->e);
     s->algo = "";
@@ -190,7 +191,7 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
     return s->e.rc;
 }
 
-static void search_clear(trawl_search *s)
+void search_clear(trawl_search *s)
 {
     arena_reset(&s->a);
     memset(&s->q, 0, sizeof s->q); /* its nodes and warnings lived in the arena */
@@ -205,6 +206,7 @@ static void search_clear(trawl_search *s)
     s->count = 0;
     s->count_exact = 1;
     s->algo = "";
+    s->text_doc = UINT64_MAX;
 }
 
 /* Hits whose records are prefetched: a page of results, not a deep listing. */
@@ -271,7 +273,8 @@ static int search_execute(trawl_search *s, const char *query_text)
     search_prefetch_hits(s);
     if (search_check_hits(s) != TRAWL_OK) return s->e.rc;
     s->count = x.count;
-    s->count_exact = !x.pruned;
+    /* Pruning skips documents without counting them, unless every document was counted. */
+    s->count_exact = !x.pruned || x.count >= s->idx->n_docs;
     s->algo = x.algo;
     if (s->opt.explain && x.scoring) return search_explain(s, &x, root);
     return TRAWL_OK;
@@ -376,7 +379,8 @@ int trawl_search_hit_path(trawl_search *s, size_t i, const char **path, size_t *
     return TRAWL_OK;
 }
 
-/* Decompresses hit i's stored text into s->text. */
+/* Decompresses hit i's stored text into s->text, unless it is there already: a snippet and the
+ * text of the same hit (a line number wants both) cost one decompression. */
 static int search_load_text(trawl_search *s, size_t i)
 {
     const segment *seg;
@@ -385,8 +389,12 @@ static int search_load_text(trawl_search *s, size_t i)
     int rc = search_hit_loc(s, i, &seg, &local);
     if (rc != TRAWL_OK)
         return err_set(&s->e, rc, "no hit %zu (the last search has %zu)", i, s->n_hits);
+    if (s->text_doc == s->hits[i].doc) return TRAWL_OK;
     s->text.len = 0;
-    return segment_doc_text(seg, local, &s->text, &s->e);
+    s->text_doc = UINT64_MAX;
+    rc = segment_doc_text(seg, local, &s->text, &s->e);
+    if (rc == TRAWL_OK) s->text_doc = s->hits[i].doc;
+    return rc;
 }
 
 static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
@@ -395,8 +403,10 @@ static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_sni
     if (rc != TRAWL_OK) return rc;
     if (!s->has_query) return err_set(&s->e, TRAWL_ENOTFOUND, "no query to highlight");
     arena_reset(&s->snip);
-    return snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip,
-                        out, &s->e);
+    rc = snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip, out,
+                      &s->e);
+    out->doc_off = rc == TRAWL_OK && out->len ? (uint64_t)(out->text - (const char *)s->text.p) : 0;
+    return rc;
 }
 
 int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out,

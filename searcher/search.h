@@ -16,14 +16,15 @@
 
 struct trawl_search {
     const trawl_index *idx;
-    analyzer *an;     /**< this context's own analyzer (analyzers are not thread-safe) */
-    arena a;          /**< per query: query tree, plan, cursors, hits, explanations */
-    arena snip;       /**< per snippet call */
-    buf text;         /**< decompressed stored text of the last snippet/text call */
-    buf path;         /**< the last trawl_search_hit_path, NUL-terminated */
-    err e;            /**< error of the last failed call */
-    uint32_t err_col; /**< TRAWL_EQUERY column */
-    query q;          /**< the last parsed query (in a); only its warnings after a failure */
+    analyzer *an;      /**< this context's own analyzer (analyzers are not thread-safe) */
+    arena a;           /**< per query: query tree, plan, cursors, hits, explanations */
+    arena snip;        /**< per snippet call */
+    buf text;          /**< decompressed stored text of the last snippet/text call */
+    uint64_t text_doc; /**< the document whose text is in text, UINT64_MAX for none */
+    buf path;          /**< the last trawl_search_hit_path, NUL-terminated */
+    err e;             /**< error of the last failed call */
+    uint32_t err_col;  /**< TRAWL_EQUERY column */
+    query q;           /**< the last parsed query (in a); only its warnings after a failure */
     int has_query;
     trawl_options opt; /**< options of the last run */
     topk_entry *hits;  /**< ranked hits after offset (in a) */
@@ -43,6 +44,9 @@ struct trawl_search {
 /* Name of the algorithm the last run chose: "count", "exhaustive", "maxscore",
  * "block-max-and", or "" before a successful run. */
 const char *search_algo(const trawl_search *s);
+
+/* Forgets the last results, query and error (the start of every run and lookup). */
+void search_clear(trawl_search *s);
 
 /* Tests: with on, every later run uses the exhaustive cursor-tree evaluator (the reference the
  * MaxScore and block-max paths are compared with). */

@@ -99,19 +99,19 @@ extern "C" {
  * only functions that library has (check trawl_version_number()).
  *
  * How structs grow. A struct the caller allocates (trawl_options, trawl_stats, trawl_hit,
- * trawl_snippet, trawl_writer_options, trawl_writer_stats) may gain fields at its end, never
- * elsewhere. Every function taking one is exported as <name>_sized with the caller's sizeof of
- * the struct as its last argument; the header's static inline <name> passes it, so C and C++
+ * trawl_snippet, trawl_writer_options, trawl_writer_stats, trawl_term) may gain fields at its end,
+ * never elsewhere. Every function taking one is exported as <name>_sized with the caller's sizeof
+ * of the struct as its last argument; the header's static inline <name> passes it, so C and C++
  * callers never see it. The library fills or reads only the bytes the caller has. An older
  * caller's missing options take the library's defaults; for a newer caller, output fields an
  * older library does not know read as zero, and an option it does not know must be left as
  * its _init function set it (that library zeroes it), else TRAWL_EARG. A binding from another
  * language calls the _sized functions with its own struct size, which may not be below the 1.0
  * size (TRAWL_EARG). Structs the library hands out as arrays (trawl_span, trawl_explain) are
- * frozen: their size is part of the ABI. Handles (trawl_index, trawl_search, trawl_writer) are
- * opaque. tests/cli/abi.sh holds every build to this against the baseline in abi/ (abidiff for
- * the functions, abi/layout.py for the structs, and the constants); a new field goes at the end
- * of its struct, a new struct into abi/layout.py. */
+ * frozen: their size is part of the ABI. Handles (trawl_index, trawl_search, trawl_writer,
+ * trawl_terms) are opaque. tests/cli/abi.sh holds every build to this against the baseline in abi/
+ * (abidiff for the functions, abi/layout.py for the structs, and the constants); a new field goes
+ * at the end of its struct, a new struct into abi/layout.py. */
 
 /* ---------------------------------------------------------------- errors */
 
@@ -315,8 +315,8 @@ TRAWL_API uint32_t trawl_search_error_column(const trawl_search *s);
 
 /** Number of matching documents (after the date filter). Exact after a count_only or
  * exact_count search, for a lone term or phrase without date filter (its document frequency),
- * or when the search did not prune; otherwise a lower bound: the top-k algorithms skip
- * documents that cannot enter the top offset + limit without counting them (see
+ * or when the search did not prune or counted every document; otherwise a lower bound: the top-k
+ * algorithms skip documents that cannot enter the top offset + limit without counting them (see
  * trawl_search_count_is_exact). 0 after a failed run. */
 TRAWL_API uint64_t trawl_search_count(const trawl_search *s);
 
@@ -402,8 +402,11 @@ typedef struct trawl_snippet {
     size_t len;              /**< bytes of text */
     const trawl_span *spans; /**< query-term matches inside text, in order */
     size_t n_spans;
-    int is_start; /**< the passage starts at the document's start */
-    int is_end;   /**< the passage ends at the document's end */
+    int is_start;     /**< the passage starts at the document's start */
+    int is_end;       /**< the passage ends at the document's end */
+    uint64_t doc_off; /**< byte offset of text in the hit's stored text (trawl_search_text):
+                           a program counts the newlines before it to give a line number
+                           (0 from a library older than this field) */
 } trawl_snippet;
 
 /** trawl_search_snippet with the caller's sizeof(trawl_snippet). */
@@ -423,7 +426,9 @@ static inline int trawl_search_snippet(trawl_search *s, size_t i, size_t max_byt
 }
 
 /** The full stored text of hit i (decompressed into the context). Valid until the next
- * snippet, text or run call on s.
+ * snippet, text or run call on s. Right after trawl_search_snippet of the same hit it costs
+ * nothing: that text is decompressed already, and the snippet's text stays valid, at
+ * text + doc_off.
  * @return TRAWL_OK, TRAWL_ENOTFOUND, TRAWL_ECORRUPT or TRAWL_ENOMEM. */
 TRAWL_API int trawl_search_text(trawl_search *s, size_t i, const char **text, size_t *len);
 
@@ -799,6 +804,75 @@ TRAWL_API int trawl_qstats_encode(const trawl_qstats *qs, void *buf, size_t cap)
  *         TRAWL_ENOMEM. */
 TRAWL_API int trawl_qstats_decode(trawl_qstats **out, const void *data, size_t len, char *errbuf,
                                   size_t errbuf_len);
+
+/* ---------------------------------------------------------------- looking inside
+ * The vocabulary of an index (Xapian's delve, FTS5's fts5vocab) and its documents by id, for
+ * tools that show what an index holds (trawl-search --terms and --show use them). */
+
+/** An iterator over the terms of an opened index. Opaque; one thread at a time. */
+typedef struct trawl_terms trawl_terms;
+
+/** One term of the vocabulary. Pointers are valid until the next trawl_terms_next or
+ * trawl_terms_close on the iterator. May grow at its end (see "ABI promise"). */
+typedef struct trawl_term {
+    const char *term; /**< the indexed term: analysed (case folded, stemmed), NUL-terminated */
+    size_t len;       /**< bytes of term */
+    uint64_t df;      /**< live documents holding it, over the whole opened index */
+    uint64_t cf;      /**< its occurrences (collection frequency); includes those in deleted
+                           documents not yet merged away unless cf_is_exact */
+    int cf_is_exact;  /**< 1 if no deleted document holds it, so cf counts live documents only */
+} trawl_term;
+
+/** Starts a walk over the terms of idx that start with prefix[0..prefix_len) (the bytes of
+ * indexed terms: give a folded, unstemmed prefix; 0 bytes: every term), in byte order of the
+ * terms, each once with statistics summed over every segment and directory; terms found only
+ * in deleted documents are left out. idx must outlive the iterator. Cost: a dictionary seek per
+ * segment now, O(segments) per term after. Iterate until TRAWL_ENOTFOUND:
+ *
+ *     trawl_terms *it;
+ *     trawl_term t;
+ *     int rc = trawl_terms_open(&it, idx, "invas", 5);
+ *     while (rc == TRAWL_OK && (rc = trawl_terms_next(it, &t)) == TRAWL_OK)
+ *         printf("%s %llu %llu\n", t.term, (unsigned long long)t.df, (unsigned long long)t.cf);
+ *     if (rc != TRAWL_ENOTFOUND) fprintf(stderr, "%s\n", trawl_terms_errmsg(it));
+ *     trawl_terms_close(it);
+ *
+ * @param[out] out the iterator (also after a TRAWL_ECORRUPT, for its message; close it), NULL
+ *                 after TRAWL_EARG or TRAWL_ENOMEM
+ * @return TRAWL_OK; TRAWL_EARG (idx NULL, prefix NULL with a length, or longer than 255 bytes,
+ *         the longest term); TRAWL_ENOMEM; TRAWL_ECORRUPT (a dictionary fails its checksum,
+ *         verified on first use). Thread-safe (one iterator per thread). */
+TRAWL_API int trawl_terms_open(trawl_terms **out, const trawl_index *idx, const char *prefix,
+                               size_t prefix_len);
+
+/** trawl_terms_next with the caller's sizeof(trawl_term). */
+TRAWL_API int trawl_terms_next_sized(trawl_terms *it, trawl_term *out, size_t out_size);
+
+/** The next term. No allocation.
+ * @return TRAWL_OK; TRAWL_ENOTFOUND after the last one; TRAWL_ECORRUPT (a dictionary block or a
+ *         live file fails its checks: trawl_terms_errmsg says which; every later call returns
+ *         it too); TRAWL_EARG (it or out NULL). */
+static inline int trawl_terms_next(trawl_terms *it, trawl_term *out)
+{
+    return trawl_terms_next_sized(it, out, sizeof *out);
+}
+
+/** The message of the iterator's failure, "" if none. Never NULL. */
+TRAWL_API const char *trawl_terms_errmsg(const trawl_terms *it);
+
+/** Frees the iterator. Accepts NULL. */
+TRAWL_API void trawl_terms_close(trawl_terms *it);
+
+/** Looks up the live documents whose id is id[0..id_len) and makes them the results of s, as
+ * hits 0, 1, ... in document order, in place of the last search's: trawl_search_hit (score 0),
+ * trawl_search_hit_path and trawl_search_text serve them (trawl_search_snippet gives
+ * TRAWL_ENOTFOUND: there is no query to highlight). A JSON Lines id names at most one document;
+ * a file's id is its path relative to its root, so two roots may each have one (compare
+ * trawl_search_hit_path to pick). Cost: O(live documents), a scan of the ids.
+ * @return TRAWL_OK (at least one hit); TRAWL_ENOTFOUND (none; no hits); TRAWL_EARG (id NULL or
+ *         empty); TRAWL_ECORRUPT (an ids section fails its checksum); TRAWL_ENOMEM. The message
+ *         is trawl_search_errmsg's. */
+TRAWL_API int trawl_search_find(trawl_search *s, const char *id, size_t id_len);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,15 @@ check "re-adding: all unchanged" grep -q '^0 added, 0 updated, 0 deleted, 5 unch
 "$BIN" --help | grep -q 'usage: trawl-index'; check "--help" test $? -eq 0
 "$BIN" --no-such-flag >/dev/null 2>&1; check "bad flag exit 2" test $? -eq 2
 "$BIN" "$SEEDS" >/dev/null 2>&1; check "no -o exit 2" test $? -eq 2
+# getopt_long conventions: attached values, joined short flags, --opt=value, -- ends options
+"$BIN" -qo"$T/g1" -- "$SEEDS" >"$T/out" 2>&1; check "-qoDIR -- PATH" test $? -eq 0 -a ! -s "$T/out"
+"$BIN" --index="$T/g2" "$SEEDS" --quiet >"$T/out" 2>&1; check "--index=DIR, an option after PATH" test $? -eq 0 -a ! -s "$T/out"
+check "both spellings index" test -s "$T/g1/MANIFEST" -a -s "$T/g2/MANIFEST"
+"$BIN" -x >"$T/out" 2>"$T/err"; check "unknown short option: exit 2" test $? -eq 2
+check "unknown option: one line and a hint" test "$(cat "$T/err")" = "trawl-index: error: unknown option -x in -x
+try 'trawl-index --help'"
+"$BIN" -o >"$T/out" 2>"$T/err"; check "missing value: exit 2" test $? -eq 2
+check "missing value: says so" grep -q '^trawl-index: error: -o needs a value$' "$T/err"
 
 # --- an index inside the corpus is never indexed itself
 mkdir "$T/self" && cp "$SEEDS"/* "$T/self/"
@@ -76,9 +85,9 @@ printf 'ok text\n' >"$T/mixed/good.txt"
 printf 'caf\351 and na\357ve in Latin-1\n' >"$T/mixed/latin1.txt"
 "$BIN" -o "$T/idx3" "$T/mixed" >"$T/out" 2>"$T/err"
 check "warnings exit 0" test $? -eq 0
-check "binary warning" grep -q '^trawl-index: warning: .*blob.bin: binary file, skipped' "$T/err"
+check "binary files: one summary line" grep -qx 'trawl-index: 1 binary file skipped (-v lists them)' "$T/err"
 check "date warning" grep -q '^trawl-index: warning: .*baddate.txt: malformed date' "$T/err"
-check "invalid UTF-8 counted per file" grep -q '^trawl-index: warning: .*latin1.txt: 2 invalid UTF-8 sequences skipped' "$T/err"
+check "Latin-1: converted, one summary line" grep -qx 'trawl-index: 1 file not UTF-8, read as Latin-1 and converted (-v lists them)' "$T/err"
 check "indexed 3" grep -q '^3 added,' "$T/out"
 printf '{"id":"a","text":"alpha"}\n{bad json\n{"id":"c"}\n{"id":4,"text":"delta","date":"2024-01-31"}\n' >"$T/d.jsonl"
 "$BIN" --jsonl -o "$T/idx4" "$T/d.jsonl" >"$T/out" 2>"$T/err"

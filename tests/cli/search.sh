@@ -28,7 +28,7 @@ same() {
     fi
 }
 # ids QUERY...: matching ids (all of them), one a line, in rank order
-ids() { "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | sed -n 's/^{"rank":[0-9]*,"id":"\([^"]*\)".*/\1/p'; }
+ids() { "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | sed -n 's/^{"type":"hit","rank":[0-9]*,"id":"\([^"]*\)".*/\1/p'; }
 # ranked QUERY...: "id score" lines with 9 decimals, as ref_bm25.py prints them
 ranked() {
     "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | python3 -c '
@@ -68,7 +68,7 @@ fi
 ids '"ground invasion"' | sort >"$T/got"; same '"ground invasion"' "$T/got" "$EXP/ground_invasion.ids"
 ids '"arms smuggling"' | sort >"$T/got"; same '"arms smuggling"' "$T/got" "$EXP/arms_smuggling.ids"
 ids rafah | sort >"$T/got"; same rafah "$T/got" "$EXP/rafah.ids"
-ids blinken -netanyahu | sort >"$T/got"; same 'blinken -netanyahu' "$T/got" "$EXP/blinken_not_netanyahu.ids"
+ids -- blinken -netanyahu | sort >"$T/got"; same 'blinken -netanyahu' "$T/got" "$EXP/blinken_not_netanyahu.ids"
 ids 'date:2024-03-21..2024-03-22' | sort >"$T/got"
 same 'date:2024-03-21..2024-03-22' "$T/got" "$EXP/date_2024-03-21_2024-03-22.ids"
 ids rafah --from 2024-03-21 --to 2024-03-22 | sort >"$T/got"
@@ -128,7 +128,7 @@ hits = [json.loads(l) for l in lines[:-1]]
 last = json.loads(lines[-1])
 assert last["count"] == len(hits) and last["exact"] is True and last["ms"] >= 0, last
 for i, h in enumerate(hits):
-    assert h["rank"] == i + 1 and set(h) == {"rank", "id", "score", "date", "snippet", "highlights"}
+    assert h["rank"] == i + 1 and set(h) == {"type", "rank", "id", "path", "score", "date", "line", "column", "snippet", "highlights", "highlights_cp"}
     raw = h["snippet"].encode("utf-8")
     assert h["highlights"], h
     for off, n in h["highlights"]:
@@ -136,8 +136,8 @@ for i, h in enumerate(hits):
 ' "$T/out"; then ok; else bad "--json lines"; fi
 
 run "$S" -i "$T/idx" -n 3 rafah
-if grep -q '^1\. [0-9.]*  004_1bb60bc09e960d9e\.txt  2024-03-21$' "$T/out" &&
-    grep -q '\[Rafah\]' "$T/out" && ! grep -q "$(printf '\033')" "$T/out" &&
+if grep -q '^1\. [0-9.]*  [^ ]*seeds/004_1bb60bc09e960d9e\.txt:5:361  2024-03-21$' "$T/out" &&
+    grep -q ' Rafah' "$T/out" && ! grep -q '\[Rafah\]' "$T/out" && ! grep -q "$(printf '\033')" "$T/out" &&
     tail -n 1 "$T/out" | grep -q '^5 matching documents (showing 1-3) in [0-9.]* ms$' &&
     [ "$(grep -c '^   ' "$T/out")" = 3 ]; then ok; else bad "piped text output"; cat "$T/out" >&2; fi
 
@@ -152,7 +152,8 @@ d = [json.loads(l).get("date") for l in open(sys.argv[1]) if "rank" in l]
 k = [x or "" for x in d]
 assert k == sorted(k, reverse=True) and len(k) == 5, d' "$T/out"; then ok; else bad "--sort date"; fi
 
-# Colour: ANSI on a terminal, brackets when NO_COLOR is set (any value) or --color never.
+# Colour: ANSI on a terminal; none when NO_COLOR is set (any value), TERM=dumb or --color never,
+# and then the text as it is unless --marks asks for markers.
 tty() {
     python3 -c '
 import os, pty, sys
@@ -175,7 +176,15 @@ ESC=$(printf '\033')
 tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if grep -q "$ESC\[1;31mRafah" "$T/out"; then ok; else bad "colour on a terminal"; fi
 NO_COLOR= tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
-if ! grep -q "$ESC" "$T/out" && grep -q '\[Rafah\]' "$T/out"; then ok; else bad "NO_COLOR (empty)"; fi
+if ! grep -q "$ESC" "$T/out" && grep -q ' Rafah' "$T/out" && ! grep -q '\[Rafah' "$T/out"; then ok; else bad "NO_COLOR (empty)"; fi
+TERM=dumb tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
+if ! grep -q "$ESC" "$T/out" && grep -q ' Rafah' "$T/out"; then ok; else bad "TERM=dumb"; fi
+TERM=dumb tty "$S" --color=always -i "$T/idx" -n 1 rafah >"$T/out"
+if grep -q "$ESC\[1;31mRafah" "$T/out"; then ok; else bad "TERM=dumb --color=always"; fi
+run "$S" -i "$T/idx" -n 1 --marks '<<,>>' rafah
+if grep -q '<<Rafah>>' "$T/out"; then ok; else bad "--marks"; fi
+run "$S" -i "$T/idx" -n 1 --marks=nocomma rafah
+if [ "$st" = 2 ] && grep -q 'bad value for --marks' "$T/err"; then ok; else bad "--marks without a comma"; fi
 NO_COLOR=1 tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if ! grep -q "$ESC" "$T/out"; then ok; else bad "NO_COLOR=1"; fi
 tty "$S" --color never -i "$T/idx" -n 1 rafah >"$T/out"
@@ -185,19 +194,19 @@ if grep -q "$ESC\[1;31m" "$T/out"; then ok; else bad "--color always when piped"
 
 # ---- errors
 run "$S" -i "$T/idx" 'gaza AND (rafah OR'
-if [ "$st" = 1 ] && [ "$(wc -l <"$T/err")" = 3 ] && [ ! -s "$T/out" ] &&
+if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 3 ] && [ ! -s "$T/out" ] &&
     sed -n 1p "$T/err" | grep -q "^trawl-search: error: OR without right operand (column 17)$" &&
     [ "$(sed -n 2p "$T/err")" = "  gaza AND (rafah OR" ] &&
     [ "$(sed -n 3p "$T/err")" = "                  ^" ]; then ok; else bad "query error caret"; cat "$T/err" >&2; fi
 run "$S" -i "$T/idx" '"unbalanced'
-if [ "$st" = 1 ] && grep -q "unmatched '\"' (column 1)" "$T/err"; then ok; else bad "unmatched quote"; fi
+if [ "$st" = 2 ] && grep -q "unmatched '\"' (column 1)" "$T/err"; then ok; else bad "unmatched quote"; fi
 run "$S" -i "$T/idx" -- -rafah
-if [ "$st" = 1 ] && grep -q "only excluded" "$T/err"; then ok; else bad "only excluded"; fi
+if [ "$st" = 2 ] && grep -q "only excluded" "$T/err"; then ok; else bad "only excluded"; fi
 run "$S" -i "$T/missing" rafah
-if [ "$st" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q '^trawl-search: error: ' "$T/err"; then ok; else bad "missing index"; cat "$T/err" >&2; fi
+if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q '^trawl-search: error: ' "$T/err"; then ok; else bad "missing index"; cat "$T/err" >&2; fi
 printf 'garbage' >"$T/notidx"
 run "$S" -i "$T/notidx" rafah
-if [ "$st" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ]; then ok; else bad "file as index"; fi
+if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ]; then ok; else bad "file as index"; fi
 for args in "rafah" "-i" "-i $T/idx" "-i $T/idx --limit x rafah" "-i $T/idx --bogus rafah" \
     "-i $T/idx --sort size rafah" "-i $T/idx --from 2024-02-30 rafah" "-i $T/idx --b 2 rafah" \
     "-i $T/idx --color sometimes rafah"; do
@@ -205,6 +214,31 @@ for args in "rafah" "-i" "-i $T/idx" "-i $T/idx --limit x rafah" "-i $T/idx --bo
     run "$S" $args
     if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -s "$T/out" ]; then ok; else bad "usage error: $args (status $st)"; fi
 done
+# ---- option syntax as getopt_long has it, and the exit status (0 hits, 1 none, 2 error)
+IDX=$T/idx
+"$S" -i "$IDX" --json --no-snippets -n 2 rafah | grep '"rank"' >"$T/want"
+for args in "-i$IDX -n2 rafah" "-n2 -i $IDX rafah" "--index=$IDX --limit=2 rafah" \
+    "rafah -i $IDX -n 2" "-i $IDX -n2 -- rafah"; do
+    # shellcheck disable=SC2086 # split on purpose
+    run "$S" --json --no-snippets $args
+    grep '"rank"' "$T/out" >"$T/got"
+    if [ "$st" = 0 ] && cmp -s "$T/got" "$T/want"; then ok; else bad "option syntax: $args (status $st)"; fi
+done
+run "$S" -i "$IDX" -- -n2 rafah
+if [ "$st" = 2 ] && grep -q 'only excluded' "$T/err"; then bad "-- ends options: -n2 read as a word"; else ok; fi
+run "$S" -i "$IDX" --count -- rafah -netanyahu
+if [ "$st" = 0 ] && [ "$(cat "$T/out")" = 3 ]; then ok; else bad "-- then an excluded word: $(cat "$T/out")"; fi
+run "$S" -i "$IDX" rafah -netanyahu
+if [ "$st" = 2 ] && grep -q "goes after --" "$T/err" && [ ! -s "$T/out" ]; then ok; else bad "-netanyahu before --: a usage error with a hint"; fi
+run "$S" -i "$IDX" rafah -x
+if [ "$st" = 2 ] && grep -q "unknown option -x.*after --" "$T/err"; then ok; else bad "unknown short option"; fi
+run "$S" -i "$IDX" zzzzqq
+if [ "$st" = 1 ] && grep -q '^0 matching documents' "$T/out"; then ok; else bad "no hits: exit 1 (status $st)"; fi
+run "$S" -i "$IDX" --count zzzzqq
+if [ "$st" = 1 ] && [ "$(cat "$T/out")" = 0 ]; then ok; else bad "--count no hits: exit 1 (status $st)"; fi
+run "$S" -i "$IDX" --count rafah
+if [ "$st" = 0 ]; then ok; else bad "--count hits: exit 0 (status $st)"; fi
+
 run "$S" --help
 if [ "$st" = 0 ] && grep -q '^usage: trawl-search' "$T/out"; then ok; else bad "--help"; fi
 run "$S" --version

@@ -21,9 +21,10 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
 # ids INDEX QUERY: the ids of every hit, sorted, on one line; "?" if the search failed (no index
-# yet, say), which never equals an expectation.
+# yet, say: exit status 2; 1 is no hits), which never equals an expectation.
 ids() {
-    out=$("$SEARCH" -i "$1" --json -n 1000 --no-snippets "$2" 2>/dev/null) || { echo "?"; return; }
+    out=$("$SEARCH" -i "$1" --json -n 1000 --no-snippets "$2" 2>/dev/null)
+    [ $? -le 1 ] || { echo "?"; return; }
     echo "$out" | grep -o '"id":"[^"]*"' | sed 's/^"id":"//; s/"$//' | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
@@ -72,7 +73,7 @@ mkdir -p "$W/sub"
 echo "common alpha" >"$W/a.txt"
 echo "common bravo" >"$W/sub/b.txt"
 echo "common hidden" >"$W/.hidden.txt"
-"$IDX_BIN" --watch --commit-interval 0.2 -o "$I" "$W" >"$T/out" 2>"$T/err" &
+"$IDX_BIN" --watch -v --commit-interval 0.2 -o "$I" "$W" >"$T/out" 2>"$T/err" &
 pid=$!
 check "start: first summary" lines_at_least "$T/out" 1
 check "start: the usual summary" grep -Eq '^2 added, 0 updated, 0 deleted, 0 unchanged;' "$T/out"
@@ -155,7 +156,7 @@ printf 'quebec\000binary' >"$W/q.bin"
 echo "common romeo" >"$W/r.txt"
 expect "sync point" "$I" romeo "r.txt"
 expect "hidden and binary files skipped" "$I" quebec ""
-check "binary file warned about" grep -q "^trawl-index: warning: .*/q.bin: binary file, skipped" "$T/err"
+check "binary file noted (-v)" grep -q "^trawl-index: note: .*/q.bin: binary file, skipped" "$T/err"
 
 stop "$pid" INT
 pid=""
@@ -183,6 +184,33 @@ expect "file argument saved by rename" "$T/fidx" tango "note.txt"
 stop "$pid" TERM
 pid=""
 check "SIGTERM: exit 0 (got $code)" test "$code" = 0
+
+# --- the file selection holds for every change as for the first walk, its globs relative to
+# the given path: --exclude, --type, and .gitignore files of the tree and of a git repository
+# above it
+G=$T/git
+S=$G/tree
+mkdir -p "$G/.git" "$S/logs" "$S/deep/build"
+printf 'tree/deep/build/\n' >"$G/.gitignore"
+printf '*.tmp\n' >"$S/.gitignore"
+echo "whiskey start" >"$S/a.txt"
+"$IDX_BIN" --watch --commit-interval 0.2 --exclude '/logs/' --type txt -o "$T/sidx" "$S" \
+    >"$T/sout" 2>"$T/serr" &
+pid=$!
+expect "selection: first sync" "$T/sidx" whiskey "a.txt"
+echo "whiskey log" >"$S/logs/l.txt"
+echo "whiskey md" >"$S/deep/n.md"
+echo "whiskey built" >"$S/deep/build/b.txt"
+echo "whiskey temp" >"$S/deep/t.tmp"
+mkdir -p "$S/deep/logs" && echo "whiskey nested" >"$S/deep/logs/k.txt"
+echo "whiskey end" >"$S/z.txt"
+expect "selection: excluded, other-type and ignored files stay out" "$T/sidx" whiskey \
+    "a.txt deep/logs/k.txt z.txt"
+stop "$pid" INT
+pid=""
+"$IDX_BIN" --exclude '/logs/' --type txt -o "$T/sidx" "$S" >"$T/sout2" 2>/dev/null
+check "selection: a plain sync agrees" grep -q '^0 added, 0 updated, 0 deleted, 3 unchanged;' \
+    "$T/sout2"
 
 # --- --commit-changes commits before the interval; a stop commits what is pending (separate
 # runs: a file's events may straddle a batch, so a count of pending paths is not exact)

@@ -20,9 +20,11 @@ cd "$ROOT" || exit 1
 command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC not found" >&2; exit 1; }
 mkdir -p "$OUT"
 
-# Library sources: common, searcher and indexer, without the two programs; compiled once
+# Library sources: common, searcher and indexer, without the two programs' mains and the
+# terminal view (which needs ncurses and reads no input a fuzzer could feed); compiled once
 # (two at a time) and linked into every target.
-SRC=$(ls common/*.c searcher/*.c indexer/*.c 2>/dev/null | grep -v -e '^searcher/main\.c$' -e '^indexer/main\.c$')
+SRC=$(ls common/*.c searcher/*.c indexer/*.c 2>/dev/null |
+    grep -v -e '^searcher/main\.c$' -e '^indexer/main\.c$' -e '^searcher/tui\.c$')
 OBJ_DIR=$OUT/obj
 OBJ_CFLAGS=$(echo "$CFLAGS" | sed 's/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,/')
 mkdir -p "$OBJ_DIR"

@@ -296,7 +296,25 @@ static void test_text_snippet_explain(void **state)
     trawl_snippet sn;
     assert_int_equal(trawl_search_snippet(s, 0, 120, &sn), TRAWL_OK);
     assert_true(sn.len > 0 && sn.len < 400);
+    /* doc_off places the passage in the stored text: its first match is there too */
+    uint64_t at = sn.doc_off + sn.spans[0].off;
+    uint32_t span_len = sn.spans[0].len;
+    char first[64];
+    assert_true(span_len < sizeof first);
+    memcpy(first, sn.text + sn.spans[0].off, span_len);
+    assert_int_equal(trawl_search_text(s, 0, &text, &len), TRAWL_OK);
+    assert_true(at + span_len <= len && sn.doc_off > 0);
+    assert_memory_equal(text + at, first, span_len);
+    assert_ptr_equal(sn.text, text + sn.doc_off); /* one decompression serves both */
     assert_int_equal(trawl_search_text(s, 1, &text, &len), TRAWL_ENOTFOUND);
+    /* a term in every document: pruning may skip, but a count of every document is exact */
+    o.default_or = 1;
+    o.limit = 1;
+    assert_int_equal(trawl_search_run(s, "the rafah", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_count(s), 5);
+    assert_int_equal(trawl_search_count_is_exact(s), 1);
+    o.default_or = 0;
+    o.limit = 10;
     o.explain = 0;
     assert_int_equal(trawl_search_run(s, "rafah", &o), TRAWL_OK);
     assert_int_equal(trawl_search_explain(s, 0, &ex, &n, &dl), TRAWL_EARG);

@@ -1,0 +1,14 @@
+/* stats: trawl-index --stats, what an index directory holds: documents live and deleted,
+ * tokens, terms, analyzer, bytes, each segment with its size and deletions, and the roots its
+ * files were indexed from. Reads the manifest and the segments (common/) after the library
+ * has opened and validated the index; prints to a stream, changes nothing. */
+#ifndef TRAWL_STATS_H
+#define TRAWL_STATS_H
+
+#include <stdio.h>
+
+/* Prints the report of the index in dir to f. Returns 0, or 1 with a message on stderr when the
+ * index cannot be opened. */
+int stats_print(FILE *f, const char *dir);
+
+#endif
