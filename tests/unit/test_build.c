@@ -3,7 +3,8 @@
  * byte-identical segments whatever the thread count, the postings buffer on its own (long
  * terms, table growth), stored text compressed outside the writer, incremental segments,
  * skipping of already indexed ids, --rebuild, the errors that must leave an existing index
- * untouched, and a session's syncs of one path at a time. Run from the source root
+ * untouched, a session's syncs of one path at a time, and a file gone between listing and
+ * reading. Run from the source root
  * (tests/data/seeds). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -846,6 +847,72 @@ static void test_session(void **state)
     assert_int_equal(tu_rm_rf(corpus), 0);
 }
 
+/* What test_vanishing_file's callbacks share: the file to remove after the first document,
+ * and the warnings seen. */
+typedef struct vanish {
+    char victim[600];
+    int n_docs;
+    int n_warnings;
+    char warning[1200];
+} vanish;
+
+static void vanish_progress(void *ctx, uint64_t n_docs, uint64_t in_bytes)
+{
+    vanish *v = ctx;
+    (void)n_docs;
+    (void)in_bytes;
+    if (v->n_docs++ == 0) assert_int_equal(unlink(v->victim), 0);
+}
+
+static void vanish_warn(void *ctx, const char *msg)
+{
+    vanish *v = ctx;
+    v->n_warnings++;
+    snprintf(v->warning, sizeof v->warning, "%s", msg);
+}
+
+/* A file listed by the walk that is gone before it is read (deleted by someone else while the
+ * sync runs): one warning, the sync goes on, and the file counts as gone, not as an error. */
+static void test_vanishing_file(void **state)
+{
+    (void)state;
+    char corpus[64], index[128];
+    vanish v = {0};
+    build_result r;
+    err e;
+    assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "vanish"));
+    snprintf(index, sizeof index, "%s.idx", corpus);
+    put(corpus, "a.txt", "alpha one");
+    put(corpus, "b.txt", "bravo one");
+    put(corpus, "c.txt", "charlie one");
+    const char *paths[] = {corpus};
+    assert_int_equal(build(index, paths, 1, 0, 0, NULL, &r, &e), TRAWL_OK);
+    assert_int_equal(r.n_added, 3);
+    put(corpus, "a.txt", "alpha two, longer");
+    put(corpus, "b.txt", "bravo two, longer");
+    snprintf(v.victim, sizeof v.victim, "%s/b.txt", corpus);
+    build_opts o;
+    build_opts_init(&o);
+    o.index_dir = index;
+    o.paths = paths;
+    o.n_paths = 1;
+    o.progress = vanish_progress;
+    o.progress_ctx = &v;
+    o.warn = vanish_warn;
+    o.warn_ctx = &v;
+    err_init(&e);
+    assert_int_equal(build_run(&o, &r, &e), TRAWL_OK);
+    assert_int_equal(v.n_warnings, 1);
+    assert_non_null(strstr(v.warning, "b.txt: No such file or directory, skipped"));
+    assert_int_equal(r.n_updated, 1);
+    assert_int_equal(r.n_deleted, 1);
+    assert_int_equal(r.n_unchanged, 1);
+    assert_int_equal(r.n_added, 0);
+    assert_int_equal(r.n_live, 2);
+    assert_int_equal(tu_rm_rf(index), 0);
+    assert_int_equal(tu_rm_rf(corpus), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -858,6 +925,7 @@ int main(void)
         cmocka_unit_test(test_incremental_and_rebuild),
         cmocka_unit_test(test_errors_leave_index),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_vanishing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
