@@ -7,25 +7,7 @@
 # turned binary) deleted from the index by the next sync. Also the progress line on a terminal.
 # Usage: sh tests/cli/corpus.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/corpus.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
-X=$B/trawl-index
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-corpus-test.XXXXXX")
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh" && cli_setup corpus "$@"
 # docs IDX: the ids of every document of IDX, sorted (each file holds the word "marker")
 docs() { "$S" -i "$1" --json --no-snippets -n 1000 marker | sed -n 's/^{"type":"hit","rank":[0-9]*,"id":"\([^"]*\)".*/\1/p' | LC_ALL=C sort; }
 # same NAME GOT WANT
@@ -189,5 +171,4 @@ os.waitpid(pid, 0)
 sys.stdout.buffer.write(out)' "$X" -o imany many >"$T/out"
 if grep -q ' / 50 files ([0-9]*%), [0-9]* files/s, [0-9.]* MB, [0-9.]* MB/s' "$T/out"; then ok; else bad "progress line"; od -c "$T/out" | head -5 >&2; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

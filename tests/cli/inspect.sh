@@ -5,25 +5,7 @@
 # stored text; an id under two roots; a path as trawl-search prints it); exit statuses.
 # Usage: sh tests/cli/inspect.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/inspect.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
-X=$B/trawl-index
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-inspect-test.XXXXXX")
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh" && cli_setup inspect "$@"
 # same NAME GOT WANT
 same() {
     if [ "$2" = "$3" ]; then ok; else
@@ -96,5 +78,4 @@ if python3 "$ROOT/tests/cli/json_schema.py" "$T/out" 'recs == [{"type": "documen
 run "$S" -i idx --show nosuch.txt
 if [ "$st" = 1 ] && grep -q 'no document has the id or path nosuch.txt' "$T/err"; then ok; else bad "--show unknown: exit 1"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

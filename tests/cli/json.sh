@@ -5,25 +5,8 @@
 # highlight spans in bytes and in code points select the same words; errors are records too.
 # Usage: sh tests/cli/json.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/json.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
-X=$B/trawl-index
+. "$(dirname "$0")/lib.sh" && cli_setup json "$@"
 SCHEMA=$ROOT/tests/cli/json_schema.py
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-json-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    st=$?
-}
 # valid NAME WANT_STATUS [python assertions on recs, a list of dicts]: every line of $T/out is
 # a record of the schema, and the assertions hold
 valid() {
@@ -39,7 +22,7 @@ printf 'Caf\303\251 na\303\257ve \342\202\254 zebra and the \360\237\246\223 zeb
 printf '{"id":"r1","text":"a zebra in a record"}\n' >"$T/r.jsonl"
 "$X" -q -o "$T/idx" "$T/docs" && "$X" -q --jsonl -o "$T/idx" "$T/r.jsonl" || {
     bad "indexing failed"
-    echo "$pass passed, $fail failed"
+    cli_done
     exit 1
 }
 cd "$T" || exit 1
@@ -90,5 +73,4 @@ run "$S" -i idx --queries "$T/q.txt" --timing
 valid "batch records" 2 '[r["type"] for r in recs] == ["query"] * 3 + ["summary"]
 and "error" in recs[1] and recs[2]["count"] == 2'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

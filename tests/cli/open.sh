@@ -5,25 +5,7 @@
 # --vimgrep lines that vim -q jumps to, -l and -0, and JSON Lines ids kept as ids.
 # Usage: sh tests/cli/open.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/open.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
-X=$B/trawl-index
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-open-test.XXXXXX")
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    st=$?
-}
+. "$(dirname "$0")/lib.sh" && cli_setup open "$@"
 # at FILE LINE COL: the bytes of FILE (gunzipped if .gz) from LINE:COL on
 at() {
     case $1 in
@@ -53,7 +35,7 @@ printf 'one\ntwo\nthree: wombat\n' | gzip -c >"$T/work/notes/sub/packed.txt.gz"
 printf '{"id":"rec-1","text":"alpha\\nbeta numbat gamma"}\n' >"$T/recs.jsonl"
 "$X" -q -o "$T/idx" "$T/work/notes" && "$X" -q --jsonl -o "$T/idx" "$T/recs.jsonl" || {
     bad "indexing failed"
-    echo "$pass passed, $fail failed"
+    cli_done
     exit 1
 }
 
@@ -124,5 +106,4 @@ assert (z["path"], z["line"], z["column"]) == ("notes/sub/zoo.txt", 3, 25), z
 assert (n["path"], n["line"], n["column"]) == (None, 2, 6), n
 ' "$T/out"; then ok; else bad "--json path/line/column"; cat "$T/out" >&2; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

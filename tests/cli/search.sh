@@ -4,22 +4,9 @@
 # colour rules, paging, sorting, several indexes as one corpus.
 # Usage: sh tests/cli/search.sh BUILD_DIR (from anywhere). Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/search.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
+. "$(dirname "$0")/lib.sh" && cli_setup search "$@"
 EXP=$ROOT/tests/data/expected
 REF=$ROOT/tests/ref_bm25.py
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-search-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
 # same NAME GOT_FILE WANT_FILE
 same() {
     if cmp -s "$2" "$3"; then ok; else
@@ -51,16 +38,11 @@ for g, w in zip(got, want):
         sys.exit("score of %s: got %s want %s" % (g[0], g[1], w[1]))
 EOF
 }
-# runs CMD capturing stdout, stderr and status into $T/out, $T/err, $st
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    st=$?
-}
 
 # ---- build the index
 if "$B/trawl-index" -q -o "$T/idx" "$ROOT/tests/data/seeds" >"$T/out" 2>&1; then ok; else
     bad "trawl-index failed: $(cat "$T/out")"
-    echo "$pass passed, $fail failed"
+    cli_done
     exit 1
 fi
 
@@ -244,5 +226,4 @@ if [ "$st" = 0 ] && grep -q '^usage: trawl-search' "$T/out"; then ok; else bad "
 run "$S" --version
 if [ "$st" = 0 ] && grep -q '^trawl-search [0-9]' "$T/out"; then ok; else bad "--version"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done
