@@ -40,7 +40,7 @@ static trawl_index *g2_open(const char *dir, int want)
 static int g2_setup(void **state)
 {
     (void)state;
-    char corpus[200], cmd[700];
+    char corpus[200], cmd[800];
     const char *cand[] = {"tests/data", "../tests/data", "../../tests/data"};
     for (size_t i = 0; i < 3 && !g2_dir[0]; i++) {
         struct stat st;
