@@ -56,7 +56,7 @@ static int bmw_open(cctx *cc, pnode *const *terms, uint32_t n, term_cursor **tc,
 {
     for (uint32_t i = 0; i < n; i++) {
         if (!terms[i]->t->has[cc->seg_i] || !(tc[i] = cctx_term(cc, terms[i]->t))) return 0;
-        idf[i] = terms[i]->idf;
+        idf[i] = terms[i]->w_idf;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t j = i;
@@ -183,7 +183,7 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     if (!p->t->has[cc->seg_i]) return x->e->rc;
     /* A later segment (often a small one of a live index) whose best document cannot beat the
      * heap is skipped before its postings are touched. */
-    if (bm25_upper(&x->bm, p->idf, ti->max_tf, ti->min_len) < topk_threshold(&x->heap)) {
+    if (bm25_upper(&x->bm, p->w_idf, ti->max_tf, ti->min_len) < topk_threshold(&x->heap)) {
         x->pruned = 1;
         return x->e->rc;
     }
@@ -191,17 +191,17 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 0, best = 0;
     double *ub = cap > 1 ? arena_alloc(x->a, cap * sizeof *ub) : NULL;
     if (cap > 1 && !ub) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
-    if (cap > 1) n = bmw_term_blocks(x, &tc, p->idf, ub, cap);
+    if (cap > 1) n = bmw_term_blocks(x, &tc, p->w_idf, ub, cap);
     for (uint32_t b = 1; b < n; b++)
         if (ub[b] > ub[best]) best = b;
-    bmw_term_block(x, cc, &tc, p->idf, best);
+    bmw_term_block(x, cc, &tc, p->w_idf, best);
     for (uint32_t b = 0; b < n && tc.rc == TRAWL_OK; b++) {
         if (b == best) continue;
         if (ub[b] < topk_threshold(&x->heap)) {
             x->pruned = 1;
             continue;
         }
-        bmw_term_block(x, cc, &tc, p->idf, b);
+        bmw_term_block(x, cc, &tc, p->w_idf, b);
     }
     tc_close(&tc);
     return x->e->rc;

@@ -36,7 +36,7 @@ static double cur_term_score(cur *c)
 {
     cur_term *t = (cur_term *)c;
     double norm = bm25_norm(&t->x->bm, segment_doc_len(t->seg, c->doc));
-    return bm25_score(&t->x->bm, t->p->idf, tc_freq(t->tc), norm);
+    return bm25_score(&t->x->bm, t->p->w_idf, tc_freq(t->tc), norm);
 }
 
 /* Appends one clause (term or phrase) to the explain sink. */
@@ -60,7 +60,7 @@ static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32
     it->df = p->df;
     it->idf = p->idf;
     it->norm = bm25_norm(&x->bm, doc_len);
-    it->score = bm25_score(&x->bm, p->idf, tf, it->norm);
+    it->score = bm25_score(&x->bm, p->w_idf, tf, it->norm);
 }
 
 static void cur_term_explain(cur *c, cur_xsink *xs)
@@ -515,7 +515,7 @@ static double cur_phrase_score(cur *c)
 {
     cur_phrase *ph = (cur_phrase *)c;
     double norm = bm25_norm(&ph->x->bm, segment_doc_len(ph->seg, c->doc));
-    return bm25_score(&ph->x->bm, ph->p->idf, ph->freq, norm);
+    return bm25_score(&ph->x->bm, ph->p->w_idf, ph->freq, norm);
 }
 
 static void cur_phrase_explain(cur *c, cur_xsink *xs)
@@ -580,7 +580,7 @@ static double cur_pcache_score(cur *c)
 {
     cur_pcache *pc = (cur_pcache *)c;
     double norm = bm25_norm(&pc->x->bm, segment_doc_len(pc->seg, c->doc));
-    return bm25_score(&pc->x->bm, pc->p->idf, pc->freqs[pc->i], norm);
+    return bm25_score(&pc->x->bm, pc->p->w_idf, pc->freqs[pc->i], norm);
 }
 
 static void cur_pcache_explain(cur *c, cur_xsink *xs)

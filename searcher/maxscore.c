@@ -43,7 +43,7 @@ static uint32_t ms_open(exec *x, cctx *cc, pnode *const *terms, uint32_t n, ms_l
         const plan_term *t = terms[i]->t;
         if (!t->has[cc->seg_i]) continue;
         if (!(v[m].tc = cctx_term(cc, t))) return 0;
-        v[m].idf = terms[i]->idf;
+        v[m].idf = terms[i]->w_idf;
         v[m].ub = bm25_upper(&x->bm, v[m].idf, t->ti[cc->seg_i].max_tf, t->ti[cc->seg_i].min_len);
         v[m].at = DOC_END;
         m++;

@@ -94,13 +94,21 @@ static pnode *pb_node(pb *b, pkind kind)
     return p;
 }
 
-static pnode *pb_term_node(pb *b, const char *term, uint32_t len)
+/* The score weight of a clause: the idf itself at weight 1, so plain queries keep their bits. */
+static void pb_weigh(pnode *p, double weight)
+{
+    p->weight = weight;
+    p->w_idf = weight == 1.0 ? p->idf : weight * p->idf;
+}
+
+static pnode *pb_term_node(pb *b, const char *term, uint32_t len, double weight)
 {
     pnode *p = pb_node(b, P_TERM);
     if (!p || !(p->t = pb_term(b, term, len))) return NULL;
     p->label = p->t->term;
     p->df = p->t->df;
     p->idf = bm25_idf(b->x->idx->n_docs, p->df);
+    pb_weigh(p, weight);
     return p;
 }
 
@@ -173,11 +181,11 @@ static pnode *pb_prefix(pb *b, const qnode *q)
         return NULL;
     }
     if (u == 0) return pb_node(b, P_NONE);
-    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]));
+    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]), 1.0);
     pnode *p = pb_node(b, P_BOOL);
     if (!p || !(p->should = pb_alloc(b, u * sizeof *p->should))) return NULL;
     for (size_t i = 0; i < u; i++)
-        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i])))) return NULL;
+        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i]), 1.0))) return NULL;
     p->n_should = (uint32_t)u;
     return p;
 }
@@ -239,6 +247,7 @@ static int pb_phrase_df(pb *b, pnode *p)
     }
     p->is_cached = caching;
     p->idf = bm25_idf(x->idx->n_docs, p->df);
+    pb_weigh(p, 1.0);
     return TRAWL_OK;
 }
 
@@ -260,7 +269,7 @@ static pnode *pb_phrase(pb *b, const qnode *q)
 {
     uint32_t n = q->n_terms;
     if (n == 0) return pb_node(b, P_NONE);
-    if (n == 1) return pb_term_node(b, q->terms[0], q->lens[0]);
+    if (n == 1) return pb_term_node(b, q->terms[0], q->lens[0], 1.0);
     pnode *p = pb_node(b, P_PHRASE);
     if (!p || !(p->pt = pb_alloc(b, n * sizeof *p->pt)) ||
         !(p->offsets = pb_alloc(b, n * sizeof *p->offsets)) ||
@@ -285,11 +294,25 @@ static pnode *pb_phrase(pb *b, const qnode *q)
 
 static pnode *pb_build(pb *b, const qnode *q);
 
-static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n)
+/* 1 if v[0..n) has a term clause of the same term as p (query_tf "once"). */
+static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
+{
+    for (uint32_t i = 0; p->kind == P_TERM && i < n; i++)
+        if (v[i]->kind == P_TERM && v[i]->t == p->t) return 1;
+    return 0;
+}
+
+/* Plans the clauses qs[0..n) into a new array; *out_n receives their number, which is smaller
+ * than n when qtf_once drops repeated words. */
+static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
 {
     pnode **v = pb_alloc(b, n * sizeof *v);
-    for (uint32_t i = 0; v && i < n; i++)
-        if (!(v[i] = pb_build(b, qs[i]))) return NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; v && i < n; i++) {
+        if (!(v[k] = pb_build(b, qs[i]))) return NULL;
+        if (!b->x->qtf_once || !pb_repeats(v, k, v[k])) k++;
+    }
+    *out_n = k;
     return v;
 }
 
@@ -300,13 +323,13 @@ static pnode *pb_bool(pb *b, const qnode *q)
         return pb_build(b, q->n_must ? q->must[0] : q->should[0]);
     pnode *p = pb_node(b, P_BOOL);
     if (!p) return NULL;
-    p->n_must = q->n_must;
-    p->n_should = q->n_should;
-    p->n_must_not = q->n_must_not;
-    if (!(p->must = pb_list(b, q->must, q->n_must)) ||
-        !(p->should = pb_list(b, q->should, q->n_should)) ||
-        !(p->must_not = pb_list(b, q->must_not, q->n_must_not)))
+    if (!(p->must = pb_list(b, q->must, q->n_must, &p->n_must)) ||
+        !(p->should = pb_list(b, q->should, q->n_should, &p->n_should)) ||
+        !(p->must_not = pb_list(b, q->must_not, q->n_must_not, &p->n_must_not)))
         return NULL;
+    /* Repeats dropped, a lone positive clause scores and matches as itself. */
+    if (p->n_must + p->n_should == 1 && p->n_must_not == 0)
+        return p->n_must ? p->must[0] : p->should[0];
     return p;
 }
 
@@ -314,7 +337,7 @@ static pnode *pb_build(pb *b, const qnode *q)
 {
     switch (q->kind) {
     case Q_TERM:
-        return pb_term_node(b, q->terms[0], q->lens[0]);
+        return pb_term_node(b, q->terms[0], q->lens[0], q->weight);
     case Q_PHRASE:
         return pb_phrase(b, q);
     case Q_PREFIX:

@@ -40,6 +40,8 @@ struct pnode {
     const char *label; /**< the term, or the phrase's terms joined by spaces (explain) */
     uint64_t df;       /**< global df (phrase: documents with at least one match) */
     double idf;
+    double weight; /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
+    double w_idf;  /**< weight * idf: what every scorer multiplies by (idf exactly at weight 1) */
     /* P_TERM */
     plan_term *t;
     /* P_PHRASE */
@@ -73,6 +75,7 @@ typedef struct exec {
     int no_prune;         /**< exact count wanted: fast paths visit every match */
     int force_exhaustive; /**< tests: always use the reference evaluator */
     const char *algo;
+    int qtf_once; /**< a word repeated in a bag of words counts once (trawl_options.query_tf) */
 } exec;
 
 /* 1 if the document date passes the filter. */

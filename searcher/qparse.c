@@ -137,6 +137,7 @@ static qnode *qp_node(qp *p, qkind kind, uint32_t col)
     }
     n->kind = kind;
     n->col = col;
+    n->weight = 1.0;
     return n;
 }
 

@@ -28,6 +28,7 @@ struct qnode {
     uint32_t n_terms;
     uint32_t slop; /**< Q_PHRASE: 0 = exact phrase; N = all terms within a window of
                         n_terms + N positions, in any order ("a b"~N) */
+    double weight; /**< Q_TERM: query weight, 1 for a word of the query (expansion sets others) */
 
     /* Q_BOOL: a document matches when it matches every must child, no must_not child, and,
      * if there is no must child, at least one should child. Its score is the sum of the scores

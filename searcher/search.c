@@ -127,6 +127,8 @@ static int search_check_options(trawl_search *s, const trawl_options *o)
                        o->b);
     if (o->sort != TRAWL_SORT_SCORE && o->sort != TRAWL_SORT_DATE)
         return err_set(&s->e, TRAWL_EARG, "unknown sort order %d", o->sort);
+    if (o->query_tf != TRAWL_QTF_COUNT && o->query_tf != TRAWL_QTF_ONCE)
+        return err_set(&s->e, TRAWL_EARG, "unknown query_tf %d", o->query_tf);
     if (o->date_from && o->date_to && o->date_from > o->date_to)
         return err_set(&s->e, TRAWL_EARG, "date_from %u is after date_to %u", o->date_from,
                        o->date_to);
@@ -253,6 +255,7 @@ static int search_execute(trawl_search *s, const char *query_text)
     x.bm.avgdl = s->idx->avgdl;
     x.scoring = !s->opt.count_only;
     x.force_exhaustive = s->force_exhaustive;
+    x.qtf_once = s->opt.query_tf == TRAWL_QTF_ONCE;
     search_dates(&x, &s->opt, &s->q);
     if (search_heap(s, &x) != TRAWL_OK ||
         plan_build(&root, &s->q, &x,

@@ -263,7 +263,15 @@ typedef struct trawl_options {
     int explain;             /**< keep per-term scoring details for trawl_search_explain */
     int default_or;          /**< bare words are optional (OR) instead of required (AND) */
     uint32_t max_expansions; /**< terms a prefix* may expand to (default 256); beyond: ELIMIT */
+    /* Ranking beyond plain BM25 (docs/RANKING.md). */
+    int query_tf; /**< a word the query repeats: TRAWL_QTF_COUNT (default) scores it as often as
+                       it is written, as Lucene and FTS5 do; TRAWL_QTF_ONCE scores it once */
 } trawl_options;
+
+enum {
+    TRAWL_QTF_COUNT = 0, /**< trawl_options.query_tf: "a b a" weighs a twice (the default) */
+    TRAWL_QTF_ONCE = 1,  /**< trawl_options.query_tf: "a b a" is "a b" */
+};
 
 /** Sets the first o_size bytes of *o to the defaults listed above (call trawl_options_init).
  * Thread-safe.
