@@ -39,28 +39,46 @@ static double cur_term_score(cur *c)
     return bm25_score(&t->x->bm, t->p->w_idf, tc_freq(t->tc), norm);
 }
 
-/* Appends one clause (term or phrase) to the explain sink. */
-static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32_t tf,
-                            uint32_t doc_len)
+trawl_explain_info *cur_explain_push(cur_xsink *xs, const trawl_explain *it)
 {
     if (xs->n == xs->cap) {
         size_t cap = xs->cap ? 2 * xs->cap : 8;
         trawl_explain *ni = arena_alloc(xs->a, cap * sizeof *ni);
-        if (!ni) {
+        trawl_explain_info *nf = arena_alloc(xs->a, cap * sizeof *nf);
+        if (!ni || !nf) {
             xs->oom = 1;
-            return;
+            return NULL;
         }
         if (xs->n) memcpy(ni, xs->items, xs->n * sizeof *ni);
+        if (xs->n) memcpy(nf, xs->info, xs->n * sizeof *nf);
         xs->items = ni;
+        xs->info = nf;
         xs->cap = cap;
     }
-    trawl_explain *it = &xs->items[xs->n++];
-    it->term = p->label;
-    it->tf = tf;
-    it->df = p->df;
-    it->idf = p->idf;
-    it->norm = bm25_norm(&x->bm, doc_len);
-    it->score = bm25_score(&x->bm, p->w_idf, tf, it->norm);
+    xs->items[xs->n] = *it;
+    trawl_explain_info *f = &xs->info[xs->n++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* Appends one clause (term or phrase) to the explain sink. */
+static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32_t tf,
+                            uint32_t doc_len)
+{
+    trawl_explain it;
+    it.term = p->label;
+    it.tf = tf;
+    it.df = p->df;
+    it.idf = p->idf;
+    it.norm = bm25_norm(&x->bm, doc_len);
+    it.score = bm25_score(&x->bm, p->w_idf, tf, it.norm);
+    trawl_explain_info *f = cur_explain_push(xs, &it);
+    if (!f) return;
+    f->kind = p->kind == P_PHRASE ? TRAWL_CLAUSE_PHRASE : TRAWL_CLAUSE_TERM;
+    f->origin = p->origin;
+    f->weight = p->weight;
+    f->edits = p->edits;
+    f->from = p->from;
 }
 
 static void cur_term_explain(cur *c, cur_xsink *xs)

@@ -14,9 +14,14 @@ typedef struct cur cur;
 typedef struct cur_xsink {
     arena *a;
     trawl_explain *items;
+    trawl_explain_info *info; /**< [n] what each item is */
     size_t n, cap;
     int oom;
 } cur_xsink;
+
+/* Appends one clause to the sink; returns its info to fill, or NULL when out of memory (the
+ * sink then says oom). */
+trawl_explain_info *cur_explain_push(cur_xsink *xs, const trawl_explain *it);
 
 typedef struct cur_ops {
     void (*next)(cur *c);

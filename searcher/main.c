@@ -44,6 +44,8 @@ static const char cli_usage[] =
     "      --from YYYY-MM-DD  only documents dated on or after\n"
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+    "      --fuzzy            rare and unknown words also match spellings 1-2 edits away\n"
+    "      --query-tf count|once  a repeated word counts as often as written (default) or once\n"
     "      --count            print only the number of matching documents\n"
     "      --json             one JSON object per hit, then a summary object\n"
     "      --explain          show how each hit was scored\n"
@@ -57,7 +59,8 @@ static const char cli_usage[] =
     "      --version          print the version\n"
     "\n"
     "Query: words (all required), \"exact phrase\", \"near words\"~N, +required, -excluded,\n"
-    "AND, OR, NOT, (groups), prefix*, date:YYYY-MM-DD..YYYY-MM-DD. Flags go before \"--\";\n"
+    "AND, OR, NOT, (groups), prefix*, word~1 or word~2 (spellings within 1 or 2 edits),\n"
+    "date:YYYY-MM-DD..YYYY-MM-DD. Flags go before \"--\";\n"
     "everything after it is query.\n";
 
 /* ------------------------------------------------------------------ flags */
@@ -120,8 +123,9 @@ static int cli_date(const char *flag, const char *v, uint32_t *out)
 static int cli_takes_value(const char *name)
 {
     static const char *const with_value[] = {
-        "-i",   "--index", "-n",  "--limit",         "--offset", "--sort",    "--from",
-        "--to", "--k1",    "--b", "--snippet-bytes", "--color",  "--queries", "--warmup"};
+        "-i",        "--index",  "-n",        "--limit", "--offset",        "--sort",
+        "--from",    "--to",     "--k1",      "--b",     "--snippet-bytes", "--color",
+        "--queries", "--warmup", "--query-tf"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(name, with_value[i]) == 0) return 1;
     return 0;
@@ -166,6 +170,10 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_double(f, v, 0, 1000, &o->k1);
     } else if (!strcmp(f, "--b")) {
         rc = cli_double(f, v, 0, 1, &o->b);
+    } else if (!strcmp(f, "--query-tf")) {
+        if (strcmp(v, "count") && strcmp(v, "once"))
+            return cli_usage_error("bad value for --query-tf: %s (count or once)", v);
+        o->query_tf = strcmp(v, "once") ? TRAWL_QTF_COUNT : TRAWL_QTF_ONCE;
     } else if (!strcmp(f, "--queries")) {
         c->batch.path = v;
     } else if (!strcmp(f, "--warmup")) {
@@ -195,6 +203,8 @@ static int cli_bool_flag(cli *c, const char *f)
         c->no_snippets = 1;
     else if (!strcmp(f, "--timing"))
         c->batch.timing = 1;
+    else if (!strcmp(f, "--fuzzy"))
+        c->opt.fuzzy = 1;
     else
         return -1;
     return 0;
@@ -314,27 +324,114 @@ static void out_id(FILE *f, const trawl_hit *h)
     }
 }
 
-static void out_explain_text(FILE *f, const trawl_explain *ex, size_t n, uint32_t doc_len)
+/* What a clause is, after its term: a fuzzy variant's word, a weight other than 1. */
+static void out_clause_note(FILE *f, const trawl_explain_info *in)
+{
+    if (in->kind == TRAWL_CLAUSE_PROXIMITY) {
+        fprintf(f, " (proximity, closeness %.4f, factor %.4f)", in->closeness, in->weight);
+        return;
+    }
+    if (in->origin == TRAWL_TERM_FUZZY)
+        fprintf(f, " (~%u of %s, weight %.4f)", in->edits, in->from ? in->from : "", in->weight);
+    else if (in->origin == TRAWL_TERM_FEEDBACK)
+        fprintf(f, " (expansion, weight %.4f)", in->weight);
+    else if (in->weight != 1.0)
+        fprintf(f, " (weight %.4f)", in->weight);
+}
+
+static const char *out_origin_name(int origin)
+{
+    return origin == TRAWL_TERM_FUZZY      ? "fuzzy"
+           : origin == TRAWL_TERM_FEEDBACK ? "feedback"
+                                           : "query";
+}
+
+static void out_explain_text(FILE *f, const trawl_search *s, size_t i, const trawl_explain *ex,
+                             size_t n, uint32_t doc_len)
 {
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        fprintf(f, "     tf=%u df=%llu idf=%.4f norm=%.4f score=%.4f  %s\n", ex[j].tf,
+        trawl_explain_info in;
+        fprintf(f, "     tf=%u df=%llu idf=%.4f norm=%.4f score=%.4f  %s", ex[j].tf,
                 (unsigned long long)ex[j].df, ex[j].idf, ex[j].norm, ex[j].score, ex[j].term);
+        if (trawl_search_explain_info(s, i, j, &in) == TRAWL_OK) out_clause_note(f, &in);
+        fputc('\n', f);
         sum += ex[j].score;
     }
     fprintf(f, "     sum=%.4f  doc_len=%u\n", sum, doc_len);
 }
 
-static void out_explain_json(FILE *f, const trawl_explain *ex, size_t n, uint32_t doc_len)
+static void out_explain_json(FILE *f, const trawl_search *s, size_t i, const trawl_explain *ex,
+                             size_t n, uint32_t doc_len)
 {
     fprintf(f, ",\"doc_len\":%u,\"explain\":[", doc_len);
     for (size_t j = 0; j < n; j++) {
+        trawl_explain_info in;
         fprintf(f, "%s{\"term\":\"", j ? "," : "");
         out_json_str(f, ex[j].term, strlen(ex[j].term));
-        fprintf(f, "\",\"tf\":%u,\"df\":%llu,\"idf\":%.10g,\"norm\":%.10g,\"score\":%.10g}",
+        fprintf(f, "\",\"tf\":%u,\"df\":%llu,\"idf\":%.10g,\"norm\":%.10g,\"score\":%.10g",
                 ex[j].tf, (unsigned long long)ex[j].df, ex[j].idf, ex[j].norm, ex[j].score);
+        if (trawl_search_explain_info(s, i, j, &in) == TRAWL_OK) {
+            static const char *const kinds[] = {"term", "phrase", "proximity"};
+            fprintf(f, ",\"kind\":\"%s\",\"origin\":\"%s\",\"weight\":%.10g",
+                    in.kind >= 0 && in.kind <= 2 ? kinds[in.kind] : "?", out_origin_name(in.origin),
+                    in.weight);
+            if (in.kind == TRAWL_CLAUSE_PROXIMITY) fprintf(f, ",\"closeness\":%.10g", in.closeness);
+            if (in.origin == TRAWL_TERM_FUZZY && in.from) {
+                fprintf(f, ",\"edits\":%u,\"from\":\"", in.edits);
+                out_json_str(f, in.from, strlen(in.from));
+                fputc('"', f);
+            }
+        }
+        fputc('}', f);
     }
     fputc(']', f);
+}
+
+/* With --explain: the terms the query ran with when matching or expansion changed them (fuzzy
+ * variants, expansion terms, weights other than 1), before the hits. */
+static void out_query_terms(const cli *c, const trawl_search *s)
+{
+    trawl_query_term t;
+    size_t shown = 0;
+    for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++)
+        shown += t.origin != TRAWL_TERM_QUERY || t.weight != 1.0;
+    if (!shown) return;
+    fputs(c->json ? "{\"type\":\"query_terms\",\"terms\":[" : "query terms:", stdout);
+    for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++) {
+        if (!c->json) {
+            printf(" %s %.4f", t.term, t.weight);
+            if (t.origin == TRAWL_TERM_FUZZY) printf(" (~%u of %s)", t.edits, t.from);
+            if (t.origin == TRAWL_TERM_FEEDBACK) fputs(" (expansion)", stdout);
+            continue;
+        }
+        printf("%s{\"term\":\"", i ? "," : "");
+        out_json_str(stdout, t.term, strlen(t.term));
+        printf("\",\"weight\":%.10g,\"df\":%llu,\"origin\":\"%s\"", t.weight,
+               (unsigned long long)t.df, out_origin_name(t.origin));
+        if (t.origin == TRAWL_TERM_FUZZY) {
+            printf(",\"edits\":%u,\"from\":\"", t.edits);
+            out_json_str(stdout, t.from, strlen(t.from));
+            putchar('"');
+        }
+        putchar('}');
+    }
+    puts(c->json ? "]}" : "");
+}
+
+/* When the query found fewer hits than a page: "did you mean" with a better spelling. */
+static void out_suggestion(const cli *c, trawl_search *s, size_t n_hits)
+{
+    const char *text;
+    size_t len;
+    if (n_hits >= c->opt.limit || trawl_search_suggestion(s, &text, &len) != TRAWL_OK) return;
+    if (c->json) {
+        fputs("{\"type\":\"suggestion\",\"query\":\"", stdout);
+        out_json_str(stdout, text, len);
+        puts("\"}");
+    } else {
+        printf("did you mean: %.*s\n", (int)len, text);
+    }
 }
 
 /* Prints hit i (rank = offset + i + 1) as text or JSON. Returns 0 or a library error code. */
@@ -356,7 +453,7 @@ static int out_hit(const cli *c, trawl_search *s, size_t i, const trawl_hit *h)
         out_date(f, h->date, 0);
         fputc('\n', f);
         if (!c->no_snippets) out_snippet(f, &sn, c->color);
-        if (c->explain) out_explain_text(f, ex, n_ex, doc_len);
+        if (c->explain) out_explain_text(f, s, i, ex, n_ex, doc_len);
         return 0;
     }
     fprintf(f, "{\"rank\":%zu,\"id\":\"", rank);
@@ -371,7 +468,7 @@ static int out_hit(const cli *c, trawl_search *s, size_t i, const trawl_hit *h)
             fprintf(f, "%s[%u,%u]", k ? "," : "", sn.spans[k].off, sn.spans[k].len);
         fputc(']', f);
     }
-    if (c->explain) out_explain_json(f, ex, n_ex, doc_len);
+    if (c->explain) out_explain_json(f, s, i, ex, n_ex, doc_len);
     fputs("}\n", f);
     return 0;
 }
@@ -471,6 +568,7 @@ static int run_search(const cli *c, trawl_search *s)
     }
     trawl_hit h;
     size_t i = 0;
+    if (c->explain) out_query_terms(c, s);
     for (; trawl_search_hit(s, i, &h) == TRAWL_OK; i++) {
         rc = out_hit(c, s, i, &h);
         if (rc != TRAWL_OK) {
@@ -480,6 +578,7 @@ static int run_search(const cli *c, trawl_search *s)
         }
     }
     out_summary(c, s, i);
+    out_suggestion(c, s, i);
     return 0;
 }
 

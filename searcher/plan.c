@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include "cursor.h"
+#include "fuzzy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,128 @@ static pnode *pb_prefix(pb *b, const qnode *q)
     return p;
 }
 
+/* ------------------------------------------------------------------ fuzzy */
+
+/* Terms a fuzzy word keeps at most (Lucene FuzzyQuery's maxExpansions), below max_expansions. */
+#define PB_FUZZY_MAX_TERMS 50
+/* --fuzzy widens a word found in fewer documents than this (or in fewer than N / RATIO). */
+#define PB_FUZZY_RARE_DF    3
+#define PB_FUZZY_RARE_RATIO 10000
+
+typedef struct pb_variant {
+    plan_term *t;
+    uint32_t edits;
+} pb_variant;
+
+/* Fewest edits first, then most documents, then byte order: the variants a word keeps. */
+static int pb_cmp_variant(const void *a, const void *b)
+{
+    const pb_variant *x = a, *y = b;
+    if (x->edits != y->edits) return x->edits < y->edits ? -1 : 1;
+    if (x->t->df != y->t->df) return x->t->df > y->t->df ? -1 : 1;
+    return strcmp(x->t->term, y->t->term);
+}
+
+/* Lucene's fuzzy boost: 1 - edits / the shorter length, in characters (> 0: a variant is never
+ * more than its length away, as term~N needs a word longer than N to reach anything). */
+static double pb_fuzzy_weight(const char *q, uint32_t qlen, const plan_term *t, uint32_t edits)
+{
+    uint32_t a = fuzzy_chars(q, qlen), b = fuzzy_chars(t->term, t->len);
+    uint32_t m = a < b ? a : b;
+    return edits == 0 ? 1.0 : m > edits ? 1.0 - (double)edits / m : 0.0;
+}
+
+/* Registers a looked-up variant as a distinct term of the query (the word itself may be one). */
+static plan_term *pb_term_keep(pb *b, plan_term *t)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->terms[i]->len == t->len && memcmp(b->terms[i]->term, t->term, t->len) == 0)
+            return b->terms[i];
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        plan_term **n = pb_alloc(b, cap * sizeof *n);
+        if (!n) return NULL;
+        if (b->n) memcpy(n, b->terms, b->n * sizeof *n);
+        b->terms = n;
+        b->cap = cap;
+    }
+    b->terms[b->n++] = t;
+    return t;
+}
+
+/* The word's variants within `edits`, looked up, those without a live document dropped, the
+ * best PB_FUZZY_MAX_TERMS kept (pb_cmp_variant). */
+static pb_variant *pb_variants(pb *b, const char *term, uint32_t len, uint32_t edits, size_t *n)
+{
+    fuzzy_term *ft;
+    size_t nf, k = 0;
+    if (fuzzy_expand(b->x, term, len, edits, &ft, &nf) != TRAWL_OK) return NULL;
+    pb_variant *v = pb_alloc(b, nf * sizeof *v);
+    for (size_t i = 0; v && i < nf; i++) {
+        plan_term *t = pb_lookup(b, ft[i].term, ft[i].len);
+        if (!t) return NULL;
+        if (t->df) v[k++] = (pb_variant){t, ft[i].edits};
+    }
+    if (!v) return NULL;
+    if (k > 1) qsort(v, k, sizeof *v, pb_cmp_variant);
+    uint32_t cap = b->max_expansions < PB_FUZZY_MAX_TERMS ? b->max_expansions : PB_FUZZY_MAX_TERMS;
+    *n = k < cap ? k : cap;
+    return v;
+}
+
+/* A fuzzy word: an OR of its variants, each scored with one idf, that of the most frequent of
+ * them (Lucene's blended rewrite), times its weight (pb_fuzzy_weight), so a variant never
+ * outscores the word at equal tf and length. */
+static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits)
+{
+    size_t n = 0, k = 0;
+    uint64_t df = 0;
+    pb_variant *v = pb_variants(b, term, len, edits, &n);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++)
+        df = v[i].t->df > df ? v[i].t->df : df;
+    pnode *p = pb_node(b, n == 1 ? P_TERM : n ? P_BOOL : P_NONE);
+    if (!p || n == 0) return p;
+    pnode **kids = n == 1 ? &p : pb_alloc(b, n * sizeof *kids);
+    if (!kids) return NULL;
+    const char *from = pb_strdup(b, term, len);
+    for (size_t i = 0; i < n; i++) {
+        double w = pb_fuzzy_weight(term, len, v[i].t, v[i].edits);
+        pnode *c = n == 1 ? p : pb_node(b, P_TERM);
+        if (!c || !from || !(c->t = pb_term_keep(b, v[i].t))) return NULL;
+        if (w <= 0) continue;
+        c->label = c->t->term;
+        c->df = df;
+        c->idf = bm25_idf(b->x->idx->n_docs, df);
+        c->origin = v[i].edits ? TRAWL_TERM_FUZZY : TRAWL_TERM_QUERY;
+        c->edits = v[i].edits;
+        c->from = from;
+        pb_weigh(c, w);
+        kids[k++] = c;
+    }
+    if (n == 1) return k ? p : pb_node(b, P_NONE);
+    p->should = kids;
+    p->n_should = (uint32_t)k;
+    return k ? p : pb_node(b, P_NONE);
+}
+
+/* A word under --fuzzy: itself, unless it is rare or absent and long enough for an edit. */
+static pnode *pb_word(pb *b, const qnode *q)
+{
+    pnode *p;
+    if (!b->x->fuzzy_auto || q->origin != TRAWL_TERM_QUERY) {
+        if ((p = pb_term_node(b, q->terms[0], q->lens[0], q->weight))) p->origin = q->origin;
+        return p;
+    }
+    plan_term *t = pb_term(b, q->terms[0], q->lens[0]);
+    uint32_t edits = fuzzy_auto_edits(fuzzy_chars(q->terms[0], q->lens[0]));
+    if (!t) return NULL;
+    if (edits == 0 || q->weight != 1.0 ||
+        !(t->df < PB_FUZZY_RARE_DF || t->df * PB_FUZZY_RARE_RATIO < b->x->idx->n_docs))
+        return pb_term_node(b, q->terms[0], q->lens[0], q->weight);
+    return pb_fuzzy(b, q->terms[0], q->lens[0], edits);
+}
+
 /* ------------------------------------------------------------------ phrase */
 
 /* Phrase matches the df pass keeps for scoring, over all phrases of a query (32 MB). */
@@ -337,7 +460,9 @@ static pnode *pb_build(pb *b, const qnode *q)
 {
     switch (q->kind) {
     case Q_TERM:
-        return pb_term_node(b, q->terms[0], q->lens[0], q->weight);
+        return pb_word(b, q);
+    case Q_FUZZY:
+        return pb_fuzzy(b, q->terms[0], q->lens[0], q->max_edits);
     case Q_PHRASE:
         return pb_phrase(b, q);
     case Q_PREFIX:
@@ -349,6 +474,14 @@ static pnode *pb_build(pb *b, const qnode *q)
     }
     err_set(b->x->e, TRAWL_EQUERY, "unknown query node kind %d", (int)q->kind);
     return NULL;
+}
+
+int plan_df(exec *x, const char *term, uint32_t len, uint64_t *df)
+{
+    pb b = {.x = x};
+    plan_term *t = pb_lookup(&b, term, len);
+    *df = t ? t->df : 0;
+    return x->e->rc;
 }
 
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)

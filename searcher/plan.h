@@ -40,8 +40,11 @@ struct pnode {
     const char *label; /**< the term, or the phrase's terms joined by spaces (explain) */
     uint64_t df;       /**< global df (phrase: documents with at least one match) */
     double idf;
-    double weight; /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
-    double w_idf;  /**< weight * idf: what every scorer multiplies by (idf exactly at weight 1) */
+    double weight;  /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
+    double w_idf;   /**< weight * idf: what every scorer multiplies by (idf exactly at weight 1) */
+    int origin;     /**< P_TERM: TRAWL_TERM_QUERY, TRAWL_TERM_FUZZY or TRAWL_TERM_FEEDBACK */
+    uint32_t edits; /**< TRAWL_TERM_FUZZY: edits from the query word */
+    const char *from; /**< TRAWL_TERM_FUZZY: the query word (analysed) it stands for */
     /* P_TERM */
     plan_term *t;
     /* P_PHRASE */
@@ -75,7 +78,8 @@ typedef struct exec {
     int no_prune;         /**< exact count wanted: fast paths visit every match */
     int force_exhaustive; /**< tests: always use the reference evaluator */
     const char *algo;
-    int qtf_once; /**< a word repeated in a bag of words counts once (trawl_options.query_tf) */
+    int qtf_once;   /**< a word repeated in a bag of words counts once (trawl_options.query_tf) */
+    int fuzzy_auto; /**< rare and absent words also match their near spellings (options.fuzzy) */
 } exec;
 
 /* 1 if the document date passes the filter. */
@@ -97,6 +101,10 @@ static inline int exec_needs_date(const exec *x)
 /* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
  * beyond max_expansions), counts phrase df exactly (one pass over all segments). */
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);
+
+/* The document frequency of term[0..len) over the live documents of every segment. Returns
+ * x->e->rc (TRAWL_ECORRUPT). */
+int plan_df(exec *x, const char *term, uint32_t len, uint64_t *df);
 
 /* Runs the plan into x (heap, count). exact: no pruning. */
 int plan_run(const pnode *root, exec *x, int exact);

@@ -173,6 +173,7 @@ static int search_explain_hit(trawl_search *s, exec *x, const pnode *root, size_
     cctx_close(&cc);
     if (xs.oom) return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
     s->ex[h] = xs.items;
+    s->ex_info[h] = xs.info;
     s->n_ex[h] = xs.n;
     s->ex_len[h] = segment_doc_len(cc.seg, local);
     return s->e.rc;
@@ -182,9 +183,10 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
 {
     size_t n = s->n_hits ? s->n_hits : 1;
     s->ex = arena_calloc(&s->a, n * sizeof *s->ex);
+    s->ex_info = arena_calloc(&s->a, n * sizeof *s->ex_info);
     s->n_ex = arena_calloc(&s->a, n * sizeof *s->n_ex);
     s->ex_len = arena_calloc(&s->a, n * sizeof *s->ex_len);
-    if (!s->ex || !s->n_ex || !s->ex_len)
+    if (!s->ex || !s->ex_info || !s->n_ex || !s->ex_len)
         return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
     for (size_t h = 0; h < s->n_hits && s->e.rc == TRAWL_OK; h++)
         search_explain_hit(s, x, root, h);
@@ -201,8 +203,13 @@ static void search_clear(trawl_search *s)
     s->hits = NULL;
     s->n_hits = 0;
     s->ex = NULL;
+    s->ex_info = NULL;
     s->n_ex = NULL;
     s->ex_len = NULL;
+    s->qterms = NULL;
+    s->n_qterms = 0;
+    s->qtext = "";
+    s->has_run = 0;
     s->count = 0;
     s->count_exact = 1;
     s->algo = "";
@@ -239,6 +246,35 @@ static int search_check_hits(trawl_search *s)
     return TRAWL_OK;
 }
 
+/* Adds the scoring term clauses under p to s->qterms (a term met again adds its weight). */
+static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
+{
+    if (p->kind == P_BOOL) {
+        for (uint32_t i = 0; i < p->n_must; i++)
+            if (search_collect_terms(s, p->must[i], cap) != TRAWL_OK) return s->e.rc;
+        for (uint32_t i = 0; i < p->n_should; i++)
+            if (search_collect_terms(s, p->should[i], cap) != TRAWL_OK) return s->e.rc;
+        return TRAWL_OK;
+    }
+    if (p->kind != P_TERM) return TRAWL_OK;
+    for (size_t i = 0; i < s->n_qterms; i++)
+        if (strcmp(s->qterms[i].term, p->t->term) == 0) {
+            s->qterms[i].weight += p->weight;
+            return TRAWL_OK;
+        }
+    if (s->n_qterms == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        trawl_query_term *v = arena_alloc(&s->a, c * sizeof *v);
+        if (!v) return err_set(&s->e, TRAWL_ENOMEM, "out of memory listing the query terms");
+        if (s->n_qterms) memcpy(v, s->qterms, s->n_qterms * sizeof *v);
+        s->qterms = v;
+        *cap = c;
+    }
+    s->qterms[s->n_qterms++] =
+        (trawl_query_term){p->t->term, p->weight, p->t->df, p->origin, p->edits, p->from};
+    return TRAWL_OK;
+}
+
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
@@ -250,12 +286,17 @@ static int search_execute(trawl_search *s, const char *query_text)
         return s->e.rc;
     }
     s->has_query = 1;
+    size_t qlen = strlen(query_text);
+    char *qt = arena_alloc(&s->a, qlen + 1);
+    if (!qt) return err_set(&s->e, TRAWL_ENOMEM, "out of memory for the query");
+    s->qtext = memcpy(qt, query_text, qlen + 1);
     x.bm.k1 = s->opt.k1;
     x.bm.b = s->opt.b;
     x.bm.avgdl = s->idx->avgdl;
     x.scoring = !s->opt.count_only;
     x.force_exhaustive = s->force_exhaustive;
     x.qtf_once = s->opt.query_tf == TRAWL_QTF_ONCE;
+    x.fuzzy_auto = s->opt.fuzzy != 0;
     search_dates(&x, &s->opt, &s->q);
     if (search_heap(s, &x) != TRAWL_OK ||
         plan_build(&root, &s->q, &x,
@@ -273,7 +314,10 @@ static int search_execute(trawl_search *s, const char *query_text)
     s->count = x.count;
     s->count_exact = !x.pruned;
     s->algo = x.algo;
-    if (s->opt.explain && x.scoring) return search_explain(s, &x, root);
+    size_t cap = 0;
+    if (search_collect_terms(s, root, &cap) != TRAWL_OK) return s->e.rc;
+    if (s->opt.explain && x.scoring && search_explain(s, &x, root) != TRAWL_OK) return s->e.rc;
+    s->has_run = 1;
     return TRAWL_OK;
 }
 
@@ -389,14 +433,49 @@ static int search_load_text(trawl_search *s, size_t i)
     return segment_doc_text(seg, local, &s->text, &s->e);
 }
 
+/* The query to highlight: the parsed one, with the spellings fuzzy matching found as words of
+ * their own (in the snippet arena). */
+static const query *search_highlight_query(trawl_search *s, query *hq)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < s->n_qterms; i++)
+        n += s->qterms[i].origin == TRAWL_TERM_FUZZY;
+    if (n == 0 || !s->q.root) return &s->q;
+    qnode *b = arena_calloc(&s->snip, sizeof *b),
+          **kids = arena_alloc(&s->snip, (n + 1) * sizeof *kids);
+    qnode *leaves = arena_calloc(&s->snip, n * sizeof *leaves);
+    char **terms = arena_alloc(&s->snip, n * sizeof *terms);
+    uint32_t *lens = arena_alloc(&s->snip, n * sizeof *lens);
+    if (!b || !kids || !leaves || !terms || !lens) return &s->q;
+    kids[k++] = s->q.root;
+    for (size_t i = 0; i < s->n_qterms; i++) {
+        if (s->qterms[i].origin != TRAWL_TERM_FUZZY) continue;
+        qnode *l = &leaves[k - 1];
+        terms[k - 1] = (char *)s->qterms[i].term;
+        lens[k - 1] = (uint32_t)strlen(s->qterms[i].term);
+        l->kind = Q_TERM;
+        l->terms = &terms[k - 1];
+        l->lens = &lens[k - 1];
+        l->n_terms = 1;
+        kids[k++] = l;
+    }
+    b->kind = Q_BOOL;
+    b->should = kids;
+    b->n_should = (uint32_t)k;
+    *hq = s->q;
+    hq->root = b;
+    return hq;
+}
+
 static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
 {
+    query hq;
     int rc = search_load_text(s, i);
     if (rc != TRAWL_OK) return rc;
     if (!s->has_query) return err_set(&s->e, TRAWL_ENOTFOUND, "no query to highlight");
     arena_reset(&s->snip);
-    return snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip,
-                        out, &s->e);
+    return snippet_make(s->an, search_highlight_query(s, &hq), (const char *)s->text.p, s->text.len,
+                        max_bytes, &s->snip, out, &s->e);
 }
 
 int trawl_search_snippet_sized(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out,
@@ -429,5 +508,23 @@ int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **
     *out = s->ex[i];
     *n = s->n_ex[i];
     if (doc_len) *doc_len = s->ex_len[i];
+    return TRAWL_OK;
+}
+
+int trawl_search_explain_info_sized(const trawl_search *s, size_t i, size_t j,
+                                    trawl_explain_info *out, size_t out_size)
+{
+    if (!sized_ok(out_size, ABI_EXPLAIN_INFO_FIRST) || !s->ex) return TRAWL_EARG;
+    if (i >= s->n_hits || j >= s->n_ex[i]) return TRAWL_ENOTFOUND;
+    sized_copy_out(out, out_size, &s->ex_info[i][j], sizeof s->ex_info[i][j]);
+    return TRAWL_OK;
+}
+
+int trawl_search_query_term_sized(const trawl_search *s, size_t i, trawl_query_term *out,
+                                  size_t out_size)
+{
+    if (!sized_ok(out_size, ABI_QUERY_TERM_FIRST)) return TRAWL_EARG;
+    if (i >= s->n_qterms) return TRAWL_ENOTFOUND;
+    sized_copy_out(out, out_size, &s->qterms[i], sizeof s->qterms[i]);
     return TRAWL_OK;
 }

@@ -99,7 +99,8 @@ extern "C" {
  * only functions that library has (check trawl_version_number()).
  *
  * How structs grow. A struct the caller allocates (trawl_options, trawl_stats, trawl_hit,
- * trawl_snippet, trawl_writer_options, trawl_writer_stats) may gain fields at its end, never
+ * trawl_snippet, trawl_writer_options, trawl_writer_stats, trawl_explain_info,
+ * trawl_query_term) may gain fields at its end, never
  * elsewhere. Every function taking one is exported as <name>_sized with the caller's sizeof of
  * the struct as its last argument; the header's static inline <name> passes it, so C and C++
  * callers never see it. The library fills or reads only the bytes the caller has. An older
@@ -266,11 +267,22 @@ typedef struct trawl_options {
     /* Ranking beyond plain BM25 (docs/RANKING.md). */
     int query_tf; /**< a word the query repeats: TRAWL_QTF_COUNT (default) scores it as often as
                        it is written, as Lucene and FTS5 do; TRAWL_QTF_ONCE scores it once */
+    int fuzzy;    /**< 1: a word in fewer than 3 documents (or 1 in 10,000) also matches the
+                       spellings within 1 edit (3 to 5 characters) or 2 (6 or more) of it, as
+                       word~N does (default 0) */
 } trawl_options;
 
 enum {
     TRAWL_QTF_COUNT = 0, /**< trawl_options.query_tf: "a b a" weighs a twice (the default) */
     TRAWL_QTF_ONCE = 1,  /**< trawl_options.query_tf: "a b a" is "a b" */
+};
+
+/** Where a term of the query as run comes from (trawl_query_term.origin, and
+ * trawl_explain_info.origin). */
+enum {
+    TRAWL_TERM_QUERY = 0,    /**< a word of the query */
+    TRAWL_TERM_FUZZY = 1,    /**< a spelling near a query word (word~N, or the fuzzy option) */
+    TRAWL_TERM_FEEDBACK = 2, /**< added by query expansion from the top documents */
 };
 
 /** Sets the first o_size bytes of *o to the defaults listed above (call trawl_options_init).
@@ -451,6 +463,80 @@ typedef struct trawl_explain {
  * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
 TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out,
                                    size_t *n, uint32_t *doc_len);
+
+/** What a clause of an explained hit is (trawl_explain_info.kind). */
+enum {
+    TRAWL_CLAUSE_TERM = 0,      /**< a term's BM25: weight * idf * tf * (k1 + 1) / (tf + norm) */
+    TRAWL_CLAUSE_PHRASE = 1,    /**< a phrase's BM25, the phrase as one pseudo-term */
+    TRAWL_CLAUSE_PROXIMITY = 2, /**< a term's proximity part (docs/RANKING.md): its tf, df and
+                                     idf are the term's, norm the hit's length norm */
+};
+
+/** More about clause j of explained hit i (the j-th trawl_explain of trawl_search_explain).
+ * May grow at its end (see "ABI promise"). */
+typedef struct trawl_explain_info {
+    int kind;         /**< TRAWL_CLAUSE_TERM, _PHRASE or _PROXIMITY */
+    int origin;       /**< TRAWL_TERM_QUERY, _FUZZY or _FEEDBACK: where the term comes from */
+    double weight;    /**< the clause's factor: its query weight for a term (1 for a word
+                           written once), lambda * weight * min(1, idf) for a proximity part */
+    double closeness; /**< proximity: the term's sum of idf(neighbour) / distance^2 over the
+                           adjacent pairs of query-term occurrences it is part of; else 0 */
+    uint32_t edits;   /**< a fuzzy variant's edits from the query word, else 0 */
+    const char *from; /**< a fuzzy variant's query word (analysed), else NULL */
+} trawl_explain_info;
+
+/** trawl_search_explain_info with the caller's sizeof(trawl_explain_info). */
+TRAWL_API int trawl_search_explain_info_sized(const trawl_search *s, size_t i, size_t j,
+                                              trawl_explain_info *out, size_t out_size);
+
+/** Fills *out for clause j of explained hit i. Pointers are valid until the next run on s.
+ * @return TRAWL_OK; TRAWL_ENOTFOUND past the last hit or clause; TRAWL_EARG if the search was
+ *         not run with explain. */
+static inline int trawl_search_explain_info(const trawl_search *s, size_t i, size_t j,
+                                            trawl_explain_info *out)
+{
+    return trawl_search_explain_info_sized(s, i, j, out, sizeof *out);
+}
+
+/** A term the last query ran with: its words, and what fuzzy matching and query expansion
+ * added. May grow at its end (see "ABI promise"). */
+typedef struct trawl_query_term {
+    const char *term; /**< the analysed term */
+    double weight;    /**< its query weight (1 for a word written once) */
+    uint64_t df;      /**< documents holding it, over the whole opened index */
+    int origin;       /**< TRAWL_TERM_QUERY, _FUZZY or _FEEDBACK */
+    uint32_t edits;   /**< _FUZZY: edits from the query word */
+    const char *from; /**< _FUZZY: the query word (analysed); else NULL */
+} trawl_query_term;
+
+/** trawl_search_query_term with the caller's sizeof(trawl_query_term). */
+TRAWL_API int trawl_search_query_term_sized(const trawl_search *s, size_t i, trawl_query_term *out,
+                                            size_t out_size);
+
+/** Term i (0-based) of the last successful run, in the order the query names them (a phrase's
+ * and a prefix's terms included, fuzzy variants after their word's place, expansion terms
+ * last), each once. Pointers valid until the next run on s. Iterate until TRAWL_ENOTFOUND:
+ *
+ *     trawl_query_term t;
+ *     for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++)
+ *         if (t.origin == TRAWL_TERM_FEEDBACK) printf("+%s %.3f\n", t.term, t.weight);
+ *
+ * O(1), no allocation. @return TRAWL_OK, or TRAWL_ENOTFOUND past the last term. */
+static inline int trawl_search_query_term(const trawl_search *s, size_t i, trawl_query_term *out)
+{
+    return trawl_search_query_term_sized(s, i, out, sizeof *out);
+}
+
+/** A spelling suggestion for the last query ("did you mean"), for a query that found nothing
+ * or little: each plain word of it whose analysed form has a spelling one edit away (a
+ * restricted Damerau-Levenshtein edit) in at least 10 times as many documents (or, for a word
+ * in none, in any) is replaced by the most frequent such spelling, keeping the word's unstemmed
+ * ending. Walks the dictionary once per word (a fraction of a millisecond on a 150,000-term
+ * dictionary). The text is valid until the next run on s.
+ * @return TRAWL_OK with the suggested query in *text (*len bytes, NUL-terminated);
+ *         TRAWL_ENOTFOUND no better spelling, or no successful run; TRAWL_ENOMEM;
+ *         TRAWL_ECORRUPT. */
+TRAWL_API int trawl_search_suggestion(trawl_search *s, const char **text, size_t *len);
 
 /* ---------------------------------------------------------------- writer
  * A program keeps its own index with a writer: it opens one on an index directory (creating

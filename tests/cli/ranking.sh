@@ -1,0 +1,70 @@
+#!/bin/sh
+# End-to-end tests of the ranking beyond plain BM25 through trawl-search over tests/data/seeds
+# (docs/RANKING.md): fuzzy words and --fuzzy, the "did you mean" line and JSON record,
+# --explain's query terms and clause notes, --query-tf, and their usage errors.
+# Usage: sh tests/cli/ranking.sh BUILD_DIR (from anywhere). Prints "N passed, M failed".
+set -u
+B=${1:?usage: tests/cli/ranking.sh BUILD_DIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=$(cd "$B" && pwd)
+S=$B/trawl-search
+T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-ranking-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*" >&2
+}
+# ids QUERY...: the seed numbers of the hits, space-separated, in rank order
+ids() {
+    "$S" -i "$T/idx" --json --no-snippets -n 100 "$@" |
+        sed -n 's/^{"rank":[0-9]*,"id":"\([0-9]*\)_.*/\1/p' | tr '\n' ' ' | sed 's/ $//'
+}
+# is NAME GOT WANT
+is() {
+    if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2], want [$3]"; fi
+}
+run() {
+    "$@" >"$T/out" 2>"$T/err"
+    st=$?
+}
+
+"$B/trawl-index" -q -o "$T/idx" "$ROOT/tests/data/seeds" || {
+    echo "FAIL: indexing the seeds" >&2
+    exit 1
+}
+
+# ---- fuzzy words: the minister is Galant in 000, Gallant in 001; Blinken is Anthony in one
+# article and Antony in the others
+is "galant" "$(ids galant)" "000"
+is "galant~1" "$(ids 'galant~1')" "000 001"
+is "--fuzzy galant" "$(ids --fuzzy galant | cut -d' ' -f1-2)" "000 001"
+is "anthony~1 blinken" "$(ids 'anthony~1 blinken')" "000 002 004"
+is "--fuzzy leaves a frequent word alone" "$(ids --fuzzy rafah)" "$(ids rafah)"
+run "$S" -i "$T/idx" --color never --no-snippets --explain 'galant~1'
+if [ "$st" = 0 ] && grep -q '^query terms: galant 1.0000 gallant 0.8333 (~1 of galant)$' "$T/out" &&
+    grep -q 'gallant (~1 of galant, weight 0.8333)$' "$T/out"; then ok; else bad "explain fuzzy"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" --json --no-snippets --explain 'galant~1'
+if grep -q '^{"type":"query_terms","terms":\[{"term":"galant","weight":1,"df":1,"origin":"query"},{"term":"gallant","weight":0.8333333333,"df":1,"origin":"fuzzy","edits":1,"from":"galant"}\]}$' "$T/out" &&
+    grep -q '"origin":"fuzzy","weight":0.8333333333,"edits":1,"from":"galant"}' "$T/out"; then ok; else bad "explain fuzzy json"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" 'galant~3'
+if [ "$st" = 1 ] && grep -q "fuzzy distance after '~' is at most 2" "$T/err"; then ok; else bad "galant~3"; fi
+
+# ---- did you mean
+run "$S" -i "$T/idx" --color never rafha
+if [ "$st" = 0 ] && [ "$(tail -1 "$T/out")" = "did you mean: rafah" ]; then ok; else bad "did you mean"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" --json 'Rafha -egypt'
+if [ "$(tail -1 "$T/out")" = '{"type":"suggestion","query":"rafah -egypt"}' ]; then ok; else bad "suggestion json"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" --color never rafah
+if ! grep -q "did you mean" "$T/out"; then ok; else bad "no suggestion for a good spelling"; fi
+
+# ---- repeated words
+is "--query-tf once" "$(ids --or --query-tf once rafah rafah gaza)" "$(ids --or rafah gaza)"
+run "$S" -i "$T/idx" --query-tf twice rafah
+if [ "$st" = 2 ] && grep -q "bad value for --query-tf" "$T/err"; then ok; else bad "--query-tf twice"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
