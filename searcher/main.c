@@ -45,6 +45,9 @@ static const char cli_usage[] =
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
     "      --fuzzy            rare and unknown words also match spellings 1-2 edits away\n"
+    "      --expand           add terms from the top documents to the query (RM3)\n"
+    "      --expand-docs N, --expand-terms N, --expand-weight X\n"
+    "                         feedback documents (10), terms added (10), query's share (0.5)\n"
     "      --query-tf count|once  a repeated word counts as often as written (default) or once\n"
     "      --count            print only the number of matching documents\n"
     "      --json             one JSON object per hit, then a summary object\n"
@@ -122,10 +125,24 @@ static int cli_date(const char *flag, const char *v, uint32_t *out)
 /* Flags that take a value; returns 1 if name is one. */
 static int cli_takes_value(const char *name)
 {
-    static const char *const with_value[] = {
-        "-i",        "--index",  "-n",        "--limit", "--offset",        "--sort",
-        "--from",    "--to",     "--k1",      "--b",     "--snippet-bytes", "--color",
-        "--queries", "--warmup", "--query-tf"};
+    static const char *const with_value[] = {"-i",
+                                             "--index",
+                                             "-n",
+                                             "--limit",
+                                             "--offset",
+                                             "--sort",
+                                             "--from",
+                                             "--to",
+                                             "--k1",
+                                             "--b",
+                                             "--snippet-bytes",
+                                             "--color",
+                                             "--queries",
+                                             "--warmup",
+                                             "--query-tf",
+                                             "--expand-docs",
+                                             "--expand-terms",
+                                             "--expand-weight"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(name, with_value[i]) == 0) return 1;
     return 0;
@@ -170,6 +187,12 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_double(f, v, 0, 1000, &o->k1);
     } else if (!strcmp(f, "--b")) {
         rc = cli_double(f, v, 0, 1, &o->b);
+    } else if (!strcmp(f, "--expand-docs") || !strcmp(f, "--expand-terms")) {
+        rc = cli_uint(f, v, &n);
+        if (!rc && (n < 1 || n > 1000)) return cli_usage_error("bad value for %s (1..1000)", f);
+        *(f[9] == 'd' ? &o->expand_docs : &o->expand_terms) = n;
+    } else if (!strcmp(f, "--expand-weight")) {
+        rc = cli_double(f, v, 1e-9, 1, &o->expand_weight);
     } else if (!strcmp(f, "--query-tf")) {
         if (strcmp(v, "count") && strcmp(v, "once"))
             return cli_usage_error("bad value for --query-tf: %s (count or once)", v);
@@ -205,6 +228,8 @@ static int cli_bool_flag(cli *c, const char *f)
         c->batch.timing = 1;
     else if (!strcmp(f, "--fuzzy"))
         c->opt.fuzzy = 1;
+    else if (!strcmp(f, "--expand"))
+        c->opt.expand = 1;
     else
         return -1;
     return 0;

@@ -4,6 +4,7 @@
 #include "abi.h"
 #include "cursor.h"
 #include "qparse.h"
+#include "rm3.h"
 #include "snippet.h"
 
 #include <math.h>
@@ -129,6 +130,11 @@ static int search_check_options(trawl_search *s, const trawl_options *o)
         return err_set(&s->e, TRAWL_EARG, "unknown sort order %d", o->sort);
     if (o->query_tf != TRAWL_QTF_COUNT && o->query_tf != TRAWL_QTF_ONCE)
         return err_set(&s->e, TRAWL_EARG, "unknown query_tf %d", o->query_tf);
+    if (o->expand_docs > 1000 || o->expand_terms > 1000 ||
+        !(o->expand_weight >= 0 && o->expand_weight <= 1))
+        return err_set(&s->e, TRAWL_EARG,
+                       "expansion parameters out of range (docs %u, terms %u, weight %g)",
+                       o->expand_docs, o->expand_terms, o->expand_weight);
     if (o->date_from && o->date_to && o->date_from > o->date_to)
         return err_set(&s->e, TRAWL_EARG, "date_from %u is after date_to %u", o->date_from,
                        o->date_to);
@@ -275,6 +281,33 @@ static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
     return TRAWL_OK;
 }
 
+/* Query expansion: runs the plan for the top feedback documents, then plans the expanded query
+ * into *root (the query as written stays in s->q, for snippets and suggestions). */
+static int search_expand(trawl_search *s, exec *x, pnode **root)
+{
+    exec fx = *x;
+    query eq;
+    uint32_t docs = s->opt.expand_docs ? s->opt.expand_docs : RM3_DEFAULT_DOCS;
+    rm3_opts ro = {.fb_terms = s->opt.expand_terms ? s->opt.expand_terms : RM3_DEFAULT_TERMS,
+                   .orig_weight =
+                       s->opt.expand_weight > 0 ? s->opt.expand_weight : RM3_DEFAULT_WEIGHT,
+                   .default_or = s->opt.default_or,
+                   .qtf_once = x->qtf_once};
+    if (docs > s->idx->n_docs) docs = (uint32_t)s->idx->n_docs;
+    topk_entry *mem = arena_alloc(&s->a, (size_t)docs * sizeof *mem + 1);
+    if (!mem) return err_set(&s->e, TRAWL_ENOMEM, "out of memory for feedback documents");
+    topk_init(&fx.heap, mem, docs, 0);
+    fx.scoring = 1;
+    fx.count = 0;
+    fx.pruned = 0;
+    if (plan_run(*root, &fx, 0) != TRAWL_OK) return s->e.rc;
+    topk_sort(&fx.heap);
+    if (rm3_expand(x, s->an, &s->text, &s->q, &fx.heap, &ro, &eq) != TRAWL_OK) return s->e.rc;
+    if (eq.root == s->q.root) return TRAWL_OK;
+    return plan_build(root, &eq, x,
+                      s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS);
+}
+
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
@@ -302,6 +335,7 @@ static int search_execute(trawl_search *s, const char *query_text)
         plan_build(&root, &s->q, &x,
                    s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS) !=
             TRAWL_OK ||
+        (s->opt.expand && x.scoring && search_expand(s, &x, &root) != TRAWL_OK) ||
         plan_run(root, &x, s->opt.exact_count) != TRAWL_OK)
         return s->e.rc;
     topk_sort(&x.heap);

@@ -270,6 +270,13 @@ typedef struct trawl_options {
     int fuzzy;    /**< 1: a word in fewer than 3 documents (or 1 in 10,000) also matches the
                        spellings within 1 edit (3 to 5 characters) or 2 (6 or more) of it, as
                        word~N does (default 0) */
+    int expand;   /**< 1: expand the query from its top documents (RM3: the words of
+                       the best expand_docs hits' stored text, weighted by frequency
+                       and the hit's score; docs/RANKING.md), default 0 */
+    uint32_t expand_docs;  /**< feedback documents, 1..1000 (0: the default, 10) */
+    uint32_t expand_terms; /**< terms added at most, 1..1000 (0: the default, 10) */
+    double expand_weight;  /**< the original query's share of the weights, in (0, 1] (0: the
+                                default, 0.5) */
 } trawl_options;
 
 enum {

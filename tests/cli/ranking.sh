@@ -61,6 +61,24 @@ if [ "$(tail -1 "$T/out")" = '{"type":"suggestion","query":"rafah -egypt"}' ]; t
 run "$S" -i "$T/idx" --color never rafah
 if ! grep -q "did you mean" "$T/out"; then ok; else bad "no suggestion for a good spelling"; fi
 
+# ---- query expansion: 30 documents, apple in 2, banana in 3 (the 10% limit), cherry in 1
+{ echo '{"id":"d0","text":"apple banana cherry"}'
+  echo '{"id":"d1","text":"apple banana"}'
+  echo '{"id":"d2","text":"banana date"}'
+  i=3; while [ $i -lt 30 ]; do echo "{\"id\":\"d$i\",\"text\":\"x y z\"}"; i=$((i + 1)); done
+} >"$T/rm3.jsonl"
+"$B/trawl-index" -q --language none --jsonl -o "$T/rm3" "$T/rm3.jsonl"
+run "$S" -i "$T/rm3" --color never --no-snippets --or --expand --explain apple
+if [ "$st" = 0 ] && grep -q '^query terms: apple 1.4229 banana 0.4229 (expansion) cherry 0.1543 (expansion)$' "$T/out" &&
+    grep -q 'banana (expansion, weight 0.4229)$' "$T/out" && grep -q '^3. .* d2$' "$T/out"; then ok; else bad "--expand --explain"; cat "$T/out" >&2; fi
+run "$S" -i "$T/rm3" --color never --no-snippets --expand apple
+if [ "$st" = 0 ] && [ "$(grep -c '^[0-9]\.' "$T/out")" = 2 ]; then ok; else bad "--expand in AND mode keeps the word required"; fi
+for args in "--expand-docs 0" "--expand-terms 1001" "--expand-weight 0" "--expand-weight 1.5"; do
+    # shellcheck disable=SC2086 # split on purpose
+    run "$S" -i "$T/rm3" $args apple
+    if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ]; then ok; else bad "usage error: $args"; fi
+done
+
 # ---- repeated words
 is "--query-tf once" "$(ids --or --query-tf once rafah rafah gaza)" "$(ids --or rafah gaza)"
 run "$S" -i "$T/idx" --query-tf twice rafah

@@ -1,7 +1,8 @@
 /* Known answers of the ranking beyond plain BM25 (docs/RANKING.md) on tiny corpora written
  * through the public writer (language "none", so every word is its own term): scores and
  * rankings computed here by hand from the formulas, independently of the library. Repeated
- * query words (query_tf). */
+ * query words (query_tf); query expansion (RM3: the feedback terms, their weights, the
+ * expanded query's scores). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,10 +122,92 @@ static void test_query_tf(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- expansion */
+
+/* 30 documents: apple in d0 and d1, banana in d0 to d2 (3 of 30: at the 10% limit, kept),
+ * cherry in d0, and 27 of filler (x y z: too frequent to be added). "apple" finds d1 (shorter)
+ * and d0; their vectors (filtered, length-normalised) weighted by score give
+ *   rm(apple) = rm(banana) = s0/3 + s1/2, rm(cherry) = s0/3,
+ * normalised to sum 1; alpha 0.5 and |q| = 1 scale them by 1, apple adding its 1. */
+static void test_expand(void **state)
+{
+    (void)state;
+    static const char *docs[30] = {"apple banana cherry", "apple banana", "banana date"};
+    for (int i = 3; i < 30; i++)
+        docs[i] = "x y z";
+    trawl_index *idx = tr_index("rm3", docs, 30);
+    trawl_search *s;
+    trawl_options o;
+    trawl_query_term t;
+    char ids[256];
+    double sc[8], avgdl = (3 + 2 + 2 + 27 * 3) / 30.0;
+    double s0 = tr_bm25(30, 2, 1, 3, avgdl), s1 = tr_bm25(30, 2, 1, 2, avgdl);
+    double a = s0 / 3 + s1 / 2, c = s0 / 3, z = 2 * a + c;
+    double w_apple = 1 + a / z, w_banana = a / z, w_cherry = c / z;
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    o.default_or = 1;
+    o.expand = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    static const char *want_t[] = {"apple", "banana", "cherry"};
+    double want_w[] = {w_apple, w_banana, w_cherry};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(trawl_search_query_term(s, i, &t), TRAWL_OK);
+        assert_string_equal(t.term, want_t[i]);
+        assert_int_equal(t.origin, i ? TRAWL_TERM_FEEDBACK : TRAWL_TERM_QUERY);
+        if (fabs(t.weight - want_w[i]) > 1e-12) fail_msg("%s: %.15f", t.term, t.weight);
+    }
+    assert_int_equal(trawl_search_query_term(s, 3, &t), TRAWL_ENOTFOUND);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0 d2");
+    double want0 = w_apple * s0 + w_banana * tr_bm25(30, 3, 1, 3, avgdl) +
+                   w_cherry * tr_bm25(30, 1, 1, 3, avgdl);
+    double want1 = w_apple * s1 + w_banana * tr_bm25(30, 3, 1, 2, avgdl);
+    double want2 = w_banana * tr_bm25(30, 3, 1, 2, avgdl);
+    assert_true(want1 > want0);
+    assert_true(fabs(sc[0] - want1) < 1e-12 * want1);
+    assert_true(fabs(sc[1] - want0) < 1e-12 * want0);
+    assert_true(fabs(sc[2] - want2) < 1e-12 * want2);
+    /* AND mode: the word stays required, the feedback terms only rank */
+    o.default_or = 0;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0");
+    /* one term kept: apple (ties with banana, first in byte order), rm 1, weight 1 + 1 */
+    o.expand_terms = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 0, &t), TRAWL_OK);
+    assert_true(fabs(t.weight - 2.0) < 1e-15);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    /* alpha 0.25: the model weighs (1 - 0.25) / 0.25 = 3 times as much */
+    o.expand_terms = 0;
+    o.expand_weight = 0.25;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 2, &t), TRAWL_OK);
+    assert_true(fabs(t.weight - 3 * w_cherry) < 1e-12);
+    /* a phrase is kept as written, the terms added beside it (|q| = 2 words) */
+    o.expand_weight = 0;
+    o.default_or = 1;
+    assert_int_equal(trawl_search_run(s, "\"apple banana\"", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0");
+    /* no feedback document, or alpha 1: the query as written */
+    assert_int_equal(trawl_search_run(s, "nothing", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    o.expand_weight = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    o.expand_weight = 1.5;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_EARG);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_tf),
+        cmocka_unit_test(test_expand),
     };
     return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
 }
