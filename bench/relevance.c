@@ -8,10 +8,11 @@
  *
  * Q.tsv lines are "<id>\t<words>", words already free of query syntax. trawl runs them as a
  * union (default_or = 1) with the library's default options; FTS5 as "w1" OR "w2" ... ranked by
- * bm25(). LIST has one trawl configuration a line, "NAME key=value,key=value" (keys: k1, b,
- * expand (0/1), fbdocs, fbterms, fbweight, fuzzy (0/1), qtf (count/once)),
- * each run into OUT/NAME.run, so one process scores every configuration of a comparison. */
+ * bm25(). LIST has one trawl configuration a line, "NAME key=value,key=value" (bench/trawlopts.h;
+ * an empty spec is the defaults), each run into OUT/NAME.run, so one process scores every
+ * configuration of a comparison. */
 #include "trawl.h"
+#include "trawlopts.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -67,41 +68,6 @@ static int rel_read_ids(const char *path, rel_ids *ids)
     return 0;
 }
 
-/* Applies "key=value,key=value" to o; returns 0, or -1 naming the bad part on stderr. */
-static int rel_options(trawl_options *o, const char *spec)
-{
-    char buf[512], *save = NULL;
-    snprintf(buf, sizeof buf, "%s", spec);
-    for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(kv, '=');
-        if (!eq) goto bad;
-        *eq = '\0';
-        const char *k = kv, *v = eq + 1;
-        if (!strcmp(k, "k1"))
-            o->k1 = atof(v);
-        else if (!strcmp(k, "b"))
-            o->b = atof(v);
-        else if (!strcmp(k, "expand"))
-            o->expand = atoi(v);
-        else if (!strcmp(k, "fbdocs"))
-            o->expand_docs = (uint32_t)atoi(v);
-        else if (!strcmp(k, "fbterms"))
-            o->expand_terms = (uint32_t)atoi(v);
-        else if (!strcmp(k, "fbweight"))
-            o->expand_weight = atof(v);
-        else if (!strcmp(k, "fuzzy"))
-            o->fuzzy = atoi(v);
-        else if (!strcmp(k, "qtf"))
-            o->query_tf = strcmp(v, "once") ? TRAWL_QTF_COUNT : TRAWL_QTF_ONCE;
-        else
-            goto bad;
-    }
-    return 0;
-bad:
-    fprintf(stderr, "relevance: bad option in \"%s\"\n", spec);
-    return -1;
-}
-
 /* Writes up to depth ranked trawl hits of query qid under options spec ("" = defaults). */
 static void rel_trawl(trawl_search *s, const char *spec, const char *qid, const char *words,
                       uint32_t depth, FILE *out)
@@ -111,7 +77,7 @@ static void rel_trawl(trawl_search *s, const char *spec, const char *qid, const 
     trawl_options_init(&o);
     o.default_or = 1;
     o.limit = depth;
-    if (rel_options(&o, spec) < 0) exit(2);
+    if (trawlopts_apply(&o, spec) < 0) exit(2);
     if (trawl_search_run(s, words, &o) != TRAWL_OK) {
         fprintf(stderr, "relevance: trawl query %s: %s\n", qid, trawl_search_errmsg(s));
         return;

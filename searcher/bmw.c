@@ -2,8 +2,11 @@
  * block-max idea applied to a conjunction, as Lucene's BlockMaxConjunctionScorer does). Before
  * leapfrogging from a candidate, every list's skip data is moved (shallow, no decoding) to the
  * block holding it; if the sum of those blocks' bounds cannot beat the heap threshold, every doc
- * up to the nearest block end is skipped unscored. */
+ * up to the nearest block end is skipped unscored. With a proximity part (proximity.h) each
+ * block bound adds its word's part bound for the block's max tf and min length, and a match's
+ * positions are read only when its BM25 score plus those bounds can beat the threshold. */
 #include "cursor.h"
+#include "proximity.h"
 #include "segment_impl.h"
 
 #include <math.h>
@@ -18,6 +21,9 @@ static double bmw_block_bound(exec *x, term_cursor **tc, const double *idf, uint
     for (uint32_t i = 0; i < n; i++) {
         tc_shallow_seek(tc[i], d);
         ub += bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
+        if (x->prox)
+            ub += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
+                             tc_block_min_len(tc[i]));
         if (tc_block_last(tc[i]) < l) l = tc_block_last(tc[i]);
     }
     *last = l;
@@ -34,6 +40,26 @@ static uint32_t bmw_align(term_cursor **by_cost, uint32_t n, uint32_t d)
     return d;
 }
 
+/* Adds d's proximity part to *s (every list on d), unless even the words' bounds for d cannot
+ * lift it above the threshold: then returns 0 (d cannot enter the heap). */
+static int bmw_prox(exec *x, const segment *seg, term_cursor **tc, uint32_t n, uint32_t d,
+                    double *s)
+{
+    const prox *p = x->prox;
+    const uint32_t **pos = p->pos;
+    uint32_t *npos = p->npos;
+    double bound = *s, thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
+    for (uint32_t i = 0; i < n && bound <= thr; i++)
+        bound += prox_upper(p, p->group[i], tc_freq(tc[i]), seg->doc_lens[d]);
+    if (bound <= thr) return 0;
+    for (uint32_t g = 0; g < p->n; g++)
+        npos[g] = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!npos[p->group[i]]) tc_positions(tc[i], &pos[p->group[i]], &npos[p->group[i]]);
+    *s += prox_score(p, &x->bm, seg->doc_lens[d], pos, npos);
+    return 1;
+}
+
 /* Scores d (every list on it) in clause order, as the exhaustive AND does. */
 static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, uint32_t n,
                       uint32_t d)
@@ -47,6 +73,7 @@ static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, ui
     double norm = bm25_norm(&x->bm, seg->doc_lens[d]), s = 0;
     for (uint32_t i = 0; i < n; i++)
         s += bm25_score(&x->bm, idf[i], tc_freq(tc[i]), norm);
+    if (x->prox && !bmw_prox(x, seg, tc, n, d, &s)) return;
     topk_push(&x->heap, s, x->idx->segs[cc->seg_i].base + d, date);
 }
 

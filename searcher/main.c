@@ -44,6 +44,10 @@ static const char cli_usage[] =
     "      --from YYYY-MM-DD  only documents dated on or after\n"
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+    "      --proximity, --no-proximity\n"
+    "                         score how close the words of a bag of words stand (BM25TP;\n"
+    "                         default off)\n"
+    "      --proximity-weight X  the proximity part's factor (default 1)\n"
     "      --fuzzy            rare and unknown words also match spellings 1-2 edits away\n"
     "      --expand           add terms from the top documents to the query (RM3)\n"
     "      --expand-docs N, --expand-terms N, --expand-weight X\n"
@@ -191,6 +195,8 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_uint(f, v, &n);
         if (!rc && (n < 1 || n > 1000)) return cli_usage_error("bad value for %s (1..1000)", f);
         *(f[9] == 'd' ? &o->expand_docs : &o->expand_terms) = n;
+    } else if (!strcmp(f, "--proximity-weight")) {
+        rc = cli_double(f, v, 0, 100, &o->proximity_weight);
     } else if (!strcmp(f, "--expand-weight")) {
         rc = cli_double(f, v, 1e-9, 1, &o->expand_weight);
     } else if (!strcmp(f, "--query-tf")) {
@@ -230,6 +236,10 @@ static int cli_bool_flag(cli *c, const char *f)
         c->opt.fuzzy = 1;
     else if (!strcmp(f, "--expand"))
         c->opt.expand = 1;
+    else if (!strcmp(f, "--proximity"))
+        c->opt.proximity = 1;
+    else if (!strcmp(f, "--no-proximity"))
+        c->opt.proximity = -1;
     else
         return -1;
     return 0;

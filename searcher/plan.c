@@ -6,6 +6,7 @@
 
 #include "cursor.h"
 #include "fuzzy.h"
+#include "proximity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -490,6 +491,7 @@ int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
     *out = pb_build(&b, q->root);
     if (!*out && x->e->rc == TRAWL_OK)
         err_set(x->e, TRAWL_ENOMEM, "out of memory planning the query");
+    if (*out && x->scoring) prox_plan(x, *out);
     return x->e->rc;
 }
 

@@ -34,6 +34,7 @@ typedef struct plan_term {
 } plan_term;
 
 typedef struct pnode pnode;
+typedef struct prox prox; /* proximity.h */
 struct pnode {
     pkind kind;
     /* P_TERM and P_PHRASE: scoring statistics */
@@ -80,6 +81,9 @@ typedef struct exec {
     const char *algo;
     int qtf_once;   /**< a word repeated in a bag of words counts once (trawl_options.query_tf) */
     int fuzzy_auto; /**< rare and absent words also match their near spellings (options.fuzzy) */
+    double prox_weight;     /**< lambda of the proximity part; 0: plain BM25 */
+    prox *prox;             /**< the proximity plan of prox_root, NULL if none (proximity.h) */
+    const pnode *prox_root; /**< the bag of words it scores */
 } exec;
 
 /* 1 if the document date passes the filter. */

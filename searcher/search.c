@@ -3,6 +3,7 @@
 
 #include "abi.h"
 #include "cursor.h"
+#include "proximity.h"
 #include "qparse.h"
 #include "rm3.h"
 #include "snippet.h"
@@ -130,6 +131,10 @@ static int search_check_options(trawl_search *s, const trawl_options *o)
         return err_set(&s->e, TRAWL_EARG, "unknown sort order %d", o->sort);
     if (o->query_tf != TRAWL_QTF_COUNT && o->query_tf != TRAWL_QTF_ONCE)
         return err_set(&s->e, TRAWL_EARG, "unknown query_tf %d", o->query_tf);
+    if (o->proximity < -1 || o->proximity > 1 ||
+        !(o->proximity_weight >= 0 && o->proximity_weight <= PROX_MAX_WEIGHT))
+        return err_set(&s->e, TRAWL_EARG, "proximity %d or its weight %g out of range",
+                       o->proximity, o->proximity_weight);
     if (o->expand_docs > 1000 || o->expand_terms > 1000 ||
         !(o->expand_weight >= 0 && o->expand_weight <= 1))
         return err_set(&s->e, TRAWL_EARG,
@@ -330,6 +335,8 @@ static int search_execute(trawl_search *s, const char *query_text)
     x.force_exhaustive = s->force_exhaustive;
     x.qtf_once = s->opt.query_tf == TRAWL_QTF_ONCE;
     x.fuzzy_auto = s->opt.fuzzy != 0;
+    if (s->opt.proximity > 0 || (s->opt.proximity == 0 && PROX_DEFAULT_ON))
+        x.prox_weight = s->opt.proximity_weight > 0 ? s->opt.proximity_weight : PROX_DEFAULT_WEIGHT;
     search_dates(&x, &s->opt, &s->q);
     if (search_heap(s, &x) != TRAWL_OK ||
         plan_build(&root, &s->q, &x,

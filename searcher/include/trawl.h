@@ -273,10 +273,15 @@ typedef struct trawl_options {
     int expand;   /**< 1: expand the query from its top documents (RM3: the words of
                        the best expand_docs hits' stored text, weighted by frequency
                        and the hit's score; docs/RANKING.md), default 0 */
-    uint32_t expand_docs;  /**< feedback documents, 1..1000 (0: the default, 10) */
-    uint32_t expand_terms; /**< terms added at most, 1..1000 (0: the default, 10) */
-    double expand_weight;  /**< the original query's share of the weights, in (0, 1] (0: the
-                                default, 0.5) */
+    uint32_t expand_docs;    /**< feedback documents, 1..1000 (0: the default, 10) */
+    uint32_t expand_terms;   /**< terms added at most, 1..1000 (0: the default, 10) */
+    double expand_weight;    /**< the original query's share of the weights, in (0, 1] (0: the
+                                  default, 0.5) */
+    int proximity;           /**< a bag of words (words, +words, -words, no phrase or group)
+                                  also scores how close its words stand (BM25TP,
+                                  docs/RANKING.md): 1 on, -1 off, 0 the default (off) */
+    double proximity_weight; /**< the proximity part's factor lambda, 0..100 (0: the default,
+                                  1) */
 } trawl_options;
 
 enum {

@@ -79,6 +79,13 @@ for args in "--expand-docs 0" "--expand-terms 1001" "--expand-weight 0" "--expan
     if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ]; then ok; else bad "usage error: $args"; fi
 done
 
+# ---- proximity: the words of "civilian casualties" stand together in some articles only
+run "$S" -i "$T/idx" --color never --no-snippets --proximity --explain civilian casualties
+if [ "$st" = 0 ] && grep -q '(proximity, closeness [0-9.]*, factor [0-9.]*)$' "$T/out"; then ok; else bad "--proximity --explain"; cat "$T/out" >&2; fi
+is "--no-proximity is plain BM25" "$(ids --no-proximity civilian casualties)" "$(ids civilian casualties)"
+run "$S" -i "$T/idx" --proximity-weight 101 rafah
+if [ "$st" = 2 ]; then ok; else bad "--proximity-weight 101"; fi
+
 # ---- repeated words
 is "--query-tf once" "$(ids --or --query-tf once rafah rafah gaza)" "$(ids --or rafah gaza)"
 run "$S" -i "$T/idx" --query-tf twice rafah

@@ -2,7 +2,7 @@
  * through the public writer (language "none", so every word is its own term): scores and
  * rankings computed here by hand from the formulas, independently of the library. Repeated
  * query words (query_tf); query expansion (RM3: the feedback terms, their weights, the
- * expanded query's scores). */
+ * expanded query's scores); the proximity part (BM25TP: scores, ranking, explain). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,11 +203,92 @@ static void test_expand(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- proximity */
+
+/* BM25TP part of a word of idf w (its neighbours' idf v, both under 1) with closeness acc. */
+static double tr_part(double lambda, double q, double w, double acc, double dl, double avgdl)
+{
+    double norm = 1.2 * (0.25 + 0.75 * dl / avgdl);
+    return lambda * q * (w < 1 ? w : 1) * acc * 2.2 / (acc + norm);
+}
+
+/* a and b once each at distance 1, 3 and 4 in documents of equal length (equal BM25): the part
+ * ranks them; "a b a" gives a and b two neighbours each. */
+static void test_proximity(void **state)
+{
+    (void)state;
+    static const char *docs[] = {"x a b x x", "a x x b x", "b x x x a", "a b a x x",
+                                 "x y",       "x y",       "x y",       "x y"};
+    trawl_index *idx = tr_index("prox", docs, 8);
+    trawl_search *s;
+    trawl_options o;
+    char ids[256];
+    double sc[8], avgdl = (5 * 4 + 2 * 4) / 8.0;
+    double w = log(1 + (8 - 4 + 0.5) / 4.5); /* a and b: df 4 of 8 */
+    double bm = 2 * tr_bm25(8, 4, 1, 5, avgdl);
+    double want[4] = {bm + 2 * tr_part(1, 1, w, w / 1, 5, avgdl),
+                      bm + 2 * tr_part(1, 1, w, w / 9, 5, avgdl),
+                      bm + 2 * tr_part(1, 1, w, w / 16, 5, avgdl),
+                      tr_bm25(8, 4, 2, 5, avgdl) + tr_bm25(8, 4, 1, 5, avgdl) +
+                          2 * tr_part(1, 1, w, 2 * w, 5, avgdl)};
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    assert_int_equal(o.proximity, 0); /* the default: off (docs/RANKING.md) */
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d3 d0 d1 d2"); /* d0..d2 tie: document order */
+    for (int mode = 0; mode < 2; mode++) {
+        o.default_or = mode;
+        o.proximity = 1;
+        assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+        tr_hits(s, ids, sizeof ids, sc, 8);
+        assert_string_equal(ids, "d3 d0 d1 d2");
+        int order[4] = {3, 0, 1, 2};
+        for (int i = 0; i < 4; i++)
+            if (fabs(sc[i] - want[order[i]]) > 1e-12 * want[order[i]])
+                fail_msg("mode %d rank %d: %.12f, want %.12f", mode, i, sc[i], want[order[i]]);
+    }
+    /* lambda scales the part; off again is plain BM25, bit for bit */
+    o.proximity_weight = 3;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_true(fabs(sc[1] - (bm + 2 * tr_part(3, 1, w, w, 5, avgdl))) < 1e-12 * sc[1]);
+    o.proximity = -1;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_true(sc[1] == bm);
+    /* explain: the BM25 clauses, then each word's part with its closeness */
+    const trawl_explain *ex;
+    trawl_explain_info in;
+    size_t n;
+    o.proximity = 1;
+    o.proximity_weight = 0;
+    o.explain = 1;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_explain(s, 2, &ex, &n, NULL), TRAWL_OK); /* d1 */
+    assert_int_equal(n, 4);
+    assert_string_equal(ex[2].term, "a");
+    assert_int_equal(trawl_search_explain_info(s, 2, 2, &in), TRAWL_OK);
+    assert_int_equal(in.kind, TRAWL_CLAUSE_PROXIMITY);
+    assert_true(fabs(in.closeness - w / 9) < 1e-15);
+    assert_true(fabs(in.weight - w) < 1e-15); /* lambda 1 * q 1 * min(1, idf) */
+    assert_true(fabs(ex[2].score - tr_part(1, 1, w, w / 9, 5, avgdl)) < 1e-15);
+    /* a lone word or a phrase has no part */
+    assert_int_equal(trawl_search_run(s, "a", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_explain(s, 0, &ex, &n, NULL), TRAWL_OK);
+    assert_int_equal(n, 1);
+    o.proximity = 2;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_EARG);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_tf),
         cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_proximity),
     };
     return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
 }
