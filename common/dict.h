@@ -55,14 +55,14 @@ int dict_each_term(const segment *s, dict_term_fn fn, void *ctx, err *e);
 
 /* The visitor of a pruned walk over terms in byte order (termtab_walk), which lets an automaton
  * skip what it cannot accept, as Lucene's AutomatonTermsEnum does with its nextString:
- *   visit(ctx, term, len, lcp, hint): term[0..len) (valid during the call); lcp = bytes it shares
- *   with the previous term visited (0 for the first). The visitor records what it wants, writes
- *   the smallest string a wanted term could still be to hint (at most DICT_WALK_HINT_MAX bytes,
- *   not below term) and returns its length: every later term below hint is skipped unseen.
- *   Writing term itself skips nothing; DICT_WALK_END ends the walk. */
+ *   visit(ctx, buf, len, lcp, keep): buf[0..len) is the term, in a buffer of DICT_WALK_HINT_MAX
+ *   bytes; lcp = bytes it shares with the previous term visited (0 for the first). The visitor
+ *   records what it wants, turns buf into the smallest string a wanted term could still be (not
+ *   below the term) by rewriting it from byte *keep on (*keep: the bytes the two share, exactly),
+ *   and returns its length: every later term below it is skipped unseen. Returning len with
+ *   *keep = len skips nothing; DICT_WALK_END ends the walk. */
 #define DICT_WALK_HINT_MAX (DICT_MAX_TERM + 8)
 #define DICT_WALK_END      SIZE_MAX
-typedef size_t (*dict_walk_fn)(void *ctx, const uint8_t *term, size_t len, size_t lcp,
-                               uint8_t *hint);
+typedef size_t (*dict_walk_fn)(void *ctx, uint8_t *buf, size_t len, size_t lcp, size_t *keep);
 
 #endif

@@ -12,7 +12,7 @@ struct termtab {
     uint8_t *lcp;   /**< [n + 8] bytes term i shares with term i - 1 (0 for the first); 8 zero
                          bytes follow, so a scan may load 8 at a time */
     uint32_t *off;  /**< [n + 1] term i's suffix is bytes[off[i] .. off[i + 1]) */
-    uint8_t *bytes; /**< the suffixes, back to back */
+    uint8_t *bytes; /**< the suffixes, back to back; 8 zero bytes follow */
 };
 
 /* ------------------------------------------------------------------ build */
@@ -38,7 +38,7 @@ static int tt_build_room(tt_build *b, size_t len)
         t->off = o;
         b->cap_n = cap;
     }
-    if (b->len + len > b->cap_bytes) {
+    if (b->len + len + 8 > b->cap_bytes) { /* 8 bytes of slack: the walk copies 8 at a time */
         size_t cap = b->cap_bytes ? 2 * b->cap_bytes : 65536;
         uint8_t *y = cap > UINT32_MAX ? NULL : realloc(t->bytes, cap);
         if (!y) return -1;
@@ -76,6 +76,7 @@ static termtab *tt_build_table(const segment *s, err *e)
         return NULL;
     }
     memset(b.t->lcp + b.t->n, 0, 8);
+    memset(b.t->bytes + b.len, 0, 8);
     return b.t;
 }
 
@@ -147,10 +148,11 @@ static size_t tt_lcp(const uint8_t *a, size_t alen, const uint8_t *b, size_t ble
  * than the predecessor shares with the hint is below the hint too (skipped eight at a time),
  * one sharing fewer is above it, and one sharing exactly that many compares its suffix. A
  * skipped term's bytes up to `shared` are the hint's, which is all a later term takes from it,
- * so the hint buffer rebuilds every visited term. */
+ * so one buffer (cur) holds the hint and, rewritten from its shared bytes on, the next visited
+ * term. */
 int termtab_walk(const termtab *t, dict_walk_fn visit, void *ctx)
 {
-    uint8_t hint[DICT_WALK_HINT_MAX], term[DICT_MAX_TERM + 1];
+    uint8_t cur[DICT_WALK_HINT_MAX + 8];
     size_t hint_len = 0, hint_lcp = 0, shared = 0;
     uint64_t i = 0;
     while (i < t->n) {
@@ -162,9 +164,9 @@ int termtab_walk(const termtab *t, dict_walk_fn visit, void *ctx)
         const uint8_t *suf = t->bytes + t->off[i];
         size_t slen = t->off[i + 1] - t->off[i];
         if (prefix == shared) {
-            size_t l = tt_lcp(suf, slen, hint + prefix, hint_len - prefix);
+            size_t l = tt_lcp(suf, slen, cur + prefix, hint_len - prefix);
             shared = prefix + l;
-            if (shared < hint_len && (l == slen || suf[l] < hint[shared])) { /* below */
+            if (shared < hint_len && (l == slen || suf[l] < cur[shared])) { /* below */
                 i++;
                 continue;
             }
@@ -172,11 +174,11 @@ int termtab_walk(const termtab *t, dict_walk_fn visit, void *ctx)
             shared = prefix;
         }
         size_t len = prefix + slen, lcp = shared < hint_lcp ? shared : hint_lcp;
-        memcpy(term, hint, prefix);
-        memcpy(term + prefix, suf, slen);
-        hint_len = visit(ctx, term, len, lcp, hint);
+        for (size_t o = 0; o < slen; o += 8) /* fixed-size copies: the buffers have slack */
+            memcpy(cur + prefix + o, suf + o, 8);
+        hint_len = visit(ctx, cur, len, lcp, &hint_lcp);
         if (hint_len == DICT_WALK_END) break;
-        shared = hint_lcp = tt_lcp(hint, hint_len, term, len);
+        shared = hint_lcp;
         i++;
     }
     return TRAWL_OK;

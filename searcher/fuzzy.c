@@ -23,11 +23,11 @@ typedef struct fz_walk {
     size_t n, cap;
 } fz_walk;
 
-static size_t fz_visit(void *ctx, const uint8_t *term, size_t len, size_t lcp, uint8_t *hint)
+static size_t fz_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t *keep)
 {
     fz_walk *w = ctx;
     uint32_t d;
-    size_t h = lev_visit(w->l, term, len, lcp, &d, hint);
+    size_t h = lev_visit(w->l, term, len, lcp, &d, keep); /* a match is left as it was */
     if (d == UINT32_MAX || w->x->e->rc != TRAWL_OK) return h;
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 64;

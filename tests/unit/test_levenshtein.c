@@ -84,8 +84,8 @@ static uint32_t lt_decode(const char *s, uint32_t *cp)
 /* The textbook optimal-string-alignment table, no pruning, no cap. */
 static uint32_t lt_osa(const char *x, const char *y)
 {
-    static uint32_t D[64][64];
-    uint32_t a[64], b[64];
+    static uint32_t D[128][128];
+    uint32_t a[128], b[128];
     uint32_t n = lt_decode(x, a), m = lt_decode(y, b);
     for (uint32_t i = 0; i <= n; i++)
         D[i][0] = i;
@@ -138,7 +138,9 @@ static void test_known_distances(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(lev_init(&l, cases[i].a, strlen(cases[i].a), cases[i].k), 0);
-        lev_visit(&l, (const uint8_t *)cases[i].b, strlen(cases[i].b), 0, &d, hint);
+        size_t keep;
+        memcpy(hint, cases[i].b, strlen(cases[i].b));
+        lev_visit(&l, hint, strlen(cases[i].b), 0, &d, &keep);
         if (d != cases[i].want)
             fail_msg("%s / %s k %u: %u, want %u", cases[i].a, cases[i].b, cases[i].k, d,
                      cases[i].want);
@@ -171,8 +173,16 @@ static void test_random_pairs(void **state)
         qsort(cand, 400, sizeof cand[0], (int (*)(const void *, const void *))strcmp);
         for (int i = 0; i < 400; i++) {
             uint32_t d;
-            size_t len = strlen(cand[i]), lcp = i ? lt_lcp(cand[i - 1], cand[i]) : 0;
-            size_t hl = lev_visit(&l, (const uint8_t *)cand[i], len, lcp, &d, hint);
+            size_t len = strlen(cand[i]), lcp = i ? lt_lcp(cand[i - 1], cand[i]) : 0, keep;
+            memcpy(hint, cand[i], len);
+            size_t hl = lev_visit(&l, hint, len, lcp, &d, &keep);
+            if (hl != LEV_END &&
+                (keep > hl || keep > len || memcmp(hint, cand[i], keep) != 0 ||
+                 (keep < hl && keep < len && hint[keep] == (uint8_t)cand[i][keep])))
+                fail_msg("pattern %s candidate %s: keep %zu is not the shared length", pat, cand[i],
+                         keep);
+            if (d != UINT32_MAX && (hl != len || memcmp(hint, cand[i], len) != 0))
+                fail_msg("pattern %s: a match %s was rewritten", pat, cand[i]);
             uint32_t want = lt_osa(pat, cand[i]);
             if ((want <= k ? want : UINT32_MAX) != d)
                 fail_msg("pattern %s k %u candidate %s: %u, want %u", pat, k, cand[i], d, want);
@@ -181,9 +191,9 @@ static void test_random_pairs(void **state)
             /* strings in [candidate, hint) are beyond k (all strings after it with LEV_END) */
             for (int t = 0; t < 20; t++) {
                 char ext[80];
-                size_t keep = lt_below((uint32_t)len + 1), el;
-                memcpy(ext, cand[i], keep);
-                lt_word(ext + keep, sizeof ext - keep, 0, 6);
+                size_t stem = lt_below((uint32_t)len + 1), el;
+                memcpy(ext, cand[i], stem);
+                lt_word(ext + stem, sizeof ext - stem, 0, 6);
                 el = strlen(ext);
                 if (lt_bytes_cmp(ext, el, cand[i], len) <= 0) continue;
                 if (hl != LEV_END && lt_bytes_cmp(ext, el, (const char *)hint, hl) >= 0) continue;
@@ -191,6 +201,44 @@ static void test_random_pairs(void **state)
                     fail_msg("pattern %s k %u: %s lies between %s and the hint but matches", pat, k,
                              ext, cand[i]);
             }
+        }
+    }
+}
+
+/* Patterns longer than LEV_BP_CHARS run on the cell rows instead of bit vectors: the same
+ * answers and hints, on candidates made from the pattern by random edits. */
+static void test_long_patterns(void **state)
+{
+    (void)state;
+    static lev l;
+    uint8_t hint[DICT_WALK_HINT_MAX];
+    for (int round = 0; round < 60; round++) {
+        char pat[100], cand[100];
+        uint32_t k = round % 3, n = 60 + lt_below(10);
+        for (uint32_t i = 0; i < n; i++)
+            pat[i] = (char)('a' + lt_below(4));
+        pat[n] = '\0';
+        assert_int_equal(lev_init(&l, pat, n, k), 0);
+        assert_int_equal(l.bp, n <= LEV_BP_CHARS);
+        for (int t = 0; t < 50; t++) {
+            uint32_t d, len;
+            memcpy(cand, pat, n + 1);
+            for (uint32_t e = lt_below(4); e > 0; e--) { /* random substitutions and deletions */
+                len = (uint32_t)strlen(cand);
+                uint32_t at = lt_below(len);
+                if (lt_below(2))
+                    cand[at] = (char)('a' + lt_below(4));
+                else
+                    memmove(cand + at, cand + at + 1, len - at);
+            }
+            len = (uint32_t)strlen(cand);
+            size_t keep;
+            memcpy(hint, cand, len);
+            size_t hl = lev_visit(&l, hint, len, 0, &d, &keep);
+            uint32_t want = lt_osa(pat, cand);
+            if ((want <= k ? want : UINT32_MAX) != d)
+                fail_msg("long pattern k %u: %u, want %u", k, d, want);
+            assert_true(hl == LEV_END || lt_bytes_cmp((const char *)hint, hl, cand, len) >= 0);
         }
     }
 }
@@ -270,7 +318,7 @@ typedef struct lt_walk {
     uint32_t *dist;
 } lt_walk;
 
-static size_t lt_visit(void *ctx, const uint8_t *term, size_t len, size_t lcp, uint8_t *hint)
+static size_t lt_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t *keep)
 {
     lt_walk *w = ctx;
     uint32_t d;
@@ -281,13 +329,14 @@ static size_t lt_visit(void *ctx, const uint8_t *term, size_t len, size_t lcp, u
         fail_msg("walk: %s after %s with lcp %zu", t, w->last, lcp);
     memcpy(w->last, t, len + 1);
     w->visited++;
-    size_t hl = lev_visit(w->l, term, len, lcp, &d, hint);
+    size_t hl = lev_visit(w->l, term, len, lcp, &d, keep);
     if (d != UINT32_MAX) {
         memcpy(w->match[w->n_match], t, len + 1);
         w->dist[w->n_match++] = d;
     }
     if (w->prune) return hl;
-    memcpy(hint, term, len);
+    memcpy(term, t, len); /* no skipping: the term is its own hint */
+    *keep = len;
     return len;
 }
 
@@ -355,6 +404,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_distances),
         cmocka_unit_test(test_random_pairs),
+        cmocka_unit_test(test_long_patterns),
         cmocka_unit_test(test_walk_visits_everything),
         cmocka_unit_test(test_walk_against_brute_force),
     };
