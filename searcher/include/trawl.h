@@ -323,8 +323,12 @@ TRAWL_API int trawl_search_run_sized(trawl_search *s, const char *query, const t
 /** Parses and runs the query q with options o (NULL = defaults), replacing the previous results.
  * Query language: bare words (all required unless o->default_or), "exact phrase",
  * "near words"~N (within N extra positions, any order), +required, -excluded, AND, OR, NOT,
- * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty). On failure the
- * context has no hits and trawl_search_errmsg says why.
+ * parentheses, prefix*, word~1 and word~2 (the spellings within 1 or 2 edits of the analysed
+ * word, scored below it; word~ is word~2), date:YYYY-MM-DD..YYYY-MM-DD (either end may be
+ * empty). On failure the context has no hits and trawl_search_errmsg says why.
+ * Cost: with o->expand, a first run for the feedback documents and the analysis of their
+ * stored text; a fuzzy word walks every segment's term table (built at the first fuzzy query:
+ * about 60 ns a term, once per segment).
  * @return TRAWL_OK;
  *         TRAWL_EQUERY   a malformed query (trawl_search_error_column gives the column);
  *         TRAWL_ELIMIT   a prefix expands to more than o->max_expansions terms;
@@ -467,7 +471,8 @@ typedef struct trawl_explain {
     uint64_t df;      /**< documents containing it, over the whole opened index */
     double idf;       /**< ln(1 + (N - df + 0.5) / (df + 0.5)) */
     double norm;      /**< length norm k1 * (1 - b + b * doc_len / avg_len) */
-    double score;     /**< idf * tf * (k1 + 1) / (tf + norm); the hit's score is the sum */
+    double score;     /**< idf * tf * (k1 + 1) / (tf + norm), times the clause's weight
+                           (trawl_explain_info); the hit's score is the sum */
 } trawl_explain;
 
 /** With o->explain set: the clauses that scored hit i. *n receives their count; the array is
