@@ -2,7 +2,8 @@
  * (Galant/Gallant, Anthony/Antony Blinken, a misspelt Rafah), exact scores of word~N on a tiny
  * corpus computed by hand (one blended idf, Lucene's boost 1 - edits / length), --fuzzy only
  * for rare words, fuzzy_expand over a two-segment index against brute force over every term of
- * both dictionaries, and suggestions that keep a word's unstemmed ending. */
+ * both dictionaries, suggestions that keep a word's unstemmed ending, and threads racing to
+ * build a segment's term table (make tsan runs this file). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "trawl.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +365,57 @@ static void test_suggestion_keeps_ending(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- threads */
+
+typedef struct tf_thread {
+    trawl_index *idx;
+    char ids[4][256];
+} tf_thread;
+
+static void *tf_thread_run(void *arg)
+{
+    tf_thread *t = arg;
+    trawl_search *s;
+    trawl_options o;
+    static const char *const qs[4] = {"galant~1", "commons~1", "galant~2", "cammon~2"};
+    if (trawl_search_new(&s, t->idx) != TRAWL_OK) return NULL;
+    trawl_options_init(&o);
+    for (int i = 0; i < 4; i++) {
+        trawl_hit h;
+        size_t n = 0;
+        t->ids[i][0] = '\0';
+        if (trawl_search_run(s, qs[i], &o) != TRAWL_OK) break;
+        for (size_t k = 0; trawl_search_hit(s, k, &h) == TRAWL_OK; k++)
+            n +=
+                (size_t)snprintf(t->ids[i] + n, sizeof t->ids[i] - n, "%.*s ", (int)h.id_len, h.id);
+    }
+    trawl_search_free(s);
+    return NULL;
+}
+
+/* Four threads on one index opened afresh: they race to build its segment's term table (one
+ * wins, the others free theirs) and all answer alike. */
+static void test_threads_build_once(void **state)
+{
+    (void)state;
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/scores", tf_root);
+    trawl_index *idx = tf_open(dir);
+    tf_thread t[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        t[i].idx = idx;
+        assert_int_equal(pthread_create(&th[i], NULL, tf_thread_run, &t[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 1; i < 4; i++)
+        for (int q = 0; q < 4; q++)
+            assert_string_equal(t[i].ids[q], t[0].ids[q]);
+    assert_string_equal(t[0].ids[0], "d2 d0 d1 ");
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_scores),
         cmocka_unit_test(test_expand_two_segments),
         cmocka_unit_test(test_suggestion_keeps_ending),
+        cmocka_unit_test(test_threads_build_once),
     };
     return cmocka_run_group_tests(tests, tf_setup, tf_teardown);
 }
