@@ -194,7 +194,10 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
     } else if (!strcmp(f, "--expand-docs") || !strcmp(f, "--expand-terms")) {
         rc = cli_uint(f, v, &n);
         if (!rc && (n < 1 || n > 1000)) return cli_usage_error("bad value for %s (1..1000)", f);
-        *(f[9] == 'd' ? &o->expand_docs : &o->expand_terms) = n;
+        if (!strcmp(f, "--expand-docs"))
+            o->expand_docs = n;
+        else
+            o->expand_terms = n;
     } else if (!strcmp(f, "--proximity-weight")) {
         rc = cli_double(f, v, 0, 100, &o->proximity_weight);
     } else if (!strcmp(f, "--expand-weight")) {

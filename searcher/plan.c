@@ -261,10 +261,10 @@ static pb_variant *pb_variants(pb *b, const char *term, uint32_t len, uint32_t e
     return v;
 }
 
-/* A fuzzy word: an OR of its variants, each scored with one idf, that of the most frequent of
- * them (Lucene's blended rewrite), times its weight (pb_fuzzy_weight), so a variant never
- * outscores the word at equal tf and length. */
-static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits)
+/* A fuzzy word of query weight qw: an OR of its variants, each scored with one idf, that of the
+ * most frequent of them (Lucene's blended rewrite), times qw and its boost (pb_fuzzy_weight),
+ * so a variant never outscores the word at equal tf and length. */
+static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits, double qw)
 {
     size_t n = 0, k = 0;
     uint64_t df = 0;
@@ -288,7 +288,7 @@ static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits)
         c->origin = v[i].edits ? TRAWL_TERM_FUZZY : TRAWL_TERM_QUERY;
         c->edits = v[i].edits;
         c->from = from;
-        pb_weigh(c, w);
+        pb_weigh(c, qw * w);
         kids[k++] = c;
     }
     if (n == 1) return k ? p : pb_node(b, P_NONE);
@@ -308,10 +308,10 @@ static pnode *pb_word(pb *b, const qnode *q)
     plan_term *t = pb_term(b, q->terms[0], q->lens[0]);
     uint32_t edits = fuzzy_auto_edits(fuzzy_chars(q->terms[0], q->lens[0]));
     if (!t) return NULL;
-    if (edits == 0 || q->weight != 1.0 ||
+    if (edits == 0 ||
         !(t->df < PB_FUZZY_RARE_DF || t->df * PB_FUZZY_RARE_RATIO < b->x->idx->n_docs))
         return pb_term_node(b, q->terms[0], q->lens[0], q->weight);
-    return pb_fuzzy(b, q->terms[0], q->lens[0], edits);
+    return pb_fuzzy(b, q->terms[0], q->lens[0], edits, q->weight);
 }
 
 /* ------------------------------------------------------------------ phrase */
@@ -463,7 +463,7 @@ static pnode *pb_build(pb *b, const qnode *q)
     case Q_TERM:
         return pb_word(b, q);
     case Q_FUZZY:
-        return pb_fuzzy(b, q->terms[0], q->lens[0], q->max_edits);
+        return pb_fuzzy(b, q->terms[0], q->lens[0], q->max_edits, 1.0);
     case Q_PHRASE:
         return pb_phrase(b, q);
     case Q_PREFIX:
