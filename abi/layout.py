@@ -13,7 +13,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 GROWABLE = {'trawl_options', 'trawl_stats', 'trawl_hit', 'trawl_snippet', 'trawl_writer_options',
-            'trawl_writer_stats', 'trawl_term'}
+            'trawl_writer_stats', 'trawl_term', 'trawl_explain_info', 'trawl_query_term'}
 FROZEN = {'trawl_span', 'trawl_explain', 'trawl_warning'}
 OPAQUE = {'trawl_index', 'trawl_search', 'trawl_writer', 'trawl_qstats', 'trawl_terms'}
 

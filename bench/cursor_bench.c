@@ -12,6 +12,7 @@
 #include "segment.h"
 #include "segment_writer.h"
 #include "term_cursor.h"
+#include "trawl.h"
 
 #include <inttypes.h>
 #include <stdio.h>

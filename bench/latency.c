@@ -6,11 +6,16 @@
  *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
  *   latency stats --index DIR [--query Q]                       trawl index sizes, open times
  *   latency run   --index DIR --db D --queries F --set NAME [--reps R] [--out CSV]
+ *   latency ab    --index DIR --queries F --set NAME --opts SPEC [--reps R] [--out CSV]
+ *
+ * `ab` times trawl's TOP_10 twice per pass, with the default options (engine "trawl") and with
+ * SPEC (bench/trawlopts.h; engine "trawl+SPEC"), passes alternating: what an option costs.
  *
  * Queries are JSON Lines {"query": "<Lucene syntax>", "tags": [class, ...]}. trawl reads the
  * Lucene syntax as is with default_or = 1 (Lucene's default operator); FTS5 gets a translation
  * (fts_translate). Every key=value line printed is read by bench/run.sh. */
 #include "trawl.h"
+#include "trawlopts.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -486,12 +491,14 @@ static size_t lat_read_queries(const char *path, lat_query **out, int reps)
     return qs ? n : 0;
 }
 
-/* Runs one query on trawl in mode m; returns the count or -1 on error. */
-static long long lat_trawl_one(trawl_search *s, const lat_query *q, int m)
+/* Runs one query on trawl in mode m (with the options of spec, NULL: defaults); returns the
+ * count or -1 on error. */
+static long long lat_trawl_one(trawl_search *s, const lat_query *q, int m, const char *spec)
 {
     trawl_options o;
     trawl_hit hit;
     trawl_options_init(&o);
+    if (spec && trawlopts_apply(&o, spec) < 0) return -1;
     o.default_or = 1;
     o.limit = m == MODE_COUNT ? 0 : 10;
     o.count_only = m == MODE_COUNT;
@@ -529,6 +536,7 @@ typedef struct lat_ctx {
     lat_query *qs;
     size_t n;
     int reps;
+    const char *spec; /**< ab: the second engine's options (in place of FTS5) */
 } lat_ctx;
 
 /* One pass over all queries on one engine; stores the time in the engine's half of q->us
@@ -538,7 +546,9 @@ static void lat_pass(lat_ctx *c, int is_fts, int m, int rep)
     for (size_t i = 0; i < c->n; i++) {
         lat_query *q = &c->qs[i];
         double t0 = lat_now_us();
-        long long n = is_fts ? lat_fts_one(c->top, c->cnt, q, m) : lat_trawl_one(c->s, q, m);
+        long long n = !is_fts   ? lat_trawl_one(c->s, q, m, NULL)
+                      : c->spec ? lat_trawl_one(c->s, q, m, c->spec)
+                                : lat_fts_one(c->top, c->cnt, q, m);
         double t1 = lat_now_us();
         if (rep < 0) continue;
         q->us[(is_fts ? c->reps : 0) + rep] = t1 - t0;
@@ -559,8 +569,11 @@ static void lat_emit(FILE *out, const char *set, lat_ctx *c, int is_fts, int m)
         long long n = (is_fts ? q->n_fts : q->n_trawl)[m];
         double *us = q->us + (is_fts ? c->reps : 0);
         qsort(us, (size_t)c->reps, sizeof(double), lat_cmp_double);
-        fprintf(out, "%s,%s,%s,%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
-                is_fts ? "fts5" : "trawl", i, us[0], us[c->reps / 2], n);
+        fprintf(out, "%s,%s,%s,%s%s%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
+                !is_fts   ? "trawl"
+                : c->spec ? "trawl+"
+                          : "fts5",
+                is_fts && c->spec ? c->spec : "", "", i, us[0], us[c->reps / 2], n);
     }
 }
 
@@ -618,6 +631,48 @@ static int lat_run(int argc, char **argv)
 }
 
 /* `latency translate QUERY`: prints the FTS5 form (for checking the translation by hand). */
+/* TOP_10 with the default options against TOP_10 with --opts, passes alternating. The CSV's
+ * commas would split an engine name: a spec is written with ';' for ','. */
+static int lat_ab(int argc, char **argv)
+{
+    const char *set = lat_need(argc, argv, "--set");
+    const char *outpath = lat_arg(argc, argv, "--out", NULL);
+    lat_ctx c = {.reps = atoi(lat_arg(argc, argv, "--reps", "5")),
+                 .spec = lat_need(argc, argv, "--opts")};
+    trawl_index *idx = NULL;
+    FILE *out = outpath ? fopen(outpath, "a") : stdout;
+    if (c.reps < 1 || !out || strchr(c.spec, ';')) return 2;
+    c.n = lat_read_queries(lat_need(argc, argv, "--queries"), &c.qs, c.reps);
+    int bad = c.n == 0 || lat_open(&idx, lat_need(argc, argv, "--index")) != TRAWL_OK ||
+              trawl_search_new(&c.s, idx) != TRAWL_OK;
+    if (!bad) {
+        double t0 = lat_now_us();
+        for (int rep = -1; rep < c.reps; rep++)
+            for (int b = 0; b < 2; b++)
+                lat_pass(&c, b, MODE_TOP10, rep);
+        fprintf(stderr, "latency: %s TOP_10: %zu queries x %d, defaults and %s, in %.1f s\n", set,
+                c.n, c.reps + 1, c.spec, (lat_now_us() - t0) / 1e6);
+        char spec[256];
+        snprintf(spec, sizeof spec, "%s", c.spec);
+        for (char *p = spec; *p; p++)
+            if (*p == ',') *p = ';';
+        c.spec = spec;
+        for (int b = 0; b < 2; b++)
+            lat_emit(out, set, &c, b, MODE_TOP10);
+    }
+    trawl_search_free(c.s);
+    trawl_index_close(idx);
+    if (out != stdout) fclose(out);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.qs[i].cls);
+        free(c.qs[i].text);
+        free(c.qs[i].fts);
+        free(c.qs[i].us);
+    }
+    free(c.qs);
+    return bad;
+}
+
 static int lat_translate(int argc, char **argv)
 {
     if (argc < 3) return 2;
@@ -635,6 +690,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "update") == 0) return lat_update(argc, argv);
     if (strcmp(cmd, "stats") == 0) return lat_stats(argc, argv);
     if (strcmp(cmd, "run") == 0) return lat_run(argc, argv);
+    if (strcmp(cmd, "ab") == 0) return lat_ab(argc, argv);
     if (strcmp(cmd, "translate") == 0) return lat_translate(argc, argv);
     fprintf(stderr,
             "usage: latency load|update|exec|stats|run|translate ... (see bench/README.md)\n");

@@ -10,7 +10,7 @@
 # the "Live index" table. Usage: sh bench/live.sh BUILD_DIR WORK_DIR QUERIES FTS_DB RAW OUT
 set -eu
 B=$1
-W=$2/live
+W=$2/live.d
 QUERIES=$3
 FTSDB=$4
 RAW=$5

@@ -4,11 +4,15 @@
  * back to the JSONL id here).
  *
  *   relevance --index DIR --db D --jsonl CORPUS --queries Q.tsv --trawl-run F --fts-run G
- *             [--depth 1000]
+ *             [--depth 1000] [--variants LIST --variant-dir OUT]
  *
  * Q.tsv lines are "<id>\t<words>", words already free of query syntax. trawl runs them as a
- * union (default_or = 1); FTS5 as "w1" OR "w2" ... ranked by bm25(). */
+ * union (default_or = 1) with the library's default options; FTS5 as "w1" OR "w2" ... ranked by
+ * bm25(). LIST has one trawl configuration a line, "NAME key=value,key=value" (bench/trawlopts.h;
+ * an empty spec is the defaults), each run into OUT/NAME.run, so one process scores every
+ * configuration of a comparison. */
 #include "trawl.h"
+#include "trawlopts.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -64,15 +68,16 @@ static int rel_read_ids(const char *path, rel_ids *ids)
     return 0;
 }
 
-/* Writes up to depth ranked trawl hits of query qid. */
-static void rel_trawl(trawl_search *s, const char *qid, const char *words, uint32_t depth,
-                      FILE *out)
+/* Writes up to depth ranked trawl hits of query qid under options spec ("" = defaults). */
+static void rel_trawl(trawl_search *s, const char *spec, const char *qid, const char *words,
+                      uint32_t depth, FILE *out)
 {
     trawl_options o;
     trawl_hit h;
     trawl_options_init(&o);
     o.default_or = 1;
     o.limit = depth;
+    if (trawlopts_apply(&o, spec) < 0) exit(2);
     if (trawl_search_run(s, words, &o) != TRAWL_OK) {
         fprintf(stderr, "relevance: trawl query %s: %s\n", qid, trawl_search_errmsg(s));
         return;
@@ -125,13 +130,44 @@ static void rel_fts(sqlite3_stmt *st, const rel_ids *ids, const char *qid, const
     free(match);
 }
 
+#define REL_MAX_VARIANTS 256
+
 typedef struct rel_ctx {
     trawl_search *s;
     sqlite3_stmt *st;
     rel_ids ids;
     FILE *trun, *frun;
     uint32_t depth;
+    char *vname[REL_MAX_VARIANTS], *vspec[REL_MAX_VARIANTS]; /**< --variants */
+    FILE *vrun[REL_MAX_VARIANTS];
+    size_t n_var;
 } rel_ctx;
+
+/* Reads the variants file and opens OUT/NAME.run for each. */
+static int rel_variants(rel_ctx *c, const char *list, const char *dir)
+{
+    FILE *in = fopen(list, "r");
+    char line[1024], path[1200];
+    if (!in) {
+        fprintf(stderr, "relevance: %s: %s\n", list, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof line, in) && c->n_var < REL_MAX_VARIANTS) {
+        char name[256], spec[768] = "";
+        if (sscanf(line, "%255s %767s", name, spec) < 1 || name[0] == '#') continue;
+        snprintf(path, sizeof path, "%s/%s.run", dir, name);
+        c->vname[c->n_var] = strdup(name);
+        c->vspec[c->n_var] = strdup(spec);
+        if (!(c->vrun[c->n_var] = fopen(path, "w"))) {
+            fprintf(stderr, "relevance: %s: %s\n", path, strerror(errno));
+            fclose(in);
+            return -1;
+        }
+        c->n_var++;
+    }
+    fclose(in);
+    return 0;
+}
 
 static int rel_queries(rel_ctx *c, const char *path)
 {
@@ -145,8 +181,10 @@ static int rel_queries(rel_ctx *c, const char *path)
         char *tab = strchr(line, '\t');
         if (!tab) continue;
         *tab = '\0';
-        rel_trawl(c->s, line, tab + 1, c->depth, c->trun);
+        rel_trawl(c->s, "", line, tab + 1, c->depth, c->trun);
         rel_fts(c->st, &c->ids, line, tab + 1, c->frun);
+        for (size_t v = 0; v < c->n_var; v++)
+            rel_trawl(c->s, c->vspec[v], line, tab + 1, c->depth, c->vrun[v]);
     }
     free(line);
     fclose(in);
@@ -181,12 +219,20 @@ int main(int argc, char **argv)
     sqlite3 *db = NULL;
     c.trun = fopen(rel_need(argc, argv, "--trawl-run"), "w");
     c.frun = fopen(rel_need(argc, argv, "--fts-run"), "w");
+    const char *vlist = rel_arg(argc, argv, "--variants", NULL);
     int bad =
-        !c.trun || !c.frun || rel_read_ids(rel_need(argc, argv, "--jsonl"), &c.ids) ||
+        !c.trun || !c.frun ||
+        (vlist && rel_variants(&c, vlist, rel_need(argc, argv, "--variant-dir"))) ||
+        rel_read_ids(rel_need(argc, argv, "--jsonl"), &c.ids) ||
         rel_open(&c, rel_need(argc, argv, "--index"), rel_need(argc, argv, "--db"), &db, &idx) ||
         rel_queries(&c, rel_need(argc, argv, "--queries"));
     if (c.trun) fclose(c.trun);
     if (c.frun) fclose(c.frun);
+    for (size_t v = 0; v < c.n_var; v++) {
+        fclose(c.vrun[v]);
+        free(c.vname[v]);
+        free(c.vspec[v]);
+    }
     sqlite3_finalize(c.st);
     sqlite3_close(db);
     trawl_search_free(c.s);

@@ -320,6 +320,7 @@ class Report:
             rows.append(('Python binding overhead per query, µs', float(e['py_overhead_us']),
                          20.0, '%.1f'))
         rows += self.live_goals()
+        rows += self.ranking_goals()
         self.out('## Goals', '', '| goal | measured | target | met |', '|---|---:|---:|---|')
         for label, value, goal, fmt in rows:
             if value is None:
@@ -331,6 +332,70 @@ class Report:
             self.out('| %s | %s | %s | %s |' % (label, fmt % value, target,
                                                  'yes' if met else '**no**'))
             self.num('goal', 'kdocs', '', '', 'trawl', label, value)
+        self.out('')
+
+    # ------------------------------------------------------------ ranking
+    def ranking_goals(self):
+        rows = []
+        rk = os.path.join(self.work, 'ranking.json')
+        if os.path.exists(rk):
+            r = json.load(open(rk))
+            for comp, label in (('expand_default', 'expansion at its defaults'),
+                                ('all', 'combined ranking')):
+                c = r['components'].get(comp)
+                if not c:
+                    continue
+                rows.append(('CISI held-out MAP, %s / FTS5' % label,
+                             c['held_out'][0] / r['fts5'][0], -1.10, '%.3f'))
+                rows.append(('CISI held-out P@10, %s / FTS5' % label,
+                             c['held_out'][1] / r['fts5'][1], -0.99999, '%.3f'))
+        for cls in ('intersection', 'union'):
+            ratio = self.prox_ratio(cls)
+            if ratio is not None:
+                rows.append(('top-10 p50 %s, proximity / plain BM25' % cls, ratio, 1.5, '%.2f'))
+        fz = read_kv(os.path.join(self.work, 'fuzzy'))
+        if fz:
+            rows.append(('fuzzy expansion at distance 2, p50 µs (kernel docs dictionary)',
+                         float(fz['fuzzy2_p50_us']), 1000.0, '%.0f'))
+        return rows
+
+    def prox_ratio(self, cls, p='p50'):
+        a = summarise(self.raw.get(('kdocs-prox', 'TOP_10', 'trawl', cls), []))[p]
+        b = summarise(self.raw.get(('kdocs-prox', 'TOP_10', 'trawl+prox=1', cls), []))[p]
+        return b / a if a == a and b == b and a > 0 else None
+
+    def ranking(self):
+        fz = read_kv(os.path.join(self.work, 'fuzzy'))
+        have = any(self.raw.get(('kdocs-prox', 'TOP_10', 'trawl', c)) for c in ('union',))
+        if not fz and not have:
+            return
+        self.out('## Ranking costs (docs/RANKING.md)', '',
+                 'Proximity: the drawn queries, top 10, trawl with the default options against '
+                 'trawl with `proximity = 1`, passes alternating (`latency ab`); per query the '
+                 'minimum of the passes (µs).', '',
+                 '| class | plain p50 | proximity p50 | ratio | plain p95 | proximity p95 |',
+                 '|---|---:|---:|---:|---:|---:|')
+        for cls in ('term', 'intersection', 'union', 'phrase'):
+            a = summarise(self.raw.get(('kdocs-prox', 'TOP_10', 'trawl', cls), []))
+            b = summarise(self.raw.get(('kdocs-prox', 'TOP_10', 'trawl+prox=1', cls), []))
+            self.out('| %s | %s | %s | %s | %s | %s |' % (cls, f_us(a['p50']), f_us(b['p50']),
+                                                        f_ratio(b['p50'], a['p50']),
+                                                        f_us(a['p95']), f_us(b['p95'])))
+            self.num('ranking', 'kdocs', 'TOP_10', cls, 'trawl', 'prox_p50_ratio',
+                     b['p50'] / a['p50'] if a['p50'] == a['p50'] and a['p50'] else float('nan'))
+        if fz:
+            self.out('', 'Fuzzy terms on the kernel docs dictionary (%s terms): the %s words of '
+                     'the term class, per word the minimum of %s passes (µs); the term tables '
+                     'are built once per segment, at the first fuzzy query (%.1f ms here).' % (
+                         '{:,}'.format(int(fz['terms'])), fz['words'], fz['reps'],
+                         float(fz['table_build_ms'])), '',
+                     '| operation | p50 | p95 | max | terms found (mean) |', '|---|---:|---:|---:|---:|')
+            for k, label in (('lookup', 'plain lookup (dict_find)'),
+                             ('fuzzy1', 'word~1 expansion'), ('fuzzy2', 'word~2 expansion')):
+                self.out('| %s | %s | %s | %s | %s |' % (
+                    label, f_us(float(fz[k + '_p50_us'])), f_us(float(fz[k + '_p95_us'])),
+                    f_us(float(fz[k + '_max_us'])), fz.get(k + '_mean_matches', '1')))
+                self.num('ranking', 'kdocs', '', k, 'trawl', 'p50_us', float(fz[k + '_p50_us']))
         self.out('')
 
     # ------------------------------------------------------------ live index
@@ -502,6 +567,31 @@ class Report:
                  '| published BM25 (k1=1.2, stop words + lemmas) | 0.159 | 0.341 | 0.377 |',
                  '', 'Published figures: /work/shared/relevance/cisi/README.md. Queries are the '
                  '.W text as a bag of words; no stop words removed here.', '')
+        rk = os.path.join(self.work, 'ranking.json')
+        if not os.path.exists(rk):
+            return
+        r = json.load(open(rk))
+        self.out('### Ranking beyond plain BM25 (docs/RANKING.md), held-out figures', '',
+                 'bench/ranking.py: every configuration in one run; a tuned setting is chosen '
+                 'by MAP on one fold of the %d judged queries (odd / even rank of the id, %d + '
+                 '%d) and scored on the other, so each query counts with the setting chosen '
+                 'without it. p: paired randomisation test over per-query average precision '
+                 '(20,000 sign flips, two-sided).' % (r['queries'], r['folds'][0],
+                                                       r['folds'][1]), '',
+                 '| ranking | MAP | P@10 | nDCG@10 | MAP vs FTS5 | p vs FTS5 | p vs BM25 | '
+                 'setting (fold 1 / fold 2) |', '|---|---:|---:|---:|---:|---:|---:|---|',
+                 '| SQLite FTS5 `bm25()` (the peer) | %.4f | %.4f | %.4f | | | | |' % tuple(
+                     r['fts5']))
+        for comp, c in r['components'].items():
+            h = c['held_out']
+            pb = ('%.4f' % c['p_vs_bm25']) if c.get('p_vs_bm25') is not None and comp != 'bm25' \
+                else ''
+            tuned = ' / '.join(c['chosen_per_fold']) if c['settings'] > 1 else '(fixed)'
+            self.out('| %s | %.4f | %.4f | %.4f | %+.1f%% | %.4f | %s | %s |' % (
+                c['label'], h[0], h[1], h[2], 100 * c['map_vs_fts5'], c['p_vs_fts5'], pb, tuned))
+            for k, v in zip(('map', 'p@10', 'ndcg@10'), h):
+                self.num('relevance', 'cisi-heldout', comp, '', 'trawl', k, v)
+        self.out('')
 
     def write(self):
         with open(os.path.join(self.results, 'latest.md'), 'w') as f:
@@ -534,6 +624,7 @@ def main():
     r.scale()
     r.codec()
     r.relevance()
+    r.ranking()
     r.plot_data()
     r.write()
 

@@ -4,6 +4,10 @@
 # and latency.png. Called by the Makefile as `sh bench/run.sh build/<MODE>` once the binaries
 # and build/<MODE>/bench/* exist. Work files go to the cache, outside the repository.
 #
+# Relevance: every ranking configuration of bench/ranking.py on CISI, cross-validated, with
+# significance tests; then what proximity costs at query time and what fuzzy expansion costs
+# against a plain lookup.
+#
 # Knobs: TRAWL_BENCH_CACHE (default /var/tmp/trawl-bench), BENCH_REPS (timed passes, default 5),
 # BENCH_SCALE ("4 16": also index 4x and 16x replicas for the growth table; default off),
 # BENCH_PER_CLASS (drawn queries per class, default 200).
@@ -67,7 +71,7 @@ best_of_3() {
 }
 
 mkdir -p "$W" "$OUT"
-rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed" "$W"/scale "$W"/scale.*
+rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed" "$W"/scale "$W"/scale.* "$W/ranking.json" "$W/fuzzy"
 
 step "corpus"
 BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
@@ -119,11 +123,24 @@ step "relevance: CISI"
 $PY bench/cisi.py "$SHARED/relevance/cisi" "$W/cisi" >&2
 trawl_build cisi-trawl english "$W/cisi/cisi.jsonl" --jsonl
 fts_build cisi-fts "porter unicode61" "$W/cisi/cisi.jsonl"
+# The ranking configurations of docs/RANKING.md (bench/ranking.py grid) run in the same
+# process; ranking.py cross-validates the tuned ones and tests them against FTS5 and BM25.
+$PY bench/ranking.py grid "$W/ranking-grid.txt"
+rm -rf "$W/ranking-runs" && mkdir -p "$W/ranking-runs"
 $B/bench/relevance --index "$W/cisi-trawl" --db "$W/cisi-fts.db" --jsonl "$W/cisi/cisi.jsonl" \
-    --queries "$W/cisi/queries.tsv" --trawl-run "$W/rel-trawl.run" --fts-run "$W/rel-fts5.run"
+    --queries "$W/cisi/queries.tsv" --trawl-run "$W/rel-trawl.run" --fts-run "$W/rel-fts5.run" \
+    --variants "$W/ranking-grid.txt" --variant-dir "$W/ranking-runs"
 for e in trawl fts5; do
     $PY bench/eval_trec.py "$W/rel-$e.run" "$W/cisi/qrels.txt" --json >"$W/rel-$e.json"
 done
+$PY bench/ranking.py eval "$W/ranking-runs" "$W/cisi/qrels.txt" "$W/rel-fts5.run" \
+    "$W/ranking.json" >/dev/null
+
+step "ranking costs: proximity against plain BM25, fuzzy expansion against a lookup"
+$LAT ab --index "$W/trawl-none" --queries "$W/queries.jsonl" --set kdocs-prox --opts prox=1 \
+    --reps "$REPS" --out "$W/raw.csv"
+$B/bench/fuzzy_bench --index "$W/trawl-none" --queries "$W/queries.jsonl" --reps "$REPS" \
+    >"$W/fuzzy"
 
 if [ -x "$B/bench/codec_bench" ]; then
     step "codec microbenchmark"

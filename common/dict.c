@@ -467,6 +467,54 @@ int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err
     return 1;
 }
 
+/* ------------------------------------------------------------------ every term */
+
+/* Walks the entries of block b, passing each term with the bytes it shares with the one
+ * before; reads only lengths and suffixes, skipping the rest of each entry. */
+static int dict_each_block(const segment *s, uint64_t b, uint8_t *term, size_t *len,
+                           dict_term_fn fn, void *ctx, err *e)
+{
+    size_t start, end;
+    uint32_t prefix, suffix, count = dict_block_count(s, b);
+    uint64_t po = 0, qo = 0;
+    const uint8_t *base = s->sec[FMT_SEC_DICT].p;
+    if (dict_block_range(s, b, &start, &end, e) < 0) return e->rc;
+    const uint8_t *p = base + start, *pend = base + end;
+    if (dict_vskip(&p, pend, 2) < 0) return dict_corrupt(s, e, "malformed block header", start);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *entry = p;
+        size_t lcp = 0;
+        if (dict_entry_lens(&p, pend, &prefix, &suffix) < 0 || (i == 0 && prefix != 0) ||
+            prefix > *len || prefix + suffix == 0)
+            return dict_corrupt(s, e, "malformed entry", (size_t)(entry - base));
+        if (i == 0) { /* a block's first term is whole: its shared bytes are measured */
+            size_t n = *len < suffix ? *len : suffix;
+            while (lcp < n && term[lcp] == p[lcp])
+                lcp++;
+        } else {
+            lcp = prefix;
+        }
+        memcpy(term + prefix, p, suffix);
+        *len = prefix + suffix;
+        fn(ctx, term, *len, lcp);
+        p += suffix;
+        if (dict_entry_skip(&p, pend, &po, &qo) < 0)
+            return dict_corrupt(s, e, "malformed entry", (size_t)(entry - base));
+    }
+    return TRAWL_OK;
+}
+
+int dict_each_term(const segment *s, dict_term_fn fn, void *ctx, err *e)
+{
+    uint8_t term[FMT_MAX_TERM + 1];
+    size_t len = 0;
+    if (s->n_dict_blocks == 0) return TRAWL_OK;
+    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
+    for (uint64_t b = 0; b < s->n_dict_blocks; b++)
+        if (dict_each_block(s, b, term, &len, fn, ctx, e) < 0) return e->rc;
+    return TRAWL_OK;
+}
+
 /* The index key of the iterator's block, checked when its first term was just read: a wrong
  * key would send lookups to the wrong block. */
 static int dict_check_key(const segment *s, const dict_iter *it, const char *t, size_t tlen, err *e)

@@ -46,4 +46,23 @@ int dict_iter_seek(dict_iter *it, const segment *s, const char *key, size_t len,
  * or TRAWL_ECORRUPT. */
 int dict_iter_next(dict_iter *it, const char **term, size_t *len, term_info *ti, err *e);
 
+/* Every term in byte order, with the bytes it shares with the term before (0 for the first):
+ * reads only the front coding, skipping statistics and inline lists. The term is valid during
+ * the call. Returns TRAWL_OK or TRAWL_ECORRUPT; verifies the dictionary checksum on first use.
+ * For building other structures over the terms (termtab.h), not for lookups. */
+typedef void (*dict_term_fn)(void *ctx, const uint8_t *term, size_t len, size_t lcp);
+int dict_each_term(const segment *s, dict_term_fn fn, void *ctx, err *e);
+
+/* The visitor of a pruned walk over terms in byte order (termtab_walk), which lets an automaton
+ * skip what it cannot accept, as Lucene's AutomatonTermsEnum does with its nextString:
+ *   visit(ctx, buf, len, lcp, keep): buf[0..len) is the term, in a buffer of DICT_WALK_HINT_MAX
+ *   bytes; lcp = bytes it shares with the previous term visited (0 for the first). The visitor
+ *   records what it wants, turns buf into the smallest string a wanted term could still be (not
+ *   below the term) by rewriting it from byte *keep on (*keep: the bytes the two share, exactly),
+ *   and returns its length: every later term below it is skipped unseen. Returning len with
+ *   *keep = len skips nothing; DICT_WALK_END ends the walk. */
+#define DICT_WALK_HINT_MAX (DICT_MAX_TERM + 8)
+#define DICT_WALK_END      SIZE_MAX
+typedef size_t (*dict_walk_fn)(void *ctx, uint8_t *buf, size_t len, size_t lcp, size_t *keep);
+
 #endif

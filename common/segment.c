@@ -5,6 +5,7 @@
 
 #include "checksum.h"
 #include "rd.h"
+#include "termtab.h"
 #include "zblock.h"
 
 #include <inttypes.h>
@@ -247,6 +248,7 @@ segment *segment_retain(segment *s)
 void segment_close(segment *s)
 {
     if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
+    termtab_free(atomic_load_explicit(&s->termtab, memory_order_acquire));
     mmapfile_close(&s->map);
     free(s);
 }

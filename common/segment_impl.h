@@ -32,6 +32,7 @@ struct segment {
     uint64_t n_stored_blocks;
     _Atomic int8_t sum_state[FMT_SEC_COUNT + 1]; /**< sections verified on first use: 0 not yet,
                                                       1 checksum matches, -1 it does not */
+    struct termtab *_Atomic termtab; /**< the terms alone, built on first use (termtab.h) */
 };
 
 /* Verifies the checksum of section id on its first use (the sections segment_open leaves to

@@ -27,7 +27,12 @@ _trawl_search() {
         COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
         return
         ;;
-    -n | --limit | --offset | --from | --to | --k1 | --b | --snippet-bytes | --warmup | --marks | --terms)
+    --query-tf)
+        COMPREPLY=($(compgen -W "count once" -- "$cur"))
+        return
+        ;;
+    -n | --limit | --offset | --from | --to | --k1 | --b | --snippet-bytes | --warmup | --marks | --terms | \
+        --expand-docs | --expand-terms | --expand-weight | --proximity-weight)
         return
         ;;
     esac
@@ -35,7 +40,9 @@ _trawl_search() {
         COMPREPLY=($(compgen -W "-i --index -n --limit --offset --or --sort --from --to --k1 --b
             --count --json --explain --vimgrep -l --files-with-matches -0 --null --absolute
             --snippet-bytes --no-snippets --color --colour --marks --interactive --terms --show
-            --queries --timing --warmup -h --help --version" -- "$cur"))
+            --queries --timing --warmup --fuzzy --expand --expand-docs --expand-terms
+            --expand-weight --proximity --no-proximity --proximity-weight --query-tf -h --help
+            --version" -- "$cur"))
     fi
 }
 

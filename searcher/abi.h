@@ -10,5 +10,8 @@
 #define ABI_STATS_1_0   SIZED_END(trawl_stats, language)
 #define ABI_HIT_1_0     SIZED_END(trawl_hit, id_len)
 #define ABI_SNIPPET_1_0 SIZED_END(trawl_snippet, is_end)
+/* Structs new since 1.0: their first layout. */
+#define ABI_EXPLAIN_INFO_FIRST SIZED_END(trawl_explain_info, from)
+#define ABI_QUERY_TERM_FIRST   SIZED_END(trawl_query_term, from)
 
 #endif

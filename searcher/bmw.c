@@ -2,8 +2,11 @@
  * block-max idea applied to a conjunction, as Lucene's BlockMaxConjunctionScorer does). Before
  * leapfrogging from a candidate, every list's skip data is moved (shallow, no decoding) to the
  * block holding it; if the sum of those blocks' bounds cannot beat the heap threshold, every doc
- * up to the nearest block end is skipped unscored. */
+ * up to the nearest block end is skipped unscored. With a proximity part (proximity.h) each
+ * block bound adds its word's part bound for the block's max tf and min length, and a match's
+ * positions are read only when its BM25 score plus those bounds can beat the threshold. */
 #include "cursor.h"
+#include "proximity.h"
 #include "segment_impl.h"
 
 #include <math.h>
@@ -18,6 +21,9 @@ static double bmw_block_bound(exec *x, term_cursor **tc, const double *idf, uint
     for (uint32_t i = 0; i < n; i++) {
         tc_shallow_seek(tc[i], d);
         ub += bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
+        if (x->prox)
+            ub += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
+                             tc_block_min_len(tc[i]));
         if (tc_block_last(tc[i]) < l) l = tc_block_last(tc[i]);
     }
     *last = l;
@@ -34,6 +40,26 @@ static uint32_t bmw_align(term_cursor **by_cost, uint32_t n, uint32_t d)
     return d;
 }
 
+/* Adds d's proximity part to *s (every list on d), unless even the words' bounds for d cannot
+ * lift it above the threshold: then returns 0 (d cannot enter the heap). */
+static int bmw_prox(exec *x, const segment *seg, term_cursor **tc, uint32_t n, uint32_t d,
+                    double *s)
+{
+    const prox *p = x->prox;
+    const uint32_t **pos = p->pos;
+    uint32_t *npos = p->npos;
+    double bound = *s, thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
+    for (uint32_t i = 0; i < n && bound <= thr; i++)
+        bound += prox_upper(p, p->group[i], tc_freq(tc[i]), seg->doc_lens[d]);
+    if (bound <= thr) return 0;
+    for (uint32_t g = 0; g < p->n; g++)
+        npos[g] = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!npos[p->group[i]]) tc_positions(tc[i], &pos[p->group[i]], &npos[p->group[i]]);
+    *s += prox_score(p, &x->bm, seg->doc_lens[d], pos, npos);
+    return 1;
+}
+
 /* Scores d (every list on it) in clause order, as the exhaustive AND does. */
 static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, uint32_t n,
                       uint32_t d)
@@ -47,6 +73,7 @@ static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, ui
     double norm = bm25_norm(&x->bm, seg->doc_lens[d]), s = 0;
     for (uint32_t i = 0; i < n; i++)
         s += bm25_score(&x->bm, idf[i], tc_freq(tc[i]), norm);
+    if (x->prox && !bmw_prox(x, seg, tc, n, d, &s)) return;
     topk_push(&x->heap, s, x->idx->segs[cc->seg_i].base + d, date);
 }
 
@@ -56,7 +83,7 @@ static int bmw_open(cctx *cc, pnode *const *terms, uint32_t n, term_cursor **tc,
 {
     for (uint32_t i = 0; i < n; i++) {
         if (!terms[i]->t->has[cc->seg_i] || !(tc[i] = cctx_term(cc, terms[i]->t))) return 0;
-        idf[i] = terms[i]->idf;
+        idf[i] = terms[i]->w_idf;
     }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t j = i;
@@ -183,7 +210,7 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     if (!p->t->has[cc->seg_i]) return x->e->rc;
     /* A later segment (often a small one of a live index) whose best document cannot beat the
      * heap is skipped before its postings are touched. */
-    if (bm25_upper(&x->bm, p->idf, ti->max_tf, ti->min_len) < topk_threshold(&x->heap)) {
+    if (bm25_upper(&x->bm, p->w_idf, ti->max_tf, ti->min_len) < topk_threshold(&x->heap)) {
         x->pruned = 1;
         return x->e->rc;
     }
@@ -191,17 +218,17 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 0, best = 0;
     double *ub = cap > 1 ? arena_alloc(x->a, cap * sizeof *ub) : NULL;
     if (cap > 1 && !ub) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
-    if (cap > 1) n = bmw_term_blocks(x, &tc, p->idf, ub, cap);
+    if (cap > 1) n = bmw_term_blocks(x, &tc, p->w_idf, ub, cap);
     for (uint32_t b = 1; b < n; b++)
         if (ub[b] > ub[best]) best = b;
-    bmw_term_block(x, cc, &tc, p->idf, best);
+    bmw_term_block(x, cc, &tc, p->w_idf, best);
     for (uint32_t b = 0; b < n && tc.rc == TRAWL_OK; b++) {
         if (b == best) continue;
         if (ub[b] < topk_threshold(&x->heap)) {
             x->pruned = 1;
             continue;
         }
-        bmw_term_block(x, cc, &tc, p->idf, b);
+        bmw_term_block(x, cc, &tc, p->w_idf, b);
     }
     tc_close(&tc);
     return x->e->rc;

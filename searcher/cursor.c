@@ -36,31 +36,49 @@ static double cur_term_score(cur *c)
 {
     cur_term *t = (cur_term *)c;
     double norm = bm25_norm(&t->x->bm, segment_doc_len(t->seg, c->doc));
-    return bm25_score(&t->x->bm, t->p->idf, tc_freq(t->tc), norm);
+    return bm25_score(&t->x->bm, t->p->w_idf, tc_freq(t->tc), norm);
+}
+
+trawl_explain_info *cur_explain_push(cur_xsink *xs, const trawl_explain *it)
+{
+    if (xs->n == xs->cap) {
+        size_t cap = xs->cap ? 2 * xs->cap : 8;
+        trawl_explain *ni = arena_alloc(xs->a, cap * sizeof *ni);
+        trawl_explain_info *nf = arena_alloc(xs->a, cap * sizeof *nf);
+        if (!ni || !nf) {
+            xs->oom = 1;
+            return NULL;
+        }
+        if (xs->n) memcpy(ni, xs->items, xs->n * sizeof *ni);
+        if (xs->n) memcpy(nf, xs->info, xs->n * sizeof *nf);
+        xs->items = ni;
+        xs->info = nf;
+        xs->cap = cap;
+    }
+    xs->items[xs->n] = *it;
+    trawl_explain_info *f = &xs->info[xs->n++];
+    memset(f, 0, sizeof *f);
+    return f;
 }
 
 /* Appends one clause (term or phrase) to the explain sink. */
 static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32_t tf,
                             uint32_t doc_len)
 {
-    if (xs->n == xs->cap) {
-        size_t cap = xs->cap ? 2 * xs->cap : 8;
-        trawl_explain *ni = arena_alloc(xs->a, cap * sizeof *ni);
-        if (!ni) {
-            xs->oom = 1;
-            return;
-        }
-        if (xs->n) memcpy(ni, xs->items, xs->n * sizeof *ni);
-        xs->items = ni;
-        xs->cap = cap;
-    }
-    trawl_explain *it = &xs->items[xs->n++];
-    it->term = p->label;
-    it->tf = tf;
-    it->df = p->df;
-    it->idf = p->idf;
-    it->norm = bm25_norm(&x->bm, doc_len);
-    it->score = bm25_score(&x->bm, p->idf, tf, it->norm);
+    trawl_explain it;
+    it.term = p->label;
+    it.tf = tf;
+    it.df = p->df;
+    it.idf = p->idf;
+    it.norm = bm25_norm(&x->bm, doc_len);
+    it.score = bm25_score(&x->bm, p->w_idf, tf, it.norm);
+    trawl_explain_info *f = cur_explain_push(xs, &it);
+    if (!f) return;
+    f->kind = p->kind == P_PHRASE ? TRAWL_CLAUSE_PHRASE : TRAWL_CLAUSE_TERM;
+    f->origin = p->origin;
+    f->weight = p->weight;
+    f->edits = p->edits;
+    f->from = p->from;
 }
 
 static void cur_term_explain(cur *c, cur_xsink *xs)
@@ -71,6 +89,11 @@ static void cur_term_explain(cur *c, cur_xsink *xs)
 
 static const cur_ops cur_term_ops = {cur_term_next, cur_term_seek, cur_term_score,
                                      cur_term_explain};
+
+term_cursor *cur_term_cursor(const cur *c)
+{
+    return c->ops == &cur_term_ops ? ((const cur_term *)c)->tc : NULL;
+}
 
 /* ------------------------------------------------------------------ none / all */
 
@@ -515,7 +538,7 @@ static double cur_phrase_score(cur *c)
 {
     cur_phrase *ph = (cur_phrase *)c;
     double norm = bm25_norm(&ph->x->bm, segment_doc_len(ph->seg, c->doc));
-    return bm25_score(&ph->x->bm, ph->p->idf, ph->freq, norm);
+    return bm25_score(&ph->x->bm, ph->p->w_idf, ph->freq, norm);
 }
 
 static void cur_phrase_explain(cur *c, cur_xsink *xs)
@@ -580,7 +603,7 @@ static double cur_pcache_score(cur *c)
 {
     cur_pcache *pc = (cur_pcache *)c;
     double norm = bm25_norm(&pc->x->bm, segment_doc_len(pc->seg, c->doc));
-    return bm25_score(&pc->x->bm, pc->p->idf, pc->freqs[pc->i], norm);
+    return bm25_score(&pc->x->bm, pc->p->w_idf, pc->freqs[pc->i], norm);
 }
 
 static void cur_pcache_explain(cur *c, cur_xsink *xs)
@@ -839,14 +862,14 @@ static cur **cur_build_list(cctx *cc, pnode *const *ps, uint32_t n, uint64_t **c
 static cur *cur_build_bool(cctx *cc, const pnode *p)
 {
     uint64_t *mc, *sc, *nc;
-    cur *base = NULL;
+    cur *base = NULL, **m = NULL, **s = NULL;
     if (p->n_must == 0 && p->n_should == 0) return cur_none(cc);
     if (p->n_must) {
-        cur **m = cur_build_list(cc, p->must, p->n_must, &mc);
+        m = cur_build_list(cc, p->must, p->n_must, &mc);
         if (!m || !(base = cur_build_and(cc, m, mc, p->n_must))) return NULL;
     }
     if (p->n_should) {
-        cur **s = cur_build_list(cc, p->should, p->n_should, &sc);
+        s = cur_build_list(cc, p->should, p->n_should, &sc);
         cur *o = s ? cur_build_or(cc, s, p->n_should) : NULL;
         if (!o) return NULL;
         base = p->n_must ? cur_build_pair(cc, &cur_reqopt_ops, base, o) : o;
@@ -858,6 +881,7 @@ static cur *cur_build_bool(cctx *cc, const pnode *p)
         if (!o) return NULL;
         base = cur_build_pair(cc, &cur_not_ops, base, o);
     }
+    if (base && cc->x->prox && cc->x->prox_root == p) return cur_build_prox(cc, base, m, s);
     return base;
 }
 

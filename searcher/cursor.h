@@ -14,9 +14,14 @@ typedef struct cur cur;
 typedef struct cur_xsink {
     arena *a;
     trawl_explain *items;
+    trawl_explain_info *info; /**< [n] what each item is */
     size_t n, cap;
     int oom;
 } cur_xsink;
+
+/* Appends one clause to the sink; returns its info to fill, or NULL when out of memory (the
+ * sink then says oom). */
+trawl_explain_info *cur_explain_push(cur_xsink *xs, const trawl_explain *it);
 
 typedef struct cur_ops {
     void (*next)(cur *c);
@@ -29,6 +34,9 @@ struct cur {
     uint32_t doc; /**< current local doc, DOC_END when exhausted */
     const cur_ops *ops;
 };
+
+/* The term cursor under a term clause's cursor, NULL for any other cursor. */
+term_cursor *cur_term_cursor(const cur *c);
 
 /* Phrase frequency of a phrase cursor (built from a P_PHRASE node) on its current doc. */
 uint32_t cur_phrase_freq(const cur *c);
@@ -50,6 +58,11 @@ cur *cur_build(cctx *cc, const pnode *p);
 term_cursor *cctx_term(cctx *cc, const plan_term *t);
 /* Closes every term cursor; returns the first cursor error (sticky rc) or x->e->rc. */
 int cctx_close(cctx *cc);
+
+/* Wraps inner, the cursor of x->prox_root (m: its must clauses' cursors, s: its should
+ * clauses'), adding the proximity part to its score and explanation (cur_prox.c). NULL when
+ * out of memory (in x->e). */
+cur *cur_build_prox(cctx *cc, cur *inner, cur **m, cur **s);
 
 /* Top-k algorithms over bare term cursors, one per file; each runs one segment into x->heap,
  * adds to x->count and sets x->pruned when it skipped documents unscored. terms are P_TERM

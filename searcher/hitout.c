@@ -24,13 +24,38 @@ static void hitout_snippet(FILE *f, const hitout_opts *o, const trawl_snippet *s
     fputc('\n', f);
 }
 
+const char *hitout_origin_name(int origin)
+{
+    return origin == TRAWL_TERM_FUZZY      ? "fuzzy"
+           : origin == TRAWL_TERM_FEEDBACK ? "feedback"
+                                           : "query";
+}
+
+/* What a clause is, after its term: a proximity part, a fuzzy variant's word, a weight. */
+static void hitout_clause_note(FILE *f, const trawl_explain_info *in)
+{
+    if (in->kind == TRAWL_CLAUSE_PROXIMITY) {
+        fprintf(f, " (proximity, closeness %.4f, factor %.4f)", in->closeness, in->weight);
+        return;
+    }
+    if (in->origin == TRAWL_TERM_FUZZY)
+        fprintf(f, " (~%u of %s, weight %.4f)", in->edits, in->from ? in->from : "", in->weight);
+    else if (in->origin == TRAWL_TERM_FEEDBACK)
+        fprintf(f, " (expansion, weight %.4f)", in->weight);
+    else if (in->weight != 1.0)
+        fprintf(f, " (weight %.4f)", in->weight);
+}
+
 static void hitout_explain_text(FILE *f, const hitout_explain *x)
 {
     double sum = 0;
     for (size_t j = 0; j < x->n_ex; j++) {
         const trawl_explain *e = &x->ex[j];
-        fprintf(f, "     tf=%u df=%llu idf=%.4f norm=%.4f score=%.4f  %s\n", e->tf,
+        trawl_explain_info in;
+        fprintf(f, "     tf=%u df=%llu idf=%.4f norm=%.4f score=%.4f  %s", e->tf,
                 (unsigned long long)e->df, e->idf, e->norm, e->score, e->term);
+        if (trawl_search_explain_info(x->s, x->hit, j, &in) == TRAWL_OK) hitout_clause_note(f, &in);
+        fputc('\n', f);
         sum += e->score;
     }
     fprintf(f, "     sum=%.4f  doc_len=%u\n", sum, x->doc_len);
@@ -56,15 +81,34 @@ void hitout_text(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, co
     if (x->is_on) hitout_explain_text(f, x);
 }
 
+/* The JSON fields of what clause j is: kind, origin, weight, and a part's closeness or a
+ * variant's edits and word. */
+static void hitout_clause_json(FILE *f, const trawl_explain_info *in)
+{
+    static const char *const kinds[] = {"term", "phrase", "proximity"};
+    fprintf(f, ",\"kind\":\"%s\",\"origin\":\"%s\",\"weight\":%.10g",
+            in->kind >= 0 && in->kind <= 2 ? kinds[in->kind] : "?", hitout_origin_name(in->origin),
+            in->weight);
+    if (in->kind == TRAWL_CLAUSE_PROXIMITY) fprintf(f, ",\"closeness\":%.10g", in->closeness);
+    if (in->origin == TRAWL_TERM_FUZZY && in->from) {
+        fprintf(f, ",\"edits\":%u,\"from\":\"", in->edits);
+        out_json_str(f, in->from, strlen(in->from));
+        fputc('"', f);
+    }
+}
+
 static void hitout_explain_json(FILE *f, const hitout_explain *x)
 {
     fprintf(f, ",\"doc_len\":%u,\"explain\":[", x->doc_len);
     for (size_t j = 0; j < x->n_ex; j++) {
         const trawl_explain *e = &x->ex[j];
+        trawl_explain_info in;
         fprintf(f, "%s{\"term\":\"", j ? "," : "");
         out_json_str(f, e->term, strlen(e->term));
-        fprintf(f, "\",\"tf\":%u,\"df\":%llu,\"idf\":%.10g,\"norm\":%.10g,\"score\":%.10g}", e->tf,
+        fprintf(f, "\",\"tf\":%u,\"df\":%llu,\"idf\":%.10g,\"norm\":%.10g,\"score\":%.10g", e->tf,
                 (unsigned long long)e->df, e->idf, e->norm, e->score);
+        if (trawl_search_explain_info(x->s, x->hit, j, &in) == TRAWL_OK) hitout_clause_json(f, &in);
+        fputc('}', f);
     }
     fputc(']', f);
 }

@@ -22,7 +22,12 @@ typedef struct hitout_explain {
     size_t n_ex;
     uint32_t doc_len;
     int is_on;
+    const trawl_search *s; /**< what each clause is: trawl_search_explain_info(s, hit, j) */
+    size_t hit;
 } hitout_explain;
+
+/* "query", "fuzzy" or "feedback": where a term of the query comes from (TRAWL_TERM_*). */
+const char *hitout_origin_name(int origin);
 
 /* "1. 2.3456  path:12:5  2024-03-21", the snippet, the explanation. */
 void hitout_text(FILE *f, const hitout_opts *o, size_t i, const trawl_hit *h, const loc *l,

@@ -68,6 +68,15 @@ static const char cli_usage[] =
     "      --from YYYY-MM-DD  only documents dated on or after\n"
     "      --to YYYY-MM-DD    only documents dated on or before\n"
     "      --k1 X, --b X      BM25 parameters (default 1.2, 0.75)\n"
+    "      --proximity, --no-proximity\n"
+    "                         score how close the words of a bag of words stand (BM25TP;\n"
+    "                         default off)\n"
+    "      --proximity-weight X  the proximity part's factor (default 1)\n"
+    "      --fuzzy            rare and unknown words also match spellings 1-2 edits away\n"
+    "      --expand           add terms from the top documents to the query (RM3)\n"
+    "      --expand-docs N, --expand-terms N, --expand-weight X\n"
+    "                         feedback documents (10), terms added (10), query's share (0.5)\n"
+    "      --query-tf count|once  a repeated word counts as often as written (default) or once\n"
     "      --count            print only the number of matching documents (with --json:\n"
     "                         the summary record alone)\n"
     "      --json             JSON Lines: a \"hit\" record per hit, then a \"summary\" record;\n"
@@ -99,8 +108,9 @@ static const char cli_usage[] =
     "      --version          print the version\n"
     "\n"
     "Query: words (all required), \"exact phrase\", \"near words\"~N, +required, -excluded,\n"
-    "AND, OR, NOT, (groups), prefix*, date:YYYY-MM-DD..YYYY-MM-DD. Options may come\n"
-    "anywhere before \"--\"; everything after it is query (so: -- -excluded).\n"
+    "AND, OR, NOT, (groups), prefix*, word~1 or word~2 (spellings within 1 or 2 edits),\n"
+    "date:YYYY-MM-DD..YYYY-MM-DD. Options may come anywhere before \"--\"; everything after\n"
+    "it is query (so: -- -excluded).\n"
     "\n"
     "Exit status: 0 hits found (a term, a document), 1 none, 2 error.\n";
 
@@ -180,6 +190,11 @@ static const struct option cli_opts[] = {
     {"marks", required_argument, 0, 0},
     {"queries", required_argument, 0, 0},
     {"warmup", required_argument, 0, 0},
+    {"query-tf", required_argument, 0, 0},
+    {"expand-docs", required_argument, 0, 0},
+    {"expand-terms", required_argument, 0, 0},
+    {"expand-weight", required_argument, 0, 0},
+    {"proximity-weight", required_argument, 0, 0},
     {"or", no_argument, 0, 0},
     {"json", no_argument, 0, 0},
     {"count", no_argument, 0, 0},
@@ -193,6 +208,10 @@ static const struct option cli_opts[] = {
     {"terms", required_argument, 0, 0},
     {"show", required_argument, 0, 0},
     {"interactive", no_argument, 0, 0},
+    {"fuzzy", no_argument, 0, 0},
+    {"expand", no_argument, 0, 0},
+    {"proximity", no_argument, 0, 0},
+    {"no-proximity", no_argument, 0, 0},
     {"help", no_argument, 0, 'h'},
     {"version", no_argument, 0, 0},
     {0, 0, 0, 0},
@@ -264,6 +283,21 @@ static int cli_value_flag(cli *c, const char *f, const char *v)
         rc = cli_double(f, v, 0, 1000, &o->k1);
     } else if (!strcmp(f, "--b")) {
         rc = cli_double(f, v, 0, 1, &o->b);
+    } else if (!strcmp(f, "--expand-docs") || !strcmp(f, "--expand-terms")) {
+        rc = cli_uint(f, v, &n);
+        if (!rc && (n < 1 || n > 1000)) return cli_usage_error("bad value for %s (1..1000)", f);
+        if (!strcmp(f, "--expand-docs"))
+            o->expand_docs = n;
+        else
+            o->expand_terms = n;
+    } else if (!strcmp(f, "--proximity-weight")) {
+        rc = cli_double(f, v, 0, 100, &o->proximity_weight);
+    } else if (!strcmp(f, "--expand-weight")) {
+        rc = cli_double(f, v, 1e-9, 1, &o->expand_weight);
+    } else if (!strcmp(f, "--query-tf")) {
+        if (strcmp(v, "count") && strcmp(v, "once"))
+            return cli_usage_error("bad value for --query-tf: %s (count or once)", v);
+        o->query_tf = strcmp(v, "once") ? TRAWL_QTF_COUNT : TRAWL_QTF_ONCE;
     } else if (!strcmp(f, "--queries")) {
         c->batch.path = v;
     } else if (!strcmp(f, "--warmup")) {
@@ -305,6 +339,14 @@ static int cli_bool_flag(cli *c, const char *f)
         c->absolute = 1;
     else if (!strcmp(f, "--interactive"))
         c->interactive = 1;
+    else if (!strcmp(f, "--fuzzy"))
+        c->opt.fuzzy = 1;
+    else if (!strcmp(f, "--expand"))
+        c->opt.expand = 1;
+    else if (!strcmp(f, "--proximity"))
+        c->opt.proximity = 1;
+    else if (!strcmp(f, "--no-proximity"))
+        c->opt.proximity = -1;
     else
         return -1;
     return 0;
@@ -459,7 +501,7 @@ static out_marks out_marks_of(const cli *c)
 static int out_hit(const cli *c, trawl_search *s, loc_ctx *lc, size_t i, const trawl_hit *h)
 {
     hitout_opts ho = {out_marks_of(c), c->vimgrep || (!c->no_snippets && !c->files), c->opt.offset};
-    hitout_explain x = {NULL, 0, 0, c->explain};
+    hitout_explain x = {NULL, 0, 0, c->explain, s, i};
     loc l;
     int rc = loc_hit(lc, s, i, h, ho.has_snippet, c->snippet_bytes, &l);
     if (rc == TRAWL_OK && c->explain) rc = trawl_search_explain(s, i, &x.ex, &x.n_ex, &x.doc_len);
@@ -473,6 +515,52 @@ static int out_hit(const cli *c, trawl_search *s, loc_ctx *lc, size_t i, const t
     else
         hitout_text(stdout, &ho, i, h, &l, &x);
     return 0;
+}
+
+/* With --explain: the terms the query ran with when matching or expansion changed them (fuzzy
+ * variants, expansion terms, weights other than 1), before the hits. */
+static void out_query_terms(const cli *c, const trawl_search *s)
+{
+    trawl_query_term t;
+    size_t shown = 0;
+    for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++)
+        shown += t.origin != TRAWL_TERM_QUERY || t.weight != 1.0;
+    if (!shown) return;
+    fputs(c->json ? "{\"type\":\"query_terms\",\"terms\":[" : "query terms:", stdout);
+    for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++) {
+        if (!c->json) {
+            printf(" %s %.4f", t.term, t.weight);
+            if (t.origin == TRAWL_TERM_FUZZY) printf(" (~%u of %s)", t.edits, t.from);
+            if (t.origin == TRAWL_TERM_FEEDBACK) fputs(" (expansion)", stdout);
+            continue;
+        }
+        printf("%s{\"term\":\"", i ? "," : "");
+        out_json_str(stdout, t.term, strlen(t.term));
+        printf("\",\"weight\":%.10g,\"df\":%llu,\"origin\":\"%s\"", t.weight,
+               (unsigned long long)t.df, hitout_origin_name(t.origin));
+        if (t.origin == TRAWL_TERM_FUZZY) {
+            printf(",\"edits\":%u,\"from\":\"", t.edits);
+            out_json_str(stdout, t.from, strlen(t.from));
+            putchar('"');
+        }
+        putchar('}');
+    }
+    puts(c->json ? "]}" : "");
+}
+
+/* When the query found fewer hits than a page: "did you mean" with a better spelling. */
+static void out_suggestion(const cli *c, trawl_search *s, size_t n_hits)
+{
+    const char *text;
+    size_t len;
+    if (n_hits >= c->opt.limit || trawl_search_suggestion(s, &text, &len) != TRAWL_OK) return;
+    if (c->json) {
+        fputs("{\"type\":\"suggestion\",\"query\":\"", stdout);
+        out_json_str(stdout, text, len);
+        puts("\"}");
+    } else {
+        printf("did you mean: %.*s\n", (int)len, text);
+    }
 }
 
 /* The closing line: the count, how many hits were shown, the time. With --json (also with
@@ -603,6 +691,7 @@ static int run_search(const cli *c, trawl_search *s, loc_ctx *lc)
     }
     trawl_hit h;
     size_t i = 0;
+    if (c->explain && !c->files && !c->vimgrep) out_query_terms(c, s);
     for (; trawl_search_hit(s, i, &h) == TRAWL_OK; i++) {
         rc = out_hit(c, s, lc, i, &h);
         if (rc != TRAWL_OK) {
@@ -613,7 +702,10 @@ static int run_search(const cli *c, trawl_search *s, loc_ctx *lc)
             return CLI_EXIT_ERROR;
         }
     }
-    if (!c->files && !c->vimgrep) out_summary(c, s, i);
+    if (!c->files && !c->vimgrep) {
+        out_summary(c, s, i);
+        out_suggestion(c, s, i);
+    }
     return count ? CLI_EXIT_HITS : CLI_EXIT_NONE;
 }
 

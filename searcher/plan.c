@@ -5,6 +5,9 @@
 #include "plan.h"
 
 #include "cursor.h"
+#include "fuzzy.h"
+#include "levenshtein.h"
+#include "proximity.h"
 #include "qstats.h"
 
 #include <stdlib.h>
@@ -96,13 +99,22 @@ static pnode *pb_node(pb *b, pkind kind)
     return p;
 }
 
-static pnode *pb_term_node(pb *b, const char *term, uint32_t len)
+/* The score weight of a clause: the idf itself at weight 1, so plain queries keep their bits. */
+static void pb_weigh(pnode *p, double weight)
+{
+    p->weight = weight;
+    p->w_idf = weight == 1.0 ? p->idf : weight * p->idf;
+}
+
+static pnode *pb_term_node(pb *b, const char *term, uint32_t len, double weight)
 {
     pnode *p = pb_node(b, P_TERM);
     if (!p || !(p->t = pb_term(b, term, len))) return NULL;
     p->label = p->t->term;
     p->df = p->t->df;
-    return qstats_node(b->x, p) == TRAWL_OK ? p : NULL;
+    if (qstats_node(b->x, p) != TRAWL_OK) return NULL;
+    pb_weigh(p, weight);
+    return p;
 }
 
 /* ------------------------------------------------------------------ prefix */
@@ -177,13 +189,208 @@ static pnode *pb_prefix(pb *b, const qnode *q)
         return NULL;
     }
     if (u == 0) return pb_node(b, P_NONE);
-    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]));
+    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]), 1.0);
     pnode *p = pb_node(b, P_BOOL);
     if (!p || !(p->should = pb_alloc(b, u * sizeof *p->should))) return NULL;
     for (size_t i = 0; i < u; i++)
-        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i])))) return NULL;
+        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i]), 1.0))) return NULL;
     p->n_should = (uint32_t)u;
     return p;
+}
+
+/* ------------------------------------------------------------------ fuzzy */
+
+/* Terms a fuzzy word keeps at most (Lucene FuzzyQuery's maxExpansions), below max_expansions. */
+#define PB_FUZZY_MAX_TERMS 50
+/* --fuzzy widens a word found in fewer documents than this (or in fewer than N / RATIO). */
+#define PB_FUZZY_RARE_DF    3
+#define PB_FUZZY_RARE_RATIO 10000
+
+typedef struct pb_variant {
+    plan_term *t;
+    uint32_t edits;
+} pb_variant;
+
+/* Fewest edits first, then most documents, then byte order: the variants a word keeps. */
+static int pb_cmp_variant(const void *a, const void *b)
+{
+    const pb_variant *x = a, *y = b;
+    if (x->edits != y->edits) return x->edits < y->edits ? -1 : 1;
+    if (x->t->df != y->t->df) return x->t->df > y->t->df ? -1 : 1;
+    return strcmp(x->t->term, y->t->term);
+}
+
+/* Lucene's fuzzy boost: 1 - edits / the shorter length, in characters (> 0: a variant is never
+ * more than its length away, as term~N needs a word longer than N to reach anything). */
+static double pb_fuzzy_weight(const char *q, uint32_t qlen, const plan_term *t, uint32_t edits)
+{
+    uint32_t a = fuzzy_chars(q, qlen), b = fuzzy_chars(t->term, t->len);
+    uint32_t m = a < b ? a : b;
+    return edits == 0 ? 1.0 : m > edits ? 1.0 - (double)edits / m : 0.0;
+}
+
+/* Registers a looked-up variant as a distinct term of the query (the word itself may be one). */
+static plan_term *pb_term_keep(pb *b, plan_term *t)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->terms[i]->len == t->len && memcmp(b->terms[i]->term, t->term, t->len) == 0)
+            return b->terms[i];
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        plan_term **n = pb_alloc(b, cap * sizeof *n);
+        if (!n) return NULL;
+        if (b->n) memcpy(n, b->terms, b->n * sizeof *n);
+        b->terms = n;
+        b->cap = cap;
+    }
+    b->terms[b->n++] = t;
+    return t;
+}
+
+/* The word's variants within `edits`, looked up, those without a live document dropped, the
+ * best PB_FUZZY_MAX_TERMS kept (pb_cmp_variant); *df: the largest df among them. Collecting a
+ * shard's statistics keeps every variant: the statistics of all shards then hold each one. */
+static pb_variant *pb_variants(pb *b, const char *term, uint32_t len, uint32_t edits, size_t *n,
+                               uint64_t *df)
+{
+    fuzzy_term *ft;
+    size_t nf, k = 0;
+    if (fuzzy_expand(b->x, term, len, edits, &ft, &nf) != TRAWL_OK) return NULL;
+    pb_variant *v = pb_alloc(b, nf * sizeof *v + 1);
+    for (size_t i = 0; v && i < nf; i++) {
+        plan_term *t = pb_lookup(b, ft[i].term, ft[i].len);
+        if (!t) return NULL;
+        if (t->df) v[k++] = (pb_variant){t, ft[i].edits};
+    }
+    if (!v) return NULL;
+    if (k > 1) qsort(v, k, sizeof *v, pb_cmp_variant);
+    uint32_t cap = b->max_expansions < PB_FUZZY_MAX_TERMS ? b->max_expansions : PB_FUZZY_MAX_TERMS;
+    *n = k < cap || b->x->record ? k : cap;
+    *df = 0;
+    for (size_t i = 0; i < *n; i++)
+        *df = v[i].t->df > *df ? v[i].t->df : *df;
+    return v;
+}
+
+/* A variant as the statistics of every shard count it. */
+typedef struct pb_gvariant {
+    const char *term; /**< in the statistics, not NUL-terminated */
+    size_t len;
+    uint32_t edits;
+    uint64_t df;
+} pb_gvariant;
+
+/* pb_cmp_variant's order: fewest edits, most documents, byte order. */
+static int pb_cmp_gvariant(const void *a, const void *b)
+{
+    const pb_gvariant *x = a, *y = b;
+    if (x->edits != y->edits) return x->edits < y->edits ? -1 : 1;
+    if (x->df != y->df) return x->df > y->df ? -1 : 1;
+    int c = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+    return c ? c : x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* pb_variants over global statistics (phase 2 of a sharded search): the variants are chosen,
+ * ordered and blended from the terms of every shard, as one index holding them would choose
+ * them; this index then matches those it holds, in that order. */
+static pb_variant *pb_global_variants(pb *b, const char *term, uint32_t len, uint32_t edits,
+                                      size_t *n, uint64_t *df)
+{
+    const trawl_qstats *g = b->x->global;
+    size_t n_ent = trawl_qstats_count(g), k = 0, u = 0;
+    lev *l = pb_alloc(b, sizeof *l);
+    uint8_t *cand = pb_alloc(b, 256 + 4); /* lev_visit may write a hint of len + 3 bytes */
+    pb_gvariant *gv = pb_alloc(b, n_ent * sizeof *gv + 1);
+    pb_variant *v = pb_alloc(b, PB_FUZZY_MAX_TERMS * sizeof *v);
+    if (!l || !cand || !gv || !v) return NULL;
+    *n = 0;
+    *df = 0;
+    if (lev_init(l, term, len, edits) < 0) return v;
+    for (size_t i = 0; i < n_ent; i++) {
+        int kind;
+        const char *key;
+        size_t klen, keep = 0;
+        uint64_t d;
+        uint32_t dist;
+        trawl_qstats_entry(g, i, &kind, &key, &klen, &d);
+        if (kind != TRAWL_QSTATS_TERM || d == 0 || klen > 255) continue;
+        memcpy(cand, key, klen);
+        lev_visit(l, cand, klen, 0, &dist, &keep);
+        if (dist <= edits) gv[k++] = (pb_gvariant){key, klen, dist, d};
+    }
+    if (k > 1) qsort(gv, k, sizeof *gv, pb_cmp_gvariant);
+    uint32_t cap = b->max_expansions < PB_FUZZY_MAX_TERMS ? b->max_expansions : PB_FUZZY_MAX_TERMS;
+    for (size_t i = 0; i < k && i < cap; i++) {
+        *df = gv[i].df > *df ? gv[i].df : *df;
+        plan_term *t = pb_lookup(b, gv[i].term, (uint32_t)gv[i].len);
+        if (!t) return NULL;
+        if (t->df) v[u++] = (pb_variant){t, gv[i].edits};
+    }
+    *n = u;
+    return v;
+}
+
+/* A fuzzy word of query weight qw: an OR of its variants, each scored with one idf, that of the
+ * most frequent of them (Lucene's blended rewrite), times qw and its boost (pb_fuzzy_weight),
+ * so a variant never outscores the word at equal tf and length. */
+static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits, double qw)
+{
+    size_t n = 0, k = 0;
+    uint64_t df = 0;
+    pb_variant *v = b->x->global ? pb_global_variants(b, term, len, edits, &n, &df)
+                                 : pb_variants(b, term, len, edits, &n, &df);
+    if (!v) return NULL;
+    pnode *p = pb_node(b, n == 1 ? P_TERM : n ? P_BOOL : P_NONE);
+    if (!p || n == 0) return p;
+    pnode **kids = n == 1 ? &p : pb_alloc(b, n * sizeof *kids);
+    double *w = pb_alloc(b, n * sizeof *w);
+    const char *from = pb_strdup(b, term, len);
+    if (!kids || !w || !from) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        pnode *c = n == 1 ? p : pb_node(b, P_TERM);
+        if (!c || !(c->t = pb_term_keep(b, v[i].t))) return NULL;
+        c->label = c->t->term;
+        c->df = c->t->df;
+        /* each variant's own df: what a shard exports (its idf is the blended one below) */
+        if (qstats_node(b->x, c) != TRAWL_OK) return NULL;
+        w[k] = pb_fuzzy_weight(term, len, v[i].t, v[i].edits);
+        if (w[k] <= 0) continue;
+        c->origin = v[i].edits ? TRAWL_TERM_FUZZY : TRAWL_TERM_QUERY;
+        c->edits = v[i].edits;
+        c->from = from;
+        kids[k++] = c;
+    }
+    for (size_t i = 0; i < k; i++) {
+        kids[i]->df = df;
+        kids[i]->idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
+        pb_weigh(kids[i], qw * w[i]);
+    }
+    if (n == 1) return k ? p : pb_node(b, P_NONE);
+    p->should = kids;
+    p->n_should = (uint32_t)k;
+    return k ? p : pb_node(b, P_NONE);
+}
+
+/* A word under --fuzzy: itself, unless it is rare or absent and long enough for an edit. */
+static pnode *pb_word(pb *b, const qnode *q)
+{
+    pnode *p;
+    if (!b->x->fuzzy_auto || q->origin != TRAWL_TERM_QUERY) {
+        if ((p = pb_term_node(b, q->terms[0], q->lens[0], q->weight))) p->origin = q->origin;
+        return p;
+    }
+    plan_term *t = pb_term(b, q->terms[0], q->lens[0]);
+    uint32_t edits = fuzzy_auto_edits(fuzzy_chars(q->terms[0], q->lens[0]));
+    if (!t) return NULL;
+    /* rare over every shard, with global statistics; a shard collecting its statistics widens
+     * every word, so that they hold the variants whichever words turn out rare */
+    const trawl_qstats *g = b->x->global;
+    uint64_t df = g ? qstats_term_df(g, q->terms[0], q->lens[0]) : t->df;
+    uint64_t n_docs = g ? g->n_docs : b->x->idx->n_docs;
+    int is_rare = df < PB_FUZZY_RARE_DF || df * PB_FUZZY_RARE_RATIO < n_docs;
+    if (edits == 0 || (!is_rare && !b->x->record))
+        return pb_term_node(b, q->terms[0], q->lens[0], q->weight);
+    return pb_fuzzy(b, q->terms[0], q->lens[0], edits, q->weight);
 }
 
 /* ------------------------------------------------------------------ phrase */
@@ -242,7 +449,9 @@ static int pb_phrase_df(pb *b, pnode *p)
         if (cctx_close(&cc) != TRAWL_OK) return x->e->rc;
     }
     p->is_cached = caching;
-    return qstats_node(x, p);
+    int rc = qstats_node(x, p);
+    pb_weigh(p, 1.0);
+    return rc;
 }
 
 static char *pb_label(pb *b, const qnode *q)
@@ -263,7 +472,7 @@ static pnode *pb_phrase(pb *b, const qnode *q)
 {
     uint32_t n = q->n_terms;
     if (n == 0) return pb_node(b, P_NONE);
-    if (n == 1) return pb_term_node(b, q->terms[0], q->lens[0]);
+    if (n == 1) return pb_term_node(b, q->terms[0], q->lens[0], 1.0);
     pnode *p = pb_node(b, P_PHRASE);
     if (!p || !(p->pt = pb_alloc(b, n * sizeof *p->pt)) ||
         !(p->offsets = pb_alloc(b, n * sizeof *p->offsets)) ||
@@ -288,11 +497,25 @@ static pnode *pb_phrase(pb *b, const qnode *q)
 
 static pnode *pb_build(pb *b, const qnode *q);
 
-static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n)
+/* 1 if v[0..n) has a term clause of the same term as p (query_tf "once"). */
+static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
+{
+    for (uint32_t i = 0; p->kind == P_TERM && i < n; i++)
+        if (v[i]->kind == P_TERM && v[i]->t == p->t) return 1;
+    return 0;
+}
+
+/* Plans the clauses qs[0..n) into a new array; *out_n receives their number, which is smaller
+ * than n when qtf_once drops repeated words. */
+static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
 {
     pnode **v = pb_alloc(b, n * sizeof *v);
-    for (uint32_t i = 0; v && i < n; i++)
-        if (!(v[i] = pb_build(b, qs[i]))) return NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; v && i < n; i++) {
+        if (!(v[k] = pb_build(b, qs[i]))) return NULL;
+        if (!b->x->qtf_once || !pb_repeats(v, k, v[k])) k++;
+    }
+    *out_n = k;
     return v;
 }
 
@@ -303,13 +526,13 @@ static pnode *pb_bool(pb *b, const qnode *q)
         return pb_build(b, q->n_must ? q->must[0] : q->should[0]);
     pnode *p = pb_node(b, P_BOOL);
     if (!p) return NULL;
-    p->n_must = q->n_must;
-    p->n_should = q->n_should;
-    p->n_must_not = q->n_must_not;
-    if (!(p->must = pb_list(b, q->must, q->n_must)) ||
-        !(p->should = pb_list(b, q->should, q->n_should)) ||
-        !(p->must_not = pb_list(b, q->must_not, q->n_must_not)))
+    if (!(p->must = pb_list(b, q->must, q->n_must, &p->n_must)) ||
+        !(p->should = pb_list(b, q->should, q->n_should, &p->n_should)) ||
+        !(p->must_not = pb_list(b, q->must_not, q->n_must_not, &p->n_must_not)))
         return NULL;
+    /* Repeats dropped, a lone positive clause scores and matches as itself. */
+    if (p->n_must + p->n_should == 1 && p->n_must_not == 0)
+        return p->n_must ? p->must[0] : p->should[0];
     return p;
 }
 
@@ -317,7 +540,9 @@ static pnode *pb_build(pb *b, const qnode *q)
 {
     switch (q->kind) {
     case Q_TERM:
-        return pb_term_node(b, q->terms[0], q->lens[0]);
+        return pb_word(b, q);
+    case Q_FUZZY:
+        return pb_fuzzy(b, q->terms[0], q->lens[0], q->max_edits, 1.0);
     case Q_PHRASE:
         return pb_phrase(b, q);
     case Q_PREFIX:
@@ -331,12 +556,21 @@ static pnode *pb_build(pb *b, const qnode *q)
     return NULL;
 }
 
+int plan_df(exec *x, const char *term, uint32_t len, uint64_t *df)
+{
+    pb b = {.x = x};
+    plan_term *t = pb_lookup(&b, term, len);
+    *df = t ? t->df : 0;
+    return x->e->rc;
+}
+
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
 {
     pb b = {.x = x, .max_expansions = max_expansions};
     *out = pb_build(&b, q->root);
     if (!*out && x->e->rc == TRAWL_OK)
         err_set(x->e, TRAWL_ENOMEM, "out of memory planning the query");
+    if (*out && x->scoring) prox_plan(x, *out);
     return x->e->rc;
 }
 

@@ -34,6 +34,7 @@ typedef struct plan_term {
 } plan_term;
 
 typedef struct pnode pnode;
+typedef struct prox prox; /* proximity.h */
 struct pnode {
     pkind kind;
     /* P_TERM and P_PHRASE: scoring statistics */
@@ -42,6 +43,11 @@ struct pnode {
     uint64_t n_match;  /**< documents of this index matching: df, unless statistics of more
                             documents were supplied (qstats.h); the exact count of a lone clause */
     double idf;
+    double weight;  /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
+    double w_idf;   /**< weight * idf: what every scorer multiplies by (idf exactly at weight 1) */
+    int origin;     /**< P_TERM: TRAWL_TERM_QUERY, TRAWL_TERM_FUZZY or TRAWL_TERM_FEEDBACK */
+    uint32_t edits; /**< TRAWL_TERM_FUZZY: edits from the query word */
+    const char *from; /**< TRAWL_TERM_FUZZY: the query word (analysed) it stands for */
     /* P_TERM */
     plan_term *t;
     /* P_PHRASE */
@@ -77,6 +83,11 @@ typedef struct exec {
     const char *algo;
     const trawl_qstats *global; /**< statistics to score with instead of the index's (qstats.h) */
     trawl_qstats *record;       /**< collects the statistics of the plan (qstats.h) */
+    int qtf_once;   /**< a word repeated in a bag of words counts once (trawl_options.query_tf) */
+    int fuzzy_auto; /**< rare and absent words also match their near spellings (options.fuzzy) */
+    double prox_weight;     /**< lambda of the proximity part; 0: plain BM25 */
+    prox *prox;             /**< the proximity plan of prox_root, NULL if none (proximity.h) */
+    const pnode *prox_root; /**< the bag of words it scores */
 } exec;
 
 /* 1 if the document date passes the filter. */
@@ -98,6 +109,10 @@ static inline int exec_needs_date(const exec *x)
 /* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
  * beyond max_expansions), counts phrase df exactly (one pass over all segments). */
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);
+
+/* The document frequency of term[0..len) over the live documents of every segment. Returns
+ * x->e->rc (TRAWL_ECORRUPT). */
+int plan_df(exec *x, const char *term, uint32_t len, uint64_t *df);
 
 /* Runs the plan into x (heap, count). exact: no pruning. */
 int plan_run(const pnode *root, exec *x, int exact);

@@ -7,7 +7,7 @@
  *   or      := and { ( "OR" | <implicit when default_or> ) and }
  *   and     := unary { ( "AND" | <implicit when not default_or> ) unary }
  *   unary   := "NOT" primary | [ "+" | "-" ] primary
- *   primary := "(" or ")" | phrase [ "~" N ] | word | word "*" | date
+ *   primary := "(" or ")" | phrase [ "~" N ] | word | word "*" | word "~" [ E ] | date
  *   phrase  := '"' { any byte but '"' } '"'
  *   word    := a run of bytes other than whitespace, '"', '(' and ')'
  *   date    := "date:" ( D ".." D | D ".." | ".." D | D )        D := YYYY-MM-DD
@@ -30,6 +30,9 @@
  * phrase's offsets come from token positions, so a dropped over-long token leaves a gap; a
  * one-token phrase is a Q_TERM, an empty one is ignored; ~N (0..QP_MAX_SLOP) sets the proximity
  * slop. `word*` is a Q_PREFIX of the folded, unstemmed word, which must be exactly one token.
+ * `word~E` (E = 0, 1 or 2; `word~` is 2, as in Lucene) is a Q_FUZZY of the analysed word (one
+ * token): the terms within E edits of it; `word~0` is the word. A lone `~`, or one followed by
+ * anything but digits, is part of the word as before.
  *
  * date: filters every result wherever it appears (at most once per query, never with a
  * modifier or NOT) and is not a clause; a query that is only a date filter matches every
@@ -41,7 +44,8 @@
  * clauses, are merged into their parent (same matches, same scores).
  *
  * Errors (TRAWL_EQUERY, 1-based byte column): unmatched quote or parenthesis, empty
- * parentheses, operator without operand, bad date, '~' without number, a query or group with
+ * parentheses, operator without operand, bad date, '~' without number after a phrase, a fuzzy
+ * distance above 2 or a fuzzy word of several tokens, a query or group with
  * no positive clause, nesting deeper than QP_MAX_DEPTH, more than QP_MAX_TERMS terms. */
 #include "qparse.h"
 
@@ -54,6 +58,7 @@
 #define QP_MAX_DEPTH 64
 #define QP_MAX_TERMS 1024
 #define QP_MAX_SLOP  10000
+#define QP_MAX_EDITS 2 /* term~2 (LEV_MAX_DIST) */
 
 typedef enum qp_tkind {
     QT_EOF,
@@ -137,6 +142,7 @@ static qnode *qp_node(qp *p, qkind kind, uint32_t col)
     }
     n->kind = kind;
     n->col = col;
+    n->weight = 1.0;
     return n;
 }
 
@@ -421,6 +427,47 @@ static int qp_prefix(qp *p, size_t off, size_t len, uint32_t col, qnode **out)
     return TRAWL_OK;
 }
 
+/* If the word s[off..off+len) ends in "~" and at most a few digits after at least one other byte
+ * (galant~1, galant~), returns the offset of that '~' and the distance in *edits; else 0. */
+static size_t qp_fuzzy_tilde(const qp *p, size_t off, size_t len, uint32_t *edits)
+{
+    size_t t = off + len, digits = 0;
+    while (t > off && p->s[t - 1] >= '0' && p->s[t - 1] <= '9' && digits < 9) {
+        t--;
+        digits++;
+    }
+    if (t <= off + 1 || p->s[t - 1] != '~') return 0;
+    *edits = 0;
+    for (size_t i = t; i < off + len; i++)
+        *edits = *edits * 10 + (uint32_t)(p->s[i] - '0');
+    if (!digits) *edits = QP_MAX_EDITS;
+    return t - 1;
+}
+
+/* word~E at s[off..off+len), '~' at tilde: the part before it must be one token. */
+static int qp_fuzzy(qp *p, size_t off, size_t len, size_t tilde, uint32_t edits, uint32_t col,
+                    qnode **out)
+{
+    qp_coll c;
+    if (edits > QP_MAX_EDITS)
+        return qp_fail(p, tilde, "fuzzy distance after '~' is at most %d (word~1, word~2)",
+                       QP_MAX_EDITS);
+    int rc = qp_analyse(p, off, tilde - off, off, &c);
+    if (rc != TRAWL_OK) return rc;
+    if (c.n > 1)
+        return qp_fail(p, off, "a fuzzy word~%u must be a single word (it has %u tokens)", edits,
+                       c.n);
+    if (c.n == 0) return qp_leaf(p, &c, 0, col, out); /* nothing left, as for any word */
+    rc = qp_leaf(p, &c, 0, col, out);
+    if (rc != TRAWL_OK) return rc;
+    (*out)->kind = edits ? Q_FUZZY : Q_TERM;
+    (*out)->max_edits = edits;
+    (*out)->src_off = (uint32_t)off;
+    (*out)->src_len = (uint32_t)(tilde - off);
+    (void)len;
+    return TRAWL_OK;
+}
+
 /* ------------------------------------------------------------------ date filter */
 
 /* Parses exactly YYYY-MM-DD at s[off..off+len) into YYYYMMDD, or fails with a message. */
@@ -597,6 +644,8 @@ static int qp_primary(qp *p, qp_item *it)
     size_t body_col = t.start + (t.mod ? 1 : 0);
     if (t.kind == QT_LPAREN) return qp_group(p, it);
     qp_coll c;
+    size_t tilde;
+    uint32_t edits;
     int rc;
     if (t.kind == QT_PHRASE) {
         rc = qp_analyse(p, t.body, t.body_len, t.start, &c);
@@ -607,9 +656,15 @@ static int qp_primary(qp *p, qp_item *it)
         rc = qp_date(p, t.body, t.body_len);
     } else if (t.body_len > 0 && p->s[t.body + t.body_len - 1] == '*') {
         rc = qp_prefix(p, t.body, t.body_len, it->col, &it->n);
+    } else if ((tilde = qp_fuzzy_tilde(p, t.body, t.body_len, &edits)) != 0) {
+        rc = qp_fuzzy(p, t.body, t.body_len, tilde, edits, it->col, &it->n);
     } else {
         rc = qp_analyse(p, t.body, t.body_len, body_col, &c);
         if (rc == TRAWL_OK) rc = qp_leaf(p, &c, 0, it->col, &it->n);
+        if (rc == TRAWL_OK && it->n && it->n->kind == Q_TERM) {
+            it->n->src_off = (uint32_t)t.body;
+            it->n->src_len = (uint32_t)t.body_len;
+        }
     }
     return rc != TRAWL_OK ? rc : qp_lex(p);
 }

@@ -122,6 +122,12 @@ size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t le
     return n;
 }
 
+uint64_t qstats_term_df(const trawl_qstats *qs, const char *term, size_t len)
+{
+    const qs_entry *e = qs_find(qs, TRAWL_QSTATS_TERM, term, len);
+    return e ? e->df : 0;
+}
+
 double qstats_avgdl(const trawl_qstats *qs)
 {
     return bm25_avgdl(qs->n_docs, qs->total_tokens);

@@ -43,6 +43,9 @@ int qstats_node(exec *x, pnode *p);
  * prefix expands to over every counted index. O(log entries + matches). */
 size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t len);
 
+/* The df the statistics hold for a term, 0 if none. O(log entries). */
+uint64_t qstats_term_df(const trawl_qstats *qs, const char *term, size_t len);
+
 /* avgdl of the statistics, computed as trawl_index's (bm25_avgdl). */
 double qstats_avgdl(const trawl_qstats *qs);
 

@@ -12,6 +12,7 @@ typedef enum qkind {
     Q_TERM,   /**< one analysed term: terms[0] */
     Q_PHRASE, /**< terms[i] at position p + offsets[i]; slop 0 = exact, else proximity */
     Q_PREFIX, /**< every term starting with terms[0] (folded, not stemmed), scored as OR */
+    Q_FUZZY,  /**< every term within max_edits of terms[0] (analysed), scored below it */
     Q_BOOL,   /**< must / should / must_not children (Lucene BooleanQuery semantics) */
     Q_ALL,    /**< every document (a query of only a date filter) */
 } qkind;
@@ -21,13 +22,18 @@ struct qnode {
     qkind kind;
     uint32_t col; /**< 1-based byte column in the query string where this clause starts */
 
-    /* Q_TERM, Q_PHRASE, Q_PREFIX */
+    /* Q_TERM, Q_PHRASE, Q_PREFIX, Q_FUZZY */
     char **terms;      /**< NUL-terminated analysed terms */
     uint32_t *lens;    /**< their byte lengths */
     uint32_t *offsets; /**< Q_PHRASE: position of terms[i] relative to terms[0] (0, 1, ...) */
     uint32_t n_terms;
     uint32_t slop; /**< Q_PHRASE: 0 = exact phrase; N = all terms within a window of
                         n_terms + N positions, in any order ("a b"~N) */
+    double weight; /**< Q_TERM: query weight, 1 for a word of the query (expansion sets others) */
+    int origin;    /**< Q_TERM: TRAWL_TERM_QUERY, or TRAWL_TERM_FEEDBACK for an expansion */
+    uint32_t max_edits; /**< Q_FUZZY: 1 or 2 (restricted Damerau-Levenshtein, code points) */
+    uint32_t src_off;   /**< Q_TERM of one word, Q_FUZZY: the word's first byte in the query */
+    uint32_t src_len;   /**< its bytes (0: not from one word, e.g. a phrase's or expansion's) */
 
     /* Q_BOOL: a document matches when it matches every must child, no must_not child, and,
      * if there is no must child, at least one should child. Its score is the sum of the scores

@@ -3,8 +3,10 @@
 
 #include "abi.h"
 #include "cursor.h"
+#include "proximity.h"
 #include "qparse.h"
 #include "qstats.h"
+#include "rm3.h"
 #include "snippet.h"
 
 #include <math.h>
@@ -129,6 +131,17 @@ static int search_check_options(trawl_search *s, const trawl_options *o)
                        o->b);
     if (o->sort != TRAWL_SORT_SCORE && o->sort != TRAWL_SORT_DATE)
         return err_set(&s->e, TRAWL_EARG, "unknown sort order %d", o->sort);
+    if (o->query_tf != TRAWL_QTF_COUNT && o->query_tf != TRAWL_QTF_ONCE)
+        return err_set(&s->e, TRAWL_EARG, "unknown query_tf %d", o->query_tf);
+    if (o->proximity < -1 || o->proximity > 1 ||
+        !(o->proximity_weight >= 0 && o->proximity_weight <= PROX_MAX_WEIGHT))
+        return err_set(&s->e, TRAWL_EARG, "proximity %d or its weight %g out of range",
+                       o->proximity, o->proximity_weight);
+    if (o->expand_docs > 1000 || o->expand_terms > 1000 ||
+        !(o->expand_weight >= 0 && o->expand_weight <= 1))
+        return err_set(&s->e, TRAWL_EARG,
+                       "expansion parameters out of range (docs %u, terms %u, weight %g)",
+                       o->expand_docs, o->expand_terms, o->expand_weight);
     if (o->date_from && o->date_to && o->date_from > o->date_to)
         return err_set(&s->e, TRAWL_EARG, "date_from %u is after date_to %u", o->date_from,
                        o->date_to);
@@ -173,6 +186,7 @@ static int search_explain_hit(trawl_search *s, exec *x, const pnode *root, size_
     cctx_close(&cc);
     if (xs.oom) return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
     s->ex[h] = xs.items;
+    s->ex_info[h] = xs.info;
     s->n_ex[h] = xs.n;
     s->ex_len[h] = segment_doc_len(cc.seg, local);
     return s->e.rc;
@@ -182,9 +196,10 @@ static int search_explain(trawl_search *s, exec *x, const pnode *root)
 {
     size_t n = s->n_hits ? s->n_hits : 1;
     s->ex = arena_calloc(&s->a, n * sizeof *s->ex);
+    s->ex_info = arena_calloc(&s->a, n * sizeof *s->ex_info);
     s->n_ex = arena_calloc(&s->a, n * sizeof *s->n_ex);
     s->ex_len = arena_calloc(&s->a, n * sizeof *s->ex_len);
-    if (!s->ex || !s->n_ex || !s->ex_len)
+    if (!s->ex || !s->ex_info || !s->n_ex || !s->ex_len)
         return err_set(&s->e, TRAWL_ENOMEM, "out of memory explaining hits");
     for (size_t h = 0; h < s->n_hits && s->e.rc == TRAWL_OK; h++)
         search_explain_hit(s, x, root, h);
@@ -201,8 +216,13 @@ void search_clear(trawl_search *s)
     s->hits = NULL;
     s->n_hits = 0;
     s->ex = NULL;
+    s->ex_info = NULL;
     s->n_ex = NULL;
     s->ex_len = NULL;
+    s->qterms = NULL;
+    s->n_qterms = 0;
+    s->qtext = "";
+    s->has_run = 0;
     s->count = 0;
     s->count_exact = 1;
     s->algo = "";
@@ -240,6 +260,62 @@ static int search_check_hits(trawl_search *s)
     return TRAWL_OK;
 }
 
+/* Adds the scoring term clauses under p to s->qterms (a term met again adds its weight). */
+static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
+{
+    if (p->kind == P_BOOL) {
+        for (uint32_t i = 0; i < p->n_must; i++)
+            if (search_collect_terms(s, p->must[i], cap) != TRAWL_OK) return s->e.rc;
+        for (uint32_t i = 0; i < p->n_should; i++)
+            if (search_collect_terms(s, p->should[i], cap) != TRAWL_OK) return s->e.rc;
+        return TRAWL_OK;
+    }
+    if (p->kind != P_TERM) return TRAWL_OK;
+    for (size_t i = 0; i < s->n_qterms; i++)
+        if (strcmp(s->qterms[i].term, p->t->term) == 0) {
+            s->qterms[i].weight += p->weight;
+            return TRAWL_OK;
+        }
+    if (s->n_qterms == *cap) {
+        size_t c = *cap ? 2 * *cap : 16;
+        trawl_query_term *v = arena_alloc(&s->a, c * sizeof *v);
+        if (!v) return err_set(&s->e, TRAWL_ENOMEM, "out of memory listing the query terms");
+        if (s->n_qterms) memcpy(v, s->qterms, s->n_qterms * sizeof *v);
+        s->qterms = v;
+        *cap = c;
+    }
+    s->qterms[s->n_qterms++] =
+        (trawl_query_term){p->t->term, p->weight, p->t->df, p->origin, p->edits, p->from};
+    return TRAWL_OK;
+}
+
+/* Query expansion: runs the plan for the top feedback documents, then plans the expanded query
+ * into *root (the query as written stays in s->q, for snippets and suggestions). */
+static int search_expand(trawl_search *s, exec *x, pnode **root)
+{
+    exec fx = *x;
+    query eq;
+    uint32_t docs = s->opt.expand_docs ? s->opt.expand_docs : RM3_DEFAULT_DOCS;
+    rm3_opts ro = {.fb_terms = s->opt.expand_terms ? s->opt.expand_terms : RM3_DEFAULT_TERMS,
+                   .orig_weight =
+                       s->opt.expand_weight > 0 ? s->opt.expand_weight : RM3_DEFAULT_WEIGHT,
+                   .default_or = s->opt.default_or,
+                   .qtf_once = x->qtf_once};
+    if (docs > s->idx->n_docs) docs = (uint32_t)s->idx->n_docs;
+    topk_entry *mem = arena_alloc(&s->a, (size_t)docs * sizeof *mem + 1);
+    if (!mem) return err_set(&s->e, TRAWL_ENOMEM, "out of memory for feedback documents");
+    topk_init(&fx.heap, mem, docs, 0);
+    fx.scoring = 1;
+    fx.count = 0;
+    fx.pruned = 0;
+    if (plan_run(*root, &fx, 0) != TRAWL_OK) return s->e.rc;
+    topk_sort(&fx.heap);
+    if (rm3_expand(x, s->an, &s->text, &s->q, &fx.heap, &ro, &eq) != TRAWL_OK) return s->e.rc;
+    if (eq.root == s->q.root) return TRAWL_OK;
+    return plan_build(root, &eq, x,
+                      s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS);
+}
+
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
@@ -251,17 +327,30 @@ static int search_execute(trawl_search *s, const char *query_text)
         return s->e.rc;
     }
     s->has_query = 1;
+    size_t qlen = strlen(query_text);
+    char *qt = arena_alloc(&s->a, qlen + 1);
+    if (!qt) return err_set(&s->e, TRAWL_ENOMEM, "out of memory for the query");
+    s->qtext = memcpy(qt, query_text, qlen + 1);
     x.bm.k1 = s->opt.k1;
     x.bm.b = s->opt.b;
     x.bm.avgdl = s->global ? qstats_avgdl(s->global) : s->idx->avgdl;
     if (s->global && qstats_check_index(s->global, s->idx, &s->e) != TRAWL_OK) return s->e.rc;
+    /* Feedback documents are each shard's own top hits: no statistics make that one index's. */
+    if (s->opt.expand && (s->global || s->record))
+        return err_set(&s->e, TRAWL_EARG,
+                       "query expansion does not work with statistics across shards");
     x.scoring = !s->opt.count_only;
     x.force_exhaustive = s->force_exhaustive;
+    x.qtf_once = s->opt.query_tf == TRAWL_QTF_ONCE;
+    x.fuzzy_auto = s->opt.fuzzy != 0;
+    if (s->opt.proximity > 0 || (s->opt.proximity == 0 && PROX_DEFAULT_ON))
+        x.prox_weight = s->opt.proximity_weight > 0 ? s->opt.proximity_weight : PROX_DEFAULT_WEIGHT;
     search_dates(&x, &s->opt, &s->q);
     if (search_heap(s, &x) != TRAWL_OK ||
         plan_build(&root, &s->q, &x,
                    s->opt.max_expansions ? s->opt.max_expansions : SEARCH_DEFAULT_EXPANSIONS) !=
-            TRAWL_OK)
+            TRAWL_OK ||
+        (s->opt.expand && x.scoring && search_expand(s, &x, &root) != TRAWL_OK))
         return s->e.rc;
     if (s->record) return TRAWL_OK; /* trawl_search_qstats: the plan's statistics are all */
     if (plan_run(root, &x, s->opt.exact_count) != TRAWL_OK) return s->e.rc;
@@ -276,7 +365,10 @@ static int search_execute(trawl_search *s, const char *query_text)
     /* Pruning skips documents without counting them, unless every document was counted. */
     s->count_exact = !x.pruned || x.count >= s->idx->n_docs;
     s->algo = x.algo;
-    if (s->opt.explain && x.scoring) return search_explain(s, &x, root);
+    size_t cap = 0;
+    if (search_collect_terms(s, root, &cap) != TRAWL_OK) return s->e.rc;
+    if (s->opt.explain && x.scoring && search_explain(s, &x, root) != TRAWL_OK) return s->e.rc;
+    s->has_run = 1;
     return TRAWL_OK;
 }
 
@@ -397,14 +489,49 @@ static int search_load_text(trawl_search *s, size_t i)
     return rc;
 }
 
+/* The query to highlight: the parsed one, with the spellings fuzzy matching found as words of
+ * their own (in the snippet arena). */
+static const query *search_highlight_query(trawl_search *s, query *hq)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < s->n_qterms; i++)
+        n += s->qterms[i].origin == TRAWL_TERM_FUZZY;
+    if (n == 0 || !s->q.root) return &s->q;
+    qnode *b = arena_calloc(&s->snip, sizeof *b),
+          **kids = arena_alloc(&s->snip, (n + 1) * sizeof *kids);
+    qnode *leaves = arena_calloc(&s->snip, n * sizeof *leaves);
+    char **terms = arena_alloc(&s->snip, n * sizeof *terms);
+    uint32_t *lens = arena_alloc(&s->snip, n * sizeof *lens);
+    if (!b || !kids || !leaves || !terms || !lens) return &s->q;
+    kids[k++] = s->q.root;
+    for (size_t i = 0; i < s->n_qterms; i++) {
+        if (s->qterms[i].origin != TRAWL_TERM_FUZZY) continue;
+        qnode *l = &leaves[k - 1];
+        terms[k - 1] = (char *)s->qterms[i].term;
+        lens[k - 1] = (uint32_t)strlen(s->qterms[i].term);
+        l->kind = Q_TERM;
+        l->terms = &terms[k - 1];
+        l->lens = &lens[k - 1];
+        l->n_terms = 1;
+        kids[k++] = l;
+    }
+    b->kind = Q_BOOL;
+    b->should = kids;
+    b->n_should = (uint32_t)k;
+    *hq = s->q;
+    hq->root = b;
+    return hq;
+}
+
 static int search_snippet(trawl_search *s, size_t i, size_t max_bytes, trawl_snippet *out)
 {
+    query hq;
     int rc = search_load_text(s, i);
     if (rc != TRAWL_OK) return rc;
     if (!s->has_query) return err_set(&s->e, TRAWL_ENOTFOUND, "no query to highlight");
     arena_reset(&s->snip);
-    rc = snippet_make(s->an, &s->q, (const char *)s->text.p, s->text.len, max_bytes, &s->snip, out,
-                      &s->e);
+    rc = snippet_make(s->an, search_highlight_query(s, &hq), (const char *)s->text.p, s->text.len,
+                      max_bytes, &s->snip, out, &s->e);
     out->doc_off = rc == TRAWL_OK && out->len ? (uint64_t)(out->text - (const char *)s->text.p) : 0;
     return rc;
 }
@@ -439,5 +566,23 @@ int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **
     *out = s->ex[i];
     *n = s->n_ex[i];
     if (doc_len) *doc_len = s->ex_len[i];
+    return TRAWL_OK;
+}
+
+int trawl_search_explain_info_sized(const trawl_search *s, size_t i, size_t j,
+                                    trawl_explain_info *out, size_t out_size)
+{
+    if (!sized_ok(out_size, ABI_EXPLAIN_INFO_FIRST) || !s->ex) return TRAWL_EARG;
+    if (i >= s->n_hits || j >= s->n_ex[i]) return TRAWL_ENOTFOUND;
+    sized_copy_out(out, out_size, &s->ex_info[i][j], sizeof s->ex_info[i][j]);
+    return TRAWL_OK;
+}
+
+int trawl_search_query_term_sized(const trawl_search *s, size_t i, trawl_query_term *out,
+                                  size_t out_size)
+{
+    if (!sized_ok(out_size, ABI_QUERY_TERM_FIRST)) return TRAWL_EARG;
+    if (i >= s->n_qterms) return TRAWL_ENOTFOUND;
+    sized_copy_out(out, out_size, &s->qterms[i], sizeof s->qterms[i]);
     return TRAWL_OK;
 }

@@ -25,18 +25,23 @@ struct trawl_search {
     err e;             /**< error of the last failed call */
     uint32_t err_col;  /**< TRAWL_EQUERY column */
     query q;           /**< the last parsed query (in a); only its warnings after a failure */
+    const char *qtext; /**< its text (a copy in a) */
     int has_query;
     trawl_options opt; /**< options of the last run */
     topk_entry *hits;  /**< ranked hits after offset (in a) */
     size_t n_hits;
-    trawl_explain **ex; /**< [n_hits] clauses per hit, with explain */
-    size_t *n_ex;       /**< [n_hits] */
-    uint32_t *ex_len;   /**< [n_hits] document lengths */
+    trawl_explain **ex;           /**< [n_hits] clauses per hit, with explain */
+    trawl_explain_info **ex_info; /**< [n_hits] what each clause is */
+    size_t *n_ex;                 /**< [n_hits] */
+    uint32_t *ex_len;             /**< [n_hits] document lengths */
     uint64_t count;
     int count_exact;
     double elapsed_us;
-    const char *algo;           /**< algorithm the last run used (for tests and benchmarks) */
-    int force_exhaustive;       /**< tests: evaluate every query with the reference evaluator */
+    const char *algo;         /**< algorithm the last run used (for tests and benchmarks) */
+    trawl_query_term *qterms; /**< the terms the last run scored (in a) */
+    size_t n_qterms;
+    int has_run;          /**< the last run succeeded (its query, counts and terms are valid) */
+    int force_exhaustive; /**< tests: evaluate every query with the reference evaluator */
     const trawl_qstats *global; /**< during trawl_search_run_global: the statistics to use */
     trawl_qstats *record;       /**< during trawl_search_qstats: where they are collected */
 };

@@ -71,7 +71,7 @@ static void sn_add_term(sn_ctx *c, const char *s, uint32_t len, int is_prefix)
 static void sn_collect(sn_ctx *c, const qnode *n)
 {
     if (!n) return;
-    if (n->kind == Q_TERM || n->kind == Q_PHRASE || n->kind == Q_PREFIX) {
+    if (n->kind == Q_TERM || n->kind == Q_PHRASE || n->kind == Q_PREFIX || n->kind == Q_FUZZY) {
         for (uint32_t i = 0; i < n->n_terms; i++)
             sn_add_term(c, n->terms[i], n->lens[i], n->kind == Q_PREFIX);
     } else if (n->kind == Q_BOOL) {

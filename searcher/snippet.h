@@ -1,6 +1,7 @@
 /* snippet: picks the best passage of a document's stored text for a query and marks the
  * matches. Re-analyses the text with the index's analyzer and compares tokens with the query's
- * positive terms (terms, phrase terms, prefixes), so highlighting agrees with matching. */
+ * positive terms (terms, phrase terms, prefixes, fuzzy words), so highlighting agrees with
+ * matching (a caller adds a fuzzy word's variants to the query it passes). */
 #ifndef TRAWL_SNIPPET_H
 #define TRAWL_SNIPPET_H
 

@@ -99,9 +99,10 @@ extern "C" {
  * only functions that library has (check trawl_version_number()).
  *
  * How structs grow. A struct the caller allocates (trawl_options, trawl_stats, trawl_hit,
- * trawl_snippet, trawl_writer_options, trawl_writer_stats, trawl_term) may gain fields at its end,
- * never elsewhere. Every function taking one is exported as <name>_sized with the caller's sizeof
- * of the struct as its last argument; the header's static inline <name> passes it, so C and C++
+ * trawl_snippet, trawl_writer_options, trawl_writer_stats, trawl_term, trawl_explain_info,
+ * trawl_query_term) may gain fields at its end, never elsewhere. Every function taking one is
+ * exported as <name>_sized with the caller's sizeof of the struct as its last argument; the
+ * header's static inline <name> passes it, so C and C++
  * callers never see it. The library fills or reads only the bytes the caller has. An older
  * caller's missing options take the library's defaults; for a newer caller, output fields an
  * older library does not know read as zero, and an option it does not know must be left as
@@ -263,7 +264,38 @@ typedef struct trawl_options {
     int explain;             /**< keep per-term scoring details for trawl_search_explain */
     int default_or;          /**< bare words are optional (OR) instead of required (AND) */
     uint32_t max_expansions; /**< terms a prefix* may expand to (default 256); beyond: ELIMIT */
+    /* Ranking beyond plain BM25 (docs/RANKING.md). */
+    int query_tf; /**< a word the query repeats: TRAWL_QTF_COUNT (default) scores it as often as
+                       it is written, as Lucene and FTS5 do; TRAWL_QTF_ONCE scores it once */
+    int fuzzy;    /**< 1: a word in fewer than 3 documents (or 1 in 10,000) also matches the
+                       spellings within 1 edit (3 to 5 characters) or 2 (6 or more) of it, as
+                       word~N does (default 0) */
+    int expand;   /**< 1: expand the query from its top documents (RM3: the words of
+                       the best expand_docs hits' stored text, weighted by frequency
+                       and the hit's score; docs/RANKING.md), default 0 */
+    uint32_t expand_docs;    /**< feedback documents, 1..1000 (0: the default, 10) */
+    uint32_t expand_terms;   /**< terms added at most, 1..1000 (0: the default, 10) */
+    double expand_weight;    /**< the original query's share of the weights, in (0, 1] (0: the
+                                  default, 0.5) */
+    int proximity;           /**< a bag of words (words, +words, -words, no phrase or group)
+                                  also scores how close its words stand (BM25TP,
+                                  docs/RANKING.md): 1 on, -1 off, 0 the default (off) */
+    double proximity_weight; /**< the proximity part's factor lambda, 0..100 (0: the default,
+                                  1) */
 } trawl_options;
+
+enum {
+    TRAWL_QTF_COUNT = 0, /**< trawl_options.query_tf: "a b a" weighs a twice (the default) */
+    TRAWL_QTF_ONCE = 1,  /**< trawl_options.query_tf: "a b a" is "a b" */
+};
+
+/** Where a term of the query as run comes from (trawl_query_term.origin, and
+ * trawl_explain_info.origin). */
+enum {
+    TRAWL_TERM_QUERY = 0,    /**< a word of the query */
+    TRAWL_TERM_FUZZY = 1,    /**< a spelling near a query word (word~N, or the fuzzy option) */
+    TRAWL_TERM_FEEDBACK = 2, /**< added by query expansion from the top documents */
+};
 
 /** Sets the first o_size bytes of *o to the defaults listed above (call trawl_options_init).
  * Thread-safe.
@@ -291,8 +323,12 @@ TRAWL_API int trawl_search_run_sized(trawl_search *s, const char *query, const t
 /** Parses and runs the query q with options o (NULL = defaults), replacing the previous results.
  * Query language: bare words (all required unless o->default_or), "exact phrase",
  * "near words"~N (within N extra positions, any order), +required, -excluded, AND, OR, NOT,
- * parentheses, prefix*, date:YYYY-MM-DD..YYYY-MM-DD (either end may be empty). On failure the
- * context has no hits and trawl_search_errmsg says why.
+ * parentheses, prefix*, word~1 and word~2 (the spellings within 1 or 2 edits of the analysed
+ * word, scored below it; word~ is word~2), date:YYYY-MM-DD..YYYY-MM-DD (either end may be
+ * empty). On failure the context has no hits and trawl_search_errmsg says why.
+ * Cost: with o->expand, a first run for the feedback documents and the analysis of their
+ * stored text; a fuzzy word walks every segment's term table (built at the first fuzzy query:
+ * about 60 ns a term, once per segment).
  * @return TRAWL_OK;
  *         TRAWL_EQUERY   a malformed query (trawl_search_error_column gives the column);
  *         TRAWL_ELIMIT   a prefix expands to more than o->max_expansions terms;
@@ -440,7 +476,8 @@ typedef struct trawl_explain {
     uint64_t df;      /**< documents containing it, over the whole opened index */
     double idf;       /**< ln(1 + (N - df + 0.5) / (df + 0.5)) */
     double norm;      /**< length norm k1 * (1 - b + b * doc_len / avg_len) */
-    double score;     /**< idf * tf * (k1 + 1) / (tf + norm); the hit's score is the sum */
+    double score;     /**< idf * tf * (k1 + 1) / (tf + norm), times the clause's weight
+                           (trawl_explain_info); the hit's score is the sum */
 } trawl_explain;
 
 /** With o->explain set: the clauses that scored hit i. *n receives their count; the array is
@@ -448,6 +485,80 @@ typedef struct trawl_explain {
  * @return TRAWL_OK, TRAWL_ENOTFOUND, or TRAWL_EARG if the search was not run with explain. */
 TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_explain **out,
                                    size_t *n, uint32_t *doc_len);
+
+/** What a clause of an explained hit is (trawl_explain_info.kind). */
+enum {
+    TRAWL_CLAUSE_TERM = 0,      /**< a term's BM25: weight * idf * tf * (k1 + 1) / (tf + norm) */
+    TRAWL_CLAUSE_PHRASE = 1,    /**< a phrase's BM25, the phrase as one pseudo-term */
+    TRAWL_CLAUSE_PROXIMITY = 2, /**< a term's proximity part (docs/RANKING.md): its tf, df and
+                                     idf are the term's, norm the hit's length norm */
+};
+
+/** More about clause j of explained hit i (the j-th trawl_explain of trawl_search_explain).
+ * May grow at its end (see "ABI promise"). */
+typedef struct trawl_explain_info {
+    int kind;         /**< TRAWL_CLAUSE_TERM, _PHRASE or _PROXIMITY */
+    int origin;       /**< TRAWL_TERM_QUERY, _FUZZY or _FEEDBACK: where the term comes from */
+    double weight;    /**< the clause's factor: its query weight for a term (1 for a word
+                           written once), lambda * weight * min(1, idf) for a proximity part */
+    double closeness; /**< proximity: the term's sum of idf(neighbour) / distance^2 over the
+                           adjacent pairs of query-term occurrences it is part of; else 0 */
+    uint32_t edits;   /**< a fuzzy variant's edits from the query word, else 0 */
+    const char *from; /**< a fuzzy variant's query word (analysed), else NULL */
+} trawl_explain_info;
+
+/** trawl_search_explain_info with the caller's sizeof(trawl_explain_info). */
+TRAWL_API int trawl_search_explain_info_sized(const trawl_search *s, size_t i, size_t j,
+                                              trawl_explain_info *out, size_t out_size);
+
+/** Fills *out for clause j of explained hit i. Pointers are valid until the next run on s.
+ * @return TRAWL_OK; TRAWL_ENOTFOUND past the last hit or clause; TRAWL_EARG if the search was
+ *         not run with explain. */
+static inline int trawl_search_explain_info(const trawl_search *s, size_t i, size_t j,
+                                            trawl_explain_info *out)
+{
+    return trawl_search_explain_info_sized(s, i, j, out, sizeof *out);
+}
+
+/** A term the last query ran with: its words, and what fuzzy matching and query expansion
+ * added. May grow at its end (see "ABI promise"). */
+typedef struct trawl_query_term {
+    const char *term; /**< the analysed term */
+    double weight;    /**< its query weight (1 for a word written once) */
+    uint64_t df;      /**< documents holding it, over the whole opened index */
+    int origin;       /**< TRAWL_TERM_QUERY, _FUZZY or _FEEDBACK */
+    uint32_t edits;   /**< _FUZZY: edits from the query word */
+    const char *from; /**< _FUZZY: the query word (analysed); else NULL */
+} trawl_query_term;
+
+/** trawl_search_query_term with the caller's sizeof(trawl_query_term). */
+TRAWL_API int trawl_search_query_term_sized(const trawl_search *s, size_t i, trawl_query_term *out,
+                                            size_t out_size);
+
+/** Term i (0-based) of the last successful run, in the order the query names them (a phrase's
+ * and a prefix's terms included, fuzzy variants after their word's place, expansion terms
+ * last), each once. Pointers valid until the next run on s. Iterate until TRAWL_ENOTFOUND:
+ *
+ *     trawl_query_term t;
+ *     for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++)
+ *         if (t.origin == TRAWL_TERM_FEEDBACK) printf("+%s %.3f\n", t.term, t.weight);
+ *
+ * O(1), no allocation. @return TRAWL_OK, or TRAWL_ENOTFOUND past the last term. */
+static inline int trawl_search_query_term(const trawl_search *s, size_t i, trawl_query_term *out)
+{
+    return trawl_search_query_term_sized(s, i, out, sizeof *out);
+}
+
+/** A spelling suggestion for the last query ("did you mean"), for a query that found nothing
+ * or little: each plain word of it whose analysed form has a spelling one edit away (a
+ * restricted Damerau-Levenshtein edit) in at least 10 times as many documents (or, for a word
+ * in none, in any) is replaced by the most frequent such spelling, keeping the word's unstemmed
+ * ending. Walks the dictionary once per word (a fraction of a millisecond on a 150,000-term
+ * dictionary). The text is valid until the next run on s.
+ * @return TRAWL_OK with the suggested query in *text (*len bytes, NUL-terminated);
+ *         TRAWL_ENOTFOUND no better spelling, or no successful run; TRAWL_ENOMEM;
+ *         TRAWL_ECORRUPT. */
+TRAWL_API int trawl_search_suggestion(trawl_search *s, const char **text, size_t *len);
 
 /* ---------------------------------------------------------------- writer
  * A program keeps its own index with a writer: it opens one on an index directory (creating
@@ -685,7 +796,12 @@ static inline int trawl_writer_stat(const trawl_writer *w, trawl_writer_stats *s
  * bit, because the same integers (N, total tokens, each df) go into the same floating-point
  * operations. Counts add up: the sum of the shards' trawl_search_count is one index's count
  * (exact if every shard's is). Explanations show the global df. A prefix expands, and fails
- * with TRAWL_ELIMIT, over the terms of all the shards.
+ * with TRAWL_ELIMIT, over the terms of all the shards; a fuzzy word (word~N, o->fuzzy) keeps
+ * the variants, and takes the blended df, that the terms of all the shards give, and o->fuzzy
+ * widens the words rare over all of them (phase 1 exports the variants of every word for it).
+ * Proximity scores from each document's own positions, so it needs nothing more. Query
+ * expansion (o->expand) is refused with TRAWL_EARG: its feedback documents would be each
+ * shard's own top hits.
  *
  * The statistics are kept per clause, keyed by kind and analysed text: a term's df
  * (TRAWL_QSTATS_TERM, key: the term) and a phrase's exact df over live documents

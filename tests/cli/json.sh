@@ -72,5 +72,13 @@ printf 'rafah\n(x\nzebra\n' >"$T/q.txt"
 run "$S" -i idx --queries "$T/q.txt" --timing
 valid "batch records" 2 '[r["type"] for r in recs] == ["query"] * 3 + ["summary"]
 and "error" in recs[1] and recs[2]["count"] == 2'
+run "$S" -i idx --json --explain 'galant~1'
+valid "fuzzy: query_terms record, clause kind and origin" 0 'recs[0] == {"type": "query_terms",
+"terms": [{"term": "galant", "weight": 1, "df": 1, "origin": "query"},
+{"term": "gallant", "weight": 0.8333333333, "df": 1, "origin": "fuzzy", "edits": 1,
+"from": "galant"}]} and recs[1]["explain"][0]["kind"] == "term"'
+run "$S" -i idx --json rafha
+valid "suggestion record after the summary" 1 '[r["type"] for r in recs] == ["summary",
+"suggestion"] and recs[1]["query"] == "rafah"'
 
 cli_done

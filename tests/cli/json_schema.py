@@ -16,7 +16,11 @@ HIT = {'required': {'type': STR, 'rank': INT, 'id': STR, 'path': OPT_STR, 'score
                     'date': OPT_STR},
        'optional': {'line': INT, 'column': INT, 'snippet': STR, 'highlights': SPANS,
                     'highlights_cp': SPANS, 'doc_len': INT, 'explain': list}}
-EXPLAIN = {'term': STR, 'tf': INT, 'df': INT, 'idf': NUM, 'norm': NUM, 'score': NUM}
+EXPLAIN = {'required': {'term': STR, 'tf': INT, 'df': INT, 'idf': NUM, 'norm': NUM, 'score': NUM},
+           'optional': {'kind': STR, 'origin': STR, 'weight': NUM, 'closeness': NUM,
+                        'edits': INT, 'from': STR}}
+QUERY_TERM = {'required': {'term': STR, 'weight': NUM, 'df': INT, 'origin': STR},
+              'optional': {'edits': INT, 'from': STR}}
 SCHEMAS = {
     'hit': HIT,
     'summary': {'required': {'type': STR},
@@ -34,6 +38,10 @@ SCHEMAS = {
              'optional': {}},
     'document': {'required': {'type': STR, 'id': STR, 'path': OPT_STR, 'date': OPT_STR,
                               'text': STR}, 'optional': {}},
+    # with --explain, when fuzzy variants, expansion or weights changed the query's terms
+    'query_terms': {'required': {'type': STR, 'terms': list}, 'optional': {}},
+    # "did you mean", after the summary
+    'suggestion': {'required': {'type': STR, 'query': STR}, 'optional': {}},
     'query': {'required': {'type': STR, 'line': INT, 'query': STR},
               'optional': {'count': INT, 'exact': BOOL, 'hits': list, 'us': NUM,
                            'error': dict}},
@@ -74,9 +82,12 @@ def check(rec, where):
     problems = check_fields(rec, SCHEMAS[rec['type']], where)
     if rec['type'] == 'hit':
         for e in rec.get('explain', []):
-            problems += check_fields(e, {'required': EXPLAIN, 'optional': {}}, where + ' explain')
+            problems += check_fields(e, EXPLAIN, where + ' explain')
         if ('snippet' in rec) != ('highlights_cp' in rec) or ('line' in rec) != ('snippet' in rec):
             problems.append('%s: snippet, line and highlights come together' % where)
+    if rec['type'] == 'query_terms':
+        for t in rec['terms']:
+            problems += check_fields(t, QUERY_TERM, where + ' term')
     if rec['type'] == 'query':
         for h in rec.get('hits', []):
             h = dict(h, type='hit', path=None)

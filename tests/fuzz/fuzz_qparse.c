@@ -53,7 +53,9 @@ static uint32_t fq_walk(const qnode *n, size_t len, int depth)
     case Q_TERM:
     case Q_PHRASE:
     case Q_PREFIX:
+    case Q_FUZZY:
         fq_check_leaf(n);
+        FQ_CHECK(n->kind != Q_FUZZY || (n->n_terms == 1 && n->max_edits >= 1 && n->max_edits <= 2));
         return n->n_terms;
     case Q_BOOL: {
         uint32_t total = n->n_must + n->n_should + n->n_must_not, terms = 0;

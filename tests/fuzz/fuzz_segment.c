@@ -15,7 +15,11 @@
  *               tc_seek lands exactly where a linear walk says; a shallow seek's block bounds
  *               (max tf, min length) hold for every doc of its block; stored texts inflate to
  *               their recorded length;
- *   cursor OK:  a second cursor's seeks agree with the first cursor's walk.
+ *   cursor OK:  a second cursor's seeks agree with the first cursor's walk;
+ *   term table: it builds, or fails with TRAWL_ECORRUPT or TRAWL_ENOMEM (always, if the check
+ *               failed); with the check OK it holds n_terms terms, walked in strictly increasing
+ *               order with their true shared lengths, and a fuzzy walk (lev_visit) stays in
+ *               bounds.
  *
  * Seeds: tests/fuzz/corpus/segment/, written by this file's seed mode with the real writer:
  *   cc -std=c11 -D_GNU_SOURCE -DFUZZ_SEGMENT_SEEDS -Icommon -Iindexer \
@@ -25,9 +29,11 @@
  * files as they are). */
 #include "dict.h"
 #include "format.h"
+#include "levenshtein.h"
 #include "segment.h"
 #include "segment_impl.h"
 #include "term_cursor.h"
+#include "termtab.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -293,6 +299,55 @@ static void fs_terms(const segment *s, int check_ok)
     free(ref.tfs);
 }
 
+/* A term table walk that skips nothing: terms in order, true shared lengths. */
+typedef struct fs_tt {
+    uint8_t prev[DICT_WALK_HINT_MAX];
+    size_t prev_len;
+    uint64_t n;
+    int check_ok; /**< the segment passed its check: its terms are in order */
+    lev *l;       /**< NULL: no pruning */
+} fs_tt;
+
+static size_t fs_tt_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t *keep)
+{
+    fs_tt *w = ctx;
+    if (w->l) {
+        uint32_t d;
+        return lev_visit(w->l, term, len, lcp, &d, keep);
+    }
+    size_t n = len < w->prev_len ? len : w->prev_len, l = 0;
+    while (l < n && term[l] == w->prev[l])
+        l++;
+    FS_CHECK(!w->check_ok || w->n == 0 ||
+             (l == lcp && l < len && (l == w->prev_len || term[l] > w->prev[l])));
+    memcpy(w->prev, term, len);
+    w->prev_len = len;
+    w->n++;
+    *keep = len;
+    return len;
+}
+
+static void fs_termtab(const segment *s, int check_ok)
+{
+    err e;
+    err_init(&e);
+    const termtab *t = termtab_get(s, &e);
+    if (!t) {
+        FS_CHECK(e.rc == TRAWL_ECORRUPT || e.rc == TRAWL_ENOMEM);
+        FS_CHECK(!check_ok || e.rc == TRAWL_ENOMEM);
+        return;
+    }
+    fs_tt w = {.check_ok = check_ok};
+    termtab_walk(t, fs_tt_visit, &w);
+    FS_CHECK(w.n == termtab_n_terms(t));
+    if (check_ok) FS_CHECK(w.n == segment_n_terms(s));
+    static lev l;
+    if (lev_init(&l, "t01", 3, 2) == 0) {
+        fs_tt f = {.l = &l};
+        termtab_walk(t, fs_tt_visit, &f);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *copy = malloc(size ? size : 1);
@@ -318,6 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FS_CHECK(check_ok || ce.rc == TRAWL_ECORRUPT || ce.rc == TRAWL_ENOMEM);
     fs_docs(s, check_ok);
     fs_terms(s, check_ok);
+    fs_termtab(s, check_ok);
     segment_close(s);
     return 0;
 }

@@ -3,7 +3,9 @@
  * (2 + 1 segments), searched with hundreds of random queries built as strings for the parser,
  * and checked against a brute-force scan of the in-memory documents: matching sets, counts,
  * top-10 docs and BM25 scores, pruned (MaxScore / block-max AND) == exhaustive, sort by date,
- * offset paging, explain sums. */
+ * offset paging, explain sums. These run with proximity off (the default) and so check plain
+ * BM25; a second set of bags of words runs with the proximity part on (BM25TP) and checks the
+ * pruned evaluators' bounds against the exhaustive one and both against a brute-force BM25TP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -757,6 +759,165 @@ static void test_random_queries_one_dir(void **state)
     df_queries(0, DF_QUERIES / 4, &st);
 }
 
+/* ------------------------------------------------------------------ proximity */
+
+/* BM25TP of doc d for the bag q (TQ_OR / TQ_AND of terms, or TQ_MSN whose must and should are
+ * such): the doc's tokens in order are the merged positions of the query words, so a walk
+ * over them with the last query word seen gives every adjacent pair. */
+static double bf_prox(const bf *c, const tq *q, const df_doc *d, double lambda)
+{
+    int words[16], nw = 0;
+    double qw[16] = {0}, acc[16] = {0}, idf[16];
+    const tq *parts[2] = {q, NULL};
+    if (q->kind == TQ_MSN) parts[0] = q->kid[0], parts[1] = q->kid[1];
+    for (int pi = 0; pi < 2 && parts[pi]; pi++) {
+        const tq *b = parts[pi];
+        int nk = b->kind == TQ_TERM ? 1 : b->nk;
+        for (int i = 0; i < nk; i++) {
+            int w = b->kind == TQ_TERM ? b->w[0] : b->kid[i]->w[0], g = 0;
+            while (g < nw && words[g] != w)
+                g++;
+            if (g == nw) words[nw++] = w;
+            qw[g] += 1;
+        }
+    }
+    for (int g = 0; g < nw; g++)
+        idf[g] = log(1.0 + ((double)c->n_docs - df_word_df[c->scope][words[g]] + 0.5) /
+                               (df_word_df[c->scope][words[g]] + 0.5));
+    int last = -1, last_pos = 0;
+    for (uint32_t p = 0; p < d->len; p++) {
+        int g = 0;
+        while (g < nw && words[g] != d->toks[p])
+            g++;
+        if (g == nw) continue;
+        if (last >= 0 && last != g) {
+            double dist = p - last_pos;
+            acc[last] += idf[g] / (dist * dist);
+            acc[g] += idf[last] / (dist * dist);
+        }
+        last = g;
+        last_pos = (int)p;
+    }
+    double norm = c->k1 * (1.0 - c->b + c->b * (double)d->len / c->avgdl), s = 0;
+    for (int g = 0; g < nw; g++)
+        if (acc[g] > 0)
+            s +=
+                lambda * qw[g] * (idf[g] < 1 ? idf[g] : 1) * acc[g] * (c->k1 + 1) / (acc[g] + norm);
+    return nw >= 2 ? s : 0;
+}
+
+/* A bag of 2-4 words (repeats allowed), as OR, AND, or +must should -not in OR mode. */
+static tq *df_gen_bag(int *default_or)
+{
+    uint32_t r = df_below(3);
+    tq *q = tq_new(r == 2 ? TQ_MSN : r ? TQ_AND : TQ_OR);
+    *default_or = r == 2;
+    if (r == 2) {
+        q->nk = 3;
+        q->kid[0] = tq_new(TQ_TERM);
+        q->kid[0]->w[0] = df_word();
+        q->kid[1] = tq_new(TQ_OR);
+        q->kid[1]->nk = 1 + (int)df_below(2);
+        for (int i = 0; i < q->kid[1]->nk; i++) {
+            q->kid[1]->kid[i] = tq_new(TQ_TERM);
+            q->kid[1]->kid[i]->w[0] = df_word();
+        }
+        q->kid[2] = tq_new(TQ_TERM);
+        q->kid[2]->w[0] = df_word();
+        return q;
+    }
+    q->nk = 2 + (int)df_below(3);
+    for (int i = 0; i < q->nk; i++) {
+        q->kid[i] = tq_new(TQ_TERM);
+        q->kid[i]->w[0] = i && !df_below(6) ? q->kid[0]->w[0] : df_word();
+    }
+    return q;
+}
+
+/* One bag with the proximity part: brute force, pruned and exhaustive agree. */
+static void df_run_prox(trawl_search *s, const bf *c, tq *q, int default_or, double lambda,
+                        df_stats *st)
+{
+    static bf_hit exp[DF_DOCS];
+    static double score_of[DF_DOCS];
+    char qs[1024] = "";
+    trawl_options o;
+    df_snap pruned, ref;
+    df_render_or = default_or;
+    if (q->kind == TQ_MSN) {
+        /* +a (b c) -x: the should group is rendered bare in OR mode */
+        snprintf(qs, sizeof qs, "+%s", df_words[q->kid[0]->w[0]]);
+        for (int i = 0; i < q->kid[1]->nk; i++) {
+            size_t n = strlen(qs);
+            snprintf(qs + n, sizeof qs - n, " %s", df_words[q->kid[1]->kid[i]->w[0]]);
+        }
+        size_t n = strlen(qs);
+        snprintf(qs + n, sizeof qs - n, " -%s", df_words[q->kid[2]->w[0]]);
+    } else {
+        df_render(q, qs, sizeof qs);
+    }
+    bf_from = bf_to = 0;
+    bf_by_date = 0;
+    int n_exp = bf_run(c, q, exp, score_of);
+    for (int i = 0; i < n_exp; i++) {
+        exp[i].score += bf_prox(c, q, &df_docs[exp[i].doc], lambda);
+        score_of[exp[i].doc] = exp[i].score;
+    }
+    qsort(exp, (size_t)n_exp, sizeof *exp, bf_cmp_hit);
+    trawl_options_init(&o);
+    o.default_or = default_or;
+    o.proximity = 1;
+    o.proximity_weight = lambda;
+    if (trawl_search_run(s, qs, &o) != TRAWL_OK)
+        fail_msg("query %s: %s", qs, trawl_search_errmsg(s));
+    const char *algo = search_algo(s);
+    st->algo_ms += strcmp(algo, "maxscore") == 0;
+    st->algo_bmw += strcmp(algo, "block-max-and") == 0;
+    st->algo_ex += strcmp(algo, "exhaustive") == 0;
+    st->pruned += !trawl_search_count_is_exact(s);
+    st->matched += n_exp > 0;
+    df_check_ranked(s, exp, n_exp, score_of, 0, 10, qs);
+    df_snap_take(s, &pruned);
+    search_force_exhaustive(s, 1);
+    o.explain = 1;
+    assert_int_equal(trawl_search_run(s, qs, &o), TRAWL_OK);
+    df_snap_take(s, &ref);
+    df_snap_equal(&ref, &pruned, 0, qs, "proximity: pruned vs exhaustive evaluator");
+    df_check_explain(s, qs);
+    search_force_exhaustive(s, 0);
+}
+
+/* The proximity part's bounds keep MaxScore and block-max AND exact: every bag of words gives
+ * the exhaustive evaluator's hits, and both the brute force's. */
+static void test_random_queries_proximity(void **state)
+{
+    (void)state;
+    static const double lambdas[] = {1.0, 0.3, 5.0};
+    trawl_index *idx;
+    trawl_search *s;
+    df_stats st = {0};
+    bf c = {.n_docs = DF_DOCS, .scope = 0, .k1 = 1.2, .b = 0.75};
+    uint64_t tokens = 0;
+    for (int d = 0; d < DF_DOCS; d++)
+        tokens += df_docs[d].len;
+    c.avgdl = (double)tokens / c.n_docs;
+    df_open(&idx, 1);
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    for (int qi = 0; qi < DF_QUERIES; qi++) {
+        int default_or;
+        df_pool_n = 0;
+        tq *q = df_gen_bag(&default_or);
+        df_run_prox(s, &c, q, default_or, lambdas[qi % 3], &st);
+    }
+    printf("test_differential: %d bags with proximity: maxscore %d, block-max %d, exhaustive "
+           "%d, with matches %d, pruned counts %d\n",
+           DF_QUERIES, st.algo_ms, st.algo_bmw, st.algo_ex, st.matched, st.pruned);
+    assert_true(st.algo_ms >= 40 && st.algo_bmw >= 40 && st.algo_ex >= 40);
+    assert_true(st.pruned >= 20);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 static void test_prefix_limit(void **state)
 {
     (void)state;
@@ -817,6 +978,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_queries_two_dirs),
         cmocka_unit_test(test_random_queries_one_dir),
+        cmocka_unit_test(test_random_queries_proximity),
         cmocka_unit_test(test_prefix_limit),
         cmocka_unit_test(test_mixed_analyzers),
     };

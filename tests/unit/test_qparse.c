@@ -57,6 +57,9 @@ static void tq_print(const qnode *n, char *out, size_t cap)
     case Q_PREFIX:
         tq_cat(out, cap, "prefix:%s*", n->terms[0]);
         break;
+    case Q_FUZZY:
+        tq_cat(out, cap, "fuzzy:%s~%u", n->terms[0], n->max_edits);
+        break;
     case Q_ALL:
         tq_cat(out, cap, "all");
         break;
@@ -160,6 +163,15 @@ static void test_leaves(void **state)
         {"a and b", 0, "(+term:a +term:and +term:b)"},
         {"a or not b", 0, "(+term:a +term:or +term:not +term:b)"},
         {"Date:2024", 0, "phrase:\"date 2024\""},
+        {"galant~1", 0, "fuzzy:galant~1"},
+        {"Galants~2", 0, "fuzzy:galant~2"}, /* the analysed (stemmed) form */
+        {"galant~", 0, "fuzzy:galant~2"},   /* Lucene's default */
+        {"galant~0", 0, "term:galant"},
+        {"-galant~1 b", 0, "(+term:b -fuzzy:galant~1)"},
+        {"a~b", 0, "phrase:\"a b\""}, /* not a distance: a word as before */
+        {"~1", 0, "term:1"},
+        {"~", 0, "error@1: query has nothing to search for (no letters or digits)"},
+        {"&~1 b", 0, "term:b"},
     };
     tq_run_cases(*state, c, TQ_N(c));
 }
@@ -368,6 +380,8 @@ static void test_errors(void **state)
         {"a *", 0, "error@3: '*' needs a prefix of letters or digits before it"},
         {"&*", 0, "error@2: '*' needs a prefix of letters or digits before it"},
         {"gaza-egypt*", 0, "error@1: a prefix* must be a single word (it has 2 tokens)"},
+        {"galant~3", 0, "error@7: fuzzy distance after '~' is at most 2 (word~1, word~2)"},
+        {"gaza-egypt~1", 0, "error@1: a fuzzy word~1 must be a single word (it has 2 tokens)"},
     };
     tq_run_cases(*state, c, TQ_N(c));
 }

@@ -50,7 +50,8 @@ static void qt_word(char *out, uint32_t i)
 }
 
 /* A document of Zipf-ish words; every 97th also holds a rare word "rare<k>" (one document
- * each). Lengths repeat often, so equal scores (ties) are common. */
+ * each), every 31st a scarce one "scarce<k>" (four documents each). Lengths repeat often, so equal
+ * scores (ties) are common. */
 static void qt_make_doc(uint32_t d)
 {
     uint32_t len = 3 + (uint32_t)(qt_rand() % (QT_MAXLEN - 3));
@@ -62,6 +63,8 @@ static void qt_make_doc(uint32_t d)
         w += strlen(w);
     }
     if (d % 97 == 5) w += sprintf(w, " rare%u", d / 97);
+    /* a word in about 4 documents: rare in a shard, not over all of them (--fuzzy's test) */
+    if (d % 31 == 3) w += sprintf(w, " scarce%u", d / 124);
     qt_date[d] = qt_rand() % 4 ? 20240101 + (uint32_t)(qt_rand() % 28) : 0;
 }
 
@@ -314,6 +317,13 @@ static const char *const qt_queries[] = {
     "nosuchword",
     "wab AND nosuchword",
     "wab nosuchword*",
+    "wab~1",
+    "wab~2",
+    "rare7~1 wab",
+    "rare1~2",
+    "wqz~1 OR \"waa wab\"",
+    "scarce3",
+    "scarce5 OR rare2",
 };
 
 /* Every option set a query runs under. */
@@ -345,9 +355,13 @@ static void qt_options(trawl_options *o, int variant)
         o->date_from = 20240103;
         o->date_to = 20240121;
         break;
+    case 7: /* rare and absent words widened: rare over all shards, not over one */
+        o->fuzzy = 1;
+        o->explain = 1;
+        break;
     }
 }
-#define QT_VARIANTS 7
+#define QT_VARIANTS 8
 
 /* Every query and option set: the shards in two phases == one index == the shards as one. */
 static void qt_compare_all(trawl_index *one, trawl_index **shard, trawl_index *as_one)
@@ -649,6 +663,14 @@ static void test_refusals(void **state)
     assert_int_equal(trawl_search_qstats(s, "wab (", NULL, &coll), TRAWL_EQUERY);
     assert_null(coll);
     assert_true(trawl_search_error_column(s) > 0);
+    /* query expansion: feedback from each shard's own top hits cannot be one index's */
+    trawl_options xo;
+    trawl_options_init(&xo);
+    xo.expand = 1;
+    assert_int_equal(trawl_search_qstats(s, "wab", &xo, &coll), TRAWL_EARG);
+    assert_null(coll);
+    assert_non_null(strstr(trawl_search_errmsg(s), "expansion"));
+    assert_int_equal(trawl_search_run_global(s, "wab", &xo, mine), TRAWL_EARG);
 
     /* another analyzer: an index of the same words with stemming */
     char dir[300];

@@ -1,0 +1,294 @@
+/* Known answers of the ranking beyond plain BM25 (docs/RANKING.md) on tiny corpora written
+ * through the public writer (language "none", so every word is its own term): scores and
+ * rankings computed here by hand from the formulas, independently of the library. Repeated
+ * query words (query_tf); query expansion (RM3: the feedback terms, their weights, the
+ * expanded query's scores); the proximity part (BM25TP: scores, ranking, explain). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "trawl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char tr_root[256];
+
+/* ---------------------------------------------------------------- fixtures */
+
+/* Writes docs[0..n) (ids "d0", "d1", ...) as a fresh index in tr_root/name and opens it. */
+static trawl_index *tr_index(const char *name, const char *const *docs, size_t n)
+{
+    char dir[400], errbuf[512];
+    trawl_writer *w;
+    trawl_writer_options o;
+    trawl_index *idx = NULL;
+    snprintf(dir, sizeof dir, "%s/%s", tr_root, name);
+    trawl_writer_options_init(&o);
+    o.language = "none";
+    assert_int_equal(trawl_writer_open(&w, dir, &o, errbuf, sizeof errbuf), TRAWL_OK);
+    for (size_t i = 0; i < n; i++) {
+        char id[16];
+        int il = snprintf(id, sizeof id, "d%zu", i);
+        assert_int_equal(trawl_writer_add(w, id, (size_t)il, docs[i], strlen(docs[i]), 0, NULL),
+                         TRAWL_OK);
+    }
+    assert_int_equal(trawl_writer_commit(w), TRAWL_OK);
+    trawl_writer_close(w);
+    const char *dirs[] = {dir};
+    assert_int_equal(trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf), TRAWL_OK);
+    return idx;
+}
+
+/* BM25 of one term as the library's formula states it (Lucene's idf). */
+static double tr_bm25(double n_docs, double df, double tf, double dl, double avgdl)
+{
+    double idf = log(1.0 + (n_docs - df + 0.5) / (df + 0.5));
+    double norm = 1.2 * (1.0 - 0.75 + 0.75 * dl / avgdl);
+    return idf * tf * 2.2 / (tf + norm);
+}
+
+/* The hits of a run: ids as "d3 d0 ...", scores in sc (up to cap). */
+static void tr_hits(trawl_search *s, char *ids, size_t cap, double *sc, size_t sc_cap)
+{
+    trawl_hit h;
+    size_t n = 0;
+    ids[0] = '\0';
+    for (size_t i = 0; trawl_search_hit(s, i, &h) == TRAWL_OK; i++) {
+        n += (size_t)snprintf(ids + n, cap - n, "%s%.*s", i ? " " : "", (int)h.id_len, h.id);
+        if (i < sc_cap) sc[i] = h.score;
+    }
+}
+
+static int tr_setup(void **state)
+{
+    (void)state;
+    return tu_mkdtemp(tr_root, sizeof tr_root, "ranking") ? 0 : -1;
+}
+
+static int tr_teardown(void **state)
+{
+    (void)state;
+    return tu_rm_rf(tr_root);
+}
+
+/* ---------------------------------------------------------------- query_tf */
+
+/* "a b a": with TRAWL_QTF_COUNT a weighs twice (2 s_a + s_b, as Lucene and FTS5 sum a clause
+ * per occurrence); with TRAWL_QTF_ONCE the query is "a b", bit for bit. */
+static void test_query_tf(void **state)
+{
+    (void)state;
+    static const char *docs[] = {"a x x x", "b x", "a b x x x x", "x x"};
+    trawl_index *idx = tr_index("qtf", docs, 4);
+    trawl_search *s;
+    trawl_options o;
+    char ids[256], ids2[256];
+    double sc[8], sc2[8];
+    double avgdl = (4 + 2 + 6 + 2) / 4.0;
+    double sa = tr_bm25(4, 2, 1, 6, avgdl), sb = tr_bm25(4, 2, 1, 6, avgdl);
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    assert_int_equal(o.query_tf, TRAWL_QTF_COUNT);
+    o.default_or = 1;
+    assert_int_equal(trawl_search_run(s, "a b a", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d2 d0 d1");
+    assert_true(fabs(sc[0] - (2 * sa + sb)) < 1e-12 * sc[0]);
+    assert_true(fabs(sc[1] - 2 * tr_bm25(4, 2, 1, 4, avgdl)) < 1e-12 * sc[1]);
+    o.query_tf = TRAWL_QTF_ONCE;
+    assert_int_equal(trawl_search_run(s, "a b a", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    o.query_tf = TRAWL_QTF_COUNT;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids2, sizeof ids2, sc2, 8);
+    assert_string_equal(ids, ids2);
+    assert_memory_equal(sc, sc2, 3 * sizeof *sc);
+    /* AND mode too, and a lone repeated word is the word */
+    o.default_or = 0;
+    o.query_tf = TRAWL_QTF_ONCE;
+    assert_int_equal(trawl_search_run(s, "a a", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d0 d2");
+    o.query_tf = 7;
+    assert_int_equal(trawl_search_run(s, "a", &o), TRAWL_EARG);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
+/* ---------------------------------------------------------------- expansion */
+
+/* 30 documents: apple in d0 and d1, banana in d0 to d2 (3 of 30: at the 10% limit, kept),
+ * cherry in d0, and 27 of filler (x y z: too frequent to be added). "apple" finds d1 (shorter)
+ * and d0; their vectors (filtered, length-normalised) weighted by score give
+ *   rm(apple) = rm(banana) = s0/3 + s1/2, rm(cherry) = s0/3,
+ * normalised to sum 1; alpha 0.5 and |q| = 1 scale them by 1, apple adding its 1. */
+static void test_expand(void **state)
+{
+    (void)state;
+    static const char *docs[30] = {"apple banana cherry", "apple banana", "banana date"};
+    for (int i = 3; i < 30; i++)
+        docs[i] = "x y z";
+    trawl_index *idx = tr_index("rm3", docs, 30);
+    trawl_search *s;
+    trawl_options o;
+    trawl_query_term t;
+    char ids[256];
+    double sc[8], avgdl = (3 + 2 + 2 + 27 * 3) / 30.0;
+    double s0 = tr_bm25(30, 2, 1, 3, avgdl), s1 = tr_bm25(30, 2, 1, 2, avgdl);
+    double a = s0 / 3 + s1 / 2, c = s0 / 3, z = 2 * a + c;
+    double w_apple = 1 + a / z, w_banana = a / z, w_cherry = c / z;
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    o.default_or = 1;
+    o.expand = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    static const char *want_t[] = {"apple", "banana", "cherry"};
+    double want_w[] = {w_apple, w_banana, w_cherry};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(trawl_search_query_term(s, i, &t), TRAWL_OK);
+        assert_string_equal(t.term, want_t[i]);
+        assert_int_equal(t.origin, i ? TRAWL_TERM_FEEDBACK : TRAWL_TERM_QUERY);
+        if (fabs(t.weight - want_w[i]) > 1e-12) fail_msg("%s: %.15f", t.term, t.weight);
+    }
+    assert_int_equal(trawl_search_query_term(s, 3, &t), TRAWL_ENOTFOUND);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0 d2");
+    double want0 = w_apple * s0 + w_banana * tr_bm25(30, 3, 1, 3, avgdl) +
+                   w_cherry * tr_bm25(30, 1, 1, 3, avgdl);
+    double want1 = w_apple * s1 + w_banana * tr_bm25(30, 3, 1, 2, avgdl);
+    double want2 = w_banana * tr_bm25(30, 3, 1, 2, avgdl);
+    assert_true(want1 > want0);
+    assert_true(fabs(sc[0] - want1) < 1e-12 * want1);
+    assert_true(fabs(sc[1] - want0) < 1e-12 * want0);
+    assert_true(fabs(sc[2] - want2) < 1e-12 * want2);
+    /* AND mode: the word stays required, the feedback terms only rank */
+    o.default_or = 0;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0");
+    /* one term kept: apple (ties with banana, first in byte order), rm 1, weight 1 + 1 */
+    o.expand_terms = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 0, &t), TRAWL_OK);
+    assert_true(fabs(t.weight - 2.0) < 1e-15);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    /* alpha 0.25: the model weighs (1 - 0.25) / 0.25 = 3 times as much */
+    o.expand_terms = 0;
+    o.expand_weight = 0.25;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 2, &t), TRAWL_OK);
+    assert_true(fabs(t.weight - 3 * w_cherry) < 1e-12);
+    /* a phrase is kept as written, the terms added beside it (|q| = 2 words) */
+    o.expand_weight = 0;
+    o.default_or = 1;
+    assert_int_equal(trawl_search_run(s, "\"apple banana\"", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d1 d0");
+    /* no feedback document, or alpha 1: the query as written */
+    assert_int_equal(trawl_search_run(s, "nothing", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    o.expand_weight = 1;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_query_term(s, 1, &t), TRAWL_ENOTFOUND);
+    o.expand_weight = 1.5;
+    assert_int_equal(trawl_search_run(s, "apple", &o), TRAWL_EARG);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
+/* ---------------------------------------------------------------- proximity */
+
+/* BM25TP part of a word of idf w (its neighbours' idf v, both under 1) with closeness acc. */
+static double tr_part(double lambda, double q, double w, double acc, double dl, double avgdl)
+{
+    double norm = 1.2 * (0.25 + 0.75 * dl / avgdl);
+    return lambda * q * (w < 1 ? w : 1) * acc * 2.2 / (acc + norm);
+}
+
+/* a and b once each at distance 1, 3 and 4 in documents of equal length (equal BM25): the part
+ * ranks them; "a b a" gives a and b two neighbours each. */
+static void test_proximity(void **state)
+{
+    (void)state;
+    static const char *docs[] = {"x a b x x", "a x x b x", "b x x x a", "a b a x x",
+                                 "x y",       "x y",       "x y",       "x y"};
+    trawl_index *idx = tr_index("prox", docs, 8);
+    trawl_search *s;
+    trawl_options o;
+    char ids[256];
+    double sc[8], avgdl = (5 * 4 + 2 * 4) / 8.0;
+    double w = log(1 + (8 - 4 + 0.5) / 4.5); /* a and b: df 4 of 8 */
+    double bm = 2 * tr_bm25(8, 4, 1, 5, avgdl);
+    double want[4] = {bm + 2 * tr_part(1, 1, w, w / 1, 5, avgdl),
+                      bm + 2 * tr_part(1, 1, w, w / 9, 5, avgdl),
+                      bm + 2 * tr_part(1, 1, w, w / 16, 5, avgdl),
+                      tr_bm25(8, 4, 2, 5, avgdl) + tr_bm25(8, 4, 1, 5, avgdl) +
+                          2 * tr_part(1, 1, w, 2 * w, 5, avgdl)};
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    assert_int_equal(o.proximity, 0); /* the default: off (docs/RANKING.md) */
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_string_equal(ids, "d3 d0 d1 d2"); /* d0..d2 tie: document order */
+    for (int mode = 0; mode < 2; mode++) {
+        o.default_or = mode;
+        o.proximity = 1;
+        assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+        tr_hits(s, ids, sizeof ids, sc, 8);
+        assert_string_equal(ids, "d3 d0 d1 d2");
+        int order[4] = {3, 0, 1, 2};
+        for (int i = 0; i < 4; i++)
+            if (fabs(sc[i] - want[order[i]]) > 1e-12 * want[order[i]])
+                fail_msg("mode %d rank %d: %.12f, want %.12f", mode, i, sc[i], want[order[i]]);
+    }
+    /* lambda scales the part; off again is plain BM25, bit for bit */
+    o.proximity_weight = 3;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_true(fabs(sc[1] - (bm + 2 * tr_part(3, 1, w, w, 5, avgdl))) < 1e-12 * sc[1]);
+    o.proximity = -1;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 8);
+    assert_true(sc[1] == bm);
+    /* explain: the BM25 clauses, then each word's part with its closeness */
+    const trawl_explain *ex;
+    trawl_explain_info in;
+    size_t n;
+    o.proximity = 1;
+    o.proximity_weight = 0;
+    o.explain = 1;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_explain(s, 2, &ex, &n, NULL), TRAWL_OK); /* d1 */
+    assert_int_equal(n, 4);
+    assert_string_equal(ex[2].term, "a");
+    assert_int_equal(trawl_search_explain_info(s, 2, 2, &in), TRAWL_OK);
+    assert_int_equal(in.kind, TRAWL_CLAUSE_PROXIMITY);
+    assert_true(fabs(in.closeness - w / 9) < 1e-15);
+    assert_true(fabs(in.weight - w) < 1e-15); /* lambda 1 * q 1 * min(1, idf) */
+    assert_true(fabs(ex[2].score - tr_part(1, 1, w, w / 9, 5, avgdl)) < 1e-15);
+    /* a lone word or a phrase has no part */
+    assert_int_equal(trawl_search_run(s, "a", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_explain(s, 0, &ex, &n, NULL), TRAWL_OK);
+    assert_int_equal(n, 1);
+    o.proximity = 2;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_EARG);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_tf),
+        cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_proximity),
+    };
+    return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
+}
