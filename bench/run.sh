@@ -72,6 +72,7 @@ best_of_3() {
 
 mkdir -p "$W" "$OUT"
 rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed" "$W"/scale "$W"/scale.* "$W/ranking.json" "$W/fuzzy"
+rm -rf "$W/live" # an older bench/live.sh worked in a directory of this name
 
 step "corpus"
 BENCH_SCALE=$SCALE sh bench/make_corpus.sh >&2
