@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """index_sections: bytes of each section of a trawl index, and its share of the raw text.
 
-Reads every segment named in DIR/MANIFEST (docs/FORMAT.md: the trailer is the last 32 bytes,
+Reads every segment named in DIR/MANIFEST, version 1 or 2 (docs/FORMAT.md: the trailer is the last 32 bytes,
 the section table of 32-byte entries sits just before it) and sums the sections over segments.
 The raw text is the sum of the stored index's RawLen fields, i.e. the bytes the indexer saw.
 "Index without stored text" is the file bytes minus the stored text section, the figure
@@ -24,6 +24,7 @@ NAMES = {
     8: "ids",
     9: "stored text",
     10: "stored index",
+    11: "doc sources",
 }
 FOOTER_MAGIC = b"\xfftrawl\r\n"
 STORED, STORED_INDEX = 9, 10
@@ -35,8 +36,9 @@ def segments(index_dir):
         lines = f.read().splitlines()
     if not lines or not lines[0].startswith("trawl-manifest "):
         raise SystemExit(f"{index_dir}: not a trawl index (MANIFEST magic)")
-    keys = ("generation", "language", "max_token_len", "checksum")
-    return [ln.split()[0] for ln in lines[1:] if ln and ln.split()[0] not in keys]
+    # version 1 lists "name id" lines, version 2 "name id n_docs liv n_deleted": both start
+    # with the segment's file name; every other line starts with a key
+    return [ln.split()[0] for ln in lines[1:] if ln.startswith("seg-")]
 
 
 def read_sections(path):
