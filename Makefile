@@ -156,7 +156,7 @@ asan:
 	$(MAKE) MODE=asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 # ThreadSanitizer over the tests that run threads: readers during writes, the threaded build.
-TSAN_TESTS = test_concurrency test_live test_build test_fuzzy
+TSAN_TESTS = test_concurrency test_live test_build test_fuzzy test_apool
 tsan:
 	$(MAKE) MODE=tsan CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" $(TSAN_TESTS:%=build/tsan/tests/%)
 	@for t in $(TSAN_TESTS); do echo "== tsan $$t"; TSAN_OPTIONS=halt_on_error=1 TRAWL_BUILD=build/tsan build/tsan/tests/$$t || exit 1; done

@@ -4,10 +4,14 @@
  *        │                                                             │
  *        └──► stored text ──► zip ──► segment writer ◄── k-way merge ◄─┘
  *
- * With no run spilled, the sorted buffer goes straight to the writer (no run encoding, merge
+ * With threads >= 2 the analyzer runs on the workers of an apool: documents come back in the
+ * order they were added, as token streams that feed the postings buffer exactly as the
+ * analyzer would have, so the file's bytes do not depend on the thread count. With no run
+ * spilled, the sorted buffer goes straight to the writer (no run encoding, merge
  * heap or callback per posting). Run files are deleted when the builder is freed. */
 #include "segbuild.h"
 
+#include "apool.h"
 #include "fsx.h"
 #include "merge.h"
 #include "postings_buf.h"
@@ -27,13 +31,17 @@ struct segbuild {
     postings_buf *pb;
     segment_writer *sw;
     zip *z;
+    apool *ap;   /**< NULL: analysis inline */
     char **runs; /**< paths of the runs on disk, in doc order */
     size_t n_runs, cap_runs;
     unsigned run_seq; /**< next run file number */
     uint32_t n_runs_total;
-    uint32_t n_docs;
+    uint32_t n_docs; /**< documents added */
+    uint32_t n_done; /**< of which analysed into the postings buffer */
     uint64_t bytes;
 };
+
+static int sb_replay(void *ctx, const ap_doc *d);
 
 static size_t sb_budget(const segbuild *b)
 {
@@ -60,6 +68,9 @@ int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
     if (rc == TRAWL_OK)
         rc = sw_open(&b->sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
     if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, e);
+    if (rc == TRAWL_OK && o->threads >= 2)
+        rc = ap_new(&b->ap, analyzer_language(an), analyzer_max_token_len(an), o->threads - 1,
+                    sb_replay, b, e);
     if (rc != TRAWL_OK) {
         sb_free(b);
         return rc;
@@ -71,6 +82,7 @@ int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
 void sb_free(segbuild *b)
 {
     if (!b) return;
+    ap_free(b->ap);
     zip_free(b->z);
     sw_free(b->sw);
     for (size_t i = 0; i < b->n_runs; i++) {
@@ -127,28 +139,56 @@ static int sb_token(void *ctx, const token *t)
     return pb_add(ctx, t->term, t->len, t->pos);
 }
 
+/* Ends an analysed document: its postings, doc table entry and stored text; a spill when the
+ * postings buffer is over budget. */
+static int sb_doc_end(segbuild *b, const char *id, size_t id_len, uint32_t date, const char *text,
+                      size_t text_len, const fmt_src *src, uint32_t n_tokens, size_t n_invalid)
+{
+    if (pb_doc_end(b->pb, b->n_done) < 0)
+        return err_set(b->e, TRAWL_ENOMEM, "out of memory in the postings buffer");
+    int rc = sw_add_doc_meta(b->sw, id, id_len, date, n_tokens, text_len, src);
+    if (rc == TRAWL_OK) rc = zip_put(b->z, text, text_len);
+    if (rc < 0) return rc;
+    b->n_done++;
+    if (b->o.analysed) b->o.analysed(b->o.analysed_ctx, id, id_len, n_tokens, n_invalid);
+    return pb_mem(b->pb) > sb_budget(b) ? sb_spill(b) : TRAWL_OK;
+}
+
+/* A document the pool analysed, in the order it was added. */
+static int sb_replay(void *ctx, const ap_doc *d)
+{
+    segbuild *b = ctx;
+    const uint8_t *p = d->toks;
+    const char *term;
+    uint32_t len, pos = 0;
+    while (ap_next_token(&p, d->toks_end, &term, &len, &pos))
+        if (pb_add(b->pb, term, len, pos) < 0)
+            return err_set(b->e, TRAWL_ENOMEM, "%.*s: out of memory analysing it", (int)d->id_len,
+                           d->id);
+    return sb_doc_end(b, d->id, d->id_len, d->date, d->text, d->text_len, &d->src, d->n_tokens,
+                      d->n_invalid);
+}
+
 int sb_add(segbuild *b, const char *id, size_t id_len, uint32_t date, const char *text,
-           size_t text_len, const fmt_src *src, uint32_t *doc, uint32_t *n_tokens,
-           size_t *n_invalid)
+           size_t text_len, const fmt_src *src, uint32_t *doc)
 {
     uint32_t nt = 0;
     size_t ni = 0;
     if (b->n_docs >= SEGBUILD_MAX_DOCS || text_len > UINT32_MAX)
         return err_set(b->e, TRAWL_EARG, "%s: segment full (%u documents) or text over 4 GiB",
                        b->name, b->n_docs);
-    int rc = analyzer_run(b->an, text, text_len, 0, sb_token, b->pb, &nt, &ni);
-    if (rc < 0) return err_set(b->e, rc, "%.*s: out of memory analysing it", (int)id_len, id);
-    if (pb_doc_end(b->pb, b->n_docs) < 0)
-        return err_set(b->e, TRAWL_ENOMEM, "out of memory in the postings buffer");
-    rc = sw_add_doc_meta(b->sw, id, id_len, date, nt, text_len, src);
-    if (rc == TRAWL_OK) rc = zip_put(b->z, text, text_len);
+    int rc;
+    if (b->ap) {
+        rc = ap_put(b->ap, id, id_len, date, text, text_len, src);
+    } else {
+        rc = analyzer_run(b->an, text, text_len, 0, sb_token, b->pb, &nt, &ni);
+        if (rc < 0) return err_set(b->e, rc, "%.*s: out of memory analysing it", (int)id_len, id);
+        rc = sb_doc_end(b, id, id_len, date, text, text_len, src, nt, ni);
+    }
     if (rc < 0) return rc;
-    if (doc) *doc = b->n_docs;
-    if (n_tokens) *n_tokens = nt;
-    if (n_invalid) *n_invalid = ni;
-    b->n_docs++;
+    *doc = b->n_docs++;
     b->bytes += text_len;
-    return pb_mem(b->pb) > sb_budget(b) ? sb_spill(b) : TRAWL_OK;
+    return TRAWL_OK;
 }
 
 /* ---------------------------------------------------------------- merge */
@@ -289,7 +329,8 @@ static int sb_terms(segbuild *b)
 
 int sb_finish(segbuild *b, sw_stats *st, uint32_t *n_runs)
 {
-    int rc = zip_finish(b->z);
+    int rc = b->ap ? ap_flush(b->ap) : TRAWL_OK;
+    if (rc == TRAWL_OK) rc = zip_finish(b->z);
     if (rc == TRAWL_OK) rc = sb_terms(b);
     if (rc == TRAWL_OK) rc = sw_finish(b->sw, st);
     if (n_runs) *n_runs = b->n_runs_total;

@@ -21,25 +21,34 @@
 
 typedef struct segbuild segbuild;
 
+/* Told of each document once it is analysed (with threads >= 2, some documents later, always
+ * in the order they were added, on the thread that calls sb_add / sb_finish): its positions
+ * used and the invalid UTF-8 sequences skipped. */
+typedef void (*sb_analysed_fn)(void *ctx, const char *id, size_t id_len, uint32_t n_tokens,
+                               size_t n_invalid);
+
 typedef struct sb_opts {
     const char *dir;  /**< index directory (exists) */
     const char *name; /**< segment file name */
     uint64_t seg_id;
-    const char *language;   /**< recorded in the segment */
-    uint32_t max_token_len; /**< recorded in the segment */
-    size_t memory_bytes;    /**< postings budget before a spill (0 = default) */
-    unsigned threads;       /**< >= 2: stored text compressed on a helper thread */
+    const char *language;    /**< recorded in the segment */
+    uint32_t max_token_len;  /**< recorded in the segment */
+    size_t memory_bytes;     /**< postings budget before a spill (0 = default) */
+    unsigned threads;        /**< >= 2: threads - 1 analysis workers (apool.h), and stored
+                                  text compressed on a helper thread; the same bytes as 1 */
+    sb_analysed_fn analysed; /**< may be NULL */
+    void *analysed_ctx;
 } sb_opts;
 
 /* an: the analyzer to index with (borrowed; its settings must match o's). */
 int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e);
 
-/* Analyses and adds one document; *doc receives its local id, *n_tokens its length and
- * *n_invalid the invalid UTF-8 sequences skipped (both may be NULL). TRAWL_EARG when the
- * segment is full (SEGBUILD_MAX_DOCS, 4 GiB of ids), TRAWL_ENOMEM, TRAWL_EIO (a spill). */
+/* Adds one document (analysed now, or by the pool before sb_finish: o->analysed says when);
+ * *doc receives its local id. TRAWL_EARG when the segment is full (SEGBUILD_MAX_DOCS, 4 GiB of
+ * ids), TRAWL_ENOMEM, TRAWL_EIO (a spill); an error may come from an earlier document the pool
+ * analysed, and then every later call returns it. */
 int sb_add(segbuild *b, const char *id, size_t id_len, uint32_t date, const char *text,
-           size_t text_len, const fmt_src *src, uint32_t *doc, uint32_t *n_tokens,
-           size_t *n_invalid);
+           size_t text_len, const fmt_src *src, uint32_t *doc);
 
 uint32_t sb_n_docs(const segbuild *b);
 /* Input bytes added so far (stored text), for commit-size decisions. */

@@ -472,6 +472,17 @@ static int iw_delete_at(iw *w, cat_loc loc)
                                                  : err_set(w->e, TRAWL_ECORRUPT, "bad document");
 }
 
+/* A document of the new segment analysed (segbuild.h): counts its tokens, warns of bad bytes. */
+static void iw_analysed(void *ctx, const char *id, size_t id_len, uint32_t n_tokens,
+                        size_t n_invalid)
+{
+    iw *w = ctx;
+    w->c.tokens += n_tokens;
+    if (n_invalid)
+        iw_warn(w, "%.*s: %zu invalid UTF-8 sequence%s skipped", (int)id_len, id, n_invalid,
+                n_invalid == 1 ? "" : "s");
+}
+
 /* Opens the new segment before its first document. */
 static int iw_start_segment(iw *w)
 {
@@ -488,15 +499,16 @@ static int iw_start_segment(iw *w)
                   .memory_bytes = w->o.memory_bytes,
                   .threads = w->o.threads ? w->o.threads
                              : cpus >= 2  ? 2
-                                          : 1};
+                                          : 1,
+                  .analysed = iw_analysed,
+                  .analysed_ctx = w};
     return sb_open(&w->sb, &so, w->an, w->e);
 }
 
 int iw_add(iw *w, const iw_doc *d, int *replaced)
 {
     cat_loc loc;
-    uint32_t doc, n_tokens;
-    size_t n_invalid;
+    uint32_t doc;
     if (w->rc) return w->rc;
     int r = iw_key(w, d->root, d->id, d->id_len);
     if (r == TRAWL_OK) r = iw_find(w, &loc);
@@ -504,8 +516,7 @@ int iw_add(iw *w, const iw_doc *d, int *replaced)
     if (r == 1 && iw_delete_at(w, loc) < 0) return iw_fail(w, w->e->rc);
     if (!w->sb && iw_start_segment(w) < 0) return iw_fail(w, w->e->rc);
     fmt_src src = {d->root, 0, d->size, d->mtime_ns, d->hash};
-    int rc = sb_add(w->sb, d->id, d->id_len, d->date, d->text, d->text_len, &src, &doc, &n_tokens,
-                    &n_invalid);
+    int rc = sb_add(w->sb, d->id, d->id_len, d->date, d->text, d->text_len, &src, &doc);
     if (rc < 0) return iw_fail(w, rc);
     if (cat_put(w->cat, (const char *)w->key.p, w->key.len, (cat_loc){w->sb_id, doc}) < 0)
         return iw_fail(w, err_set(w->e, TRAWL_ENOMEM, "out of memory for document ids"));
@@ -514,10 +525,6 @@ int iw_add(iw *w, const iw_doc *d, int *replaced)
         w->c.replaced++;
     else
         w->c.added++;
-    w->c.tokens += n_tokens;
-    if (n_invalid)
-        iw_warn(w, "%.*s: %zu invalid UTF-8 sequence%s skipped", (int)d->id_len, d->id, n_invalid,
-                n_invalid == 1 ? "" : "s");
     if (replaced) *replaced = r == 1;
     w->dirty = 1;
     return TRAWL_OK;

@@ -1,0 +1,70 @@
+/* apool: analyses documents on worker threads and hands them back in the order they were put.
+ * Documents are copied into batches; a worker (each with its own analyzer) turns a batch into
+ * a token stream; the caller replays the batches, oldest first, on its own thread, so whatever
+ * it builds from the tokens (a postings buffer, a segment) has the same bytes as a build that
+ * analyses inline. When every batch slot is taken the caller analyses the oldest waiting batch
+ * itself instead of sleeping. Knows nothing of postings or segments. */
+#ifndef TRAWL_APOOL_H
+#define TRAWL_APOOL_H
+
+#include "err.h"
+#include "format.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct apool apool;
+
+/* One analysed document, as the replay callback sees it. Pointers are valid during the call. */
+typedef struct ap_doc {
+    const char *id;
+    size_t id_len;
+    uint32_t date;
+    const char *text;
+    size_t text_len;
+    fmt_src src;
+    uint32_t n_tokens;              /**< positions used (analyzer_run's *n_tokens) */
+    size_t n_invalid;               /**< invalid UTF-8 sequences skipped */
+    const uint8_t *toks, *toks_end; /**< the tokens, read with ap_next_token */
+} ap_doc;
+
+/* Called for each document in put order, on the thread that calls ap_put / ap_flush. A
+ * negative return (a TRAWL_E* code, said in the caller's err) stops the pool: every later call
+ * returns it. */
+typedef int (*ap_replay_fn)(void *ctx, const ap_doc *d);
+
+/* workers >= 1 threads, each with an analyzer for language and max_token_len. TRAWL_EARG
+ * (language), TRAWL_ENOMEM, TRAWL_EIO (a thread could not start). */
+int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned workers,
+           ap_replay_fn replay, void *ctx, err *e);
+/* Stops the workers (after the batch each is analysing) and frees everything; documents not
+ * replayed are dropped. Accepts NULL. */
+void ap_free(apool *p);
+
+/* Copies a document into the current batch; may replay finished batches, or analyse one. */
+int ap_put(apool *p, const char *id, size_t id_len, uint32_t date, const char *text,
+           size_t text_len, const fmt_src *src);
+
+/* Analyses and replays every document put so far. */
+int ap_flush(apool *p);
+
+/* Reads the next token of d: 1 with its term bytes and position, 0 at the end. */
+static inline int ap_next_token(const uint8_t **p, const uint8_t *end, const char **term,
+                                uint32_t *len, uint32_t *pos)
+{
+    if (*p >= end) return 0;
+    const uint8_t *q = *p;
+    uint32_t delta = 0;
+    *len = *q++;
+    for (unsigned shift = 0;; shift += 7) {
+        uint8_t b = *q++;
+        delta |= (uint32_t)(b & 0x7f) << shift;
+        if (b < 0x80) break;
+    }
+    *pos += delta;
+    *term = (const char *)q;
+    *p = q + *len;
+    return 1;
+}
+
+#endif
