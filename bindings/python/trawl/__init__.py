@@ -452,6 +452,23 @@ class Index:
                       proximity=proximity, proximity_weight=proximity_weight))
         return self._collect(c, offset, False, 0, True)
 
+    def suggestion(self, query, default_or=False):
+        """A spelling suggestion for query ("did you mean"), or None: each plain word whose
+        analysed form has a spelling one edit away in at least 10 times as many documents
+        (any, for a word in none) replaced by the most frequent one, keeping the word's
+        unstemmed ending (trawl_search_suggestion). Runs query as a count, then walks the
+        dictionary once per word. Raises the errors of count."""
+        _need('trawl_search_suggestion')
+        c = self._ctx()
+        self._run(c, query, 0, 0, 'score', None, None, default_or, None, None, count_only=1)
+        p, n = ctypes.c_void_p(), ctypes.c_size_t()
+        rc = _L.trawl_search_suggestion(c.ptr, ctypes.byref(p), ctypes.byref(n))
+        if rc == NotFoundError.code:
+            return None
+        if rc != 0:
+            raise c.fail(rc)
+        return ctypes.string_at(p, n.value).decode('utf-8', 'replace')
+
     def qstats(self, query=None, default_or=False):
         """This index's statistics for BM25 as a QStats: with a query, also the df of each of
         its terms (prefix expansions included) and the exact df of each phrase (phase 1 of a

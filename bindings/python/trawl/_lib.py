@@ -155,6 +155,7 @@ _LATER = {
     'trawl_qstats_encoded_size': (c_size_t, [c_void_p]),
     'trawl_qstats_encode': (c_int, [c_void_p, c_void_p, c_size_t]),
     'trawl_qstats_decode': (c_int, [_P(c_void_p), c_char_p, c_size_t, c_char_p, c_size_t]),
+    'trawl_search_suggestion': (c_int, [c_void_p, _P(c_void_p), _P(c_size_t)]),
 }
 _missing = set()
 for _table in (_PROTOS, _LATER):
