@@ -1,6 +1,7 @@
 """Tests of the Python binding (python3 -m unittest discover -s bindings/python/tests), run by
 tests/cli/python.sh from make test. They build their indexes with the trawl-index of
 $TRAWL_BUILD (default build/release) and load the library the binding finds ($TRAWL_LIB)."""
+import ctypes
 import datetime
 import json
 import os
@@ -367,6 +368,206 @@ class WriterTest(unittest.TestCase):
             self.assertEqual([h.id for h in idx.search('invasions')], ['ü-1'])
             self.assertEqual(idx.search('invasion'), [])  # language none: no stemming
             self.assertEqual(idx.stats()['language'], 'none')
+
+
+def cli(path, query, *flags):
+    """trawl-search's hits for query with flags: [(id, score as its JSON writes it)]."""
+    out = subprocess.run([os.path.join(BUILD, 'trawl-search'), '-i', path, '--json', '-n', '100']
+                         + list(flags) + ['--', query], check=True, capture_output=True,
+                         text=True)
+    rows = [json.loads(l, parse_float=str) for l in out.stdout.splitlines()]
+    return [(r['id'], r['score']) for r in rows if r['type'] == 'hit']
+
+
+def scored(hits):
+    """[(id, score)] formatted as trawl-search --json does (%.10g)."""
+    return [(h.id, '%.10g' % h.score) for h in hits]
+
+
+class RankingTest(unittest.TestCase):
+    """The ranking options of trawl_options (docs/RANKING.md) through search, explain and
+    count: every score equal, to the digits trawl-search prints, to the CLI's with the same
+    flags, and different from what the option left off gives."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix='trawl-python-ranking-')
+        cls.seeds = os.path.join(cls.tmp, 'seeds')
+        index(cls.seeds, os.path.join(ROOT, 'tests', 'data', 'seeds'))
+        cls.idx = trawl.Index(cls.seeds)
+        # Expansion needs terms in at most 10% of the documents (docs/RANKING.md: on the five
+        # seeds none qualifies): 60 documents of common words; zephyr in 4, quokka in those 4
+        # and in one more, which holds no query word.
+        cls.fb = os.path.join(cls.tmp, 'feedback')
+        with trawl.Writer(cls.fb) as w:
+            for i in range(60):
+                extra = {0: 'zephyr quokka quokka', 1: 'zephyr quokka', 2: 'zephyr zephyr quokka',
+                         3: 'zephyr quokka wombat', 4: 'quokka wombat'}.get(i, '')
+                w.add('f%02d' % i, words(i, 12) + ' ' + extra)
+        cls.fbidx = trawl.Index(cls.fb)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.idx.close()
+        cls.fbidx.close()
+        shutil.rmtree(cls.tmp)
+
+    def test_fuzzy(self):
+        plain = scored(self.idx.search('galant'))
+        self.assertEqual(plain, cli(self.seeds, 'galant'))
+        self.assertEqual(len(plain), 1)
+        tilde = scored(self.idx.search('galant~1'))
+        self.assertEqual(tilde, cli(self.seeds, 'galant~1'))
+        self.assertEqual(len(tilde), 2)  # Galant and Gallant
+        fuzzy = scored(self.idx.search('galant', fuzzy=True))
+        self.assertEqual(fuzzy, cli(self.seeds, 'galant', '--fuzzy'))
+        self.assertEqual(len(fuzzy), 3)
+        self.assertEqual(fuzzy[0][0], plain[0][0])
+        self.assertNotEqual(fuzzy[0][1], plain[0][1])  # one blended idf for the variants
+        self.assertEqual(scored(self.idx.search('galnt', fuzzy=True)),
+                         cli(self.seeds, 'galnt', '--fuzzy'))
+        self.assertEqual(self.idx.search('galnt'), [])
+        self.assertEqual((self.idx.count('galant'), self.idx.count('galant', fuzzy=True)), (1, 3))
+        ex = self.idx.explain('galant', fuzzy=True)
+        self.assertEqual(scored(ex), fuzzy)
+        for h in ex:
+            self.assertAlmostEqual(sum(c.score for c in h.clauses), h.score, places=9)
+        self.assertIn('gallant', {c.term for h in ex for c in h.clauses})
+
+    def test_proximity(self):
+        q = 'ground invasion'
+        off = scored(self.idx.search(q))
+        on = scored(self.idx.search(q, proximity=True))
+        self.assertEqual(on, cli(self.seeds, q, '--proximity'))
+        self.assertEqual(off, cli(self.seeds, q))
+        self.assertEqual([i for i, _ in on], [i for i, _ in off])
+        for (_, a), (_, b) in zip(on, off):
+            self.assertGreater(float(a), float(b))
+        self.assertEqual(scored(self.idx.search(q, proximity=False)), off)
+        # False is off (-1) whatever the library's default; None leaves that default (0)
+        self.assertEqual(self.idx._ctx().opt.proximity, -1)
+        self.idx.search(q)
+        self.assertEqual(self.idx._ctx().opt.proximity, 0)
+        heavy = scored(self.idx.search(q, proximity=True, proximity_weight=3))
+        self.assertEqual(heavy, cli(self.seeds, q, '--proximity', '--proximity-weight', '3'))
+        self.assertGreater(float(heavy[0][1]), float(on[0][1]))
+        ex = self.idx.explain(q, proximity=True)
+        self.assertEqual(scored(ex), on)
+        self.assertEqual(len(ex[0].clauses), 4)  # two terms, two proximity parts
+
+    def test_query_tf(self):
+        q = 'rafah israel rafah'
+        count = scored(self.idx.search(q))
+        once = scored(self.idx.search(q, query_tf='once'))
+        self.assertEqual(count, cli(self.seeds, q))
+        self.assertEqual(once, cli(self.seeds, q, '--query-tf', 'once'))
+        self.assertEqual(scored(self.idx.search(q, query_tf='count')), count)
+        self.assertEqual(once, scored(self.idx.search('rafah israel')))
+        self.assertEqual(len(once), 5)
+        for (_, a), (_, b) in zip(once, count):
+            self.assertLess(float(a), float(b))
+
+    def test_expand(self):
+        p, idx = self.fb, self.fbidx
+        plain = scored(idx.search('zephyr'))
+        self.assertEqual(sorted(i for i, _ in plain), ['f00', 'f01', 'f02', 'f03'])
+        ranked = scored(idx.search('zephyr', expand=True))
+        self.assertEqual(ranked, cli(p, 'zephyr', '--expand'))
+        self.assertEqual(sorted(i for i, _ in ranked), ['f00', 'f01', 'f02', 'f03'])  # AND
+        self.assertNotEqual(ranked, plain)
+        wide = scored(idx.search('zephyr', expand=True, default_or=True))
+        self.assertEqual(wide, cli(p, 'zephyr', '--expand', '--or'))
+        self.assertIn('f04', [i for i, _ in wide])  # quokka and wombat, no zephyr
+        self.assertEqual(scored(idx.search('zephyr', default_or=True)), plain)
+        tuned = scored(idx.search('zephyr', expand=True, default_or=True, expand_docs=2,
+                                  expand_terms=1, expand_weight=0.7))
+        self.assertEqual(tuned, cli(p, 'zephyr', '--expand', '--or', '--expand-docs', '2',
+                                    '--expand-terms', '1', '--expand-weight', '0.7'))
+        self.assertNotEqual(tuned, wide)
+        terms = {c.term for h in idx.explain('zephyr', expand=True, default_or=True)
+                 for c in h.clauses}
+        self.assertTrue({'zephyr', 'quokka'} <= terms, terms)
+        with self.assertRaises(trawl.ArgumentError) as cm:  # feedback is one index's
+            idx.search('zephyr', expand=True, stats=idx.qstats('zephyr'))
+        self.assertIn('expansion', cm.exception.message)
+
+    def test_suggestion(self):
+        self.assertEqual(self.idx.suggestion('galnt'), 'galant')
+        out = subprocess.run([os.path.join(BUILD, 'trawl-search'), '-i', self.seeds, '--json',
+                              'galnt rafah'], capture_output=True, text=True)  # 1: no hits
+        self.assertEqual(out.returncode, 1, out.stderr)
+        want = [json.loads(l)['query'] for l in out.stdout.splitlines()
+                if json.loads(l)['type'] == 'suggestion']
+        self.assertEqual([self.idx.suggestion('galnt rafah')], want)
+        self.assertEqual(want, ['galant rafah'])
+        self.assertIsNone(self.idx.suggestion('rafah'))
+        with self.assertRaises(trawl.QueryError):
+            self.idx.suggestion('galnt (')
+
+    def test_bad_ranking_options(self):
+        for bad, says in (({'query_tf': 'twice'}, "query_tf must be 'count' or 'once'"),
+                          ({'query_tf': 1}, "query_tf must be 'count' or 'once'"),
+                          ({'expand_docs': -1}, 'expand_docs must be a non-negative integer'),
+                          ({'expand_terms': 2 ** 32}, 'expand_terms must be a non-negative'),
+                          ({'expand_weight': 'half'}, 'expand_weight must be a number'),
+                          ({'proximity_weight': None}, 'proximity_weight must be a number'),
+                          ({'expand_docs': 1001}, 'expansion parameters out of range'),
+                          ({'expand_weight': 1.5}, 'expansion parameters out of range'),
+                          ({'proximity_weight': 101}, 'weight 101 out of range')):
+            with self.assertRaises(trawl.ArgumentError, msg=bad) as cm:
+                self.idx.search('rafah', **bad)
+            self.assertIsInstance(cm.exception, ValueError)
+            self.assertIn(says, str(cm.exception), bad)
+        with self.assertRaises(TypeError):
+            self.idx.search('rafah', 10, 0, 'score', None, None, False, None, None, True, 0,
+                            False, None, 'once')  # ranking options are keyword-only
+        self.assertEqual(len(self.idx.search('rafah')), 5)  # the context goes on
+
+
+class LayoutTest(unittest.TestCase):
+    """The ctypes structs against trawl.h as a C compiler lays it out: every field at its C
+    offset, and Options exactly sizeof(trawl_options) (the size passed to the _sized calls)."""
+
+    STRUCTS = {'Options': 'trawl_options', 'Stats': 'trawl_stats', 'Hit': 'trawl_hit',
+               'Span': 'trawl_span', 'Snippet': 'trawl_snippet',
+               'WriterOptions': 'trawl_writer_options', 'WriterStats': 'trawl_writer_stats',
+               'Explain': 'trawl_explain'}
+    FULL = {'Options', 'Span', 'Explain'}  # current layout (frozen ones never grow)
+
+    def test_layout(self):
+        cc = shutil.which(os.environ.get('CC', 'cc'))
+        if not cc:
+            self.skipTest('no C compiler')
+        from trawl import _lib
+        lines = ['#include <stddef.h>', '#include <stdio.h>', '#include "trawl.h"',
+                 'int main(void)', '{']
+        for py, c in self.STRUCTS.items():
+            lines.append('    printf("%s sizeof %%zu\\n", sizeof(%s));' % (py, c))
+            for name, _ in getattr(_lib, py)._fields_:
+                lines.append('    printf("%s %s %%zu\\n", offsetof(%s, %s));' % (py, name, c,
+                                                                                name))
+        lines += ['    return 0;', '}']
+        tmp = tempfile.mkdtemp(prefix='trawl-python-layout-')
+        try:
+            src, exe = os.path.join(tmp, 'layout.c'), os.path.join(tmp, 'layout')
+            with open(src, 'w') as f:
+                f.write('\n'.join(lines) + '\n')
+            subprocess.run([cc, '-std=c11', '-Wall', '-Werror', '-I',
+                            os.path.join(ROOT, 'searcher', 'include'), '-o', exe, src],
+                           check=True)
+            out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+        finally:
+            shutil.rmtree(tmp)
+        c = {tuple(l.split()[:2]): int(l.split()[2]) for l in out.splitlines()}
+        for py in self.STRUCTS:
+            cls = getattr(_lib, py)
+            for name, _ in cls._fields_:
+                self.assertEqual(getattr(cls, name).offset, c[(py, name)], '%s.%s' % (py, name))
+            size = ctypes.sizeof(cls)
+            if py in self.FULL:
+                self.assertEqual(size, c[(py, 'sizeof')], py)
+            else:
+                self.assertLessEqual(size, c[(py, 'sizeof')], py)
 
 
 class QStatsTest(unittest.TestCase):

@@ -181,6 +181,44 @@ def _bytes(v, what):
     raise ArgumentError('%s must be str or bytes, not %s' % (what, type(v).__name__))
 
 
+def _uint(name, v, ctype):
+    """v if it is an int that fits ctype unsigned (ctypes would wrap it); the library checks
+    the option's own range."""
+    top = 2 ** (8 * ctypes.sizeof(ctype)) - 1
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > top:
+        raise ArgumentError('%s must be a non-negative integer, not %r' % (name, v))
+    return v
+
+
+def _real(name, v):
+    """v as a float if it is a real number (ctypes would raise TypeError); the library checks
+    the option's own range."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ArgumentError('%s must be a number, not %r' % (name, v))
+    return float(v)
+
+
+_QTF = {'count': 0, 'once': 1}
+
+
+def _ranking(o, query_tf='count', fuzzy=False, expand=False, expand_docs=0, expand_terms=0,
+             expand_weight=0.0, proximity=None, proximity_weight=0.0):
+    """Sets the ranking fields of trawl_options o (fresh from trawl_options_init_sized) from
+    the keyword arguments of Index.search (docs/RANKING.md). Zeros are the library's defaults,
+    and a library older than these fields accepts them left at zero."""
+    if not isinstance(query_tf, str) or query_tf not in _QTF:
+        raise ArgumentError("query_tf must be 'count' or 'once', not %r" % (query_tf,))
+    o.query_tf = _QTF[query_tf]
+    o.fuzzy = 1 if fuzzy else 0
+    o.expand = 1 if expand else 0
+    o.expand_docs = _uint('expand_docs', expand_docs, ctypes.c_uint32)
+    o.expand_terms = _uint('expand_terms', expand_terms, ctypes.c_uint32)
+    o.expand_weight = _real('expand_weight', expand_weight)
+    if proximity is not None:
+        o.proximity = 1 if proximity else -1
+    o.proximity_weight = _real('proximity_weight', proximity_weight)
+
+
 def _need(*names):
     """Raises ArgumentError if the loaded library is a 1.x without one of names."""
     if not _lib.has(*names):
@@ -305,9 +343,11 @@ class Index:
 
     # -- queries
     def _run(self, c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
-             count_only=0, explain=0, exact_count=0, stats=None):
+             count_only=0, explain=0, exact_count=0, stats=None, ranking=None):
         o = c.opt
         _L.trawl_options_init_sized(c.opt_ref, _OPT_SIZE)
+        if ranking:
+            _ranking(o, **ranking)
         o.limit, o.offset, o.count_only, o.explain, o.exact_count = (
             limit, offset, count_only, explain, exact_count)
         o.default_or = 1 if default_or else 0
@@ -331,17 +371,31 @@ class Index:
 
     def search(self, query, limit=10, offset=0, sort='score', date_from=None, date_to=None,
                default_or=False, k1=None, b=None, snippets=True, snippet_bytes=0,
-               exact_count=False, stats=None):
+               exact_count=False, stats=None, *, query_tf='count', fuzzy=False, expand=False,
+               expand_docs=0, expand_terms=0, expand_weight=0.0, proximity=None,
+               proximity_weight=0.0):
         """Runs query and returns Results (a list of Hit, best first).
         sort: 'score' or 'date'; date_from/date_to: datetime.date or 'YYYY-MM-DD';
         default_or: bare words optional; k1, b: BM25 (default 1.2, 0.75); snippets=False skips
         the snippet (and its decompression); snippet_bytes: its length (default 200);
         stats: a QStats to score with instead of this index's own (the merged statistics of
         every shard, see QStats).
+        Ranking beyond plain BM25 (keyword only; docs/RANKING.md; 0 means the library's
+        default): query_tf: 'count' (a word the query repeats weighs as often as written) or
+        'once'; fuzzy: rare and absent words also match spellings 1 or 2 edits away (as
+        word~N does); expand: RM3 query expansion from the top expand_docs documents
+        (1..1000, default 10), adding at most expand_terms terms (1..1000, default 10), the
+        query keeping expand_weight of the weight (in (0, 1], default 0.5); not with stats;
+        proximity: True adds BM25TP's proximity part to a bag of words, False turns it off,
+        None leaves the library's default (off); proximity_weight: its factor (0..100,
+        default 1).
         Raises QueryError, LimitError, ArgumentError, CorruptIndexError, OutOfMemoryError."""
         c = self._ctx()
         self._run(c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
-                  exact_count=1 if exact_count else 0, stats=stats)
+                  exact_count=1 if exact_count else 0, stats=stats, ranking=dict(
+                      query_tf=query_tf, fuzzy=fuzzy, expand=expand, expand_docs=expand_docs,
+                      expand_terms=expand_terms, expand_weight=expand_weight,
+                      proximity=proximity, proximity_weight=proximity_weight))
         return self._collect(c, offset, snippets, snippet_bytes, False)
 
     def _collect(self, c, offset, snippets, snippet_bytes, explain):
@@ -375,21 +429,45 @@ class Index:
         out.elapsed_us = _L.trawl_search_elapsed_us(ptr)
         return out
 
-    def count(self, query, date_from=None, date_to=None, default_or=False):
-        """The exact number of documents matching query."""
+    def count(self, query, date_from=None, date_to=None, default_or=False, *, fuzzy=False):
+        """The exact number of documents matching query. fuzzy: as in search (the only
+        ranking option that changes which documents match a count)."""
         c = self._ctx()
         self._run(c, query, 0, 0, 'score', date_from, date_to, default_or, None, None,
-                  count_only=1)
+                  count_only=1, ranking=dict(fuzzy=fuzzy))
         return _L.trawl_search_count(c.ptr)
 
     def explain(self, query, limit=10, offset=0, default_or=False, k1=None, b=None, stats=None,
-                date_from=None, date_to=None, sort='score'):
+                date_from=None, date_to=None, sort='score', *, query_tf='count', fuzzy=False,
+                expand=False, expand_docs=0, expand_terms=0, expand_weight=0.0, proximity=None,
+                proximity_weight=0.0):
         """Like search (no snippets), each hit with .clauses (list of Clause: term, tf, df,
-        idf, norm, score; their scores sum to the hit's) and .doc_len."""
+        idf, norm, score; their scores sum to the hit's) and .doc_len. Takes search's ranking
+        options; a fuzzy variant, an expansion term and a proximity part are clauses too."""
         c = self._ctx()
         self._run(c, query, limit, offset, sort, date_from, date_to, default_or, k1, b,
-                  explain=1, stats=stats)
+                  explain=1, stats=stats, ranking=dict(
+                      query_tf=query_tf, fuzzy=fuzzy, expand=expand, expand_docs=expand_docs,
+                      expand_terms=expand_terms, expand_weight=expand_weight,
+                      proximity=proximity, proximity_weight=proximity_weight))
         return self._collect(c, offset, False, 0, True)
+
+    def suggestion(self, query, default_or=False):
+        """A spelling suggestion for query ("did you mean"), or None: each plain word whose
+        analysed form has a spelling one edit away in at least 10 times as many documents
+        (any, for a word in none) replaced by the most frequent one, keeping the word's
+        unstemmed ending (trawl_search_suggestion). Runs query as a count, then walks the
+        dictionary once per word. Raises the errors of count."""
+        _need('trawl_search_suggestion')
+        c = self._ctx()
+        self._run(c, query, 0, 0, 'score', None, None, default_or, None, None, count_only=1)
+        p, n = ctypes.c_void_p(), ctypes.c_size_t()
+        rc = _L.trawl_search_suggestion(c.ptr, ctypes.byref(p), ctypes.byref(n))
+        if rc == NotFoundError.code:
+            return None
+        if rc != 0:
+            raise c.fail(rc)
+        return ctypes.string_at(p, n.value).decode('utf-8', 'replace')
 
     def qstats(self, query=None, default_or=False):
         """This index's statistics for BM25 as a QStats: with a query, also the df of each of
@@ -590,15 +668,6 @@ c_u64 = ctypes.c_uint64
 
 _WOPT_SIZE = ctypes.sizeof(_lib.WriterOptions)
 _WST_SIZE = ctypes.sizeof(_lib.WriterStats)
-
-
-def _uint(name, v, ctype):
-    """v if it is an int that fits ctype unsigned (ctypes would wrap it); the library checks
-    the option's own range."""
-    top = 2 ** (8 * ctypes.sizeof(ctype)) - 1
-    if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > top:
-        raise ArgumentError('%s must be a non-negative integer, not %r' % (name, v))
-    return v
 
 
 class Writer:

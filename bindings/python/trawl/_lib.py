@@ -1,8 +1,11 @@
 """_lib: loads libtrawl.so and declares its C API for ctypes, mirroring trawl.h of ABI 1.
 
-The structs below are trawl.h's 1.0 layouts. Under the header's ABI promise any 1.x library
-accepts them: every function taking a growable struct is called through its _sized export
-with ctypes.sizeof of our struct, so a newer library fills only what this binding knows.
+The structs below are trawl.h's layouts as far as this binding knows them: Options is the
+current trawl_options (the ranking fields included), the others their 1.0 layouts. Under the
+header's ABI promise any 1.x library accepts them: every function taking a growable struct is
+called through its _sized export with ctypes.sizeof of our struct, so a newer library fills
+only what this binding knows, and an older one takes Options as long as the fields it lacks
+stay as trawl_options_init_sized left them (zero), else TRAWL_EARG.
 
 Where the library comes from, first found wins:
   1. $TRAWL_LIB, a path to libtrawl.so.1 (for a build tree or a sanitizer build);
@@ -26,7 +29,11 @@ class Options(ctypes.Structure):
     _fields_ = [('limit', c_uint32), ('offset', c_uint32), ('k1', c_double), ('b', c_double),
                 ('date_from', c_uint32), ('date_to', c_uint32), ('sort', c_int),
                 ('count_only', c_int), ('exact_count', c_int), ('explain', c_int),
-                ('default_or', c_int), ('max_expansions', c_uint32)]
+                ('default_or', c_int), ('max_expansions', c_uint32),
+                # ranking beyond plain BM25 (docs/RANKING.md), after 1.0
+                ('query_tf', c_int), ('fuzzy', c_int), ('expand', c_int),
+                ('expand_docs', c_uint32), ('expand_terms', c_uint32), ('expand_weight', c_double),
+                ('proximity', c_int), ('proximity_weight', c_double)]
 
 
 class Stats(ctypes.Structure):
@@ -148,6 +155,7 @@ _LATER = {
     'trawl_qstats_encoded_size': (c_size_t, [c_void_p]),
     'trawl_qstats_encode': (c_int, [c_void_p, c_void_p, c_size_t]),
     'trawl_qstats_decode': (c_int, [_P(c_void_p), c_char_p, c_size_t, c_char_p, c_size_t]),
+    'trawl_search_suggestion': (c_int, [c_void_p, _P(c_void_p), _P(c_size_t)]),
 }
 _missing = set()
 for _table in (_PROTOS, _LATER):
