@@ -14,6 +14,7 @@
 
 #include "analyzer.h"
 #include "buf.h"
+#include "checksum.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -33,11 +34,13 @@ typedef struct ap_meta {
     fmt_src src;
 } ap_meta;
 
+typedef struct ap_group ap_group; /* an analyser's own state, below */
+
 typedef struct ap_batch {
     int state; /**< AP_*; changed under the mutex */
     int rc;    /**< TRAWL_OK, or TRAWL_ENOMEM from its analysis */
     buf in;    /**< ids and texts, copied */
-    buf toks;  /**< token stream (apool.h's ap_next_token) */
+    buf toks;  /**< postings of its documents (apool.h's ap_next_posting) */
     ap_meta *docs;
     size_t n_docs, cap_docs;
 } ap_batch;
@@ -46,7 +49,7 @@ struct apool {
     ap_batch *slots;
     size_t n_slots;
     uint64_t n_out, n_taken, n_fill; /**< see the top of the file */
-    analyzer **an;                   /**< one per worker, then the caller's */
+    ap_group *grp;                   /**< one per worker, then the caller's */
     pthread_t *th;
     unsigned n_workers, n_started;
     pthread_mutex_t mu;
@@ -58,51 +61,170 @@ struct apool {
     int rc; /**< sticky error */
 };
 
-typedef struct ap_sink {
-    buf *b;
-    uint32_t prev; /**< position of the previous token */
-} ap_sink;
+/* A document's tokens grouped by term, on the analysing thread: a hash table keyed by the
+ * term bytes (slots stamped with a per-document generation, so nothing is cleared between
+ * documents), each term's tokens chained in position order. */
+typedef struct ap_term {
+    uint32_t off, len;   /**< bytes in names */
+    uint32_t hash;       /**< low half of hash64(term) */
+    uint32_t head, tail; /**< first and last of its tokens in toks */
+    uint32_t tf;
+} ap_term;
 
-/* Appends one token: length byte, LEB128 position gap, term bytes. */
-static int ap_token(void *ctx, const token *t)
+typedef struct ap_slot {
+    uint32_t gen; /**< the slot is taken in this document if gen == ap_group.gen */
+    uint32_t ix;  /**< term index */
+} ap_slot;
+
+typedef struct ap_tok {
+    uint32_t pos, next;
+} ap_tok;
+
+struct ap_group {
+    analyzer *an;
+    ap_slot *table;
+    size_t cap; /**< slots, a power of two */
+    uint32_t gen;
+    ap_term *terms;
+    size_t n_terms, cap_terms;
+    ap_tok *toks;
+    size_t n_toks, cap_toks;
+    buf names;   /**< term bytes of the document */
+    buf scratch; /**< one term's position gaps */
+};
+
+#define AP_NONE UINT32_MAX
+
+/* Grows *p (an array of elem-byte items, capacity *cap) to hold need. 0 or -1. */
+static int ap_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    ap_sink *s = ctx;
-    if (buf_reserve(s->b, 1 + 5 + t->len) < 0) return TRAWL_ENOMEM;
-    uint8_t *q = s->b->p + s->b->len;
-    uint32_t gap = t->pos - s->prev;
-    s->prev = t->pos;
-    *q++ = (uint8_t)t->len;
-    while (gap >= 0x80) {
-        *q++ = (uint8_t)(gap | 0x80);
-        gap >>= 7;
-    }
-    *q++ = (uint8_t)gap;
-    memcpy(q, t->term, t->len);
-    s->b->len = (size_t)(q + t->len - s->b->p);
+    if (need <= *cap) return 0;
+    size_t c = *cap ? 2 * *cap : 256;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
     return 0;
 }
 
+/* Doubles the table, placing this document's terms again. 0 or -1. */
+static int ap_rehash(ap_group *g)
+{
+    size_t cap = g->cap ? 2 * g->cap : 1024;
+    ap_slot *t = calloc(cap, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < g->n_terms; i++) {
+        size_t h = g->terms[i].hash & (cap - 1);
+        while (t[h].gen == g->gen)
+            h = (h + 1) & (cap - 1);
+        t[h] = (ap_slot){g->gen, (uint32_t)i};
+    }
+    free(g->table);
+    g->table = t;
+    g->cap = cap;
+    return 0;
+}
+
+/* The analyzer's sink: chains the token to its term, adding the term if new. */
+static int ap_token(void *ctx, const token *t)
+{
+    ap_group *g = ctx;
+    uint32_t h = (uint32_t)hash64(t->term, t->len);
+    size_t i = h & (g->cap - 1);
+    ap_term *e = NULL;
+    for (; g->table[i].gen == g->gen; i = (i + 1) & (g->cap - 1)) {
+        ap_term *c = &g->terms[g->table[i].ix];
+        if (c->hash == h && c->len == t->len && memcmp(g->names.p + c->off, t->term, t->len) == 0) {
+            e = c;
+            break;
+        }
+    }
+    if (ap_grow((void **)&g->toks, &g->cap_toks, g->n_toks + 1, sizeof *g->toks) < 0)
+        return TRAWL_ENOMEM;
+    uint32_t k = (uint32_t)g->n_toks++;
+    g->toks[k] = (ap_tok){t->pos, AP_NONE};
+    if (e) {
+        g->toks[e->tail].next = k;
+        e->tail = k;
+        e->tf++;
+        return 0;
+    }
+    if (ap_grow((void **)&g->terms, &g->cap_terms, g->n_terms + 1, sizeof *g->terms) < 0)
+        return TRAWL_ENOMEM;
+    g->terms[g->n_terms] = (ap_term){(uint32_t)g->names.len, t->len, h, k, k, 1};
+    g->table[i] = (ap_slot){g->gen, (uint32_t)g->n_terms++};
+    buf_put(&g->names, t->term, t->len);
+    if (g->names.oom) return TRAWL_ENOMEM;
+    return 2 * g->n_terms > g->cap && ap_rehash(g) < 0 ? TRAWL_ENOMEM : 0;
+}
+
+/* Appends the document's postings, terms in first-seen order, to out (apool.h's layout), and
+ * empties the group for the next document. */
+static void ap_emit(ap_group *g, buf *out)
+{
+    for (size_t i = 0; i < g->n_terms; i++) {
+        const ap_term *e = &g->terms[i];
+        uint32_t prev = 0;
+        g->scratch.len = 0;
+        for (uint32_t k = e->head; k != AP_NONE; k = g->toks[k].next) {
+            buf_put_vu32(&g->scratch, g->toks[k].pos - prev);
+            prev = g->toks[k].pos;
+        }
+        buf_put_u8(out, (uint8_t)e->len);
+        buf_put(out, g->names.p + e->off, e->len);
+        buf_put_vu32(out, e->tf);
+        buf_put_vu32(out, (uint32_t)g->scratch.len);
+        buf_put(out, g->scratch.p, g->scratch.len);
+    }
+    g->n_terms = g->n_toks = g->names.len = 0;
+    if (++g->gen == 0) { /* stamps wrapped: forget them all */
+        memset(g->table, 0, g->cap * sizeof *g->table);
+        g->gen = 1;
+    }
+}
+
 /* Analyses every document of b into b->toks. */
-static void ap_analyse(ap_batch *b, analyzer *an)
+static void ap_analyse(ap_batch *b, ap_group *g)
 {
     b->toks.len = 0;
     b->rc = TRAWL_OK;
     for (size_t i = 0; i < b->n_docs && b->rc == TRAWL_OK; i++) {
         ap_meta *m = &b->docs[i];
-        ap_sink s = {&b->toks, 0};
         m->toks_off = b->toks.len;
-        b->rc = analyzer_run(an, (const char *)b->in.p + m->text_off, m->text_len, 0, ap_token, &s,
-                             &m->n_tokens, &m->n_invalid);
+        b->rc = analyzer_run(g->an, (const char *)b->in.p + m->text_off, m->text_len, 0, ap_token,
+                             g, &m->n_tokens, &m->n_invalid);
+        ap_emit(g, &b->toks);
         m->toks_end = b->toks.len;
     }
-    if (b->rc != TRAWL_OK || b->toks.oom) b->rc = TRAWL_ENOMEM;
+    if (b->rc != TRAWL_OK || b->toks.oom || g->scratch.oom) b->rc = TRAWL_ENOMEM;
+}
+
+static int ap_group_init(ap_group *g, const char *language, uint32_t max_token_len, err *e)
+{
+    buf_init(&g->names);
+    buf_init(&g->scratch);
+    g->gen = 1;
+    if (ap_rehash(g) < 0) return err_set(e, TRAWL_ENOMEM, "out of memory");
+    return analyzer_new(&g->an, language, max_token_len, e);
+}
+
+static void ap_group_free(ap_group *g)
+{
+    analyzer_free(g->an);
+    free(g->table);
+    free(g->terms);
+    free(g->toks);
+    buf_free(&g->names);
+    buf_free(&g->scratch);
 }
 
 static void *ap_worker(void *arg)
 {
     void **a = arg;
     apool *p = a[0];
-    analyzer *an = a[1];
+    ap_group *g = a[1];
     free(arg);
     pthread_mutex_lock(&p->mu);
     for (;;) {
@@ -112,7 +234,7 @@ static void *ap_worker(void *arg)
         ap_batch *b = &p->slots[p->n_taken++ % p->n_slots];
         b->state = AP_BUSY;
         pthread_mutex_unlock(&p->mu);
-        ap_analyse(b, an);
+        ap_analyse(b, g);
         pthread_mutex_lock(&p->mu);
         b->state = AP_DONE;
         pthread_cond_broadcast(&p->cv_done);
@@ -127,7 +249,7 @@ static int ap_start(apool *p)
         void **arg = malloc(2 * sizeof *arg);
         if (!arg) return err_set(p->e, TRAWL_ENOMEM, "out of memory");
         arg[0] = p;
-        arg[1] = p->an[i];
+        arg[1] = &p->grp[i];
         int rc = pthread_create(&p->th[i], NULL, ap_worker, arg);
         if (rc != 0) {
             free(arg);
@@ -153,11 +275,11 @@ int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned w
     pthread_cond_init(&p->cv_work, NULL);
     pthread_cond_init(&p->cv_done, NULL);
     p->slots = calloc(p->n_slots, sizeof *p->slots);
-    p->an = calloc(p->n_workers + 1, sizeof *p->an);
+    p->grp = calloc(p->n_workers + 1, sizeof *p->grp);
     p->th = calloc(p->n_workers, sizeof *p->th);
-    int rc = p->slots && p->an && p->th ? TRAWL_OK : err_set(e, TRAWL_ENOMEM, "out of memory");
+    int rc = p->slots && p->grp && p->th ? TRAWL_OK : err_set(e, TRAWL_ENOMEM, "out of memory");
     for (unsigned i = 0; rc == TRAWL_OK && i <= p->n_workers; i++)
-        rc = analyzer_new(&p->an[i], language, max_token_len, e);
+        rc = ap_group_init(&p->grp[i], language, max_token_len, e);
     if (rc == TRAWL_OK) rc = ap_start(p);
     if (rc != TRAWL_OK) {
         ap_free(p);
@@ -181,13 +303,13 @@ void ap_free(apool *p)
         buf_free(&p->slots[i].toks);
         free(p->slots[i].docs);
     }
-    for (unsigned i = 0; p->an && i <= p->n_workers; i++)
-        analyzer_free(p->an[i]);
+    for (unsigned i = 0; p->grp && i <= p->n_workers; i++)
+        ap_group_free(&p->grp[i]);
     pthread_cond_destroy(&p->cv_done);
     pthread_cond_destroy(&p->cv_work);
     pthread_mutex_destroy(&p->mu);
     free(p->slots);
-    free(p->an);
+    free(p->grp);
     free(p->th);
     free(p);
 }
@@ -229,7 +351,7 @@ static int ap_step(apool *p, int wait)
             ap_batch *b = &p->slots[p->n_taken++ % p->n_slots];
             b->state = AP_BUSY;
             pthread_mutex_unlock(&p->mu);
-            ap_analyse(b, p->an[p->n_workers]);
+            ap_analyse(b, &p->grp[p->n_workers]);
             pthread_mutex_lock(&p->mu);
             b->state = AP_DONE;
         } else {

@@ -1,9 +1,11 @@
 /* apool: analyses documents on worker threads and hands them back in the order they were put.
- * Documents are copied into batches; a worker (each with its own analyzer) turns a batch into
- * a token stream; the caller replays the batches, oldest first, on its own thread, so whatever
- * it builds from the tokens (a postings buffer, a segment) has the same bytes as a build that
- * analyses inline. When every batch slot is taken the caller analyses the oldest waiting batch
- * itself instead of sleeping. Knows nothing of postings or segments. */
+ * Documents are copied into batches; a worker (each with its own analyzer) turns each document
+ * into its postings (the tokens grouped by term: tf and position gaps, encoded as a postings
+ * buffer encodes them); the caller replays the batches, oldest first, on its own thread, so
+ * whatever it builds from them (a postings buffer, a segment) has the same bytes as a build
+ * that analyses inline, at one lookup per distinct term of a document instead of per token. When
+ * every batch slot is taken the caller analyses the oldest waiting batch itself instead of
+ * sleeping. Knows nothing of postings or segments. */
 #ifndef TRAWL_APOOL_H
 #define TRAWL_APOOL_H
 
@@ -25,7 +27,7 @@ typedef struct ap_doc {
     fmt_src src;
     uint32_t n_tokens;              /**< positions used (analyzer_run's *n_tokens) */
     size_t n_invalid;               /**< invalid UTF-8 sequences skipped */
-    const uint8_t *toks, *toks_end; /**< the tokens, read with ap_next_token */
+    const uint8_t *toks, *toks_end; /**< its postings, read with ap_next_posting */
 } ap_doc;
 
 /* Called for each document in put order, on the thread that calls ap_put / ap_flush. A
@@ -48,22 +50,27 @@ int ap_put(apool *p, const char *id, size_t id_len, uint32_t date, const char *t
 /* Analyses and replays every document put so far. */
 int ap_flush(apool *p);
 
-/* Reads the next token of d: 1 with its term bytes and position, 0 at the end. */
-static inline int ap_next_token(const uint8_t **p, const uint8_t *end, const char **term,
-                                uint32_t *len, uint32_t *pos)
+/* Reads the next posting of d (its terms in first-seen order): 1 with the term's bytes, its
+ * tf, and its tf position gaps (LEB128, the first from 0; pos / n_pos bytes); 0 at the end. */
+static inline int ap_next_posting(const uint8_t **p, const uint8_t *end, const char **term,
+                                  uint32_t *len, uint32_t *tf, const uint8_t **pos, size_t *n_pos)
 {
     if (*p >= end) return 0;
     const uint8_t *q = *p;
-    uint32_t delta = 0;
+    uint32_t v[2] = {0, 0};
     *len = *q++;
-    for (unsigned shift = 0;; shift += 7) {
-        uint8_t b = *q++;
-        delta |= (uint32_t)(b & 0x7f) << shift;
-        if (b < 0x80) break;
-    }
-    *pos += delta;
     *term = (const char *)q;
-    *p = q + *len;
+    q += *len;
+    for (int i = 0; i < 2; i++)
+        for (unsigned shift = 0;; shift += 7) {
+            uint8_t b = *q++;
+            v[i] |= (uint32_t)(b & 0x7f) << shift;
+            if (b < 0x80) break;
+        }
+    *tf = v[0];
+    *pos = q;
+    *n_pos = v[1];
+    *p = q + v[1];
     return 1;
 }
 

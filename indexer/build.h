@@ -40,8 +40,9 @@ typedef struct build_opts {
     uint32_t max_token_len;        /**< 0: the existing index's, else the analyzer default */
     size_t memory_bytes;           /**< postings budget before a spill (0 = default) */
     int rebuild;                   /**< replace the index instead of updating it */
-    unsigned threads;              /**< 0: min(2, online CPUs); 1: no helper thread; 2+: stored text
-                                        is compressed on a helper thread (same output bytes) */
+    unsigned threads;              /**< 0: min(2, online CPUs); 1: no helper thread; N >= 2: N - 1
+                                        threads analyse documents and one compresses stored
+                                        text (same output bytes) */
     const char *const *delete_ids; /**< JSON Lines ids (or file paths) to delete */
     size_t n_delete_ids;
     const char *delete_from; /**< a file of ids to delete, one a line ("-": standard input) */

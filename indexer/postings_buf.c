@@ -364,6 +364,36 @@ static int pb_append(postings_buf *pb, pb_entry *t, uint32_t head, uint32_t doc)
     return 0;
 }
 
+int pb_add_posting(postings_buf *pb, const char *term, size_t len, uint32_t doc, uint32_t tf,
+                   const uint8_t *pos, size_t n_pos)
+{
+    char key[PB_MAX_TERM + 1];
+    if (pb->rc) return pb->rc;
+    if (len == 0 || len > PB_MAX_TERM || tf == 0) return TRAWL_EARG;
+    uint32_t tag = (uint32_t)(pb_stage(key, term, len) >> 32);
+    pb_slot *s = pb_lookup(pb, tag, key, len);
+    if (!s) return pb->rc = TRAWL_ENOMEM;
+    pb_entry *t = &pb->terms[s->ix1 - 1];
+    size_t need = t->n + 10 + n_pos;
+    if (need > t->cap) {
+        size_t cap = t->cap ? t->cap : 8;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *q = realloc(t->list, cap);
+        if (!q) return pb->rc = TRAWL_ENOMEM;
+        pb->list_bytes += cap - t->cap + (t->cap ? 0 : PB_MALLOC_OH);
+        t->list = q;
+        t->cap = cap;
+    }
+    uint8_t *o = t->list + t->n;
+    o += pb_put_vu32(o, tf);
+    o += pb_put_vu32(o, doc - t->last_doc);
+    memcpy(o, pos, n_pos);
+    t->n = (size_t)(o + n_pos - t->list);
+    t->last_doc = doc;
+    return TRAWL_OK;
+}
+
 int pb_doc_end(postings_buf *pb, uint32_t doc)
 {
     while (pb->rc == TRAWL_OK && pb->n_pend > 0)

@@ -158,12 +158,13 @@ static int sb_doc_end(segbuild *b, const char *id, size_t id_len, uint32_t date,
 static int sb_replay(void *ctx, const ap_doc *d)
 {
     segbuild *b = ctx;
-    const uint8_t *p = d->toks;
+    const uint8_t *p = d->toks, *pos;
     const char *term;
-    uint32_t len, pos = 0;
-    while (ap_next_token(&p, d->toks_end, &term, &len, &pos))
-        if (pb_add(b->pb, term, len, pos) < 0)
-            return err_set(b->e, TRAWL_ENOMEM, "%.*s: out of memory analysing it", (int)d->id_len,
+    uint32_t len, tf;
+    size_t n_pos;
+    while (ap_next_posting(&p, d->toks_end, &term, &len, &tf, &pos, &n_pos))
+        if (pb_add_posting(b->pb, term, len, b->n_done, tf, pos, n_pos) < 0)
+            return err_set(b->e, TRAWL_ENOMEM, "%.*s: out of memory indexing it", (int)d->id_len,
                            d->id);
     return sb_doc_end(b, d->id, d->id_len, d->date, d->text, d->text_len, &d->src, d->n_tokens,
                       d->n_invalid);

@@ -625,9 +625,9 @@ typedef struct trawl_writer_options {
                                  existing index's, else 64 */
     size_t memory_bytes;    /**< postings buffer before runs spill to disk (default 256 MiB;
                                  0: the default) */
-    unsigned threads;       /**< 1: all work on the calling thread; 2..64: stored text is
-                                 compressed on a helper thread (same index bytes); 0 (default):
-                                 2 with 2 or more CPUs, else 1 */
+    unsigned threads;       /**< 1: all work on the calling thread; N in 2..64: N - 1 helper
+                                 threads analyse documents and one compresses stored text
+                                 (same index bytes); 0 (default): 2 with 2 or more CPUs, else 1 */
     int rebuild;            /**< 1: the first commit drops every document indexed before (an
                                  unreadable existing index included); default 0 */
     int no_merge;           /**< 1: commits do not run the merge policy (trawl_writer_merge

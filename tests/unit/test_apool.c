@@ -1,5 +1,6 @@
-/* test_apool: the analysis pool hands every document back in the order it was put, with the
- * very tokens, positions, lengths and invalid-byte counts the analyzer gives inline, whatever
+/* test_apool: the analysis pool hands every document back in the order it was put, its
+ * postings holding the very tokens and positions the analyzer gives inline (each term once,
+ * in first-seen order), with its length and invalid-byte count, whatever
  * the worker count; enough documents to fill the batch ring many times over (so the caller
  * also analyses batches itself); a replay error stops the pool, sticks, and frees cleanly. */
 #include <setjmp.h>
@@ -38,20 +39,75 @@ static void make_doc(buf *b, unsigned i, uint64_t *rng)
     }
 }
 
-/* What the analyzer gives inline for one document: its token stream in apool's layout. */
-typedef struct expect {
-    buf toks;
-    uint32_t prev;
-} expect;
-
+/* The tokens the analyzer gives inline for one document, in position order: "term@pos " */
 static int expect_token(void *ctx, const token *t)
 {
-    expect *x = ctx;
-    buf_put_u8(&x->toks, (uint8_t)t->len);
-    buf_put_vu32(&x->toks, t->pos - x->prev);
-    buf_put(&x->toks, t->term, t->len);
-    x->prev = t->pos;
+    buf *b = ctx;
+    char at[16];
+    buf_put(b, t->term, t->len);
+    snprintf(at, sizeof at, "@%u ", t->pos);
+    buf_put(b, at, strlen(at));
     return 0;
+}
+
+typedef struct tok_at {
+    uint32_t pos;
+    const char *term;
+    uint32_t len;
+} tok_at;
+
+static int cmp_pos(const void *a, const void *b)
+{
+    const tok_at *x = a, *y = b;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Reads d's postings back into "term@pos " tokens in position order, checking on the way
+ * that each term comes once, in first-seen order, with tf increasing positions. */
+static void postings_as_tokens(const ap_doc *d, buf *out)
+{
+    tok_at *toks = malloc((d->n_tokens + 1) * sizeof *toks);
+    assert_non_null(toks);
+    size_t n = 0;
+    uint32_t prev_first = 0, n_terms = 0;
+    const uint8_t *p = d->toks, *pos;
+    const char *term;
+    uint32_t len, tf;
+    size_t n_pos;
+    while (ap_next_posting(&p, d->toks_end, &term, &len, &tf, &pos, &n_pos)) {
+        const uint8_t *q = pos, *end = pos + n_pos;
+        uint32_t at = 0;
+        assert_true(len > 0 && tf > 0);
+        for (uint32_t k = 0; k < tf; k++) {
+            uint32_t gap = 0;
+            for (unsigned shift = 0; q < end; shift += 7) {
+                uint8_t b = *q++;
+                gap |= (uint32_t)(b & 0x7f) << shift;
+                if (b < 0x80) break;
+            }
+            assert_true(k == 0 || gap > 0);
+            at += gap;
+            if (k == 0) {
+                assert_true(n_terms == 0 || at > prev_first); /* first-seen order */
+                prev_first = at;
+            }
+            assert_true(n < d->n_tokens && at < d->n_tokens);
+            toks[n++] = (tok_at){at, term, len};
+        }
+        assert_ptr_equal(q, end);
+        for (size_t j = 0; j + tf < n; j++) /* a term comes once */
+            assert_false(toks[j].len == len && memcmp(toks[j].term, term, len) == 0);
+        n_terms++;
+    }
+    assert_ptr_equal(p, d->toks_end);
+    qsort(toks, n, sizeof *toks, cmp_pos);
+    for (size_t i = 0; i < n; i++) {
+        char at[16];
+        buf_put(out, toks[i].term, toks[i].len);
+        snprintf(at, sizeof at, "@%u ", toks[i].pos);
+        buf_put(out, at, strlen(at));
+    }
+    free(toks);
 }
 
 typedef struct replay_check {
@@ -76,28 +132,22 @@ static int check_doc(void *ctx, const ap_doc *d)
     assert_int_equal(d->src.hash, (uint64_t)i * 7919);
     assert_int_equal(d->text_len, c->text.len);
     if (d->text_len) assert_memory_equal(d->text, c->text.p, d->text_len);
-    expect x = {{0}, 0};
+    buf want, got;
     uint32_t nt;
     size_t ni;
+    buf_init(&want);
+    buf_init(&got);
     assert_int_equal(
-        analyzer_run(c->an, (const char *)c->text.p, c->text.len, 0, expect_token, &x, &nt, &ni),
+        analyzer_run(c->an, (const char *)c->text.p, c->text.len, 0, expect_token, &want, &nt, &ni),
         0);
     assert_int_equal(d->n_tokens, nt);
     assert_int_equal(d->n_invalid, ni);
     assert_int_equal(d->n_invalid > 0, i % 7 == 3 && c->text.len > 0);
-    assert_int_equal((size_t)(d->toks_end - d->toks), x.toks.len);
-    if (x.toks.len) assert_memory_equal(d->toks, x.toks.p, x.toks.len);
-    /* and ap_next_token reads back the positions the analyzer gave */
-    const uint8_t *p = d->toks;
-    const char *term;
-    uint32_t len, pos = 0, n = 0, last = 0;
-    while (ap_next_token(&p, d->toks_end, &term, &len, &pos)) {
-        assert_true(len > 0 && (n == 0 || pos > last));
-        last = pos;
-        n++;
-    }
-    assert_true(n <= nt && (n == 0 || last < nt));
-    buf_free(&x.toks);
+    postings_as_tokens(d, &got);
+    assert_int_equal(got.len, want.len);
+    if (want.len) assert_memory_equal(got.p, want.p, want.len);
+    buf_free(&want);
+    buf_free(&got);
     return 0;
 }
 
