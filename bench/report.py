@@ -147,6 +147,10 @@ class Report:
                                'trawl'),
                 self.build_row('fts-unicode61', 'FTS5 `unicode61`', 'fts5'),
                 self.build_row('trawl-english', 'trawl, english stemming, JSONL', 'trawl'),
+                self.build_row('trawl-english-t1', 'trawl, english stemming, JSONL, 1 thread',
+                               'trawl'),
+                self.build_row('trawl-english-t2', 'trawl, english stemming, JSONL, 2 threads',
+                               'trawl'),
                 self.build_row('fts-porter', 'FTS5 `porter unicode61`', 'fts5')]
         self.out('## Indexing', '',
                  '| engine | time s | MB/s | peak RSS MB | index (no text) MB | % of raw |'
@@ -176,6 +180,10 @@ class Report:
             for k in ('open_us', 'open_warm_us', 'open_cold_us', 'open_query_warm_us'):
                 if k in t:
                     self.num('open', 'trawl-none', '', '', 'trawl', k, float(t[k]))
+        stages = os.path.join(self.work, 'stages.md')
+        if os.path.exists(stages):
+            with open(stages) as f:
+                self.out('', '### Where the time goes (bench/stages.py)', '', f.read().rstrip())
         self.out('')
         self.growth()
 
@@ -313,6 +321,19 @@ class Report:
         if t2 and t1:
             rows.append(('indexing speed 2 threads / 1 thread', t2['mbs'] / t1['mbs'], -1.0,
                          '%.2f'))
+        # Issue 12: english stemming against FTS5 porter, both at their best.
+        e1 = self.build_row('trawl-english-t1', '', 'trawl')
+        e2 = self.build_row('trawl-english-t2', '', 'trawl')
+        fp = self.build_row('fts-porter', '', 'fts5')
+        if e1 and fp:
+            rows.append(('indexing MB/s english 1 thread, trawl/FTS5 porter', e1['mbs'] / fp['mbs'],
+                         -2.0, '%.2f'))
+        if e2 and fp:
+            rows.append(('indexing MB/s english 2 threads, trawl/FTS5 porter',
+                         e2['mbs'] / fp['mbs'], -3.0, '%.2f'))
+        if e1 and e2:
+            rows.append(('indexing time english 2 threads / 1 thread', e2['secs'] / e1['secs'],
+                         0.6, '%.2f'))
         e = read_kv(os.path.join(self.work, 'embed'))
         if e:
             rows.append(('batch mode overhead per query, µs', float(e['batch_overhead_us']),

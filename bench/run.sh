@@ -92,8 +92,13 @@ trawl_build trawl-tree none "$CACHE/kdocs/tree" ""
 # The indexing-speed goals: one core, then both (the default build above uses both).
 best_of_3 trawl_build trawl-none-t1 none "$CACHE/kdocs/tree" "--threads 1"
 best_of_3 trawl_build trawl-none-t2 none "$CACHE/kdocs/tree" "--threads 2"
+best_of_3 trawl_build trawl-english-t1 english "$CORPUS" "--jsonl --threads 1"
+best_of_3 trawl_build trawl-english-t2 english "$CORPUS" "--jsonl --threads 2"
 best_of_3 fts_build fts-unicode61 unicode61 "$CORPUS"
-fts_build fts-porter "porter unicode61" "$CORPUS"
+best_of_3 fts_build fts-porter "porter unicode61" "$CORPUS"
+step "where indexing time goes (perf)"
+$PY bench/stages.py $B/trawl-index "$CORPUS" "$W" --threads 1 --language english --jsonl \
+    >"$W/stages.md"
 for k in $SCALE; do
     [ "$k" -gt 1 ] || continue
     trawl_build "trawl-none-x$k" none "$CACHE/kdocs/kdocs-x$k.jsonl" --jsonl
