@@ -292,9 +292,10 @@ static int pb_cmp_gvariant(const void *a, const void *b)
 
 /* pb_variants over global statistics (phase 2 of a sharded search): the variants are chosen,
  * ordered and blended from the terms of every shard, as one index holding them would choose
- * them; this index then matches those it holds, in that order. */
+ * them; this index then matches those it holds, in that order. *n_all: how many were chosen,
+ * held here or not (the shape of the word's node depends on it, as in one index). */
 static pb_variant *pb_global_variants(pb *b, const char *term, uint32_t len, uint32_t edits,
-                                      size_t *n, uint64_t *df)
+                                      size_t *n, size_t *n_all, uint64_t *df)
 {
     const trawl_qstats *g = b->x->global;
     size_t n_ent = trawl_qstats_count(g), k = 0, u = 0;
@@ -303,7 +304,7 @@ static pb_variant *pb_global_variants(pb *b, const char *term, uint32_t len, uin
     pb_gvariant *gv = pb_alloc(b, n_ent * sizeof *gv + 1);
     pb_variant *v = pb_alloc(b, PB_FUZZY_MAX_TERMS * sizeof *v);
     if (!l || !cand || !gv || !v) return NULL;
-    *n = 0;
+    *n = *n_all = 0;
     *df = 0;
     if (lev_init(l, term, len, edits) < 0) return v;
     for (size_t i = 0; i < n_ent; i++) {
@@ -325,6 +326,7 @@ static pb_variant *pb_global_variants(pb *b, const char *term, uint32_t len, uin
         plan_term *t = pb_lookup(b, gv[i].term, (uint32_t)gv[i].len);
         if (!t) return NULL;
         if (t->df) v[u++] = (pb_variant){t, gv[i].edits};
+        ++*n_all;
     }
     *n = u;
     return v;
@@ -335,19 +337,24 @@ static pb_variant *pb_global_variants(pb *b, const char *term, uint32_t len, uin
  * so a variant never outscores the word at equal tf and length. */
 static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits, double qw)
 {
-    size_t n = 0, k = 0;
+    size_t n = 0, n_all = 0, k = 0;
     uint64_t df = 0;
-    pb_variant *v = b->x->global ? pb_global_variants(b, term, len, edits, &n, &df)
+    pb_variant *v = b->x->global ? pb_global_variants(b, term, len, edits, &n, &n_all, &df)
                                  : pb_variants(b, term, len, edits, &n, &df);
     if (!v) return NULL;
-    pnode *p = pb_node(b, n == 1 ? P_TERM : n ? P_BOOL : P_NONE);
+    if (!b->x->global) n_all = n;
+    /* One variant in all is a term node; more are an OR, even where a shard holds only one of
+     * them, so that every shard plans the word as one index would (proximity, for one, is for
+     * plain terms only). */
+    int single = n == 1 && n_all == 1;
+    pnode *p = pb_node(b, single ? P_TERM : n ? P_BOOL : P_NONE);
     if (!p || n == 0) return p;
-    pnode **kids = n == 1 ? &p : pb_alloc(b, n * sizeof *kids);
+    pnode **kids = single ? &p : pb_alloc(b, n * sizeof *kids);
     double *w = pb_alloc(b, n * sizeof *w);
     const char *from = pb_strdup(b, term, len);
     if (!kids || !w || !from) return NULL;
     for (size_t i = 0; i < n; i++) {
-        pnode *c = n == 1 ? p : pb_node(b, P_TERM);
+        pnode *c = single ? p : pb_node(b, P_TERM);
         if (!c || !(c->t = pb_term_keep(b, v[i].t))) return NULL;
         c->label = c->t->term;
         c->df = c->t->df;
@@ -365,7 +372,7 @@ static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits, do
         kids[i]->idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
         pb_weigh(kids[i], qw * w[i]);
     }
-    if (n == 1) return k ? p : pb_node(b, P_NONE);
+    if (single) return k ? p : pb_node(b, P_NONE);
     p->should = kids;
     p->n_should = (uint32_t)k;
     return k ? p : pb_node(b, P_NONE);

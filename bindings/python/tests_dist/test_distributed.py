@@ -128,6 +128,25 @@ class ClusterTest(unittest.TestCase):
                              rows(one.explain(q, limit=5), True), q)
         return n
 
+    def test_ranking_options_equal_one_index(self):
+        """Fuzzy words (variants and rarity from every shard's terms), proximity and query_tf
+        give one index's ids and score bits; expansion is refused."""
+        ranking = [{'fuzzy': True}, {'proximity': True}, {'query_tf': 'once'},
+                   {'proximity': True, 'proximity_weight': 3.0, 'default_or': True},
+                   {'fuzzy': True, 'default_or': True, 'limit': 25}]
+        gen_q = ['kab kad kab', 'kax', 'kab~1', 'lob mit', 'tit~2 sut']
+        seed_q = ['galant', 'galant~1', 'rafha', 'anthony~1 blinken', 'rafah israel rafah']
+        with td.ShardedIndex(self.client, self.gen_root) as idx:
+            self.assertGreater(self.same(idx, self.gen_one, gen_q, ranking), 100)
+            for q in gen_q:
+                self.assertEqual(idx.count(q, fuzzy=True), self.gen_one.count(q, fuzzy=True), q)
+        with td.ShardedIndex(self.client, self.seed_root) as idx:
+            self.assertGreater(self.same(idx, self.seed_one, seed_q, ranking), 20)
+            self.assertEqual([h.id for h in idx.search('galant', fuzzy=True)][:2],
+                             [h.id for h in self.seed_one.search('galant', fuzzy=True)][:2])
+            with self.assertRaises(trawl.ArgumentError):
+                idx.search('rafah', expand=True)
+
     def test_build_routes_by_id(self):
         dirs = td.shard_dirs(self.gen_root)
         self.assertEqual(len(dirs), 3)

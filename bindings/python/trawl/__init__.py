@@ -469,11 +469,12 @@ class Index:
             raise c.fail(rc)
         return ctypes.string_at(p, n.value).decode('utf-8', 'replace')
 
-    def qstats(self, query=None, default_or=False):
+    def qstats(self, query=None, default_or=False, *, fuzzy=False):
         """This index's statistics for BM25 as a QStats: with a query, also the df of each of
         its terms (prefix expansions included) and the exact df of each phrase (phase 1 of a
-        search over shards: merge every shard's, then search each with stats=). Raises
-        QueryError, LimitError and the errors of search."""
+        search over shards: merge every shard's, then search each with stats=). fuzzy: record
+        every word's near spellings too, for a search with fuzzy=True (the shards' union then
+        decides the variants). Raises QueryError, LimitError and the errors of search."""
         _need('trawl_search_qstats_sized')
         out = ctypes.c_void_p()
         if query is None:
@@ -486,6 +487,7 @@ class Index:
         c = self._ctx()
         _L.trawl_options_init_sized(c.opt_ref, _OPT_SIZE)
         c.opt.default_or = 1 if default_or else 0
+        c.opt.fuzzy = 1 if fuzzy else 0
         rc = _L.trawl_search_qstats_sized(c.ptr, query.encode('utf-8'), c.opt_ref, _OPT_SIZE,
                                           ctypes.byref(out))
         if rc != 0:

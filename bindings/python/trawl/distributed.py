@@ -310,9 +310,9 @@ class ShardServer:
                 'worker': _worker_address(), 'n_docs': st['n_docs'],
                 'generation': self.idx.generation}
 
-    def qstats(self, query, default_or):
+    def qstats(self, query, default_or, fuzzy=False):
         """Phase 1: this shard's statistics for query, as bytes."""
-        return self.idx.qstats(query, default_or=default_or).to_bytes()
+        return self.idx.qstats(query, default_or=default_or, fuzzy=fuzzy).to_bytes()
 
     def search(self, query, stats, kw, explain):
         """Phase 2: the shard's top hits for query scored with stats (bytes of the merged
@@ -597,19 +597,25 @@ class ShardedIndex:
         return rep
 
     # -- queries
-    def _stats(self, query, default_or):
-        parts = self._fanout(self.live, 'qstats', lambda s: (query, default_or))
+    def _stats(self, query, default_or, fuzzy=False):
+        parts = self._fanout(self.live, 'qstats', lambda s: (query, default_or, fuzzy))
         return trawl.QStats.merged(parts[s] for s in self.live).to_bytes()
 
     def search(self, query, limit=10, offset=0, sort='score', date_from=None, date_to=None,
                default_or=False, k1=None, b=None, snippets=True, snippet_bytes=0,
-               exact_count=False, explain=False):
+               exact_count=False, explain=False, *, query_tf='count', fuzzy=False, expand=False,
+               proximity=None, proximity_weight=0.0):
         """Both phases over every shard, then the merged top limit after offset: a
-        trawl.Results of trawl.Hit (each with .shard). Raises what trawl.Index.search raises
-        (the query's own errors come from the shards), and ShardError."""
-        stats = self._stats(query, default_or)
+        trawl.Results of trawl.Hit (each with .shard). query_tf, fuzzy, proximity and
+        proximity_weight as for trawl.Index.search, exact across shards (fuzzy variants are
+        chosen from every shard's terms); expand=True is refused (ArgumentError: RM3 would
+        need a third phase). Raises what trawl.Index.search raises (the query's own errors
+        come from the shards), and ShardError."""
+        stats = self._stats(query, default_or, fuzzy)
         kw = {'limit': offset + limit, 'offset': 0, 'date_from': date_from,
-              'date_to': date_to, 'default_or': default_or, 'k1': k1, 'b': b, 'sort': sort}
+              'date_to': date_to, 'default_or': default_or, 'k1': k1, 'b': b, 'sort': sort,
+              'query_tf': query_tf, 'fuzzy': fuzzy, 'expand': expand, 'proximity': proximity,
+              'proximity_weight': proximity_weight}
         if not explain:
             kw.update(snippets=snippets, snippet_bytes=snippet_bytes, exact_count=exact_count)
         res = self._fanout(self.live, 'search', lambda s: (query, stats, kw, explain))
@@ -639,8 +645,14 @@ class ShardedIndex:
         return self.search(query, limit=limit, offset=offset, default_or=default_or, k1=k1,
                            b=b, explain=True, **kw)
 
-    def count(self, query, date_from=None, date_to=None, default_or=False):
-        """The exact number of matching documents: the shards' counts summed (one phase)."""
+    def count(self, query, date_from=None, date_to=None, default_or=False, *, fuzzy=False):
+        """The exact number of matching documents: the shards' counts summed (one phase; with
+        fuzzy two, so that every shard matches the near spellings all the shards' terms
+        give, as one index would)."""
+        if fuzzy:
+            return self.search(query, limit=1, date_from=date_from, date_to=date_to,
+                               default_or=default_or, snippets=False, exact_count=True,
+                               fuzzy=True).count
         kw = {'date_from': date_from, 'date_to': date_to, 'default_or': default_or}
         res = self._fanout(self.live, 'count', lambda s: (query, kw))
         return sum(res.values())
