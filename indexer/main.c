@@ -168,30 +168,16 @@ static void main_progress_cb(void *ctx, uint64_t n_docs, uint64_t in_bytes)
     p->is_drawn = 1;
 }
 
-/* Formats v with thousands separators: 41234 -> "41,234". */
-static const char *main_num(uint64_t v, char *out, size_t cap)
-{
-    char digits[32];
-    int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
-    size_t o = 0;
-    for (int i = 0; i < n && o + 2 < cap; i++) {
-        if (i > 0 && (n - i) % 3 == 0) out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static void main_summary(const build_result *r, double secs)
 {
     char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], i[32];
     printf("%s added, %s updated, %s deleted, %s unchanged; %s tokens, %s terms, %s bytes "
            "written (%s stored text); %s document%s in %zu segment%s; %.2f s\n",
-           main_num(r->n_added, a, sizeof a), main_num(r->n_updated, b, sizeof b),
-           main_num(r->n_deleted, c, sizeof c), main_num(r->n_unchanged, d, sizeof d),
-           main_num(r->tokens, e, sizeof e), main_num(r->n_terms, f, sizeof f),
-           main_num(r->file_bytes, g, sizeof g), main_num(r->stored_bytes, h, sizeof h),
-           main_num(r->n_live, i, sizeof i), r->n_live == 1 ? "" : "s", r->n_segments,
+           stats_num(r->n_added, a, sizeof a), stats_num(r->n_updated, b, sizeof b),
+           stats_num(r->n_deleted, c, sizeof c), stats_num(r->n_unchanged, d, sizeof d),
+           stats_num(r->tokens, e, sizeof e), stats_num(r->n_terms, f, sizeof f),
+           stats_num(r->file_bytes, g, sizeof g), stats_num(r->stored_bytes, h, sizeof h),
+           stats_num(r->n_live, i, sizeof i), r->n_live == 1 ? "" : "s", r->n_segments,
            r->n_segments == 1 ? "" : "s", secs);
 }
 
@@ -592,12 +578,12 @@ static void main_note_summary(const main_progress *p)
     char a[32];
     if (p->n_binary && !p->is_verbose)
         fprintf(stderr, "trawl-index: %s binary file%s skipped (-v lists them)\n",
-                main_num(p->n_binary, a, sizeof a), p->n_binary == 1 ? "" : "s");
+                stats_num(p->n_binary, a, sizeof a), p->n_binary == 1 ? "" : "s");
     if (p->n_latin1 && !p->is_verbose)
         fprintf(stderr,
                 "trawl-index: %s file%s not UTF-8, read as Latin-1 and converted (-v lists "
                 "them)\n",
-                main_num(p->n_latin1, a, sizeof a), p->n_latin1 == 1 ? "" : "s");
+                stats_num(p->n_latin1, a, sizeof a), p->n_latin1 == 1 ? "" : "s");
 }
 
 /* Connects the callbacks of o to p and the selection of cli. */

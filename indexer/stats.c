@@ -12,8 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* 41234 -> "41,234" */
-static const char *stats_num(uint64_t v, char *out, size_t cap)
+const char *stats_num(uint64_t v, char *out, size_t cap)
 {
     char digits[32];
     int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
