@@ -334,23 +334,28 @@ static inline size_t pb_put_vu32(uint8_t *out, uint32_t v)
     return n;
 }
 
+/* Makes room for need bytes in term t's list, counting the growth against the budget. 0 or -1. */
+static int pb_list_reserve(postings_buf *pb, pb_entry *t, size_t need)
+{
+    if (need <= t->cap) return 0;
+    size_t cap = t->cap ? t->cap : 8;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *q = realloc(t->list, cap);
+    if (!q) return -1;
+    pb->list_bytes += cap - t->cap + (t->cap ? 0 : PB_MALLOC_OH);
+    t->list = q;
+    t->cap = cap;
+    return 0;
+}
+
 /* Appends term t's posting for doc, walking its token chain from head. */
 static int pb_append(postings_buf *pb, pb_entry *t, uint32_t head, uint32_t doc)
 {
     uint32_t tf = 0;
     for (uint32_t k = head; k != PB_NONE; k = pb->toks[k].next)
         tf++;
-    size_t need = t->n + 5 * ((size_t)tf + 2);
-    if (need > t->cap) {
-        size_t cap = t->cap ? t->cap : 8;
-        while (cap < need)
-            cap *= 2;
-        uint8_t *q = realloc(t->list, cap);
-        if (!q) return -1;
-        pb->list_bytes += cap - t->cap + (t->cap ? 0 : PB_MALLOC_OH);
-        t->list = q;
-        t->cap = cap;
-    }
+    if (pb_list_reserve(pb, t, t->n + 5 * ((size_t)tf + 2)) < 0) return -1;
     uint8_t *o = t->list + t->n;
     o += pb_put_vu32(o, tf);
     o += pb_put_vu32(o, doc - t->last_doc);
@@ -374,17 +379,7 @@ int pb_add_posting(postings_buf *pb, const char *term, size_t len, uint32_t doc,
     pb_slot *s = pb_lookup(pb, tag, key, len);
     if (!s) return pb->rc = TRAWL_ENOMEM;
     pb_entry *t = &pb->terms[s->ix1 - 1];
-    size_t need = t->n + 10 + n_pos;
-    if (need > t->cap) {
-        size_t cap = t->cap ? t->cap : 8;
-        while (cap < need)
-            cap *= 2;
-        uint8_t *q = realloc(t->list, cap);
-        if (!q) return pb->rc = TRAWL_ENOMEM;
-        pb->list_bytes += cap - t->cap + (t->cap ? 0 : PB_MALLOC_OH);
-        t->list = q;
-        t->cap = cap;
-    }
+    if (pb_list_reserve(pb, t, t->n + 10 + n_pos) < 0) return pb->rc = TRAWL_ENOMEM;
     uint8_t *o = t->list + t->n;
     o += pb_put_vu32(o, tf);
     o += pb_put_vu32(o, doc - t->last_doc);
