@@ -74,11 +74,18 @@ static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
     return t;
 }
 
-static plan_term *pb_term(pb *b, const char *term, uint32_t len)
+/* The query's term with these bytes if it has one already, else NULL. */
+static plan_term *pb_term_known(const pb *b, const char *term, uint32_t len)
 {
     for (size_t i = 0; i < b->n; i++)
         if (b->terms[i]->len == len && memcmp(b->terms[i]->term, term, len) == 0)
             return b->terms[i];
+    return NULL;
+}
+
+/* Adds a looked-up term to the query's distinct terms. Returns t, or NULL when out of memory. */
+static plan_term *pb_term_add(pb *b, plan_term *t)
+{
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
         plan_term **n = pb_alloc(b, cap * sizeof *n);
@@ -87,9 +94,16 @@ static plan_term *pb_term(pb *b, const char *term, uint32_t len)
         b->terms = n;
         b->cap = cap;
     }
-    plan_term *t = pb_lookup(b, term, len);
-    if (t) b->terms[b->n++] = t;
+    b->terms[b->n++] = t;
     return t;
+}
+
+static plan_term *pb_term(pb *b, const char *term, uint32_t len)
+{
+    plan_term *t = pb_term_known(b, term, len);
+    if (t) return t;
+    t = pb_lookup(b, term, len);
+    return t ? pb_term_add(b, t) : NULL;
 }
 
 static pnode *pb_node(pb *b, pkind kind)
@@ -232,19 +246,8 @@ static double pb_fuzzy_weight(const char *q, uint32_t qlen, const plan_term *t, 
 /* Registers a looked-up variant as a distinct term of the query (the word itself may be one). */
 static plan_term *pb_term_keep(pb *b, plan_term *t)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (b->terms[i]->len == t->len && memcmp(b->terms[i]->term, t->term, t->len) == 0)
-            return b->terms[i];
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 16;
-        plan_term **n = pb_alloc(b, cap * sizeof *n);
-        if (!n) return NULL;
-        if (b->n) memcpy(n, b->terms, b->n * sizeof *n);
-        b->terms = n;
-        b->cap = cap;
-    }
-    b->terms[b->n++] = t;
-    return t;
+    plan_term *known = pb_term_known(b, t->term, t->len);
+    return known ? known : pb_term_add(b, t);
 }
 
 /* The word's variants within `edits`, looked up, those without a live document dropped, the
