@@ -588,6 +588,18 @@ static int lat_prepare(sqlite3 *db, lat_ctx *c)
     return -1;
 }
 
+/* Frees the queries read by lat_read_queries, with their timings. */
+static void lat_free_queries(lat_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->qs[i].cls);
+        free(c->qs[i].text);
+        free(c->qs[i].fts);
+        free(c->qs[i].us);
+    }
+    free(c->qs);
+}
+
 static int lat_run(int argc, char **argv)
 {
     const char *set = lat_need(argc, argv, "--set");
@@ -620,17 +632,10 @@ static int lat_run(int argc, char **argv)
     trawl_search_free(c.s);
     trawl_index_close(idx);
     if (out != stdout) fclose(out);
-    for (size_t i = 0; i < c.n; i++) {
-        free(c.qs[i].cls);
-        free(c.qs[i].text);
-        free(c.qs[i].fts);
-        free(c.qs[i].us);
-    }
-    free(c.qs);
+    lat_free_queries(&c);
     return bad;
 }
 
-/* `latency translate QUERY`: prints the FTS5 form (for checking the translation by hand). */
 /* TOP_10 with the default options against TOP_10 with --opts, passes alternating. The CSV's
  * commas would split an engine name: a spec is written with ';' for ','. */
 static int lat_ab(int argc, char **argv)
@@ -663,16 +668,11 @@ static int lat_ab(int argc, char **argv)
     trawl_search_free(c.s);
     trawl_index_close(idx);
     if (out != stdout) fclose(out);
-    for (size_t i = 0; i < c.n; i++) {
-        free(c.qs[i].cls);
-        free(c.qs[i].text);
-        free(c.qs[i].fts);
-        free(c.qs[i].us);
-    }
-    free(c.qs);
+    lat_free_queries(&c);
     return bad;
 }
 
+/* `latency translate QUERY`: prints the FTS5 form (for checking the translation by hand). */
 static int lat_translate(int argc, char **argv)
 {
     if (argc < 3) return 2;
