@@ -12,10 +12,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 A=$ROOT/abi
 T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-abi-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
 # The numeric constants of the header: enum values and #defines, less the version's own.
 constants() {
@@ -56,5 +53,4 @@ constants "$ROOT/searcher/include/trawl.h" >"$T/constants"
 gone=$(LC_ALL=C comm -23 "$A/constants.txt" "$T/constants" | tr '\n' ' ')
 if [ -z "$gone" ]; then ok; else bad "constants removed or renumbered: $gone"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -11,10 +11,7 @@ S=$B/trawl-search
 EXP=$ROOT/tests/data/expected
 T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-batch-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 # check NAME PYTHON: runs the Python statements with recs = the JSON records of $T/out
 check() {
     if python3 - "$T/out" "$2" >"$T/py" 2>&1 <<'EOF'; then ok; else bad "$1: $(tail -3 "$T/py")"; fi
@@ -82,5 +79,4 @@ if "$S" -i "$T/idx" --queries "$T/q" --from 2024-03-22 --to 2024-03-21 >/dev/nul
     bad "--from after --to accepted in batch mode"
 elif grep -q "after --to" "$T/err"; then ok; else bad "batch --from after --to: $(cat "$T/err")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -6,19 +6,9 @@
 # under BUILD_DIR/stage (make test installs there first). Waits are bounded.
 # Usage: sh tests/cli/completion.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/completion.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
+. "$(dirname "$0")/lib.sh" && cli_setup completion "$@"
 BASH_SCRIPT=$ROOT/completions/trawl.bash
 ZSH_SCRIPT=$ROOT/completions/_trawl
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-completion-test.XXXXXX")
 SOCK=trawl-completion-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
@@ -61,8 +51,7 @@ if [ -f "$STAGE/bash-completion/completions/trawl-search" ] && [ -f "$STAGE/bash
     [ -f "$STAGE/zsh/site-functions/_trawl" ]; then ok; else bad "make install puts the scripts in share/"; fi
 if ! command -v tmux >/dev/null 2>&1; then
     echo "completion: tmux not installed, terminal tests skipped"
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
+    cli_done
     exit
 fi
 # wait_screen PATTERN: (10 s at most) until a line of the screen matches
@@ -107,5 +96,4 @@ else
 fi
 tm kill-server 2>/dev/null
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -153,22 +153,7 @@ while [ $i -lt 50 ]; do
     printf 'marker %d\n' $i >many/f$i.txt
     i=$((i + 1))
 done
-python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        d = os.read(fd, 65536)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-os.waitpid(pid, 0)
-sys.stdout.buffer.write(out)' "$X" -o imany many >"$T/out"
+cli_tty "$X" -o imany many >"$T/out"
 if grep -q ' / 50 files ([0-9]*%), [0-9]* files/s, [0-9.]* MB, [0-9.]* MB/s' "$T/out"; then ok; else bad "progress line"; od -c "$T/out" | head -5 >&2; fi
 
 cli_done

@@ -13,15 +13,9 @@ X=$B/trawl-index
 SEEDS=$ROOT/tests/data/seeds
 T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-hostile-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 TO=10 # seconds: a run takes milliseconds; only a hang reaches this
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
 # run CMD...: runs under the timeout, capturing stdout, stderr and status into $T/out, $T/err, $st
 run() {
     timeout "$TO" "$@" >"$T/out" 2>"$T/err"
@@ -37,7 +31,7 @@ expect() {
 
 if ! "$X" -q -o "$T/idx" "$SEEDS" >"$T/out" 2>&1; then
     bad "trawl-index failed: $(cat "$T/out")"
-    echo "$pass passed, $fail failed"
+    cli_done
     exit 1
 fi
 SEG=seg-000001.trw
@@ -115,5 +109,4 @@ if [ "$st" = 2 ] && [ "$(wc -l <"$T/err")" = 3 ] && [ "$(wc -c <"$T/err")" -lt 6
     head -c 600 "$T/err" >&2
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -9,13 +9,9 @@ BIN=${1:?usage: index.sh BUILD_DIR}/trawl-index
 SEEDS=tests/data/seeds
 T=$(mktemp -d /tmp/trawl-cli-index.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME COMMAND...: the command must succeed
-check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
 # --- summary line, --check, version, help, usage errors
 "$BIN" -o "$T/idx" "$SEEDS" >"$T/out" 2>"$T/err"
@@ -199,5 +195,4 @@ done
 "$BIN" --threads 0 -o "$T/thr0" "$SEEDS" >/dev/null 2>&1; check "--threads 0 exit 2" test $? -eq 2
 "$BIN" --threads x -o "$T/thr0" "$SEEDS" >/dev/null 2>&1; check "--threads x exit 2" test $? -eq 2
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+cli_done

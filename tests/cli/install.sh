@@ -11,10 +11,7 @@ B=$(cd "$B" && pwd)
 P=$B/stage
 T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-install-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
 if [ ! -f "$P/include/trawl.h" ]; then
     echo "install: no installed copy in $P (make test installs it)" >&2
@@ -91,5 +88,4 @@ assert len(trawl.Index(sys.argv[2]).search("rafah")) == 5' "$PYLIB" "$T/idx") >"
     else bad "installed Python package: $(tail -3 "$T/py")"; fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -4,10 +4,7 @@
 # script checks what the compiler cannot: that common/status.h and the public trawl.h define
 # the return codes identically, and that no source names a header of a floor above it by path.
 set -u
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
 codes() { sed -n '/^#ifndef TRAWL_STATUS_CODES$/,/^#endif \/\* TRAWL_STATUS_CODES \*\/$/p' "$1"; }
 a=$(codes common/status.h)
@@ -27,5 +24,4 @@ for f in common/*.c; do
 done
 ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

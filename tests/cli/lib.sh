@@ -22,6 +22,26 @@ run() {
     "$@" >"$T/out" 2>"$T/err"
     st=$?
 }
+# cli_tty CMD...: runs CMD on a pseudo-terminal and prints what the terminal showed (its
+# standard output and error, with the terminal's line endings)
+cli_tty() {
+    python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 65536)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)' "$@"
+}
 # cli_setup NAME BUILD_DIR
 cli_setup() {
     [ -n "${2:-}" ] || {

@@ -6,23 +6,13 @@
 # when the package is not installed (apt-get install linux-doc-6.1).
 # Usage: sh tests/cli/linuxdoc.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/linuxdoc.sh BUILD_DIR}
-B=$(cd "$B" && pwd)
+. "$(dirname "$0")/lib.sh" && cli_setup linuxdoc "$@"
 DOC=/usr/share/doc/linux-doc-6.1
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
 if [ ! -f "$DOC/Documentation/memory-barriers.txt.gz" ]; then
     echo "linuxdoc: $DOC not installed, skipped"
     echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-linuxdoc-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
 
 "$B/trawl-index" -o "$T/idx" "$DOC" >"$T/out" 2>"$T/err"
 st=$?
@@ -49,5 +39,4 @@ if command -v vim >/dev/null 2>&1; then
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -12,11 +12,7 @@ IDX=$B/trawl-index
 SRCH=$B/trawl-search
 T=$(mktemp -d /tmp/trawl-cli-live.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 # hits QUERY: the ids of every hit, sorted, on one line
 hits() { "$SRCH" -i "$T/idx" --json -n 100 --no-snippets -- "$1" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | sort | tr '\n' ' '; }
 
@@ -122,5 +118,4 @@ check "merge on a full disk: index intact" grep -q '^ok: 4 segments' "$T/out"
 check "merge on a full disk: same answers" cmp -s "$T/before" "$T/after"
 check "merge on a full disk: no temporary file" test -z "$(ls -a "$T/m" | grep '\.tmp')"
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+cli_done

@@ -8,20 +8,8 @@
 # long option of each program's --help is described in its man page.
 # Usage: sh tests/cli/readme.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/readme.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
+. "$(dirname "$0")/lib.sh" && cli_setup readme "$@"
 SEEDS=$ROOT/tests/data/seeds
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-readme-test.XXXXXX")
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT INT TERM
 
 # ---- the files the examples name
 mkdir -p "$T/notes/.git"
@@ -74,5 +62,4 @@ for p in trawl-search trawl-index; do
     done
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

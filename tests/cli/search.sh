@@ -136,40 +136,22 @@ assert k == sorted(k, reverse=True) and len(k) == 5, d' "$T/out"; then ok; else 
 
 # Colour: ANSI on a terminal; none when NO_COLOR is set (any value), TERM=dumb or --color never,
 # and then the text as it is unless --marks asks for markers.
-tty() {
-    python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        d = os.read(fd, 65536)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-os.waitpid(pid, 0)
-sys.stdout.buffer.write(out)' "$@"
-}
 ESC=$(printf '\033')
-tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
+cli_tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if grep -q "$ESC\[1;31mRafah" "$T/out"; then ok; else bad "colour on a terminal"; fi
-NO_COLOR= tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
+NO_COLOR= cli_tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if ! grep -q "$ESC" "$T/out" && grep -q ' Rafah' "$T/out" && ! grep -q '\[Rafah' "$T/out"; then ok; else bad "NO_COLOR (empty)"; fi
-TERM=dumb tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
+TERM=dumb cli_tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if ! grep -q "$ESC" "$T/out" && grep -q ' Rafah' "$T/out"; then ok; else bad "TERM=dumb"; fi
-TERM=dumb tty "$S" --color=always -i "$T/idx" -n 1 rafah >"$T/out"
+TERM=dumb cli_tty "$S" --color=always -i "$T/idx" -n 1 rafah >"$T/out"
 if grep -q "$ESC\[1;31mRafah" "$T/out"; then ok; else bad "TERM=dumb --color=always"; fi
 run "$S" -i "$T/idx" -n 1 --marks '<<,>>' rafah
 if grep -q '<<Rafah>>' "$T/out"; then ok; else bad "--marks"; fi
 run "$S" -i "$T/idx" -n 1 --marks=nocomma rafah
 if [ "$st" = 2 ] && grep -q 'bad value for --marks' "$T/err"; then ok; else bad "--marks without a comma"; fi
-NO_COLOR=1 tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
+NO_COLOR=1 cli_tty "$S" -i "$T/idx" -n 1 rafah >"$T/out"
 if ! grep -q "$ESC" "$T/out"; then ok; else bad "NO_COLOR=1"; fi
-tty "$S" --color never -i "$T/idx" -n 1 rafah >"$T/out"
+cli_tty "$S" --color never -i "$T/idx" -n 1 rafah >"$T/out"
 if ! grep -q "$ESC" "$T/out"; then ok; else bad "--color never"; fi
 run "$S" --color always -i "$T/idx" -n 1 rafah
 if grep -q "$ESC\[1;31m" "$T/out"; then ok; else bad "--color always when piped"; fi

@@ -9,10 +9,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "$B" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-symbols-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
 # only_trawl NAME: stdin holds "address type name" lines; every name must start with trawl_
 only_trawl() {
@@ -51,5 +48,4 @@ lib=$(ldd "$B/tests/collide-shared" 2>/dev/null | awk '/libtrawl\.so/ { print $3
 if [ -n "$lib" ] && [ "$(cd "$(dirname "$lib")" && pwd)" = "$B" ]; then ok; else
     bad "collide-shared loads '$lib', not the library in $B"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -7,24 +7,12 @@
 # so a hang fails the test instead of blocking CI; the tmux server is private and killed at the
 # end. Usage: sh tests/cli/tui.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
-B=${1:?usage: tests/cli/tui.sh BUILD_DIR}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-B=$(cd "$B" && pwd)
-S=$B/trawl-search
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*" >&2
-}
+. "$(dirname "$0")/lib.sh" && cli_setup tui "$@"
 if ! command -v tmux >/dev/null 2>&1; then
     echo "tui: tmux not installed (sh .ci/deps test), skipped"
     echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/trawl-tui-test.XXXXXX")
-T=$(cd "$T" && pwd -P)
 SOCK=trawl-tui-$$
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
@@ -123,5 +111,4 @@ if [ "$st" = 2 ] && grep -q 'needs a terminal' "$T/err"; then ok; else bad "not 
 "$S" -i "$T/idx" --interactive --json </dev/null >"$T/out" 2>"$T/err"
 if [ $? = 2 ]; then ok; else bad "--interactive --json: usage error"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -5,10 +5,7 @@
 set -u
 B=${1:?usage: tests/cli/version.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
 part() { sed -n "s/^#define TRAWL_VERSION_$1  *\([0-9][0-9]*\).*/\1/p" "$ROOT/searcher/include/trawl.h"; }
 MAJOR=$(part MAJOR)
@@ -30,5 +27,4 @@ for m in "$ROOT"/docs/*.[0-9]; do
 done
 if grep -q "^## $V\$" "$ROOT/CHANGELOG.md"; then ok; else bad "CHANGELOG.md has no '## $V' section"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -13,12 +13,8 @@ WAIT_S=10
 T=$(mktemp -d /tmp/trawl-cli-watch.XXXXXX)
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh" # ok, bad, check, run, cli_done
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
 # ids INDEX QUERY: the ids of every hit, sorted, on one line; "?" if the search failed (no index
 # yet, say: exit status 2; 1 is no hits), which never equals an expectation.
@@ -287,5 +283,4 @@ check "--commit-changes 0: exit 2" test $? -eq 2
 check "--watch without paths: exit 2" test $? -eq 2
 check "usage errors wrote nothing" test ! -e "$T/u"
 
-echo "$pass passed, $fail failed"
-test "$fail" -eq 0
+cli_done
