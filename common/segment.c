@@ -72,7 +72,9 @@ static int seg_read_trailer(segment *s, rd *r_table, err *e)
                        " unknown",
                        s->name, tr.checksum_algo, tr.n_sections);
     uint64_t table_len = (uint64_t)tr.n_sections * sizeof(fmt_section);
-    if (tr.table_off < sizeof(fmt_header) || tr.table_off != len - sizeof tr - table_len)
+    /* the table must fit between header and trailer before its offset can be checked */
+    if (table_len > len - sizeof(fmt_header) - sizeof tr || tr.table_off < sizeof(fmt_header) ||
+        tr.table_off != len - sizeof tr - table_len)
         return err_set(e, TRAWL_ECORRUPT,
                        "%s: footer: section table offset %" PRIu64 " does not end at the trailer",
                        s->name, tr.table_off);
