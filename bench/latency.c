@@ -17,10 +17,13 @@
 #include "trawl.h"
 #include "trawlopts.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
+#include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +59,33 @@ static long lat_maxrss_kb(int who)
     struct rusage ru;
     getrusage(who, &ru);
     return ru.ru_maxrss;
+}
+
+/* Resident kilobytes of the files under dir that this process maps (/proc/self/smaps), -1 if
+ * unreadable: the pages of the index that the searcher touched, with the kernel's fault-around. */
+static long lat_mapped_kb(const char *dir)
+{
+    char root[PATH_MAX], line[PATH_MAX + 128];
+    FILE *f = realpath(dir, root) ? fopen("/proc/self/smaps", "r") : NULL;
+    size_t n = strlen(root);
+    long kb, total = 0;
+    int in_dir = 0;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f)) {
+        char *path = strchr(line, '/');
+        if (isxdigit((unsigned char)line[0]) && strchr(line, '-') < strchr(line, ' '))
+            in_dir = path && strncmp(path, root, n) == 0 && path[n] == '/';
+        else if (in_dir && sscanf(line, "Rss: %ld kB", &kb) == 1)
+            total += kb;
+    }
+    fclose(f);
+    return total;
+}
+
+/* Bytes of heap in use now (mallinfo2). */
+static long lat_heap_kb(void)
+{
+    return (long)(mallinfo2().uordblks / 1024);
 }
 
 static const char *lat_arg(int argc, char **argv, const char *name, const char *dflt)
@@ -431,16 +461,22 @@ static double lat_open_median(const char *dir, int n, int cold, const char *quer
 /* Index sizes and open time: open_us is the first open in this process (the page cache as the
  * build left it); open_warm_us and open_cold_us are medians of repeated opens with the files
  * cached and evicted; open_query_warm_us adds one top-10 query (--query, default "the") and its
- * hits, the first reads of a short-lived process such as trawl-search. */
+ * hits, the first reads of a short-lived process such as trawl-search. open_mapped_kb and
+ * query_mapped_kb are the index pages resident in this process after the first open and after
+ * that query; open_heap_kb and query_heap_kb the heap each added. */
 static int lat_stats(int argc, char **argv)
 {
     const char *dir = lat_need(argc, argv, "--index");
     const char *query = lat_arg(argc, argv, "--query", "the");
     trawl_index *idx;
     trawl_stats st;
+    long heap0 = lat_heap_kb();
     double t0 = lat_now_us();
     if (lat_open(&idx, dir) != TRAWL_OK) return 1;
     double t1 = lat_now_us();
+    long heap1 = lat_heap_kb(), mapped1 = lat_mapped_kb(dir);
+    if (lat_first_query(idx, query) != TRAWL_OK) return 1;
+    long heap2 = lat_heap_kb(), mapped2 = lat_mapped_kb(dir);
     trawl_index_stats(idx, &st);
     trawl_index_close(idx);
     double warm = lat_open_median(dir, LAT_OPEN_WARM, 0, NULL);
@@ -448,10 +484,12 @@ static int lat_stats(int argc, char **argv)
     double query_warm = lat_open_median(dir, LAT_OPEN_WARM, 0, query);
     printf("open_us=%.1f\nopen_warm_us=%.1f\nopen_cold_us=%.1f\nopen_query_warm_us=%.1f\n"
            "docs=%llu\ntokens=%llu\nterms=%llu\nsegments=%u\nindex_bytes=%llu\n"
-           "stored_bytes=%llu\nlanguage=%s\n",
+           "stored_bytes=%llu\nlanguage=%s\nopen_mapped_kb=%ld\nquery_mapped_kb=%ld\n"
+           "open_heap_kb=%ld\nquery_heap_kb=%ld\n",
            t1 - t0, warm, cold, query_warm, (unsigned long long)st.n_docs,
            (unsigned long long)st.total_tokens, (unsigned long long)st.n_terms, st.n_segments,
-           (unsigned long long)st.index_bytes, (unsigned long long)st.stored_bytes, st.language);
+           (unsigned long long)st.index_bytes, (unsigned long long)st.stored_bytes, st.language,
+           mapped1, mapped2, heap1 - heap0, heap2 - heap1);
     return 0;
 }
 

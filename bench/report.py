@@ -185,7 +185,55 @@ class Report:
             with open(stages) as f:
                 self.out('', '### Where the time goes (bench/stages.py)', '', f.read().rstrip())
         self.out('')
+        self.memory()
         self.growth()
+
+    def memory(self):
+        """Indexer peak RSS against its --memory budget, and what opening the index and a
+        first query add to the searcher's resident set."""
+        rows = [(name, budget, self.build_row(name, '', 'trawl'))
+                for name, budget in (('trawl-english-t1', 256), ('trawl-english-t2', 256),
+                                     ('trawl-english-m16-t1', 16), ('trawl-english-m16-t2', 16))]
+        fp = self.build_row('fts-porter', '', 'fts5')
+        if not all(r for _, _, r in rows):
+            return
+        self.out('### Memory', '',
+                 '| build | --memory MB | peak RSS MB | RSS - budget MB |',
+                 '|---|---:|---:|---:|')
+        for name, budget, r in rows:
+            self.out('| %s | %d | %.1f | %+.1f |' % (name, budget, r['rss_mb'],
+                                                   r['rss_mb'] - budget))
+            self.num('memory', name, '', '', 'trawl', 'rss_over_budget_mb', r['rss_mb'] - budget)
+        if fp and 'texts_rss_kb' in fp['kv']:
+            own = (int(fp['kv']['maxrss_kb']) - int(fp['kv']['texts_rss_kb'])) / 1024
+            self.out('| FTS5 `porter unicode61` load: peak RSS less the texts its loader holds'
+                     ' | | %.1f | |' % own)
+            self.num('memory', 'fts-porter', '', '', 'fts5', 'rss_less_texts_mb', own)
+        t = rows[0][2]['kv']
+        if 'open_mapped_kb' in t:
+            self.out('', 'Searcher (trawl-english-t1, %.1f MB of index files): after the first '
+                     '`trawl_index_open` %.2f MB of the index was resident in the process and '
+                     'the open took %s KB of heap; after a first top-10 query for `the` with its '
+                     'hits, %.2f MB (pages touched, with the kernel\'s fault-around of 64 KB).'
+                     % (int(t['index_bytes']) / 1e6, int(t['open_mapped_kb']) / 1024,
+                        t['open_heap_kb'], int(t['query_mapped_kb']) / 1024))
+            for k in ('open_mapped_kb', 'query_mapped_kb', 'open_heap_kb', 'query_heap_kb'):
+                self.num('memory', 'trawl-english-t1', '', '', 'trawl', k, int(t[k]))
+        self.out('')
+
+    def memory_goals(self):
+        out = []
+        for name in ('trawl-english-m16-t1', 'trawl-english-m16-t2'):
+            r = self.build_row(name, '', 'trawl')
+            if r:
+                out.append(('indexer peak RSS over a 16 MB budget, MB (%s)' % name[-2:],
+                            r['rss_mb'] - 16, 20.0, '%.1f'))
+        t = read_kv(os.path.join(self.work, 'build-trawl-english-t1'))
+        if 'open_mapped_kb' in t:
+            out.append(('searcher: index resident after open, % of its files',
+                        100 * (int(t['open_mapped_kb']) + int(t['open_heap_kb'])) * 1024 /
+                        int(t['index_bytes']), 5.0, '%.1f'))
+        return out
 
     def growth(self):
         names = sorted((n[len('build-trawl-none-x'):] for n in os.listdir(self.work)
@@ -340,6 +388,7 @@ class Report:
                          5.0, '%.2f'))
             rows.append(('Python binding overhead per query, µs', float(e['py_overhead_us']),
                          20.0, '%.1f'))
+        rows += self.memory_goals()
         rows += self.live_goals()
         rows += self.ranking_goals()
         self.out('## Goals', '', '| goal | measured | target | met |', '|---|---:|---:|---|')

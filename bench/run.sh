@@ -96,6 +96,9 @@ best_of_3 trawl_build trawl-english-t1 english "$CORPUS" "--jsonl --threads 1"
 best_of_3 trawl_build trawl-english-t2 english "$CORPUS" "--jsonl --threads 2"
 best_of_3 fts_build fts-unicode61 unicode61 "$CORPUS"
 best_of_3 fts_build fts-porter "porter unicode61" "$CORPUS"
+# Memory: a small budget, so that the postings spill and the stem caches are bounded by it.
+trawl_build trawl-english-m16-t1 english "$CORPUS" "--jsonl --threads 1 --memory 16"
+trawl_build trawl-english-m16-t2 english "$CORPUS" "--jsonl --threads 2 --memory 16"
 step "where indexing time goes (perf)"
 $PY bench/stages.py $B/trawl-index "$CORPUS" "$W" --threads 1 --language english --jsonl \
     >"$W/stages.md"

@@ -72,9 +72,6 @@ static const uint8_t an_cls[256] = {
  * form longer than this cannot fold to max_len bytes or fewer and is dropped unfolded. */
 #define AN_TOK_CAP(max_len) (4 * (size_t)(max_len) + 8)
 
-#define AN_CACHE_ENTRIES (3u << 18) /* fills 1 M slots (32 MB) to 3/4 */
-#define AN_CACHE_BYTES   ((size_t)16 << 20)
-
 struct analyzer {
     struct sb_stemmer *stemmer;                     /**< NULL for "none" */
     uint32_t max_len;                               /**< longest kept term, bytes */
@@ -550,7 +547,7 @@ int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, e
     a->tok_cap = AN_TOK_CAP(max_token_len);
     a->ucs_cap = 2 * a->tok_cap;
     a->ucs = malloc((a->ucs_cap + 1) * sizeof *a->ucs);
-    stemcache_init(&a->cache, AN_CACHE_ENTRIES, AN_CACHE_BYTES);
+    analyzer_cache_limit(a, 0);
     if (!a->ucs) {
         analyzer_free(a);
         return err_set(e, TRAWL_ENOMEM, "analyzer: out of memory");
@@ -567,6 +564,24 @@ int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, e
     }
     *out = a;
     return TRAWL_OK;
+}
+
+void analyzer_cache_limit(analyzer *a, size_t bytes)
+{
+    uint32_t max_entries;
+    size_t max_bytes;
+    stemcache_limits(bytes ? bytes : ANALYZER_DEFAULT_CACHE_BYTES, &max_entries, &max_bytes);
+    if (max_entries == a->cache.max_entries && max_bytes == a->cache.max_bytes) return;
+    stemcache_free(&a->cache);
+    stemcache_init(&a->cache, max_entries, max_bytes);
+}
+
+void analyzer_cache_drop(analyzer *a)
+{
+    uint32_t max_entries = a->cache.max_entries;
+    size_t max_bytes = a->cache.max_bytes;
+    stemcache_free(&a->cache);
+    stemcache_init(&a->cache, max_entries, max_bytes);
 }
 
 int analyzer_check_language(const char *language, err *e)

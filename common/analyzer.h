@@ -40,6 +40,15 @@ typedef int (*analyzer_sink)(void *ctx, const token *t);
 int analyzer_new(analyzer **out, const char *language, uint32_t max_token_len, err *e);
 void analyzer_free(analyzer *a);
 
+#define ANALYZER_DEFAULT_CACHE_BYTES ((size_t)48 << 20) /**< stem cache bound of a new analyzer */
+
+/* Bounds the stem cache to about bytes of memory from now on (0: the default); a change of
+ * bound empties it. The cache only saves time: the terms are the same at any size. */
+void analyzer_cache_limit(analyzer *a, size_t bytes);
+
+/* Empties the stem cache and gives its memory back (it grows again with use). */
+void analyzer_cache_drop(analyzer *a);
+
 /* Checks a language name without building an analyzer (no buffers, no cache): TRAWL_OK if
  * analyzer_new would accept it, else TRAWL_EARG with analyzer_new's message. */
 int analyzer_check_language(const char *language, err *e);

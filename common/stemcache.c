@@ -39,6 +39,17 @@ void stemcache_init(stemcache *c, uint32_t max_entries, size_t max_bytes)
     c->max_bytes = max_bytes < UINT32_MAX ? max_bytes : UINT32_MAX;
 }
 
+void stemcache_limits(size_t bytes, uint32_t *max_entries, size_t *max_bytes)
+{
+    size_t slots = STEMCACHE_MIN_SLOTS;
+    while (slots < ((size_t)1 << 30) && 2 * slots * sizeof(stemcache_slot) <= bytes / 3 * 2)
+        slots *= 2;
+    *max_entries = (uint32_t)(slots / 4 * 3);
+    *max_bytes = bytes > slots * sizeof(stemcache_slot) ? bytes - slots * sizeof(stemcache_slot)
+                                                        : STEMCACHE_MIN_POOL;
+    if (*max_bytes > UINT32_MAX) *max_bytes = UINT32_MAX; /* as stemcache_init clamps it */
+}
+
 void stemcache_free(stemcache *c)
 {
     if (!c) return;

@@ -29,6 +29,11 @@ typedef struct stemcache {
 /* max_entries and max_bytes bound memory: slots are 32 bytes, at most 3/4 full (so up to
  * 64 * max_entries bytes of slots), plus at most max_bytes of pool for long entries. */
 void stemcache_init(stemcache *c, uint32_t max_entries, size_t max_bytes);
+
+/* The bounds for stemcache_init of a cache that may hold at most bytes in all: about two thirds
+ * for slots (the largest power of two that fits, at least the first table's 1024), the rest for
+ * the pool of long entries. */
+void stemcache_limits(size_t bytes, uint32_t *max_entries, size_t *max_bytes);
 void stemcache_free(stemcache *c);
 
 /* Looks key up; h must be checksum64(key, len). Returns the value and sets *val_len, or NULL.

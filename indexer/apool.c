@@ -22,6 +22,7 @@
 
 #define AP_BATCH_BYTES (256u << 10) /* text per batch: about a millisecond of analysis */
 #define AP_BATCH_DOCS  4096         /* documents per batch, for corpora of tiny records */
+#define AP_GROUP_BYTES (256u << 10) /* an analyser's grouping tables, for a document of 20 KB */
 
 enum { AP_FILL, AP_QUEUED, AP_BUSY, AP_DONE };
 
@@ -201,13 +202,16 @@ static void ap_analyse(ap_batch *b, ap_group *g)
     if (b->rc != TRAWL_OK || b->toks.oom || g->scratch.oom) b->rc = TRAWL_ENOMEM;
 }
 
-static int ap_group_init(ap_group *g, const char *language, uint32_t max_token_len, err *e)
+static int ap_group_init(ap_group *g, const char *language, uint32_t max_token_len,
+                         size_t cache_bytes, err *e)
 {
     buf_init(&g->names);
     buf_init(&g->scratch);
     g->gen = 1;
     if (ap_rehash(g) < 0) return err_set(e, TRAWL_ENOMEM, "out of memory");
-    return analyzer_new(&g->an, language, max_token_len, e);
+    int rc = analyzer_new(&g->an, language, max_token_len, e);
+    if (rc == TRAWL_OK) analyzer_cache_limit(g->an, cache_bytes);
+    return rc;
 }
 
 static void ap_group_free(ap_group *g)
@@ -260,8 +264,16 @@ static int ap_start(apool *p)
     return TRAWL_OK;
 }
 
+size_t ap_mem_bytes(unsigned workers)
+{
+    /* A batch's postings take about as many bytes as its text; each analyser groups one
+     * document at a time in tables of a few hundred KB. */
+    size_t n_slots = 2 * (size_t)(workers ? workers : 1) + 2;
+    return n_slots * 2 * AP_BATCH_BYTES + ((size_t)workers + 1) * AP_GROUP_BYTES;
+}
+
 int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned workers,
-           ap_replay_fn replay, void *ctx, err *e)
+           size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e)
 {
     *out = NULL;
     apool *p = calloc(1, sizeof *p);
@@ -279,7 +291,7 @@ int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned w
     p->th = calloc(p->n_workers, sizeof *p->th);
     int rc = p->slots && p->grp && p->th ? TRAWL_OK : err_set(e, TRAWL_ENOMEM, "out of memory");
     for (unsigned i = 0; rc == TRAWL_OK && i <= p->n_workers; i++)
-        rc = ap_group_init(&p->grp[i], language, max_token_len, e);
+        rc = ap_group_init(&p->grp[i], language, max_token_len, cache_bytes, e);
     if (rc == TRAWL_OK) rc = ap_start(p);
     if (rc != TRAWL_OK) {
         ap_free(p);

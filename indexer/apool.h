@@ -35,10 +35,16 @@ typedef struct ap_doc {
  * returns it. */
 typedef int (*ap_replay_fn)(void *ctx, const ap_doc *d);
 
-/* workers >= 1 threads, each with an analyzer for language and max_token_len. TRAWL_EARG
- * (language), TRAWL_ENOMEM, TRAWL_EIO (a thread could not start). */
+/* workers >= 1 threads, each with an analyzer for language and max_token_len whose stem cache
+ * is bounded to cache_bytes (0: the analyzer's default); the caller's own analyses use one more
+ * such analyzer. TRAWL_EARG (language), TRAWL_ENOMEM, TRAWL_EIO (a thread could not start). */
 int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned workers,
-           ap_replay_fn replay, void *ctx, err *e);
+           size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e);
+
+/* About the most memory a pool of workers holds besides its analyzers' caches (batches in the
+ * ring, their postings, grouping tables), for documents of at most a batch's size: for a
+ * caller that shares out a memory budget. */
+size_t ap_mem_bytes(unsigned workers);
 /* Stops the workers (after the batch each is analysing) and frees everything; documents not
  * replayed are dropped. Accepts NULL. */
 void ap_free(apool *p);

@@ -39,6 +39,8 @@ struct segbuild {
     uint32_t n_docs; /**< documents added */
     uint32_t n_done; /**< of which analysed into the postings buffer */
     uint64_t bytes;
+    size_t pb_budget;   /**< postings buffer bytes before a spill (sb_share_memory) */
+    size_t cache_bytes; /**< bound of each analyzer's stem cache */
 };
 
 static int sb_replay(void *ctx, const ap_doc *d);
@@ -46,6 +48,22 @@ static int sb_replay(void *ctx, const ap_doc *d);
 static size_t sb_budget(const segbuild *b)
 {
     return b->o.memory_bytes ? b->o.memory_bytes : SEGBUILD_DEFAULT_MEMORY;
+}
+
+/* Shares the budget out while documents are analysed: a quarter to the analyzers' stem caches
+ * (each up to the analyzer's default), the analysis pool's batches what it says it needs, the
+ * postings buffer the rest but at least half. The final merge of runs has the whole budget:
+ * caches and pool are gone by then (sb_finish). */
+static void sb_share_memory(segbuild *b)
+{
+    size_t budget = sb_budget(b);
+    size_t n_an = b->o.threads >= 2 ? (size_t)b->o.threads + 1 : 1; /* + the borrowed one */
+    size_t cache = budget / 4 / n_an, other;
+    if (cache < SEGBUILD_MIN_CACHE) cache = SEGBUILD_MIN_CACHE;
+    if (cache > ANALYZER_DEFAULT_CACHE_BYTES) cache = ANALYZER_DEFAULT_CACHE_BYTES;
+    other = n_an * cache + (b->o.threads >= 2 ? ap_mem_bytes(b->o.threads - 1) : 0);
+    b->cache_bytes = cache;
+    b->pb_budget = other < budget / 2 ? budget - other : budget / 2;
 }
 
 int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
@@ -64,13 +82,15 @@ int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
     b->o.name = b->name;
     b->e = e;
     b->an = an;
+    sb_share_memory(b);
+    analyzer_cache_limit(an, b->cache_bytes);
     int rc = pb_new(&b->pb, e);
     if (rc == TRAWL_OK)
         rc = sw_open(&b->sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
     if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, e);
     if (rc == TRAWL_OK && o->threads >= 2)
         rc = ap_new(&b->ap, analyzer_language(an), analyzer_max_token_len(an), o->threads - 1,
-                    sb_replay, b, e);
+                    b->cache_bytes, sb_replay, b, e);
     if (rc != TRAWL_OK) {
         sb_free(b);
         return rc;
@@ -151,7 +171,7 @@ static int sb_doc_end(segbuild *b, const char *id, size_t id_len, uint32_t date,
     if (rc < 0) return rc;
     b->n_done++;
     if (b->o.analysed) b->o.analysed(b->o.analysed_ctx, id, id_len, n_tokens, n_invalid);
-    return pb_mem(b->pb) > sb_budget(b) ? sb_spill(b) : TRAWL_OK;
+    return pb_mem(b->pb) > b->pb_budget ? sb_spill(b) : TRAWL_OK;
 }
 
 /* A document the pool analysed, in the order it was added. */
@@ -322,8 +342,9 @@ static int sb_terms(segbuild *b)
     int rc;
     if (b->n_runs == 0) return sb_write_mem(b);
     if (pb_n_terms(b->pb) > 0 && (rc = sb_spill(b)) < 0) return rc;
-    pb_free(b->pb); /* its memory goes to the merge buffers */
+    pb_free(b->pb); /* its memory, and the stem cache's, go to the merge buffers */
     b->pb = NULL;
+    analyzer_cache_drop(b->an);
     if ((rc = sb_merge_rounds(b)) < 0) return rc;
     return sb_merge_files(b, 0, b->n_runs, &sink);
 }
@@ -331,6 +352,10 @@ static int sb_terms(segbuild *b)
 int sb_finish(segbuild *b, sw_stats *st, uint32_t *n_runs)
 {
     int rc = b->ap ? ap_flush(b->ap) : TRAWL_OK;
+    if (rc == TRAWL_OK) {
+        ap_free(b->ap); /* every document is in: its threads, batches and caches can go */
+        b->ap = NULL;
+    }
     if (rc == TRAWL_OK) rc = zip_finish(b->z);
     if (rc == TRAWL_OK) rc = sb_terms(b);
     if (rc == TRAWL_OK) rc = sw_finish(b->sw, st);

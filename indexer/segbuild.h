@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #define SEGBUILD_DEFAULT_MEMORY ((size_t)256 << 20)
+#define SEGBUILD_MIN_CACHE      ((size_t)256 << 10) /* stem cache bound under a tiny budget */
 #define SEGBUILD_FANIN          64 /* runs merged at once; more runs merge in rounds first */
 #define SEGBUILD_MAX_DOCS       ((uint32_t)INT32_MAX - 1) /* below the cursors' DOC_END */
 
@@ -33,7 +34,9 @@ typedef struct sb_opts {
     uint64_t seg_id;
     const char *language;    /**< recorded in the segment */
     uint32_t max_token_len;  /**< recorded in the segment */
-    size_t memory_bytes;     /**< postings budget before a spill (0 = default) */
+    size_t memory_bytes;     /**< memory for analysis and postings (0 = default): stem
+                                  caches, analysis batches and the postings buffer share it,
+                                  then the merge of spilled runs has it all */
     unsigned threads;        /**< >= 2: threads - 1 analysis workers (apool.h), and stored
                                   text compressed on a helper thread; the same bytes as 1 */
     sb_analysed_fn analysed; /**< may be NULL */

@@ -24,7 +24,7 @@ typedef struct iw_opts {
     const char *dir;        /**< index directory; created (one level) at the first document */
     const char *language;   /**< NULL: the existing index's, else "english" */
     uint32_t max_token_len; /**< 0: the existing index's, else the analyzer default */
-    size_t memory_bytes;    /**< postings budget of a new segment before a spill (0: default) */
+    size_t memory_bytes;    /**< memory budget of a new segment (segbuild.h; 0: default) */
     unsigned threads;       /**< 0: min(2, CPUs); N >= 2: N - 1 analysis workers and a zip thread */
     int rebuild;            /**< the first commit drops every document indexed before */
     int create;             /**< make and lock the directory at open, and let the first commit

@@ -570,8 +570,9 @@ TRAWL_API int trawl_search_suggestion(trawl_search *s, const char **text, size_t
  *  - Crash safety. A crash (kill -9, power loss) at any instant leaves the last committed
  *    generation; what was written for an unfinished one is removed by the next writer. Closing
  *    without a commit rolls back the same way.
- *  - Bounded memory. The postings of the documents added since the last commit are held up to
- *    memory_bytes, then spilled as sorted runs to files in the directory and merged at commit;
+ *  - Bounded memory. The postings of the documents added since the last commit are held in
+ *    memory_bytes, shared with the analyzers' stem caches and the analysis threads' batches,
+ *    then spilled as sorted runs to files in the directory and merged at commit;
  *    their text is compressed into the new segment's file as it comes. What stays in memory
  *    besides: a few dozen bytes per added document, and the ids of the live documents (loaded
  *    at the first add or delete).
@@ -623,8 +624,8 @@ typedef struct trawl_writer_options {
                                  stemming); NULL (default): the existing index's, else "english" */
     uint32_t max_token_len; /**< longer tokens are dropped, 1..255 bytes; 0 (default): the
                                  existing index's, else 64 */
-    size_t memory_bytes;    /**< postings buffer before runs spill to disk (default 256 MiB;
-                                 0: the default) */
+    size_t memory_bytes;    /**< memory for analysis and postings before runs spill to disk
+                                 (default 256 MiB; 0: the default) */
     unsigned threads;       /**< 1: all work on the calling thread; N in 2..64: N - 1 helper
                                  threads analyse documents and one compresses stored text
                                  (same index bytes); 0 (default): 2 with 2 or more CPUs, else 1 */

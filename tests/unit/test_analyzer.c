@@ -496,6 +496,66 @@ static void test_stemcache(void **state)
     stemcache_free(&c);
 }
 
+/* The byte bound maps to slots and pool as the default's numbers say (1 M slots filled to 3/4
+ * and 16 MB of pool at 48 MB), never below the first table, and the sum stays within it. */
+static void test_stemcache_limits(void **state)
+{
+    (void)state;
+    uint32_t n;
+    size_t pool;
+    stemcache_limits(ANALYZER_DEFAULT_CACHE_BYTES, &n, &pool);
+    assert_int_equal(n, 3u << 18);
+    assert_int_equal(pool, (size_t)16 << 20);
+    stemcache_limits((size_t)2 << 20, &n, &pool); /* slots may take 1.33 MB: 32 K of 32 B */
+    assert_int_equal(n, 3u << 13);
+    assert_int_equal(pool, ((size_t)2 << 20) - ((size_t)1 << 20));
+    stemcache_limits(1000, &n, &pool); /* below the first table: that table, a small pool */
+    assert_int_equal(n, 768);
+    assert_int_equal(pool, 16 * 1024);
+}
+
+typedef struct term_list {
+    char s[4096];
+    size_t n;
+} term_list;
+
+static int term_list_sink(void *ctx, const token *t)
+{
+    term_list *l = ctx;
+    if (l->n + t->len + 1 < sizeof l->s) {
+        memcpy(l->s + l->n, t->term, t->len);
+        l->s[l->n + t->len] = ' ';
+        l->n += t->len + 1;
+    }
+    return 0;
+}
+
+/* A bound that forces clears, a change of bound and a drop leave the terms as they were. */
+static void test_cache_bound_keeps_terms(void **state)
+{
+    (void)state;
+    analyzer *a;
+    err e;
+    term_list want = {.n = 0}, out;
+    const char *text = "Running runners ran; the RUNNER's runs ran on. Überläufer über alles, "
+                       "caches cached caching cache running again and again";
+    assert_int_equal(analyzer_new(&a, "english", 0, &e), TRAWL_OK);
+    assert_int_equal(analyzer_run(a, text, strlen(text), 0, term_list_sink, &want, NULL, NULL), 0);
+    for (int round = 0; round < 3; round++) {
+        if (round == 0) analyzer_cache_limit(a, 1);
+        if (round == 1) analyzer_cache_drop(a);
+        if (round == 2) analyzer_cache_limit(a, 0);
+        for (int pass = 0; pass < 3; pass++) {
+            out.n = 0;
+            assert_int_equal(
+                analyzer_run(a, text, strlen(text), 0, term_list_sink, &out, NULL, NULL), 0);
+            assert_int_equal(out.n, want.n);
+            assert_memory_equal(out.s, want.s, want.n);
+        }
+    }
+    analyzer_free(a);
+}
+
 typedef struct inv {
     size_t len;        /**< input length */
     uint32_t next_pos; /**< smallest position the next token may have */
@@ -695,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_scripts_and_marks),  cmocka_unit_test(test_empty_and_punct),
         cmocka_unit_test(test_first_pos_and_stop), cmocka_unit_test(test_fold),
         cmocka_unit_test(test_stemcache),          cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_stemcache_limits),   cmocka_unit_test(test_cache_bound_keeps_terms),
         cmocka_unit_test(test_seeds_throughput),   cmocka_unit_test(test_run_all_reports_drops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

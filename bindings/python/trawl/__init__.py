@@ -689,7 +689,7 @@ class Writer:
 
     Options (as trawl_writer_options in trawl.h): language (the stemmer of a new index, default
     "english"; "none" for no stemming; an existing index keeps its own), max_token_len (1..255,
-    default 64 for a new index), memory_bytes (postings budget before spilling runs to disk,
+    default 64 for a new index), memory_bytes (memory for analysis and postings before runs spill to disk,
     default 256 MiB), threads (1: one thread; N >= 2: N - 1 threads analyse documents and one compresses
     stored text; 0: choose),
     rebuild (the first commit drops every document indexed before), no_merge (commits do not
