@@ -15,6 +15,7 @@
 #include "codec.h"
 #include "format.h"
 #include "fsx.h"
+#include "term_enc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,10 +75,10 @@ struct segment_writer {
     char term[FMT_MAX_TERM];
     size_t term_len;
     uint64_t post_total; /**< bytes of the postings section so far */
-    /* the term being written */
-    buf t_docs, t_tfs, t_pos; /**< u32 arrays: docs, tfs, first position / gap - 1 */
-    uint64_t t_cf;
-    buf blocks, skips, pblocks; /**< encoded blocks, skip table, positions */
+    /* the term being written through sw_term_begin/doc/end */
+    char cur[FMT_MAX_TERM];
+    size_t cur_len;
+    term_enc te;
 };
 
 static int sw_fail(segment_writer *w, int rc, const char *fmt, const char *a, const char *b)
@@ -166,9 +167,8 @@ static void sw_file_close(sw_file *f)
 
 static void sw_bufs(segment_writer *w, void (*fn)(buf *))
 {
-    buf *all[] = {&w->doc_lens, &w->doc_table, &w->ids,   &w->stored_index, &w->doc_src, &w->doc_at,
-                  &w->sblock,   &w->zbuf,      &w->dict,  &w->dict_index,   &w->t_docs,  &w->t_tfs,
-                  &w->t_pos,    &w->blocks,    &w->skips, &w->pblocks};
+    buf *all[] = {&w->doc_lens, &w->doc_table, &w->ids,  &w->stored_index, &w->doc_src,
+                  &w->doc_at,   &w->sblock,    &w->zbuf, &w->dict,         &w->dict_index};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         fn(all[i]);
 }
@@ -211,6 +211,7 @@ int sw_open(segment_writer **out, const char *dir, const char *name, uint64_t se
     w->seg_id = seg_id;
     w->max_token_len = max_token_len;
     sw_bufs(w, buf_init);
+    te_init(&w->te);
     w->hash = XXH64_createState();
     if (!w->hash) sw_oom(w);
     if (w->rc == TRAWL_OK) sw_open_files(w);
@@ -373,7 +374,9 @@ int sw_zip_block(sw_zip *z, const void *raw, size_t n, buf *out)
 
 /* ---------------------------------------------------------------- postings */
 
-int sw_term_begin(segment_writer *w, const char *term, size_t len)
+/* Checks that a term may come next (the writer between terms, the term longer than none and
+ * after the last one written) and opens the postings section before the first. */
+static int sw_term_check(segment_writer *w, const char *term, size_t len)
 {
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase == SW_DOCS) {
@@ -383,7 +386,7 @@ int sw_term_begin(segment_writer *w, const char *term, size_t len)
         w->phase = SW_TERMS;
     }
     if (w->phase != SW_TERMS)
-        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_begin inside a term");
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term begun inside a term");
     if (len == 0 || len > FMT_MAX_TERM)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "term length not in 1..255");
     if (w->n_terms > 0) {
@@ -393,204 +396,41 @@ int sw_term_begin(segment_writer *w, const char *term, size_t len)
             return w->rc = err_set(w->e, TRAWL_EARG, "%s: term \"%.*s\" not in increasing order",
                                    w->name, (int)len, term);
     }
+    return w->rc;
+}
+
+int sw_term_begin(segment_writer *w, const char *term, size_t len)
+{
+    if (sw_term_check(w, term, len) != TRAWL_OK) return w->rc;
     w->phase = SW_IN_TERM;
-    w->t_docs.len = w->t_tfs.len = w->t_pos.len = 0;
-    w->t_cf = 0;
-    /* The new term waits at the head of w->blocks until sw_term_end writes its entry (the
-     * previous term stays in w->term for front coding). */
-    w->blocks.len = 0;
-    buf_put(&w->blocks, term, len);
-    if (w->blocks.oom) return sw_oom(w);
+    memcpy(w->cur, term, len);
+    w->cur_len = len;
+    te_begin(&w->te);
     return w->rc;
 }
 
 int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint32_t tf)
 {
+    const char *why = NULL;
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_IN_TERM)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_doc outside a term");
-    size_t n = w->t_docs.len / 4;
-    uint32_t prev = 0;
-    if (n > 0) memcpy(&prev, w->t_docs.p + w->t_docs.len - 4, 4);
-    if (doc >= w->n_docs || (n > 0 && doc <= prev) || tf == 0 || !positions)
-        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
-                       "posting out of order, doc out of range, or tf 0");
-    uint32_t dlen;
-    memcpy(&dlen, w->doc_lens.p + (size_t)doc * 4, 4);
-    if (buf_reserve(&w->t_pos, (size_t)tf * 4) < 0) return sw_oom(w);
-    uint32_t *out = (uint32_t *)(void *)(w->t_pos.p + w->t_pos.len);
-    for (uint32_t i = 0; i < tf; i++) {
-        if (positions[i] >= dlen || (i > 0 && positions[i] <= positions[i - 1]))
-            return sw_fail(w, TRAWL_EARG, "%s: %s", w->name,
-                           "positions not increasing or not below the document length");
-        out[i] = i ? positions[i] - positions[i - 1] - 1 : positions[i];
-    }
-    w->t_pos.len += (size_t)tf * 4;
-    buf_put_u32(&w->t_docs, doc);
-    buf_put_u32(&w->t_tfs, tf);
-    if (w->t_docs.oom || w->t_tfs.oom) return sw_oom(w);
-    w->t_cf += tf;
-    return TRAWL_OK;
+    int rc = te_doc(&w->te, doc, positions, tf, sw_doc_lens(w, NULL), w->n_docs, &why);
+    if (rc == TRAWL_ENOMEM) return sw_oom(w);
+    return rc ? sw_fail(w, rc, "%s: %s", w->name, why) : TRAWL_OK;
 }
 
-/* Extra cost of one PFor exception in quarter bytes, for its decode time: each exception is
- * patched by a scalar loop step; half a byte each costs 0.15% of the kernel-docs index and
- * saves 1.5% of the query instructions (callgrind, bench queries). */
-#define SW_EXC_PENALTY 2
-/* Bytes of the largest PFor block: packed part, exception count, 128 exceptions. */
-#define SW_PFOR_MAX (CODEC_MAX_BLOCK + 1 + CODEC_BLOCK * 2)
-
-static uint32_t sw_bits(uint32_t v)
+const uint32_t *sw_doc_lens(const segment_writer *w, uint32_t *n_docs)
 {
-    return v ? 32 - (uint32_t)__builtin_clz(v) : 0;
-}
-
-/* The width at which v[0..128) costs least as a PFor block (in quarter bytes): 16 bytes per
- * bit of width, plus 2 bytes and SW_EXC_PENALTY per exception. High parts are one byte, so the
- * width is at least the bits of the largest value minus 8. */
-static uint32_t sw_pfor_width(const uint32_t *v)
-{
-    uint32_t cnt[33] = {0}, max_bits = 0;
-    for (size_t i = 0; i < CODEC_BLOCK; i++) {
-        uint32_t b = sw_bits(v[i]);
-        cnt[b]++;
-        max_bits = b > max_bits ? b : max_bits;
-    }
-    uint32_t best_w = max_bits, n_exc = 0;
-    size_t best = 4 * 16 * (size_t)max_bits;
-    for (uint32_t w = max_bits; w-- > 0 && w + 8 >= max_bits;) {
-        n_exc += cnt[w + 1];
-        size_t cost = 4 * 16 * (size_t)w + n_exc * (size_t)(4 * 2 + SW_EXC_PENALTY);
-        if (cost < best) {
-            best = cost;
-            best_w = w;
-        }
-    }
-    return best_w;
-}
-
-/* Writes v[0..128) as a PFor block: the low bits packed by codec_pack128, then the values that
- * do not fit as (index, high bits) byte pairs. Returns bytes written (at most SW_PFOR_MAX). */
-static size_t sw_pfor128(const uint32_t *v, uint8_t *out)
-{
-    uint32_t w = sw_pfor_width(v), low[CODEC_BLOCK], all = 0, low_bits = 0;
-    uint32_t mask = w == 32 ? UINT32_MAX : (1u << w) - 1;
-    for (size_t i = 0; i < CODEC_BLOCK; i++) {
-        low[i] = v[i] & mask;
-        low_bits |= low[i];
-        all |= v[i];
-    }
-    /* codec_pack128 packs at the width of the largest low part, which may be narrower than w;
-     * if that would leave a high part over 8 bits, pack everything instead. */
-    if (sw_bits(all) > sw_bits(low_bits) + 8) memcpy(low, v, sizeof low);
-    size_t n = codec_pack128(low, out);
-    w = out[0]; /* the exceptions follow the width actually packed */
-    uint8_t *count = out + n++;
-    *count = 0;
-    for (size_t i = 0; i < CODEC_BLOCK && w < 32; i++) {
-        if (v[i] >> w == 0) continue;
-        out[n++] = (uint8_t)i;
-        out[n++] = (uint8_t)(v[i] >> w);
-        (*count)++;
-    }
-    return n;
-}
-
-/* PForList: m / 128 PFor blocks, then the m % 128 remaining values as VInts. */
-static size_t sw_pfor_list(const uint32_t *v, size_t m, uint8_t *out)
-{
-    size_t n = 0, i = 0;
-    for (; i + CODEC_BLOCK <= m; i += CODEC_BLOCK)
-        n += sw_pfor128(v + i, out + n);
-    for (; i < m; i++)
-        n += codec_vbyte_put(out + n, v[i]);
-    return n;
-}
-
-static size_t sw_pfor_bound(size_t m)
-{
-    return (m / CODEC_BLOCK + 1) * SW_PFOR_MAX + CODEC_OVERREAD;
-}
-
-/* A partial block: per doc VInt (gap - 1) * 2 + [tf == 1], then VInt tf - 2 if tf > 1 (tf 1
- * is the common case, so it costs no byte). */
-static size_t sw_tail(const uint32_t *gaps, const uint32_t *tfm1, size_t n, uint8_t *out)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < n; i++) {
-        len += codec_vbyte_put(out + len, gaps[i] * 2 + (tfm1[i] == 0));
-        if (tfm1[i] > 0) len += codec_vbyte_put(out + len, tfm1[i] - 1);
-    }
-    return len;
-}
-
-/* Positions of docs [start, start + n): the first position of each doc as one PForList, the
- * later ones (t_pos holds them as gap - 1, see sw_term_doc) as another. The gaps are
- * compacted in place inside the block's range of t_pos, which is not read again. */
-static size_t sw_block_positions(segment_writer *w, size_t pos_i, size_t start, size_t n,
-                                 uint8_t *out)
-{
-    const uint32_t *tfs = (const uint32_t *)(void *)w->t_tfs.p;
-    uint32_t *pos = (uint32_t *)(void *)w->t_pos.p + pos_i, firsts[FMT_BLOCK_DOCS];
-    size_t r = 0, k = 0;
-    for (size_t i = 0; i < n; i++) {
-        firsts[i] = pos[r++];
-        for (uint32_t j = 1; j < tfs[start + i]; j++)
-            pos[k++] = pos[r++];
-    }
-    size_t len = sw_pfor_list(firsts, n, out);
-    return len + sw_pfor_list(pos, k, out + len);
-}
-
-/* Encodes block b of the current term into w->blocks / w->pblocks and its skip entry into
- * w->skips. pos_i is the index of the block's first position in t_pos; returns the next one. */
-static size_t sw_encode_block(segment_writer *w, size_t b, size_t pos_i, size_t blocks_start)
-{
-    const uint32_t *docs = (const uint32_t *)(void *)w->t_docs.p;
-    const uint32_t *tfs = (const uint32_t *)(void *)w->t_tfs.p;
-    const uint32_t *lens = (const uint32_t *)(void *)w->doc_lens.p;
-    size_t df = w->t_docs.len / 4, start = b * FMT_BLOCK_DOCS;
-    size_t n = df - start < FMT_BLOCK_DOCS ? df - start : FMT_BLOCK_DOCS;
-    uint32_t gaps[FMT_BLOCK_DOCS], tfm1[FMT_BLOCK_DOCS];
-    uint32_t prev = start ? docs[start - 1] : UINT32_MAX; /* block 0: gap from -1 */
-    fmt_skip sk = {docs[start + n - 1], 0, 0, 0, UINT32_MAX};
-    uint64_t n_pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        gaps[i] = docs[start + i] - prev - 1;
-        prev = docs[start + i];
-        tfm1[i] = tfs[start + i] - 1;
-        n_pos += tfs[start + i];
-        sk.max_tf = tfs[start + i] > sk.max_tf ? tfs[start + i] : sk.max_tf;
-        sk.min_len = lens[docs[start + i]] < sk.min_len ? lens[docs[start + i]] : sk.min_len;
-    }
-    if (buf_reserve(&w->blocks, 2 * SW_PFOR_MAX + CODEC_OVERREAD) < 0 ||
-        buf_reserve(&w->pblocks, 2 * sw_pfor_bound(n_pos)) < 0) {
-        sw_oom(w);
-        return pos_i;
-    }
-    uint8_t *out = w->blocks.p + w->blocks.len;
-    if (n == FMT_BLOCK_DOCS) {
-        size_t k = sw_pfor128(gaps, out);
-        w->blocks.len += k + sw_pfor128(tfm1, out + k);
-    } else {
-        w->blocks.len += sw_tail(gaps, tfm1, n, out);
-    }
-    w->pblocks.len += sw_block_positions(w, pos_i, start, n, w->pblocks.p + w->pblocks.len);
-    if (w->blocks.len - blocks_start > UINT32_MAX || w->pblocks.len > UINT32_MAX) {
-        sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
-        return pos_i;
-    }
-    sk.doc_end = (uint32_t)(w->blocks.len - blocks_start);
-    sk.pos_end = (uint32_t)w->pblocks.len;
-    buf_put(&w->skips, &sk, sizeof sk);
-    return pos_i + n_pos;
+    if (n_docs) *n_docs = w->n_docs;
+    return (const uint32_t *)(void *)w->doc_lens.p;
 }
 
 /* What a dictionary entry says about its list. post != NULL: the list is inline and its
  * post_len block bytes and pos_len position bytes are copied into the entry. */
 typedef struct sw_entry {
     uint32_t df, max_tf, min_len;
-    uint64_t post_len, pos_len;
+    uint64_t cf, post_len, pos_len;
     const uint8_t *post, *pos;
 } sw_entry;
 
@@ -628,7 +468,7 @@ static void sw_dict_entry(segment_writer *w, const char *term, size_t len, const
         buf_put(&w->dict, en->post, en->post_len);
         buf_put(&w->dict, en->pos, en->pos_len);
     } else {
-        buf_put_vu64(&w->dict, w->t_cf - en->df);
+        buf_put_vu64(&w->dict, en->cf - en->df);
         buf_put_vu32(&w->dict, en->max_tf);
         buf_put_vu32(&w->dict, en->min_len);
         buf_put_vu64(&w->dict, en->post_len);
@@ -642,44 +482,55 @@ static void sw_dict_entry(segment_writer *w, const char *term, size_t len, const
         sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "dictionary section over 4 GiB");
 }
 
+/* Writes an encoded list: its dictionary entry, then (unless inline) its skips and blocks to
+ * the postings section and its positions to the scratch file. */
+static int sw_term_write(segment_writer *w, const char *term, size_t len, const te_list *l)
+{
+    sw_entry en = {l->df,
+                   l->max_tf,
+                   l->min_len,
+                   l->cf,
+                   (l->n_blocks > 1 ? l->skips_len : 0) + l->blocks_len,
+                   l->pos_len,
+                   NULL,
+                   NULL};
+    if (en.post_len > UINT32_MAX)
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
+    if (l->df <= FMT_INLINE_DF && l->cf <= FMT_INLINE_CF) {
+        en.post = l->blocks;
+        en.pos = l->pos;
+    }
+    sw_dict_entry(w, term, len, &en);
+    if (!en.post) {
+        if (l->n_blocks > 1) sw_put(w, l->skips, l->skips_len);
+        sw_put(w, l->blocks, l->blocks_len);
+        sw_put_raw(w, &w->pos, l->pos, l->pos_len);
+        w->post_total += en.post_len;
+    }
+    return w->rc;
+}
+
 int sw_term_end(segment_writer *w)
 {
+    const char *why = NULL;
+    te_list l;
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_IN_TERM)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_end outside a term");
-    size_t df = w->t_docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS;
-    if (df == 0) return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "term without documents");
-    /* w->blocks starts with the term's bytes (saved by sw_term_begin); blocks follow them. */
-    size_t tlen = w->blocks.len, pos_i = 0;
-    char term[FMT_MAX_TERM];
-    memcpy(term, w->blocks.p, tlen);
-    w->skips.len = w->pblocks.len = 0;
-    for (size_t b = 0; b < nb && w->rc == TRAWL_OK; b++)
-        pos_i = sw_encode_block(w, b, pos_i, tlen);
-    if (w->rc != TRAWL_OK) return w->rc;
-    sw_entry en = {(uint32_t)df, 0, UINT32_MAX, 0, w->pblocks.len, NULL, NULL};
-    for (size_t b = 0; b < nb; b++) {
-        fmt_skip sk;
-        memcpy(&sk, w->skips.p + b * sizeof sk, sizeof sk);
-        en.max_tf = sk.max_tf > en.max_tf ? sk.max_tf : en.max_tf;
-        en.min_len = sk.min_len < en.min_len ? sk.min_len : en.min_len;
-    }
-    en.post_len = (nb > 1 ? w->skips.len : 0) + (w->blocks.len - tlen);
-    if (en.post_len > UINT32_MAX)
-        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "a term list exceeds 4 GiB");
-    if (df <= FMT_INLINE_DF && w->t_cf <= FMT_INLINE_CF) {
-        en.post = w->blocks.p + tlen;
-        en.pos = w->pblocks.p;
-    }
-    sw_dict_entry(w, term, tlen, &en);
-    if (!en.post) {
-        if (nb > 1) sw_put(w, w->skips.p, w->skips.len);
-        sw_put(w, w->blocks.p + tlen, w->blocks.len - tlen);
-        sw_put_raw(w, &w->pos, w->pblocks.p, w->pblocks.len);
-        w->post_total += en.post_len;
-    }
+    int rc = te_end(&w->te, sw_doc_lens(w, NULL), &l, &why);
+    if (rc == TRAWL_ENOMEM) return sw_oom(w);
+    if (rc != TRAWL_OK) return sw_fail(w, rc, "%s: %s", w->name, why);
     w->phase = SW_TERMS;
-    return w->rc;
+    return sw_term_write(w, w->cur, w->cur_len, &l);
+}
+
+int sw_term_put(segment_writer *w, const char *term, size_t len, const te_list *l)
+{
+    if (sw_term_check(w, term, len) != TRAWL_OK) return w->rc;
+    if (l->df == 0 || l->n_blocks != (l->df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS ||
+        l->skips_len != (size_t)l->n_blocks * sizeof(fmt_skip))
+        return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "an encoded list that does not add up");
+    return sw_term_write(w, term, len, l);
 }
 
 /* ---------------------------------------------------------------- finish */
@@ -818,6 +669,7 @@ void sw_free(segment_writer *w)
     sw_file_close(&w->out);
     sw_file_close(&w->pos);
     sw_bufs(w, buf_free);
+    te_free(&w->te);
     if (w->hash) XXH64_freeState(w->hash);
     sw_zip_free(w->zip);
     free(w);

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "err.h"
 #include "format.h"
+#include "term_enc.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,14 @@ int sw_term_begin(segment_writer *w, const char *term, size_t len);
 /* One posting: doc (< documents added), tf >= 1 positions in increasing order. */
 int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint32_t tf);
 int sw_term_end(segment_writer *w);
+
+/* The lengths of the documents added so far (*n_docs of them; may be NULL). Valid until the
+ * next document is added: for encoding terms on other threads (term_enc.h) once all are in. */
+const uint32_t *sw_doc_lens(const segment_writer *w, uint32_t *n_docs);
+
+/* Writes a term whose list was encoded elsewhere (te_end, maybe on another thread), as
+ * sw_term_begin, sw_term_doc... and sw_term_end would have: the same bytes. */
+int sw_term_put(segment_writer *w, const char *term, size_t len, const te_list *l);
 
 /* Completes and publishes the file; fills st (may be NULL). */
 int sw_finish(segment_writer *w, sw_stats *st);
