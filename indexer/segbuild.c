@@ -16,6 +16,7 @@
 #include "merge.h"
 #include "postings_buf.h"
 #include "spill.h"
+#include "termpool.h"
 #include "zip.h"
 
 #include <stdio.h>
@@ -295,44 +296,12 @@ static int sb_merge_rounds(segbuild *b)
     return TRAWL_OK;
 }
 
-/* Writes one term's list from the postings buffer; *pos / *cap is the positions scratch. */
-static int sb_write_list(segbuild *b, const uint8_t *p, const uint8_t *end, uint32_t **pos,
-                         size_t *cap)
-{
-    uint32_t doc = 0, tf;
-    int r, rc = TRAWL_OK;
-    while (rc == TRAWL_OK && (r = pb_list_next(&p, end, &doc, &tf)) > 0) {
-        if (tf > *cap) {
-            uint32_t *q = realloc(*pos, (size_t)tf * sizeof *q);
-            if (!q) return err_set(b->e, TRAWL_ENOMEM, "out of memory for %u positions", tf);
-            *pos = q;
-            *cap = tf;
-        }
-        if (pb_list_positions(&p, end, tf, *pos) < 0) break;
-        rc = sw_term_doc(b->sw, doc, *pos, tf);
-    }
-    if (rc == TRAWL_OK && p != end)
-        rc = err_set(b->e, TRAWL_ECORRUPT, "postings buffer: list cut short");
-    return rc;
-}
-
-/* Nothing spilled: the sorted postings buffer goes straight to the segment writer. */
+/* Nothing spilled: the sorted postings buffer goes straight to the segment writer, its lists
+ * encoded on as many threads as documents were analysed with. */
 static int sb_write_mem(segbuild *b)
 {
-    uint32_t *pos = NULL;
-    size_t cap = 0;
     int rc = pb_sort(b->pb, b->e);
-    for (size_t i = 0; rc == TRAWL_OK && i < pb_n_terms(b->pb); i++) {
-        const char *term;
-        const uint8_t *list;
-        size_t len, list_len;
-        pb_term(b->pb, i, &term, &len, &list, &list_len);
-        rc = sw_term_begin(b->sw, term, len);
-        if (rc == TRAWL_OK) rc = sb_write_list(b, list, list + list_len, &pos, &cap);
-        if (rc == TRAWL_OK) rc = sw_term_end(b->sw);
-    }
-    free(pos);
-    return rc;
+    return rc == TRAWL_OK ? tp_write(b->pb, b->sw, b->o.threads ? b->o.threads : 1, b->e) : rc;
 }
 
 /* Feeds every term, in byte order, to the segment writer. */

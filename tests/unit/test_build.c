@@ -347,7 +347,9 @@ static void test_threads_identical(void **state)
     assert_non_null(tu_mkdtemp(corpus, sizeof corpus, "build"));
     gen_corpus(corpus, 1500);
     /* big.txt, then five more of them: about 2 MB in all, eight analysis batches or so, more
-     * than the batch ring holds, so the indexing thread analyses some itself */
+     * than the batch ring holds, so the indexing thread analyses some itself; the builds that
+     * spill nothing also encode their terms on that many threads (termpool.c), in more chunks
+     * than its slots hold */
     for (int k = 0; k < 6; k++) {
         snprintf(path, sizeof path, k ? "%s/big%d.txt" : "%s/big.txt", corpus, k);
         FILE *f = fopen(path, "w");
