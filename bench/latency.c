@@ -606,8 +606,7 @@ static int lat_mode_wanted(const char *list, int m)
 {
     size_t len = strlen(lat_mode_names[m]);
     for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
-        if (strncmp(p, lat_mode_names[m], len) == 0 && (p[len] == ',' || p[len] == '\0'))
-            return 1;
+        if (strncmp(p, lat_mode_names[m], len) == 0 && (p[len] == ',' || p[len] == '\0')) return 1;
     return list == NULL;
 }
 
