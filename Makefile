@@ -63,7 +63,7 @@ LIBSO := $(B)/libtrawl.so
 LIBMAP := searcher/libtrawl.map
 BINS  := $(B)/trawl-index $(B)/trawl-search
 
-.PHONY: FORCE all deps abi-baseline test unit cli asan tsan fuzz bench demo install format format-check clean
+.PHONY: FORCE all deps abi-baseline test unit cli asan tsan fuzz bench bench-scale demo install format format-check clean
 all: $(B)/.deps $(BINS) $(LIBSO)
 
 # Each stamp checks one group of Debian packages (.ci/deps): installs the missing ones as root,
@@ -167,6 +167,10 @@ fuzz:
 
 bench: all $(B)/.deps-bench $(BENCHES)
 	@sh bench/run.sh $(B)
+
+# Query cost and indexing as the corpus grows 1x, 4x, 16x (bench/growth.sh, ~10 minutes).
+bench-scale: all $(B)/.deps-bench $(BENCHES)
+	@sh bench/growth.sh $(B)
 
 demo: all
 	@rm -rf $(B)/demo-index

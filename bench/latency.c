@@ -6,6 +6,7 @@
  *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
  *   latency stats --index DIR [--query Q]                       trawl index sizes, open times
  *   latency run   --index DIR --db D --queries F --set NAME [--reps R] [--out CSV]
+ *                 [--modes TOP_10,COUNT,...]                  (default: every mode)
  *   latency ab    --index DIR --queries F --set NAME --opts SPEC [--reps R] [--out CSV]
  *
  * `ab` times trawl's TOP_10 twice per pass, with the default options (engine "trawl") and with
@@ -638,10 +639,20 @@ static void lat_free_queries(lat_ctx *c)
     free(c->qs);
 }
 
+/* 1 if mode m is named in the comma-separated list (NULL: every mode). */
+static int lat_mode_wanted(const char *list, int m)
+{
+    size_t len = strlen(lat_mode_names[m]);
+    for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
+        if (strncmp(p, lat_mode_names[m], len) == 0 && (p[len] == ',' || p[len] == '\0')) return 1;
+    return list == NULL;
+}
+
 static int lat_run(int argc, char **argv)
 {
     const char *set = lat_need(argc, argv, "--set");
     const char *outpath = lat_arg(argc, argv, "--out", NULL);
+    const char *modes = lat_arg(argc, argv, "--modes", NULL);
     lat_ctx c = {.reps = atoi(lat_arg(argc, argv, "--reps", "5"))};
     trawl_index *idx = NULL;
     sqlite3 *db = NULL;
@@ -653,6 +664,7 @@ static int lat_run(int argc, char **argv)
               sqlite3_open_v2(lat_need(argc, argv, "--db"), &db, SQLITE_OPEN_READONLY, NULL) ||
               lat_prepare(db, &c);
     for (int m = 0; !bad && m < N_MODES; m++) {
+        if (!lat_mode_wanted(modes, m)) continue;
         /* The engines' passes alternate, so a slow spell of the shared machine hits both
          * alike; trawl's passes are short, and run back to back they could all fall in one. */
         double t0 = lat_now_us();

@@ -3,6 +3,12 @@
 
 #include <stdlib.h>
 
+/* The format's 32-bit offsets (docs/FORMAT.md: dictionary index, skip table DocEnd and PosEnd,
+ * id offsets) each address inside one section or one term's list, so they hold in any segment
+ * of at most 2^32 bytes; the writer still refuses a section or list past 4 GiB (TRAWL_EARG)
+ * should a merge come out larger than its live-size estimate. */
+_Static_assert(POLICY_MAX_BYTES <= (uint64_t)UINT32_MAX + 1, "merge cap past 32-bit offsets");
+
 void policy_defaults(policy_opts *o)
 {
     o->ratio = POLICY_RATIO;

@@ -145,6 +145,30 @@ static void test_max_bytes(void **state)
     assert_int_equal(idx[1], 2);
 }
 
+/* With the default options no merge output passes 4 GiB, however large the index grows: every
+ * 32-bit offset of the format (dictionary index, skip table ends, positions ends, ids, doc
+ * table) addresses inside one section or one term's list of a segment, so it holds for any
+ * segment up to 2^32 bytes. Commits of 256 MiB up to 40 GiB: segments stay at most 4 GiB, big
+ * ones stop merging and the small ones keep merging among themselves. */
+static void test_default_cap_fits_32_bit_offsets(void **state)
+{
+    (void)state;
+    static tp_index x;
+    policy_opts o;
+    policy_defaults(&o);
+    assert_true(o.max_bytes <= (uint64_t)UINT32_MAX + 1);
+    memset(&x, 0, sizeof x);
+    for (int i = 0; i < 160; i++)
+        tp_commit(&x, &o, (uint64_t)256 << 20, 1000000);
+    uint64_t total = 0;
+    for (size_t i = 0; i < x.n; i++) {
+        assert_true(x.s[i].bytes <= (uint64_t)UINT32_MAX + 1);
+        total += x.s[i].bytes;
+    }
+    assert_true(total == (uint64_t)40 << 30);
+    assert_true(x.n >= 10 && x.n < 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_tiny_commits_pile_up),
         cmocka_unit_test(test_deleted_reclaimed),
         cmocka_unit_test(test_max_bytes),
+        cmocka_unit_test(test_default_cap_fits_32_bit_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

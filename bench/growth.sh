@@ -1,0 +1,85 @@
+#!/bin/sh
+# growth.sh: `make bench-scale`, what a query costs as the corpus grows. For each scale of
+# GROWTH_SCALES (the kernel docs replicated 1x, 4x, 16x with new ids: bench/make_corpus.sh) and
+# each engine of GROWTH_ENGINES it builds the index once (time, MB/s, peak RSS, size), then
+# times the drawn queries of the 1x corpus in TOP_10 and COUNT mode on every engine in one
+# process, passes alternating (bench/latency.c `run`). bench/growth.py writes
+# bench/results/growth.md and growth.csv: per class and scale p50/p99 for every engine, the
+# trawl/peer ratios, the 16x/1x growth and the issue's goals. Identical copies favour pruning
+# (a copy's documents tie with the original's) and repeat every count exactly: the report
+# checks that each COUNT at k x is k times the 1x one.
+#
+# Usage: sh bench/growth.sh build/<MODE>
+# Knobs: TRAWL_BENCH_CACHE (default /var/tmp/trawl-bench), BENCH_REPS (timed passes, default
+# 3), BENCH_PER_CLASS (drawn queries per class, default 200), GROWTH_SCALES (default
+# "1 4 16"), GROWTH_ENGINES (default "trawl fts5"), PYTHON.
+#
+# Adding an engine: a function <engine>_build NAME CORPUS writing key=value lines to
+# $W/build-NAME (wall_s or load_s + optimize_s, maxrss_kb, an index size) and the engine's
+# side in `latency run`; growth.py reads the engines it finds in the raw timings.
+set -eu
+
+B=${1:?usage: sh bench/growth.sh build/<MODE>}
+CACHE=${TRAWL_BENCH_CACHE:-/var/tmp/trawl-bench}
+REPS=${BENCH_REPS:-3}
+PER_CLASS=${BENCH_PER_CLASS:-200}
+SCALES=${GROWTH_SCALES:-1 4 16}
+ENGINES=${GROWTH_ENGINES:-trawl fts5}
+PY=${PYTHON:-python3}
+W=$CACHE/work/growth
+OUT=bench/results
+LAT=$B/bench/latency
+K=$CACHE/kdocs
+
+step() { echo "bench-scale: $*" >&2; }
+
+sh .ci/deps bench
+
+corpus() { [ "$1" = 1 ] && echo "$K/kdocs.jsonl" || echo "$K/kdocs-x$1.jsonl"; }
+
+trawl_build() {
+    rm -rf "$W/$1"
+    { echo "input=$2"
+      $LAT exec $B/trawl-index --language none --jsonl -o "$W/$1" "$2" |
+          sed '/^\(wall_s\|maxrss_kb\|exit\)=/!s/^/summary=/'
+      $LAT stats --index "$W/$1"; } >"$W/build-$1"
+}
+
+fts5_build() {
+    { echo "input=$2"
+      $LAT load --jsonl "$2" --db "$W/$1.db" --tokenize unicode61; } >"$W/build-$1"
+}
+
+mkdir -p "$W" "$OUT"
+rm -f "$W"/build-* "$W/raw.csv"
+
+step "corpus: replicas $SCALES"
+BENCH_SCALE="$SCALES" sh bench/make_corpus.sh >&2
+step "queries (from the 1x corpus)"
+$PY bench/make_queries.py "$K/kdocs.jsonl" "$W/queries.jsonl" --per-class "$PER_CLASS" >&2
+
+for k in $SCALES; do
+    for e in $ENGINES; do
+        step "x$k: build $e"
+        "${e}_build" "$e-x$k" "$(corpus "$k")"
+    done
+    step "x$k: latency, TOP_10 and COUNT, $REPS timed passes"
+    $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" --queries "$W/queries.jsonl" \
+        --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv"
+    # The 16x indexes take a few GB; keep only the last scale's (for profiling).
+    [ "$k" = "${SCALES##* }" ] || rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db"
+done
+
+{
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "cores=$(nproc)"
+    echo "trawl=$($B/trawl-search --version | cut -d' ' -f2)"
+    echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
+    echo "reps=$REPS"
+    echo "scales=$SCALES"
+    echo "corpus=$(tr '\n' ' ' <"$K/STAMP")"
+} >"$W/machine"
+$PY bench/growth.py "$W" "$OUT"
+step "done: $OUT/growth.md"
