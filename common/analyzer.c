@@ -10,7 +10,13 @@
  *
  * ASCII bytes are classified by one table lookup and never reach utf8proc. Both cache key
  * spaces share one table: a non-ASCII key always holds a byte >= 0x80, a folded ASCII key never
- * does. Nothing is allocated per token; the only buffers are a->tok, a->ucs and the cache. */
+ * does. Nothing is allocated per token; the only buffers are a->tok, a->ahead, a->ucs and the
+ * cache.
+ *
+ * The cache outgrows the CPU caches, and a lookup of a rare token waits on memory: that wait was
+ * most of the lookup's time. So analyzer_run scans AN_AHEAD tokens ahead of the one it finishes,
+ * each into its own buffer, and prefetches each one's cache slot as soon as its key is known;
+ * by the time a token is finished, its slot has usually arrived. */
 #include "analyzer.h"
 
 #include "checksum.h"
@@ -72,16 +78,29 @@ static const uint8_t an_cls[256] = {
  * form longer than this cannot fold to max_len bytes or fewer and is dropped unfolded. */
 #define AN_TOK_CAP(max_len) (4 * (size_t)(max_len) + 8)
 
+#define AN_AHEAD 4 /* tokens scanned ahead of the one being finished (a power of two) */
+
+/* A token scanned but not yet finished. */
+typedef struct an_pend {
+    uint32_t start, end; /**< bytes in the input */
+    size_t n;            /**< cleaned bytes (all counted; tok keeps tok_cap of them) */
+    unsigned flags;      /**< AN_TOK_* */
+    uint64_t h;          /**< hash of its cache key (an_key_hash) */
+    size_t n_invalid;    /**< invalid sequences skipped up to its end */
+    char tok[AN_TOK_CAP(ANALYZER_MAX_TOKEN_LIMIT)]; /**< cleaned form */
+} an_pend;
+
 struct analyzer {
     struct sb_stemmer *stemmer;                     /**< NULL for "none" */
     uint32_t max_len;                               /**< longest kept term, bytes */
     size_t tok_cap;                                 /**< bytes of a token kept in tok */
     char lang[32];                                  /**< name given to analyzer_new */
     char tok[AN_TOK_CAP(ANALYZER_MAX_TOKEN_LIMIT)]; /**< cleaned form of the current token */
-    utf8proc_int32_t *ucs; /**< fold work area: codepoints, then UTF-8 in place */
-    size_t ucs_cap;        /**< codepoints ucs holds (one more is allocated for the NUL) */
-    stemcache cache;       /**< token -> term, see the top comment */
-    int noting_drops;      /**< inside analyzer_run_all: a dropped token's reason is needed */
+    utf8proc_int32_t *ucs;   /**< fold work area: codepoints, then UTF-8 in place */
+    size_t ucs_cap;          /**< codepoints ucs holds (one more is allocated for the NUL) */
+    stemcache cache;         /**< token -> term, see the top comment */
+    an_pend ahead[AN_AHEAD]; /**< analyzer_run's tokens scanned ahead, a ring */
+    int noting_drops;        /**< inside analyzer_run_all: a dropped token's reason is needed */
 };
 
 /* Cursor over the input of one analyzer_run or analyzer_fold call. */
@@ -259,13 +278,12 @@ out:
 }
 
 /* Scans the token starting at s->i (a letter or number) and leaves s->i one past it. Writes
- * the cleaned form to a->tok, keeping its first tok_cap bytes; *n_out counts them all.
+ * the cleaned form to b, keeping its first tok_cap bytes; *n_out counts them all.
  * Returns AN_TOK_* flags. Invalid bytes end the token (an_skip counts them next). */
-static unsigned an_scan_token(analyzer *a, an_scan *s, size_t *n_out)
+static unsigned an_scan_token(const analyzer *a, an_scan *s, char *b, size_t *n_out)
 {
     const uint8_t *p = s->p;
     size_t len = s->len, i = s->i, n = 0, cap = a->tok_cap;
-    char *b = a->tok;
     unsigned prev = AN_SEP, k, seen = 0;
     int w;
     for (;;) {
@@ -369,47 +387,62 @@ static size_t an_drop_separators(char *f, size_t n)
     return j;
 }
 
-/* Term of a pure-ASCII token of n bytes in a->tok (already lower-cased). Returns 1 (t->term,
- * t->len set), 0 when the token is too long, or TRAWL_ENOMEM. Tokens without letters skip the
- * stemmer: no Snowball stemmer changes digits (checked for every language of libstemmer 2.2),
- * and numbers are a large share of the rarely repeated tokens that miss the cache. */
-static int an_finish_ascii(analyzer *a, size_t n, int do_stem, token *t)
+/* 1 if the finishing of a token (flags and n as an_scan_token gave them) looks in the cache,
+ * and then sets *h to the hash of its key: for pure ASCII the form without "'s" when stemmed
+ * (unstemmed ASCII needs no cache), else the cleaned form. */
+static int an_key_hash(const analyzer *a, const char *tok, size_t n, unsigned flags, int do_stem,
+                       uint64_t *h)
+{
+    if (n > a->tok_cap) return 0;
+    if (flags & AN_TOK_HIGH) {
+        if (!do_stem && a->stemmer) return 0;
+    } else {
+        n = an_strip_possessive(tok, n);
+        if (n > a->max_len || !do_stem || !a->stemmer || !(flags & AN_TOK_LETTER)) return 0;
+    }
+    *h = hash64(tok, n);
+    return 1;
+}
+
+/* Term of a pure-ASCII token of n bytes in tok (already lower-cased); h: its key's hash when
+ * it is stemmed (an_key_hash). Returns 1 (t->term, t->len set), 0 when the token is too long,
+ * or TRAWL_ENOMEM. Tokens without letters skip the stemmer: no Snowball stemmer changes digits
+ * (checked for every language of libstemmer 2.2), and numbers are a large share of the rarely
+ * repeated tokens that miss the cache. */
+static int an_finish_ascii(analyzer *a, char *tok, size_t n, int do_stem, uint64_t h, token *t)
 {
     const char *v;
     size_t v_len;
-    uint64_t h;
     int rc;
-    n = an_strip_possessive(a->tok, n);
+    n = an_strip_possessive(tok, n);
     t->is_long = 1; /* the only reason an ASCII token is dropped */
     if (n > a->max_len) return 0;
     if (!do_stem || !a->stemmer) {
-        t->term = a->tok, t->len = (uint32_t)n;
+        t->term = tok, t->len = (uint32_t)n;
         return 1;
     }
-    h = hash64(a->tok, n);
-    v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
+    v = stemcache_get(&a->cache, tok, n, h, &v_len);
     if (!v) {
-        rc = an_stem(a, a->tok, n, &v, &v_len);
+        rc = an_stem(a, tok, n, &v, &v_len);
         if (rc < 0) return rc;
         /* A failed put only costs speed. */
-        (void)stemcache_put(&a->cache, a->tok, n, h, v, v_len);
+        (void)stemcache_put(&a->cache, tok, n, h, v, v_len);
     }
     t->term = v, t->len = (uint32_t)v_len;
     return 1;
 }
 
-/* Term of a token with non-ASCII bytes, n bytes in a->tok. The cache holds this analyzer's full
- * result (an empty value for a dropped token), so it is bypassed when a stemming analyzer
- * folds without stemming. Returns 1, 0 (dropped) or TRAWL_ENOMEM. */
-static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
+/* Term of a token with non-ASCII bytes, n bytes in tok; h: its hash (an_key_hash) when the
+ * cache is used. The cache holds this analyzer's full result (an empty value for a dropped
+ * token), so it is bypassed when a stemming analyzer folds without stemming. Returns 1, 0
+ * (dropped) or TRAWL_ENOMEM. */
+static int an_finish_high(analyzer *a, const char *tok, size_t n, int do_stem, uint64_t h, token *t)
 {
     int use_cache = do_stem || !a->stemmer, rc;
     const char *f, *v = NULL;
     size_t f_len, v_len = 0;
-    uint64_t h = 0;
     if (use_cache) {
-        h = hash64(a->tok, n);
-        v = stemcache_get(&a->cache, a->tok, n, h, &v_len);
+        v = stemcache_get(&a->cache, tok, n, h, &v_len);
         /* A cached drop does not say why: folded again when the reason is wanted. */
         if (v && v_len == 0 && a->noting_drops) {
             use_cache = 0;
@@ -418,7 +451,7 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
             return v_len != 0;
         }
     }
-    rc = an_fold_utf8(a, a->tok, n, &f, &f_len);
+    rc = an_fold_utf8(a, tok, n, &f, &f_len);
     if (rc < 0) return rc;
     if (f_len != SIZE_MAX) f_len = an_drop_separators((char *)a->ucs, f_len);
     if (f_len != SIZE_MAX) f_len = an_strip_possessive(f, f_len);
@@ -431,9 +464,27 @@ static int an_finish_high(analyzer *a, size_t n, int do_stem, token *t)
     } else {
         v = f, v_len = f_len;
     }
-    if (use_cache) (void)stemcache_put(&a->cache, a->tok, n, h, v, v_len);
+    if (use_cache) (void)stemcache_put(&a->cache, tok, n, h, v, v_len);
     t->term = v, t->len = (uint32_t)v_len;
     return v_len != 0;
+}
+
+/* Finishes a scanned token: sets t->term/len (t->len == 0 when it is dropped) and is_long.
+ * Returns 1, or TRAWL_ENOMEM. */
+static int an_finish(analyzer *a, char *tok, size_t n, unsigned flags, int do_stem, uint64_t h,
+                     token *t)
+{
+    int rc;
+    t->is_long = 1;
+    if (n > a->tok_cap)
+        rc = 0;
+    else if (flags & AN_TOK_HIGH)
+        rc = an_finish_high(a, tok, n, do_stem, h, t);
+    else
+        rc = an_finish_ascii(a, tok, n, do_stem && (flags & AN_TOK_LETTER), h, t);
+    if (rc < 0) return rc;
+    if (rc == 0) t->term = NULL, t->len = 0;
+    return 1;
 }
 
 /* Finds the next token. Returns 1 with t->start/end set and t->term/len set (t->len == 0 when
@@ -442,46 +493,65 @@ static int an_next(analyzer *a, an_scan *s, int do_stem, token *t)
 {
     size_t n;
     unsigned f;
-    int rc;
+    uint64_t h = 0;
     if (!an_skip(s)) return 0;
     t->start = (uint32_t)s->i;
-    f = an_scan_token(a, s, &n);
+    f = an_scan_token(a, s, a->tok, &n);
     t->end = (uint32_t)s->i;
-    t->is_long = 1;
-    if (n > a->tok_cap)
-        rc = 0;
-    else if (f & AN_TOK_HIGH)
-        rc = an_finish_high(a, n, do_stem, t);
-    else
-        rc = an_finish_ascii(a, n, do_stem && (f & AN_TOK_LETTER), t);
-    if (rc < 0) return rc;
-    if (rc == 0) t->term = NULL, t->len = 0;
+    (void)an_key_hash(a, a->tok, n, f, do_stem, &h);
+    return an_finish(a, a->tok, n, f, do_stem, h, t);
+}
+
+/* Scans the next token into p and prefetches its cache slot. Returns 0 at the end of input. */
+static int an_scan_ahead(analyzer *a, an_scan *s, an_pend *p)
+{
+    if (!an_skip(s)) return 0;
+    p->start = (uint32_t)s->i;
+    p->flags = an_scan_token(a, s, p->tok, &p->n);
+    p->end = (uint32_t)s->i;
+    p->n_invalid = s->n_invalid;
+    p->h = 0;
+    if (an_key_hash(a, p->tok, p->n, p->flags, 1, &p->h)) stemcache_prefetch(&a->cache, p->h);
     return 1;
 }
 
-/* The loop of analyzer_run and analyzer_run_all: with all, dropped tokens reach the sink too. */
+/* The loop of analyzer_run and analyzer_run_all: with all, dropped tokens reach the sink too.
+ * Tokens are scanned up to AN_AHEAD ahead of the one finished (see the top comment). */
 static int an_run(analyzer *a, const char *text, size_t len, uint32_t first_pos, int all,
                   analyzer_sink sink, void *ctx, uint32_t *n_tokens, size_t *n_invalid)
 {
     an_scan s = {(const uint8_t *)text, len, 0, 0};
     uint32_t pos = first_pos;
+    size_t head = 0, n_pend = 0, invalid;
+    int rc = 0, more = 1;
     token t;
-    int rc = 0;
     if (len > UINT32_MAX) {
         rc = TRAWL_EARG;
         s.len = 0;
     }
     for (;;) {
-        int r = an_next(a, &s, 1, &t);
-        if (r <= 0) {
-            rc = r < 0 ? r : rc;
+        while (more && n_pend < AN_AHEAD) {
+            more = an_scan_ahead(a, &s, &a->ahead[(head + n_pend) & (AN_AHEAD - 1)]);
+            n_pend += (size_t)more;
+        }
+        if (n_pend == 0) {
+            invalid = s.n_invalid;
             break;
         }
-        t.pos = pos++;
+        an_pend *p = &a->ahead[head];
+        head = (head + 1) & (AN_AHEAD - 1);
+        n_pend--;
+        invalid = p->n_invalid;
+        int r = an_finish(a, p->tok, p->n, p->flags, 1, p->h, &t);
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        t.start = p->start, t.end = p->end, t.pos = pos++;
         if ((t.len != 0 || all) && (rc = sink(ctx, &t)) != 0) break;
     }
     if (n_tokens) *n_tokens = pos - first_pos;
-    if (n_invalid) *n_invalid = s.n_invalid;
+    if (n_invalid) *n_invalid = invalid;
     return rc;
 }
 

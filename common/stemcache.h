@@ -41,6 +41,13 @@ void stemcache_free(stemcache *c);
 const char *stemcache_get(const stemcache *c, const char *key, size_t len, uint64_t h,
                           size_t *val_len);
 
+/* Starts fetching the slot a lookup of a key of hash h probes first (no effect when empty). */
+static inline void stemcache_prefetch(const stemcache *c, uint64_t h)
+{
+    /* Slots are 32 bytes (stemcache.c asserts it). */
+    if (c->slots) __builtin_prefetch((const char *)c->slots + ((uint32_t)h & c->mask) * 32u);
+}
+
 /* Stores key -> val (val_len may be 0); the key must not be present. Returns 0, or -1 when memory
  * ran out (the cache is then left empty but usable) or a length exceeds STEMCACHE_MAX_KEY. */
 int stemcache_put(stemcache *c, const char *key, size_t len, uint64_t h, const char *val,

@@ -408,6 +408,22 @@ static void test_first_pos_and_stop(void **state)
     assert_int_equal(g.n, 2);
     assert_string_equal(g.t[1].term, "two");
     assert_int_equal(n_tok, 2);
+
+    /* Tokens are scanned ahead of the sink: a stop still reports the invalid bytes met up to
+     * the last token delivered, not those the scan ahead went past. */
+    size_t n_bad = 99;
+    const char bad[] = "one \xff two \xfe three \xfd four \xfc five six";
+    memset(&g, 0, sizeof g);
+    g.stop_after = 2;
+    assert_int_equal(analyzer_run(a, bad, sizeof bad - 1, 0, collect, &g, &n_tok, &n_bad), 7);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(n_tok, 2);
+    assert_int_equal(n_bad, 1);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(analyzer_run(a, bad, sizeof bad - 1, 0, collect, &g, &n_tok, &n_bad), 0);
+    assert_int_equal(g.n, 6);
+    assert_string_equal(g.t[5].term, "six");
+    assert_int_equal(n_bad, 4);
     analyzer_free(a);
 }
 
