@@ -29,6 +29,7 @@
 #define PB_INLINE     16 /* term bytes a slot holds */
 #define PB_TOK_WRAP   ((uint32_t)1 << 31) /* token count at which the "last" numbers restart */
 #define PB_AHEAD      16 /* tokens between a slot's prefetch and its use (a power of two) */
+#define PB_POST_AHEAD 32 /* postings in flight in pb_add_posting (a power of two) */
 
 typedef struct pb_slot {
     uint32_t tag;        /**< high half of pb_stage(term); its top bits pick the slot */
@@ -69,6 +70,19 @@ typedef struct pb_pend {
                                      analyzer's buffer is gone by then) */
 } pb_pend;
 
+/* A posting from pb_add_posting on its way to its list. Three lines are missed on the way (the
+ * hash slot, the term's entry, the list's end), each known only once the one before is read, so
+ * a posting moves through three stages as newer ones arrive: its slot is prefetched when it is
+ * added, looked up (and its entry prefetched) PB_POST_AHEAD / 2 postings later, its list end
+ * prefetched PB_POST_AHEAD / 4 after that, and it is appended last. */
+typedef struct pb_post {
+    uint32_t tag, len, doc, tf;
+    uint32_t ix;        /**< term index once looked up, else PB_NONE */
+    const uint8_t *pos; /**< position gaps, in the caller's memory until pb_doc_end */
+    size_t n_pos;
+    char term[PB_MAX_TERM + 1]; /**< zero padded to PB_INLINE at least */
+} pb_post;
+
 typedef struct pb_sort_key {
     uint64_t prefix; /**< first 8 term bytes, big-endian, zero padded */
     uint32_t ix;     /**< term index */
@@ -87,6 +101,8 @@ struct postings_buf {
     size_t n_doc_terms, cap_doc_terms;
     pb_pend pend[PB_AHEAD]; /**< tokens added but not yet looked up, a ring */
     size_t n_pend, pend_head;
+    pb_post posts[PB_POST_AHEAD]; /**< postings added but not yet looked up, a ring */
+    size_t n_posts, posts_head;
     pb_sort_key *sorted; /**< terms in byte order, after pb_sort */
     size_t cap_sorted;
     arena names;       /**< term strings */
@@ -369,23 +385,63 @@ static int pb_append(postings_buf *pb, pb_entry *t, uint32_t head, uint32_t doc)
     return 0;
 }
 
+/* The pending posting k places after the oldest. */
+static inline pb_post *pb_post_at(postings_buf *pb, size_t k)
+{
+    return &pb->posts[(pb->posts_head + k) & (PB_POST_AHEAD - 1)];
+}
+
+/* Finds (or adds) q's term and prefetches its entry. */
+static int pb_post_lookup(postings_buf *pb, pb_post *q)
+{
+    pb_slot *s = pb_lookup(pb, q->tag, q->term, q->len);
+    if (!s) return pb->rc = TRAWL_ENOMEM;
+    q->ix = s->ix1 - 1;
+    __builtin_prefetch(&pb->terms[q->ix]);
+    return TRAWL_OK;
+}
+
+/* Appends the oldest pending posting to its term's list. */
+static int pb_post_oldest(postings_buf *pb)
+{
+    pb_post *q = pb_post_at(pb, 0);
+    pb->posts_head = (pb->posts_head + 1) & (PB_POST_AHEAD - 1);
+    pb->n_posts--;
+    if (q->ix == PB_NONE && pb_post_lookup(pb, q) < 0) return pb->rc;
+    pb_entry *t = &pb->terms[q->ix];
+    if (pb_list_reserve(pb, t, t->n + 10 + q->n_pos) < 0) return pb->rc = TRAWL_ENOMEM;
+    uint8_t *o = t->list + t->n;
+    o += pb_put_vu32(o, q->tf);
+    o += pb_put_vu32(o, q->doc - t->last_doc);
+    memcpy(o, q->pos, q->n_pos);
+    t->n = (size_t)(o + q->n_pos - t->list);
+    t->last_doc = q->doc;
+    return TRAWL_OK;
+}
+
 int pb_add_posting(postings_buf *pb, const char *term, size_t len, uint32_t doc, uint32_t tf,
                    const uint8_t *pos, size_t n_pos)
 {
-    char key[PB_MAX_TERM + 1];
     if (pb->rc) return pb->rc;
     if (len == 0 || len > PB_MAX_TERM || tf == 0) return TRAWL_EARG;
-    uint32_t tag = (uint32_t)(pb_stage(key, term, len) >> 32);
-    pb_slot *s = pb_lookup(pb, tag, key, len);
-    if (!s) return pb->rc = TRAWL_ENOMEM;
-    pb_entry *t = &pb->terms[s->ix1 - 1];
-    if (pb_list_reserve(pb, t, t->n + 10 + n_pos) < 0) return pb->rc = TRAWL_ENOMEM;
-    uint8_t *o = t->list + t->n;
-    o += pb_put_vu32(o, tf);
-    o += pb_put_vu32(o, doc - t->last_doc);
-    memcpy(o, pos, n_pos);
-    t->n = (size_t)(o + n_pos - t->list);
-    t->last_doc = doc;
+    if (pb->n_posts == PB_POST_AHEAD && pb_post_oldest(pb) < 0) return pb->rc;
+    pb_post *q = pb_post_at(pb, pb->n_posts++);
+    q->tag = (uint32_t)(pb_stage(q->term, term, len) >> 32);
+    q->len = (uint32_t)len;
+    q->doc = doc;
+    q->tf = tf;
+    q->pos = pos;
+    q->n_pos = n_pos;
+    q->ix = PB_NONE;
+    __builtin_prefetch(&pb->table[q->tag >> pb->shift]);
+    if (pb->n_posts > PB_POST_AHEAD / 2 &&
+        pb_post_lookup(pb, pb_post_at(pb, pb->n_posts - 1 - PB_POST_AHEAD / 2)) < 0)
+        return pb->rc;
+    if (pb->n_posts > PB_POST_AHEAD / 2 + PB_POST_AHEAD / 4) {
+        const pb_entry *t =
+            &pb->terms[pb_post_at(pb, pb->n_posts - 1 - PB_POST_AHEAD / 2 - PB_POST_AHEAD / 4)->ix];
+        __builtin_prefetch(t->list + t->n, 1);
+    }
     return TRAWL_OK;
 }
 
@@ -393,6 +449,8 @@ int pb_doc_end(postings_buf *pb, uint32_t doc)
 {
     while (pb->rc == TRAWL_OK && pb->n_pend > 0)
         pb_put_oldest(pb);
+    while (pb->rc == TRAWL_OK && pb->n_posts > 0)
+        pb_post_oldest(pb);
     if (pb->rc) return pb->rc;
     for (size_t i = 0; i < pb->n_doc_terms; i++) {
         const pb_doc_term *d = &pb->doc_terms[i];
@@ -572,6 +630,7 @@ void pb_clear(postings_buf *pb)
     pb->tok_base = 0;
     pb->n_doc_terms = 0;
     pb->n_pend = 0;
+    pb->n_posts = 0;
     pb->list_bytes = 0;
     pb->name_bytes = 0;
     /* The term array, sort order and table shrink back: kept at their peak size they would

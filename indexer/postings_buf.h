@@ -29,9 +29,11 @@ void pb_free(postings_buf *pb);
 int pb_add(postings_buf *pb, const char *term, size_t len, uint32_t pos);
 
 /* Appends one term's posting of a document grouped elsewhere (apool.h): tf >= 1 and its
- * position gaps, LEB128 as in the list layout above (pos, n_pos bytes). Gives the list the
- * bytes pb_add of those tokens and pb_doc_end(doc) would give. Not while a document's tokens
- * are pending; a term's docs arrive in increasing order. TRAWL_OK, TRAWL_EARG, TRAWL_ENOMEM. */
+ * position gaps, LEB128 as in the list layout above (pos, n_pos bytes, which must stay valid
+ * until pb_doc_end: postings wait a few calls for their hash slot, as pb_add's tokens do).
+ * Gives the list the bytes pb_add of those tokens and pb_doc_end(doc) would give. Not while a
+ * document's tokens are pending; a term's docs arrive in increasing order; pb_doc_end(doc)
+ * follows the document's postings. TRAWL_OK, TRAWL_EARG, TRAWL_ENOMEM. */
 int pb_add_posting(postings_buf *pb, const char *term, size_t len, uint32_t doc, uint32_t tf,
                    const uint8_t *pos, size_t n_pos);
 
