@@ -1,8 +1,9 @@
 /* terminal: what a terminal user waits for, the C half of bench/terminal.sh.
  *
- *   terminal spawn --runs N -- CMD ARGS...
- *       runs CMD N times (stdout and stderr to /dev/null), after one untimed run; prints
- *       median_us and min_us of the wall time from fork to exit.
+ *   terminal spawn --runs N ::: CMD ARGS... [::: CMD ARGS...]
+ *       runs each CMD (stdout and stderr to /dev/null) once untimed, then N rounds of all of
+ *       them in turn; prints "K median_us min_us" per command (K from 1), wall time from fork
+ *       to exit. Interleaving keeps the ratios fair on a busy machine.
  *   terminal snippets --index DIR --queries FILE [--reps R] [--out CSV]
  *       FILE: one query a line. Per query, R timed passes (after one untimed pass) of: a
  *       top-10 run (trawl_search_run, reading the hits), then, for each hit, what trawl-search
@@ -12,7 +13,7 @@
  *       Per query the minimum of the passes; prints the mean and median over queries of each
  *       part (run_us, snippet_us, inflate_us), and with --out one CSV row per query.
  *
- * Both modes print key=value lines for bench/terminal.sh. */
+ * bench/terminal.sh turns both outputs into key=value lines. */
 #include "trawl.h"
 
 #include <errno.h>
@@ -76,29 +77,40 @@ static double tm_spawn_once(char **argv)
     return us;
 }
 
+#define TM_MAX_CMDS 16
+
+/* Runs each command once untimed, then N rounds of each in turn, so a busy machine slows all
+ * of them alike; one "K median_us min_us" line per command, K from 1. */
 static int tm_spawn(int argc, char **argv)
 {
-    int runs = atoi(tm_arg(argc, argv, "--runs", "50")), k = 2;
-    while (k < argc && strcmp(argv[k], "--") != 0)
-        k++;
-    if (k + 1 >= argc || runs < 1) {
-        fprintf(stderr, "usage: terminal spawn --runs N -- CMD ARGS...\n");
+    int runs = atoi(tm_arg(argc, argv, "--runs", "50")), n = 0;
+    char **cmd[TM_MAX_CMDS];
+    for (int k = 2; k < argc; k++)
+        if (strcmp(argv[k], ":::") == 0) {
+            argv[k] = NULL; /* ends the previous command's argv */
+            if (k + 1 < argc && n < TM_MAX_CMDS) cmd[n++] = argv + k + 1;
+        }
+    if (n == 0 || runs < 1) {
+        fprintf(stderr, "usage: terminal spawn --runs N ::: CMD ARGS... [::: CMD ARGS...]\n");
         return 2;
     }
-    double *us = malloc((size_t)runs * sizeof *us);
-    if (!us || tm_spawn_once(argv + k + 1) < 0) {
-        fprintf(stderr, "terminal spawn: %s failed\n", argv[k + 1]);
-        free(us);
-        return 1;
-    }
-    for (int i = 0; i < runs; i++)
-        if ((us[i] = tm_spawn_once(argv + k + 1)) < 0) {
-            fprintf(stderr, "terminal spawn: %s failed\n", argv[k + 1]);
-            free(us);
-            return 1;
+    double *us = malloc((size_t)runs * n * sizeof *us);
+    if (!us) return 1;
+    for (int r = -1; r < runs; r++)
+        for (int c = 0; c < n; c++) {
+            double t = tm_spawn_once(cmd[c]);
+            if (t < 0) {
+                fprintf(stderr, "terminal spawn: %s failed\n", cmd[c][0]);
+                free(us);
+                return 1;
+            }
+            if (r >= 0) us[(size_t)c * runs + r] = t;
         }
-    double med = tm_median(us, (size_t)runs);
-    printf("median_us=%.1f\nmin_us=%.1f\n", med, us[0]);
+    for (int c = 0; c < n; c++) {
+        double *v = us + (size_t)c * runs;
+        double med = tm_median(v, (size_t)runs);
+        printf("%d %.1f %.1f\n", c + 1, med, v[0]);
+    }
     free(us);
     return 0;
 }
