@@ -116,9 +116,19 @@ $(B)/trawl-index: $(B)/indexer/main.o $(IDX_OBJ) $(LIBI)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
 # trawl-search uses only trawl.h: it links the installed, localised archive (and ncursesw for
-# --interactive, which the library never needs).
+# --interactive, which the library never needs). A terminal search is one short process, and
+# each shared library the loader maps costs it ~0.1 ms on the bench machine (bench/terminal.sh):
+# the small libraries' archives (same Debian -dev packages) are linked in, so it loads only libc
+# and libm. SEARCH_STATIC=0 links them all dynamically, as a distribution may prefer.
+SEARCH_STATIC ?= 1
+ifeq ($(SEARCH_STATIC),1)
+SEARCH_LIBS = -Wl,-Bstatic -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lncursesw -ltinfo \
+              -Wl,-Bdynamic -lm -lpthread
+else
+SEARCH_LIBS = $(LIB_LIBS) $(TUI_LIBS)
+endif
 $(B)/trawl-search: $(CLI_SEARCH_SRC:%.c=$(B)/%.o) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIB_LIBS) $(TUI_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(SEARCH_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-test
 	@mkdir -p $(dir $@)

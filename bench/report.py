@@ -391,6 +391,7 @@ class Report:
         rows += self.memory_goals()
         rows += self.live_goals()
         rows += self.ranking_goals()
+        rows += self.terminal_goals()
         self.out('## Goals', '', '| goal | measured | target | met |', '|---|---:|---:|---|')
         for label, value, goal, fmt in rows:
             if value is None:
@@ -554,6 +555,50 @@ class Report:
                  'mean latency (%.2f µs); Python overhead = its mean minus the C mean.' %
                  float(e['batch_overhead_us']), '')
 
+    # ------------------------------------------------------------ terminal (issue 12)
+    def terminal_goals(self):
+        e = read_kv(os.path.join(self.work, 'terminal'))
+        if not e:
+            return []
+        return [('top-10 snippets ms (drawn term+phrase, median)', float(e['snippet_us']) / 1e3,
+                 0.5, '%.3f'),
+                ('trawl-search process ms (drawn term+phrase, median)', float(e['process_ms']),
+                 2.0, '%.2f')]
+
+    def terminal(self):
+        e = read_kv(os.path.join(self.work, 'terminal'))
+        if not e:
+            return
+        self.out('## What a terminal user waits for (bench/terminal.sh)', '',
+                 'One `trawl-search -i INDEX QUERY` process (top 10, path:line:column) on the '
+                 'file-tree index without stemming: the %s drawn queries of class term and phrase '
+                 'that find a hit (median over queries of each query\'s median process), and the '
+                 'issue\'s two queries. In process (bench/terminal snippets): the top-10 run, and '
+                 'the snippet step for its hits (snippet + line of the first match), of which '
+                 'inflating the stored text. Floor of this machine: `/bin/true` %.2f ms, '
+                 '`trawl-search --version` %.2f ms.' % (e.get('queries', '?'),
+                                                        float(e['true_ms']),
+                                                        float(e['version_ms'])), '',
+                 '| queries | process ms, snippets | process ms, `--no-snippets` | '
+                 'top-10 snippets µs | of which inflate µs | top-10 run µs |',
+                 '|---|---:|---:|---:|---:|---:|')
+        rows = (('drawn, median', e['process_ms'], e['nosnip_ms'], e['snippet_us'],
+                 e['inflate_us'], e['run_us']),
+                ('drawn, mean', e['process_mean_ms'], e['nosnip_mean_ms'], e['snippet_mean_us'],
+                 e['inflate_mean_us'], e['run_mean_us']),
+                ('`"memory barrier"`', e['mb_process_ms'], e['mb_nosnip_ms'],
+                 e['mb_snippet_us'], e['mb_inflate_us'], ''),
+                ('`memory`', e['memory_process_ms'], e['memory_nosnip_ms'],
+                 e['memory_snippet_us'], e['memory_inflate_us'], ''))
+        for label, p, n, sn, inf, run in rows:
+            self.out('| %s | %.2f | %.2f | %s | %s | %s |' % (
+                label, float(p), float(n), f_us(float(sn)), f_us(float(inf)),
+                f_us(float(run)) if run else '–'))
+        for key in ('process_ms', 'nosnip_ms', 'snippet_us', 'inflate_us', 'run_us',
+                    'mb_process_ms', 'mb_snippet_us', 'memory_process_ms', 'memory_snippet_us'):
+            self.num('terminal', 'kdocs-tree', 'TOP_10', '', 'trawl', key, float(e[key]))
+        self.out('')
+
     def scale(self):
         e = read_kv(os.path.join(self.work, 'scale'))
         if not e:
@@ -691,6 +736,7 @@ def main():
               sys.argv[3] if len(sys.argv) > 3 else '/work/shared/queries/queries.txt')
     r.live()
     r.embedding()
+    r.terminal()
     r.scale()
     r.codec()
     r.relevance()

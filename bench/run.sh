@@ -125,6 +125,10 @@ sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv"
 step "embedding: batch mode and Python binding, per query"
 REPS=$REPS sh bench/embed.sh "$B" "$W/trawl-none" "$W/queries.jsonl" "$W/embed"
 
+step "terminal: one trawl-search process per query, snippets in process"
+rm -f "$W/terminal"
+REPS=$REPS sh bench/terminal.sh "$B" "$W/trawl-tree" "$W/queries.jsonl" "$W/terminal"
+
 step "scale-out: sharded build and search on Dask distributed, tail simulation"
 REPS=$REPS sh bench/scale.sh "$B" "$CORPUS" "$W/queries.jsonl" "$W" "$W/scale"
 

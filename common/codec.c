@@ -19,13 +19,14 @@
  * Every kernel is written once as an always-inline template over a constant width and
  * instantiated for w = 0..32 through a switch, so each case is straight-line code with immediate
  * shifts. SIMD kernels carry __attribute__((target)) so the file builds with the baseline flags;
- * the implementation is picked at first use from __builtin_cpu_supports. */
+ * the implementation is picked at first use from the CPUID instruction (codec_x86_has). */
 #include "codec.h"
 
 #include <string.h>
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define CODEC_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #else
 #define CODEC_X86 0
@@ -324,14 +325,32 @@ static const codec_ops codec_ops_avx2 = {"avx2", codec_unpack_avx2, codec_prefix
  * uses store the same pointer, and relaxed atomics keep that well-defined. */
 static const codec_ops *codec_cur;
 
+#if CODEC_X86
+/* Whether this CPU (and, for AVX2, the OS, which must save the YMM registers) runs the SSE4.1 or
+ * the AVX2 kernels. CPUID directly rather than __builtin_cpu_supports: that links libgcc's
+ * __cpu_indicator_init, a constructor that runs a dozen CPUID leaves in every process that
+ * loads trawl, each a VM exit under a hypervisor (~80 us per trawl-search process here, measured
+ * with perf; bench/terminal.sh). This asks only when a list is first decoded. */
+static int codec_x86_has(int avx2)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!avx2) return (c & bit_SSE4_1) != 0;
+    if (!(c & bit_OSXSAVE) || !(c & bit_AVX)) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) return 0; /* XMM and YMM state enabled by the OS */
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2) != 0;
+}
+#endif
+
 /* Returns the ops for name if this CPU can run them, else NULL. */
 static const codec_ops *codec_ops_find(const char *name)
 {
     if (strcmp(name, "scalar") == 0) return &codec_ops_scalar;
 #if CODEC_X86
-    __builtin_cpu_init();
-    if (strcmp(name, "sse4.1") == 0 && __builtin_cpu_supports("sse4.1")) return &codec_ops_sse;
-    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2")) return &codec_ops_avx2;
+    if (strcmp(name, "sse4.1") == 0 && codec_x86_has(0)) return &codec_ops_sse;
+    if (strcmp(name, "avx2") == 0 && codec_x86_has(1)) return &codec_ops_avx2;
 #endif
     return NULL;
 }

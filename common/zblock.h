@@ -1,7 +1,7 @@
 /* zblock: inflates one stored-text block, a whole zlib stream of known raw length
  * (docs/FORMAT.md, "Stored text"), and says why it could not: zlib running out of memory is
  * TRAWL_ENOMEM, a damaged stream TRAWL_ECORRUPT, so an operator is never told to rebuild a
- * healthy index. Allocation goes through an optional hook so tests can make it fail. The block
+ * healthy index. Allocation goes through an optional hook so tests can make zlib's fail. The block
  * layout and its index are segment.c's. */
 #ifndef TRAWL_ZBLOCK_H
 #define TRAWL_ZBLOCK_H
@@ -17,7 +17,8 @@ typedef struct zblock_alloc {
 } zblock_alloc;
 
 /* Inflates the zlib stream in[0..in_len) into out[0..raw_len), which it must fill exactly, with
- * no byte of in left over. alloc NULL: zlib's default allocator (malloc).
+ * no byte of in left over. alloc NULL: libdeflate first (malloc), then, if it refuses the
+ * stream, zlib with its default allocator to tell why; alloc set: zlib alone, through alloc.
  * Returns TRAWL_OK; TRAWL_ENOMEM when zlib cannot allocate its state or window (Z_MEM_ERROR);
  * TRAWL_ECORRUPT when the stream is malformed (Z_DATA_ERROR, a wrong adler32 included), needs a
  * preset dictionary, ends early, holds more or fewer than raw_len bytes, or is followed by other

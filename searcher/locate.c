@@ -119,11 +119,12 @@ static void loc_prefix(const char *path, const char *text, size_t len, uint64_t 
 static int loc_line(loc_ctx *lc, const char *text, size_t len, uint64_t off, loc *out)
 {
     uint64_t line = 1;
-    size_t start = 0, end;
-    for (size_t k = 0; k < off && k < len; k++) {
-        if (text[k] != '\n') continue;
+    size_t start = 0, end, upto = off < len ? (size_t)off : len;
+    /* memchr, not a byte loop: a match deep in a long document is a terminal search's
+     * commonest case, and this scan runs for every hit shown. */
+    for (const char *nl; (nl = memchr(text + start, '\n', upto - start)) != NULL;) {
         line++;
-        start = k + 1;
+        start = (size_t)(nl - text) + 1;
     }
     const char *nl = off < len ? memchr(text + off, '\n', len - off) : NULL;
     end = nl ? (size_t)(nl - text) : len;

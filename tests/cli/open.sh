@@ -1,8 +1,9 @@
 #!/bin/sh
 # End-to-end tests of hits that open (issue 9, item 1): the path printed opens from the working
 # directory (relative under it, absolute elsewhere or with --absolute), line:column point at the
-# matched word in the file (also after a date prefix, in a .gz file and on later lines),
-# --vimgrep lines that vim -q jumps to, -l and -0, and JSON Lines ids kept as ids.
+# matched word in the file (also after a date prefix, in a .gz file, on later lines, several
+# stored blocks deep), --vimgrep lines that vim -q jumps to, -l and -0, and JSON Lines ids kept
+# as ids.
 # Usage: sh tests/cli/open.sh BUILD_DIR. Prints "N passed, M failed".
 set -u
 . "$(dirname "$0")/lib.sh" && cli_setup open "$@"
@@ -33,6 +34,12 @@ printf 'first line\n\nthird line has the word zebra here\n\tzebra again, after a
 printf 'date 2024-01-02\n\nprefix then\nline four: quokka\n' >"$T/work/notes/sub/dated.txt"
 printf 'one\ntwo\nthree: wombat\n' | gzip -c >"$T/work/notes/sub/packed.txt.gz"
 printf '{"id":"rec-1","text":"alpha\\nbeta numbat gamma"}\n' >"$T/recs.jsonl"
+# A text of several stored blocks (16 KiB each) with one match far from its start, after a
+# multi-byte character: the line count and column run through every block before it.
+awk 'BEGIN { for (i = 1; i <= 3000; i++)
+                 if (i == 2500) print "h\303\251llo narwhal caf\303\251, row " i
+                 else print "row " i ": filler words for the stored blocks" }' \
+    >"$T/work/notes/sub/long.txt"
 "$X" -q -o "$T/idx" "$T/work/notes" && "$X" -q --jsonl -o "$T/idx" "$T/recs.jsonl" || {
     bad "indexing failed"
     cli_done
@@ -71,6 +78,10 @@ run "$S" -i "$T/idx" --vimgrep numbat
 if [ "$(cat "$T/out")" = "rec-1:2:6:beta numbat gamma" ]; then ok; else bad "JSON Lines: the id stays the id"; cat "$T/out" >&2; fi
 run "$S" -i "$T/idx" --vimgrep --color always zebra
 if [ "$(cat "$T/out")" = "$(printf 'notes/sub/zoo.txt:3:25:third line has the word \033[1;31mzebra\033[0m here')" ]; then ok; else bad "--vimgrep --color always"; fi
+run "$S" -i "$T/idx" --vimgrep narwhal
+if [ "$(cat "$T/out")" = "$(printf 'notes/sub/long.txt:2500:8:h\303\251llo narwhal caf\303\251, row 2500')" ]; then ok; else bad "a match blocks deep: line and byte column"; cat "$T/out" >&2; fi
+run "$S" -i "$T/idx" -n 1 narwhal
+if [ "$(sed -n 2p "$T/out")" = "$(printf '   \342\200\246h\303\251llo narwhal caf\303\251, row 2500 row 2501: filler words for the stored blocks row 2502: filler words for the stored blocks row 2503: filler words\342\200\246')" ]; then ok; else bad "a match blocks deep: snippet"; cat "$T/out" >&2; fi
 run "$S" -i "$T/idx" --vimgrep nosuchword
 if [ "$st" = 1 ] && [ ! -s "$T/out" ]; then ok; else bad "--vimgrep without hits: exit 1, no output"; fi
 
