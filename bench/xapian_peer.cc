@@ -59,7 +59,9 @@ extern "C" int xp_build(const char *dir, const char *language, char *const *text
             Xapian::Document doc;
             doc.set_data(std::string(text[i], len[i]));
             tg.set_document(doc);
-            tg.index_text(text[i], len[i]);
+            /* An iterator over the bytes: the texts need not end in NUL, and the
+             * (string, termcount) overload would take len[i] as the wdf increment. */
+            tg.index_text(Xapian::Utf8Iterator(text[i], len[i]));
             wdb.add_document(doc);
         }
         double t1 = xp_now_s();
