@@ -134,7 +134,7 @@ $(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
 XAPIAN_OBJ := $(B)/bench/xapian_peer.o
 $(XAPIAN_OBJ): bench/xapian_peer.cc | $(B)/.deps-bench
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++11 -Wall -Wextra -Werror -Wshadow $(CXXFLAGS) -MMD -MP -c $< -o $@
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(CXXFLAGS) -MMD -MP -c $< -o $@
 $(B)/bench/latency: bench/latency.c $(XAPIAN_OBJ) $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(XAPIAN_OBJ) $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lsqlite3 \

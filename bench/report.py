@@ -129,7 +129,8 @@ class Report:
             stored = int(kv.get('stored_bytes', 0))
             rss = int(kv.get('maxrss_kb', 0))
         elif engine == 'xapian':
-            secs = float(kv.get('load_s', 'nan')) + float(kv.get('commit_s', 0))
+            secs = (float(kv.get('load_s', 'nan')) + float(kv.get('commit_s', 0)) +
+                    float(kv.get('compact_s', 0)))
             text = int(kv.get('text_bytes', 0))
             index = int(kv.get('xapian_index_bytes', 0))
             stored = int(kv.get('xapian_data_bytes', 0))
@@ -194,7 +195,7 @@ class Report:
                  'FTS5 time = one-transaction insert + `optimize` (merge to one b-tree); its '
                  'index = the shadow tables other than `t_content` (dbstat), stored text = '
                  '`t_content` (uncompressed). Xapian time = `add_document` of every text + the '
-                 'one `commit`; its index = every glass table but `docdata` (postlist, position '
+                 'one `commit` + compaction (as `xapian-compact`); its index = every glass table but `docdata` (postlist, position '
                  'and termlist: %s MB of positions, %s MB of termlist, the per-document term '
                  'lists that updates and deletes need), stored text = `docdata` (document data, '
                  'zlib). Both peers get the texts already parsed from the JSONL, their peak RSS '

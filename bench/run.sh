@@ -52,6 +52,7 @@ fts_build() {
 # Builds a Xapian database: NAME LANGUAGE INPUT (language: a Snowball stemmer or none).
 xapian_build() {
     step "xapian load --language $2 $3"
+    rm -rf "$W/$1.build"
     { echo "language=$2"; echo "input=$3"
       $LAT xload --jsonl "$3" --xapian "$W/$1" --language "$2"; } >"$W/build-$1"
 }
@@ -66,7 +67,7 @@ best_of_3() {
         rm -rf "$W/$name.try" "$W/$name.try.db"
         $fn "$name.try" "$@"
         w=$(awk -F= '$1 == "wall_s" || $1 == "load_s" || $1 == "optimize_s" ||
-                     $1 == "commit_s" { t += $2 }
+                     $1 == "commit_s" || $1 == "compact_s" { t += $2 }
                      END { print t }' "$W/build-$name.try")
         if [ -z "$best" ] || awk "BEGIN { exit !($w < $best) }"; then
             best=$w

@@ -13,13 +13,21 @@ extern "C" {
 
 typedef struct xp_db xp_db;
 
+/* Seconds of the stages of xp_build. */
+typedef struct xp_times {
+    double add_s;     /**< every add_document */
+    double commit_s;  /**< the one commit */
+    double compact_s; /**< compaction into the final directory */
+} xp_times;
+
 /* Writes a new database in dir (replacing one there) from n texts: document i gets docid i + 1
  * and text[i] (len[i] bytes, UTF-8) as its data; TermGenerator indexes it with positions and
  * the Snowball stemmer `language` ("none": no stemmer), keeping only the stemmed form (STEM_ALL,
- * as trawl keeps one term per token). One commit at the end, no fsync (DB_NO_SYNC).
- * Sets *add_s (all add_document calls) and *commit_s. Returns 0, or -1 with err filled. */
+ * as trawl keeps one term per token). The documents go into dir.build, with one commit at the
+ * end and no fsync (DB_NO_SYNC), then are compacted into dir as xapian-compact does; dir.build
+ * is removed. Returns 0 with *times set, or -1 with err filled. */
 int xp_build(const char *dir, const char *language, char *const *text, const size_t *len,
-             long long n, double *add_s, double *commit_s, char *err, size_t err_len);
+             long long n, xp_times *times, char *err, size_t err_len);
 
 /* Opens dir for searching with BM25 (k1 = 1.2, b = 0.75, min_normlen = 0) and a QueryParser
  * reading Lucene-like syntax (+required, -excluded, "phrases", default OR) stemmed with
