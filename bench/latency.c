@@ -298,7 +298,7 @@ static int lat_load(int argc, char **argv)
 
 /* Sums the file sizes of a Xapian database directory: the document data (docdata.glass, the
  * stored texts) apart from the rest (postlist, position, termlist tables and their base files). */
-static void xp_print_sizes(const char *dir)
+static void lat_xapian_sizes(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -349,7 +349,7 @@ static int lat_xload(int argc, char **argv)
         printf("docs=%lld\ntext_bytes=%lld\nload_s=%.3f\ncommit_s=%.3f\ncompact_s=%.3f\n"
                "xapian=%s\n",
                t.n, t.bytes, xt.add_s, xt.commit_s, xt.compact_s, xp_version());
-        xp_print_sizes(dir);
+        lat_xapian_sizes(dir);
     }
     printf("maxrss_kb=%ld\ntexts_rss_kb=%ld\n", lat_maxrss_kb(RUSAGE_SELF), rss0);
     lat_free_texts(&t);
