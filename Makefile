@@ -2,6 +2,7 @@
 # User knobs first; required flags are appended so overriding CFLAGS never drops them.
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+CXXFLAGS ?= -O2 -g
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -138,6 +139,17 @@ $(B)/bench/%: bench/%.c $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lsqlite3
 
+# The Xapian peer (C++, Debian libxapian-dev) links into the latency bench only, behind the
+# bench group's packages: `make` and `make test` need neither Xapian nor a C++ compiler.
+XAPIAN_OBJ := $(B)/bench/xapian_peer.o
+$(XAPIAN_OBJ): bench/xapian_peer.cc | $(B)/.deps-bench
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(CXXFLAGS) -MMD -MP -c $< -o $@
+$(B)/bench/latency: bench/latency.c $(XAPIAN_OBJ) $(IDX_OBJ) $(LIBI) | $(B)/.deps $(B)/.deps-bench
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(XAPIAN_OBJ) $(IDX_OBJ) $(LIBI) $(LDFLAGS) $(LIBS) -lsqlite3 \
+		-lxapian -lstdc++
+
 # The symbol test's program (tests/cli/symbols.sh): it defines every internal global name of
 # the library itself, then searches through libtrawl.a and through libtrawl.so.
 $(B)/tests/collide_syms.c: $(LIBI)
@@ -209,7 +221,7 @@ install: all $(LIBA)
 	sed "s|^_LIBDIR = ''|_LIBDIR = '$(PREFIX)/lib'|" bindings/python/trawl/_lib.py \
 		>$(DESTDIR)$(PYDIR)/trawl/_lib.py
 
-FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c)
+FMT_SRC = $(wildcard common/*.[ch] indexer/*.[ch] searcher/*.[ch] searcher/include/*.h tests/unit/*.[ch] tests/embed/*.c tests/fuzz/*.c bench/*.c bench/xapian_peer.[ch]*)
 format:
 	clang-format -i $(FMT_SRC)
 format-check:
@@ -218,4 +230,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(CLI_SEARCH_SRC:%.c=$(B)/%.d) $(TESTS:=.d) $(BENCHES:=.d)
+-include $(LIB_OBJ:.o=.d) $(IDX_OBJ:.o=.d) $(B)/indexer/main.d $(CLI_SEARCH_SRC:%.c=$(B)/%.d) $(TESTS:=.d) $(BENCHES:=.d) $(XAPIAN_OBJ:.o=.d)

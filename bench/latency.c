@@ -1,12 +1,13 @@
-/* latency: the C half of `make bench`. Builds the SQLite FTS5 reference index, runs a child
- * process under a stopwatch, and times every query on trawl and FTS5 in the same process,
- * warm, single thread. It writes raw measurements only; bench/report.py aggregates them.
+/* latency: the C half of `make bench`. Builds the peers' indexes (SQLite FTS5, Xapian), runs a
+ * child process under a stopwatch, and times every query on trawl and its peers in the same
+ * process, warm, single thread. It writes raw measurements only; bench/report.py aggregates them.
  *
  *   latency load  --jsonl F --db D [--tokenize 'unicode61']   FTS5 table t(body), rowid = line
+ *   latency xload --jsonl F --xapian DIR [--language none]    Xapian database, docid = line
  *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
  *   latency stats --index DIR [--query Q]                       trawl index sizes, open times
- *   latency run   --index DIR --db D --queries F --set NAME [--reps R] [--out CSV]
- *                 [--modes TOP_10,COUNT,...]                  (default: every mode)
+ *   latency run   --index DIR --db D [--xapian DIR --language L] --queries F --set NAME
+ *                 [--reps R] [--out CSV] [--modes TOP_10,COUNT,...] (default: every mode)
  *   latency ab    --index DIR --queries F --set NAME --opts SPEC [--reps R] [--out CSV]
  *
  * `ab` times trawl's TOP_10 twice per pass, with the default options (engine "trawl") and with
@@ -14,9 +15,11 @@
  *
  * Queries are JSON Lines {"query": "<Lucene syntax>", "tags": [class, ...]}. trawl reads the
  * Lucene syntax as is with default_or = 1 (Lucene's default operator); FTS5 gets a translation
- * (fts_translate). Every key=value line printed is read by bench/run.sh. */
+ * (fts_translate); Xapian's QueryParser reads the same syntax (+, -, "...", default OR). Every
+ * key=value line printed is read by bench/run.sh. */
 #include "trawl.h"
 #include "trawlopts.h"
+#include "xapian_peer.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -38,14 +41,17 @@
 enum { MODE_TOP10, MODE_COUNT, MODE_TOP10_COUNT, N_MODES };
 static const char *const lat_mode_names[N_MODES] = {"TOP_10", "COUNT", "TOP_10_COUNT"};
 
-/* One benchmark query in both dialects. */
+/* The engines of one run, in the order their passes alternate. ENG_PEER is FTS5 in `run` and
+ * trawl with other options in `ab`. */
+enum { ENG_TRAWL, ENG_PEER, ENG_XAPIAN, N_ENGINES };
+
+/* One benchmark query in every dialect. */
 typedef struct lat_query {
-    char *cls;                  /**< first tag: term, intersection, union, phrase, ... */
-    char *text;                 /**< Lucene syntax, given to trawl */
-    char *fts;                  /**< FTS5 MATCH expression, NULL if not expressible */
-    double *us;                 /**< [2 * reps]: trawl's timings, then FTS5's, current mode */
-    long long n_trawl[N_MODES]; /**< count reported per mode, -1 on error */
-    long long n_fts[N_MODES];
+    char *cls;                       /**< first tag: term, intersection, union, phrase, ... */
+    char *text;                      /**< Lucene syntax, given to trawl and Xapian */
+    char *fts;                       /**< FTS5 MATCH expression, NULL if not expressible */
+    double *us;                      /**< [N_ENGINES * reps]: timings per engine, current mode */
+    long long n[N_ENGINES][N_MODES]; /**< count reported per engine and mode, -1 on error */
 } lat_query;
 
 static double lat_now_us(void)
@@ -192,17 +198,17 @@ static int fts_exec(sqlite3 *db, const char *sql)
     return 0;
 }
 
-/* The texts of a JSONL file, parsed before any timing starts: a user bulk-loading FTS5 feeds it
- * strings, so the peer's load is measured without a JSON parser, as trawl's JSONL reader is
- * part of trawl's. */
-typedef struct fts_texts {
+/* The texts of a JSONL file, parsed before any timing starts: a user bulk-loading FTS5 or
+ * Xapian feeds it strings, so a peer's load is measured without a JSON parser, as trawl's JSONL
+ * reader is part of trawl's. Both peers read their input through this one function. */
+typedef struct lat_texts {
     char **text;
     size_t *len;
     long long n;
     long long bytes;
-} fts_texts;
+} lat_texts;
 
-static int fts_read_texts(FILE *in, fts_texts *t)
+static int lat_read_texts(FILE *in, lat_texts *t)
 {
     char *line = NULL;
     size_t cap = 0, room = 0;
@@ -234,7 +240,7 @@ static int fts_read_texts(FILE *in, fts_texts *t)
     return 0;
 }
 
-static void fts_free_texts(fts_texts *t)
+static void lat_free_texts(lat_texts *t)
 {
     for (long long i = 0; i < t->n; i++)
         free(t->text[i]);
@@ -243,7 +249,7 @@ static void fts_free_texts(fts_texts *t)
 }
 
 /* Inserts every text as one row (rowid = 1-based line number). */
-static int fts_insert_all(sqlite3 *db, const fts_texts *t)
+static int fts_insert_all(sqlite3 *db, const lat_texts *t)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES (?, ?)", -1, &st, NULL);
@@ -288,13 +294,13 @@ static int lat_load(int argc, char **argv)
     const char *tok = lat_arg(argc, argv, "--tokenize", "unicode61");
     char sql[256];
     sqlite3 *db = NULL;
-    fts_texts t;
+    lat_texts t;
     FILE *in = fopen(path, "r");
     if (!in) {
         fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    int bad = fts_read_texts(in, &t);
+    int bad = lat_read_texts(in, &t);
     fclose(in);
     if (bad) return 1;
     long rss0 = lat_maxrss_kb(RUSAGE_SELF);
@@ -316,7 +322,67 @@ static int lat_load(int argc, char **argv)
     /* Peak RSS less what holding the parsed texts took: SQLite's own working memory. */
     printf("db_bytes=%lld\nmaxrss_kb=%ld\ntexts_rss_kb=%ld\n", lat_file_size(dbpath),
            lat_maxrss_kb(RUSAGE_SELF), rss0);
-    fts_free_texts(&t);
+    lat_free_texts(&t);
+    return bad;
+}
+
+/* Sums the file sizes of a Xapian database directory: the document data (docdata.glass, the
+ * stored texts) apart from the rest (postlist, position, termlist tables and their base files). */
+static void lat_xapian_sizes(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char path[4096];
+    long long index = 0, data = 0, termlist = 0, position = 0;
+    while (d && (de = readdir(d)) != NULL) {
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        long long n = de->d_name[0] == '.' ? 0 : lat_file_size(path);
+        if (n <= 0) continue;
+        if (strncmp(de->d_name, "docdata.", 8) == 0)
+            data += n;
+        else
+            index += n;
+        if (strncmp(de->d_name, "termlist.", 9) == 0) termlist += n;
+        if (strncmp(de->d_name, "position.", 9) == 0) position += n;
+    }
+    if (d) closedir(d);
+    printf("xapian_index_bytes=%lld\nxapian_data_bytes=%lld\nxapian_termlist_bytes=%lld\n"
+           "xapian_position_bytes=%lld\n",
+           index, data, termlist, position);
+}
+
+/* Bulk-loads Xapian as its users would (xapian_peer.h): the same texts in memory as the FTS5
+ * load, one commit, no fsync, then compaction; a flush threshold above the corpus so the
+ * postings are written once, at the commit (XAPIAN_FLUSH_THRESHOLD, documents between automatic
+ * commits; the default, 10,000, already exceeds the kernel docs' 8,771). */
+static int lat_xload(int argc, char **argv)
+{
+    const char *path = lat_need(argc, argv, "--jsonl"), *dir = lat_need(argc, argv, "--xapian");
+    const char *lang = lat_arg(argc, argv, "--language", "none");
+    char err[512];
+    xp_times xt;
+    lat_texts t;
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int bad = lat_read_texts(in, &t);
+    fclose(in);
+    if (bad) return 1;
+    setenv("XAPIAN_FLUSH_THRESHOLD", "1000000000", 0);
+    long rss0 = lat_maxrss_kb(RUSAGE_SELF);
+    bad = xp_build(dir, lang, t.text, t.len, t.n, &xt, err, sizeof err);
+    if (bad) {
+        fprintf(stderr, "latency xload: %s: %s\n", dir, err);
+    } else {
+        printf("docs=%lld\ntext_bytes=%lld\nload_s=%.3f\ncommit_s=%.3f\ncompact_s=%.3f\n"
+               "xapian=%s\n",
+               t.n, t.bytes, xt.add_s, xt.commit_s, xt.compact_s, xp_version());
+        lat_xapian_sizes(dir);
+    }
+    printf("maxrss_kb=%ld\ntexts_rss_kb=%ld\n", lat_maxrss_kb(RUSAGE_SELF), rss0);
+    lat_free_texts(&t);
     return bad;
 }
 
@@ -521,7 +587,7 @@ static size_t lat_read_queries(const char *path, lat_query **out, int reps)
             q->text = strdup(text);
             q->cls = strdup(cls ? cls : "other");
             q->fts = fts_translate(text);
-            q->us = calloc(2 * (size_t)reps, sizeof(double));
+            q->us = calloc(N_ENGINES * (size_t)reps, sizeof(double));
         }
         json_decref(j);
     }
@@ -569,29 +635,37 @@ static long long lat_fts_one(sqlite3_stmt *top, sqlite3_stmt *cnt, const lat_que
     return m == MODE_TOP10 || n < 0 ? n : fts_step(cnt, q->fts, 1);
 }
 
+/* Runs one query on Xapian in mode m: top 10 read, the exact count, or both. */
+static long long lat_xapian_one(xp_db *x, const lat_query *q, int m)
+{
+    return xp_run(x, q->text, m == MODE_COUNT ? 0 : 10, m != MODE_TOP10);
+}
+
 typedef struct lat_ctx {
     trawl_search *s;
     sqlite3_stmt *top, *cnt;
+    xp_db *xapian; /**< NULL: no Xapian engine in this run */
     lat_query *qs;
     size_t n;
     int reps;
     const char *spec; /**< ab: the second engine's options (in place of FTS5) */
 } lat_ctx;
 
-/* One pass over all queries on one engine; stores the time in the engine's half of q->us
- * (rep < 0: warm-up). */
-static void lat_pass(lat_ctx *c, int is_fts, int m, int rep)
+/* One pass over all queries on engine e; stores the times in e's part of q->us (rep < 0:
+ * warm-up). */
+static void lat_pass(lat_ctx *c, int e, int m, int rep)
 {
     for (size_t i = 0; i < c->n; i++) {
         lat_query *q = &c->qs[i];
         double t0 = lat_now_us();
-        long long n = !is_fts   ? lat_trawl_one(c->s, q, m, NULL)
-                      : c->spec ? lat_trawl_one(c->s, q, m, c->spec)
-                                : lat_fts_one(c->top, c->cnt, q, m);
+        long long n = e == ENG_TRAWL    ? lat_trawl_one(c->s, q, m, NULL)
+                      : e == ENG_XAPIAN ? lat_xapian_one(c->xapian, q, m)
+                      : c->spec         ? lat_trawl_one(c->s, q, m, c->spec)
+                                        : lat_fts_one(c->top, c->cnt, q, m);
         double t1 = lat_now_us();
         if (rep < 0) continue;
-        q->us[(is_fts ? c->reps : 0) + rep] = t1 - t0;
-        (is_fts ? q->n_fts : q->n_trawl)[m] = n;
+        q->us[e * c->reps + rep] = t1 - t0;
+        q->n[e][m] = n;
     }
 }
 
@@ -601,18 +675,20 @@ static int lat_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void lat_emit(FILE *out, const char *set, lat_ctx *c, int is_fts, int m)
+/* Writes engine e's raw.csv rows of mode m: set, class, mode, engine, query no, min and
+ * median of the passes (µs), count. */
+static void lat_emit(FILE *out, const char *set, lat_ctx *c, int e, int m)
 {
     for (size_t i = 0; i < c->n; i++) {
         lat_query *q = &c->qs[i];
-        long long n = (is_fts ? q->n_fts : q->n_trawl)[m];
-        double *us = q->us + (is_fts ? c->reps : 0);
+        double *us = q->us + e * c->reps;
         qsort(us, (size_t)c->reps, sizeof(double), lat_cmp_double);
-        fprintf(out, "%s,%s,%s,%s%s%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
-                !is_fts   ? "trawl"
-                : c->spec ? "trawl+"
-                          : "fts5",
-                is_fts && c->spec ? c->spec : "", "", i, us[0], us[c->reps / 2], n);
+        fprintf(out, "%s,%s,%s,%s%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
+                e == ENG_TRAWL    ? "trawl"
+                : e == ENG_XAPIAN ? "xapian"
+                : c->spec         ? "trawl+"
+                                  : "fts5",
+                e == ENG_PEER && c->spec ? c->spec : "", i, us[0], us[c->reps / 2], q->n[e][m]);
     }
 }
 
@@ -653,9 +729,11 @@ static int lat_run(int argc, char **argv)
     const char *set = lat_need(argc, argv, "--set");
     const char *outpath = lat_arg(argc, argv, "--out", NULL);
     const char *modes = lat_arg(argc, argv, "--modes", NULL);
+    const char *xdir = lat_arg(argc, argv, "--xapian", NULL);
     lat_ctx c = {.reps = atoi(lat_arg(argc, argv, "--reps", "5"))};
     trawl_index *idx = NULL;
     sqlite3 *db = NULL;
+    char err[512];
     FILE *out = outpath ? fopen(outpath, "a") : stdout;
     if (c.reps < 1 || !out) return 2;
     c.n = lat_read_queries(lat_need(argc, argv, "--queries"), &c.qs, c.reps);
@@ -663,22 +741,29 @@ static int lat_run(int argc, char **argv)
               trawl_search_new(&c.s, idx) != TRAWL_OK ||
               sqlite3_open_v2(lat_need(argc, argv, "--db"), &db, SQLITE_OPEN_READONLY, NULL) ||
               lat_prepare(db, &c);
+    if (!bad && xdir &&
+        xp_open(&c.xapian, xdir, lat_arg(argc, argv, "--language", "none"), err, sizeof err)) {
+        fprintf(stderr, "latency: %s: %s\n", xdir, err);
+        bad = 1;
+    }
+    int n_eng = c.xapian ? N_ENGINES : ENG_XAPIAN;
     for (int m = 0; !bad && m < N_MODES; m++) {
         if (!lat_mode_wanted(modes, m)) continue;
-        /* The engines' passes alternate, so a slow spell of the shared machine hits both
+        /* The engines' passes alternate, so a slow spell of the shared machine hits all
          * alike; trawl's passes are short, and run back to back they could all fall in one. */
         double t0 = lat_now_us();
         for (int rep = -1; rep < c.reps; rep++)
-            for (int is_fts = 0; is_fts < 2; is_fts++)
-                lat_pass(&c, is_fts, m, rep);
-        fprintf(stderr, "latency: %s %s: %zu queries x %d on both engines in %.1f s\n", set,
-                lat_mode_names[m], c.n, c.reps + 1, (lat_now_us() - t0) / 1e6);
-        for (int is_fts = 0; is_fts < 2; is_fts++)
-            lat_emit(out, set, &c, is_fts, m);
+            for (int e = 0; e < n_eng; e++)
+                lat_pass(&c, e, m, rep);
+        fprintf(stderr, "latency: %s %s: %zu queries x %d on %d engines in %.1f s\n", set,
+                lat_mode_names[m], c.n, c.reps + 1, n_eng, (lat_now_us() - t0) / 1e6);
+        for (int e = 0; e < n_eng; e++)
+            lat_emit(out, set, &c, e, m);
     }
     sqlite3_finalize(c.top);
     sqlite3_finalize(c.cnt);
     sqlite3_close(db);
+    xp_close(c.xapian);
     trawl_search_free(c.s);
     trawl_index_close(idx);
     if (out != stdout) fclose(out);
@@ -703,8 +788,8 @@ static int lat_ab(int argc, char **argv)
     if (!bad) {
         double t0 = lat_now_us();
         for (int rep = -1; rep < c.reps; rep++)
-            for (int b = 0; b < 2; b++)
-                lat_pass(&c, b, MODE_TOP10, rep);
+            for (int e = ENG_TRAWL; e <= ENG_PEER; e++)
+                lat_pass(&c, e, MODE_TOP10, rep);
         fprintf(stderr, "latency: %s TOP_10: %zu queries x %d, defaults and %s, in %.1f s\n", set,
                 c.n, c.reps + 1, c.spec, (lat_now_us() - t0) / 1e6);
         char spec[256];
@@ -712,8 +797,8 @@ static int lat_ab(int argc, char **argv)
         for (char *p = spec; *p; p++)
             if (*p == ',') *p = ';';
         c.spec = spec;
-        for (int b = 0; b < 2; b++)
-            lat_emit(out, set, &c, b, MODE_TOP10);
+        for (int e = ENG_TRAWL; e <= ENG_PEER; e++)
+            lat_emit(out, set, &c, e, MODE_TOP10);
     }
     trawl_search_free(c.s);
     trawl_index_close(idx);
@@ -736,13 +821,15 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "load") == 0) return lat_load(argc, argv);
+    if (strcmp(cmd, "xload") == 0) return lat_xload(argc, argv);
     if (strcmp(cmd, "exec") == 0) return lat_exec(argc, argv);
     if (strcmp(cmd, "update") == 0) return lat_update(argc, argv);
     if (strcmp(cmd, "stats") == 0) return lat_stats(argc, argv);
     if (strcmp(cmd, "run") == 0) return lat_run(argc, argv);
     if (strcmp(cmd, "ab") == 0) return lat_ab(argc, argv);
     if (strcmp(cmd, "translate") == 0) return lat_translate(argc, argv);
-    fprintf(stderr,
-            "usage: latency load|update|exec|stats|run|translate ... (see bench/README.md)\n");
+    fprintf(
+        stderr,
+        "usage: latency load|xload|update|exec|stats|run|ab|translate ... (see bench/README.md)\n");
     return 2;
 }

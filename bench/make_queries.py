@@ -15,6 +15,13 @@ word of a phrase, since trawl drops the `'s`), and the diacritic-free forms of n
 (FTS5 unicode61 removes diacritics, trawl keeps them). Such words are still drawn, so the
 queries keep the corpus's frequent words.
 
+--diff also lists the words that trawl and Xapian's TermGenerator count differently
+(`tainted_xapian`): parts of `_`-joined words (Xapian keeps `CONFIG_FOO` whole, trawl splits
+it), X of `X's` (Xapian keeps `X's`, trawl drops the `'s`), the parts of words joined by U+2019
+(Xapian 1.4 splits `they’re`, trawl keeps it whole), dotted acronyms (Xapian reads `e.g.`
+as `eg`), words followed by `+` or `#` (Xapian keeps `C++`, `C#`), and the compatibility forms
+of non-ASCII words (trawl folds `ﬁle` to `file`, Xapian only lower-cases).
+
 Classes (N per class, default 200):
   term          single words, N/4 from each document-frequency band 1-9, 10-99, 100-999, 1000+
   phrase        "a b": distinct bigrams, N/4 from each bigram-frequency band 1, 2-9, 10-99, 100+
@@ -62,16 +69,41 @@ def taint(text, tainted, possessive):
             tainted.add(folded)
 
 
+XAPIAN_JOINED = re.compile(r'\w*_\w*')
+ACRONYM = re.compile(r'(?<![\w.])(?:[^\W\d_]\.){2,}')
+SUFFIXED = re.compile(r'([^\W_]+)(?:\+{1,3}|#)(?![\w+#])')
+
+
+def taint_xapian(text, tainted):
+    """Adds the words trawl and Xapian's TermGenerator count differently (module comment)."""
+    for m in XAPIAN_JOINED.finditer(text):
+        tainted.update(p.lower() for p in m.group(0).split('_') if p)
+    for m in APOS.finditer(text):
+        parts = re.split("['\u2019]", m.group(0).lower())
+        if '\u2019' in m.group(0):
+            tainted.update(parts)
+        elif parts[-1] == 's':
+            tainted.add(parts[-2])
+    for m in ACRONYM.finditer(text):
+        tainted.add(m.group(0).replace('.', '').lower())
+    for m in SUFFIXED.finditer(text):
+        tainted.add(m.group(1).lower())
+    for m in NON_ASCII.finditer(text):
+        folded = unicodedata.normalize('NFKC', m.group(0)).lower()
+        tainted.update(w for w in re.findall(r'[a-z]+', folded))
+
+
 def scan(path):
     """Document frequency of words and bigrams, and total bigram occurrences."""
     df = collections.Counter()
     bigram_n = collections.Counter()
-    tainted, possessive = set(), set()
+    tainted, possessive, tainted_x = set(), set(), set()
     n_docs = 0
     for line in open(path, encoding='utf-8'):
         text = json.loads(line)['text']
         n_docs += 1
         taint(text, tainted, possessive)
+        taint_xapian(text, tainted_x)
         seen = set()
         prev = None  # previous clean word if it had no trailing punctuation
         for w, chunk in doc_words(text):
@@ -84,7 +116,7 @@ def scan(path):
             else:
                 prev = None
         df.update(seen)
-    return n_docs, df, bigram_n, tainted, possessive
+    return n_docs, df, bigram_n, tainted, possessive, tainted_x
 
 
 def draw_banded(rng, items, value, bands, n):
@@ -108,7 +140,7 @@ def main():
                     '(JSON: tainted, possessive) for classifying other query sets')
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    n_docs, df, bigram_n, tainted, possessive = scan(args.corpus)
+    n_docs, df, bigram_n, tainted, possessive, tainted_x = scan(args.corpus)
     top = 1 << 62
     terms = draw_banded(rng, sorted(df), lambda w: df[w],
                         [(1, 10), (10, 100), (100, 1000), (1000, top)], args.per_class)
@@ -129,7 +161,8 @@ def main():
             put('"%s %s"' % p, 'phrase', 'bigram_' + band, ok[p] and p[0] not in possessive)
     if args.diff:
         with open(args.diff, 'w') as f:
-            json.dump({'tainted': sorted(tainted), 'possessive': sorted(possessive)}, f)
+            json.dump({'tainted': sorted(tainted), 'possessive': sorted(possessive),
+                       'tainted_xapian': sorted(tainted_x)}, f)
     print('%d docs, %d words (%d counted differently by the tokenisers), %d bigrams -> '
           '%d terms, %d pairs' % (n_docs, len(df), len(tainted), len(bigram_n), len(terms),
                                   len(pairs)))

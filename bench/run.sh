@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh: the whole `make bench`: corpus, queries, index builds (trawl and SQLite FTS5),
-# latency of every query on both engines, CISI relevance, then bench/results/latest.{md,csv}
+# run.sh: the whole `make bench`: corpus, queries, index builds (trawl, SQLite FTS5, Xapian),
+# latency of every query on the three engines, CISI relevance, then bench/results/latest.{md,csv}
 # and latency.png. Called by the Makefile as `sh bench/run.sh build/<MODE>` once the binaries
 # and build/<MODE>/bench/* exist. Work files go to the cache, outside the repository.
 #
@@ -28,7 +28,7 @@ SHARED=../shared
 
 step() { echo "bench: $*" >&2; }
 
-# Every tool of the run (sqlite3, python3, gnuplot) is checked before the minutes of work, not
+# Every tool of the run (sqlite3, xapian, python3, gnuplot) is checked before the minutes of work, not
 # found missing at the end.
 sh .ci/deps bench
 
@@ -49,15 +49,25 @@ fts_build() {
       $LAT load --jsonl "$3" --db "$W/$1.db" --tokenize "$2"; } >"$W/build-$1"
 }
 
-# Runs a build function (trawl_build or fts_build) three times under NAME and keeps the
-# fastest: the indexing-speed goals compare a few seconds of work on a shared, noisy machine.
+# Builds a Xapian database: NAME LANGUAGE INPUT (language: a Snowball stemmer or none).
+xapian_build() {
+    step "xapian load --language $2 $3"
+    rm -rf "$W/$1.build"
+    { echo "language=$2"; echo "input=$3"
+      $LAT xload --jsonl "$3" --xapian "$W/$1" --language "$2"; } >"$W/build-$1"
+}
+
+# Runs a build function (trawl_build, fts_build or xapian_build) three times under NAME and
+# keeps the fastest: the indexing-speed goals compare a few seconds of work on a shared, noisy
+# machine.
 best_of_3() {
     fn=$1; name=$2; shift 2
     best=""
     for _ in 1 2 3; do
         rm -rf "$W/$name.try" "$W/$name.try.db"
         $fn "$name.try" "$@"
-        w=$(awk -F= '$1 == "wall_s" || $1 == "load_s" || $1 == "optimize_s" { t += $2 }
+        w=$(awk -F= '$1 == "wall_s" || $1 == "load_s" || $1 == "optimize_s" ||
+                     $1 == "commit_s" || $1 == "compact_s" { t += $2 }
                      END { print t }' "$W/build-$name.try")
         if [ -z "$best" ] || awk "BEGIN { exit !($w < $best) }"; then
             best=$w
@@ -99,6 +109,9 @@ best_of_3 fts_build fts-porter "porter unicode61" "$CORPUS"
 # Memory: a small budget, so that the postings spill and the stem caches are bounded by it.
 trawl_build trawl-english-m16-t1 english "$CORPUS" "--jsonl --threads 1 --memory 16"
 trawl_build trawl-english-m16-t2 english "$CORPUS" "--jsonl --threads 2 --memory 16"
+
+best_of_3 xapian_build xapian-none none "$CORPUS"
+best_of_3 xapian_build xapian-english english "$CORPUS"
 step "where indexing time goes (perf)"
 $PY bench/stages.py $B/trawl-index "$CORPUS" "$W" --threads 1 --language english --jsonl \
     >"$W/stages.md"
@@ -110,14 +123,16 @@ for k in $SCALE; do
 done
 
 step "latency: corpus queries, $REPS timed passes"
-$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --queries "$W/queries.jsonl" \
-    --set kdocs --reps "$REPS" --out "$W/raw.csv"
-step "latency: corpus queries, stemmed (trawl english vs FTS5 porter)"
-$LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --queries "$W/queries.jsonl" \
-    --set kdocs-porter --reps "$REPS" --out "$W/raw.csv"
+$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
+    --language none --queries "$W/queries.jsonl" --set kdocs --reps "$REPS" --out "$W/raw.csv"
+step "latency: corpus queries, stemmed (trawl english vs FTS5 porter vs Xapian english)"
+$LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --xapian "$W/xapian-english" \
+    --language english --queries "$W/queries.jsonl" --set kdocs-porter --reps "$REPS" \
+    --out "$W/raw.csv"
 step "latency: shared query set"
-$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" \
-    --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
+$LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
+    --language none --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" \
+    --out "$W/raw.csv"
 
 step "live index: sync, 100 commits, deletes, merge"
 sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv" "$W/live"
@@ -168,6 +183,7 @@ step "report"
     echo "mem_gb=$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
     echo "kernel=$(uname -sr)"
     echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
+    echo "xapian=$(dpkg-query -W -f '${Version}' libxapian30 2>/dev/null || echo unknown)"
     echo "trawl=$($B/trawl-search --version | cut -d' ' -f2)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "mode=$B"
