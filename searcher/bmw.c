@@ -2,9 +2,12 @@
  * block-max idea applied to a conjunction, as Lucene's BlockMaxConjunctionScorer does). Before
  * leapfrogging from a candidate, every list's skip data is moved (shallow, no decoding) to the
  * block holding it; if the sum of those blocks' bounds cannot beat the heap threshold, every doc
- * up to the nearest block end is skipped unscored. With a proximity part (proximity.h) each
- * block bound adds its word's part bound for the block's max tf and min length, and a match's
- * positions are read only when its BM25 score plus those bounds can beat the threshold. */
+ * up to the nearest block end is skipped unscored; otherwise the lead's documents whose own score
+ * plus the other blocks' bounds cannot beat it are passed over before the other lists seek
+ * (Lucene's BlockMaxConjunctionScorer checks the lead first too). With a proximity part
+ * (proximity.h) each block bound adds its word's part bound for the block's max tf and min length,
+ * and a match's positions are read only when its BM25 score plus those bounds can beat the
+ * threshold. */
 #include "cursor.h"
 #include "proximity.h"
 #include "segment_impl.h"

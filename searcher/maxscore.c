@@ -1,10 +1,12 @@
 /* maxscore: top-k of an OR of terms (Turtle & Flood's MaxScore, as in PISA
- * query/algorithm/maxscore_query.hpp). Lists are sorted by their score upper bound; the
- * longest prefix of lists whose bounds sum to at most the heap threshold is "non-essential":
- * a document found only there cannot enter the top k, so candidates come from the essential
- * lists alone, and the non-essential ones are probed (largest bound first) only while the
- * candidate can still beat the threshold. With a proximity part (proximity.h) a list's bound
- * adds its word's part bound, and a candidate's positions are read only when its BM25 score
+ * query/algorithm/maxscore_query.hpp). Lists are sorted by their score upper bound; the longest
+ * prefix of lists whose bounds sum to at most the heap threshold is "non-essential": a document
+ * found only there cannot enter the top k, so candidates come from the essential lists alone, and
+ * the non-essential ones are probed (largest bound first) only while the candidate can still beat
+ * the threshold. With one essential list, its documents are tested division-free against the
+ * threshold less the non-essential bounds before they are scored, and a probe uses the
+ * non-essential lists' block bounds at the candidate. With a proximity part (proximity.h) a list's
+ * bound adds its word's part bound, and a candidate's positions are read only when its BM25 score
  * plus the bounds of the words it has can still beat the threshold. */
 #include "cursor.h"
 #include "proximity.h"
