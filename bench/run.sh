@@ -109,7 +109,6 @@ best_of_3 fts_build fts-porter "porter unicode61" "$CORPUS"
 # Memory: a small budget, so that the postings spill and the stem caches are bounded by it.
 trawl_build trawl-english-m16-t1 english "$CORPUS" "--jsonl --threads 1 --memory 16"
 trawl_build trawl-english-m16-t2 english "$CORPUS" "--jsonl --threads 2 --memory 16"
-
 best_of_3 xapian_build xapian-none none "$CORPUS"
 best_of_3 xapian_build xapian-english english "$CORPUS"
 step "where indexing time goes (perf)"

@@ -124,6 +124,14 @@ static inline uint32_t tc_seek(term_cursor *c, uint32_t target)
     return c->doc = c->docs[i];
 }
 
+/* Moves forward inside the decoded block to docs[i] (c->i <= i < c->n), for scans that read
+ * docs[] and freqs[] themselves. */
+static inline uint32_t tc_move_in_block(term_cursor *c, uint32_t i)
+{
+    c->i = i;
+    return c->doc = c->docs[i];
+}
+
 /* tf of the current doc (not valid at DOC_END). */
 static inline uint32_t tc_freq(term_cursor *c)
 {

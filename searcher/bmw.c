@@ -2,9 +2,12 @@
  * block-max idea applied to a conjunction, as Lucene's BlockMaxConjunctionScorer does). Before
  * leapfrogging from a candidate, every list's skip data is moved (shallow, no decoding) to the
  * block holding it; if the sum of those blocks' bounds cannot beat the heap threshold, every doc
- * up to the nearest block end is skipped unscored. With a proximity part (proximity.h) each
- * block bound adds its word's part bound for the block's max tf and min length, and a match's
- * positions are read only when its BM25 score plus those bounds can beat the threshold. */
+ * up to the nearest block end is skipped unscored; otherwise the lead's documents whose own score
+ * plus the other blocks' bounds cannot beat it are passed over before the other lists seek
+ * (Lucene's BlockMaxConjunctionScorer checks the lead first too). With a proximity part
+ * (proximity.h) each block bound adds its word's part bound for the block's max tf and min length,
+ * and a match's positions are read only when its BM25 score plus those bounds can beat the
+ * threshold. */
 #include "cursor.h"
 #include "proximity.h"
 #include "segment_impl.h"
@@ -12,22 +15,42 @@
 #include <math.h>
 
 /* Bound of docs in [d, *last] over every list's shallow block at d; *last gets the smallest
- * block end. */
+ * block end, *rest the bound without the list lead's part. */
 static double bmw_block_bound(exec *x, term_cursor **tc, const double *idf, uint32_t n, uint32_t d,
-                              uint32_t *last)
+                              const term_cursor *lead, uint32_t *last, double *rest)
 {
-    double ub = 0;
+    double ub = 0, others = 0;
     uint32_t l = DOC_END;
     for (uint32_t i = 0; i < n; i++) {
         tc_shallow_seek(tc[i], d);
-        ub += bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
+        double u = bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
         if (x->prox)
-            ub += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
-                             tc_block_min_len(tc[i]));
+            u += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
+                            tc_block_min_len(tc[i]));
+        ub += u;
+        if (tc[i] != lead) others += u;
         if (tc_block_last(tc[i]) < l) l = tc_block_last(tc[i]);
     }
     *last = l;
+    *rest = others;
     return ub;
+}
+
+/* Passes the lead over the docs of its decoded block, up to last, whose lead score fails q
+ * (they cannot enter the heap whatever the other lists hold). Returns the doc it stops on, or
+ * past the block when the rest of the block failed (the caller seeks there). */
+static uint32_t bmw_lead_scan(exec *x, term_cursor *lead, const uint32_t *lens, const bm25_quick *q,
+                              uint32_t last)
+{
+    if (!lead->has_freqs) tc_load_freqs(lead);
+    const uint32_t *docs = lead->docs, *tfs = lead->freqs;
+    uint32_t i = lead->i, n = lead->n;
+    while (i < n && docs[i] <= last && bm25_quick_below(q, tfs[i], lens[docs[i]]))
+        i++;
+    if (i == lead->i) return lead->doc;
+    x->pruned = 1;
+    if (i == n) return docs[n - 1] + 1;
+    return tc_move_in_block(lead, i);
 }
 
 /* Leapfrog from d: returns d if every list is on it, else the next target (> d). */
@@ -242,25 +265,45 @@ int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
     term_cursor **tc = arena_alloc(x->a, 2 * n * sizeof *tc + 1);
     double *idf = arena_alloc(x->a, n * sizeof *idf + 1);
     if (!tc || !idf) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max AND");
-    term_cursor **by_cost = tc + n;
+    term_cursor **by_cost = tc + n, *lead;
     if (!bmw_open(cc, terms, n, tc, by_cost, idf)) return x->e->rc;
-    uint32_t d = 0, last = 0;
-    double ub = INFINITY;
-    int have_bound = 0; /* ub bounds every doc in [d, last] */
+    lead = by_cost[0];
+    uint32_t d = 0, last = 0, lead_i = 0;
+    while (tc[lead_i] != lead)
+        lead_i++;
+    const uint32_t *lens = cc->seg->doc_lens;
+    double ub = INFINITY, rest = INFINITY, q_thr = NAN;
+    int have_bound = 0; /* ub bounds every doc in [d, last], rest the other lists' part */
+    bm25_quick q = {0};
     while (x->e->rc == TRAWL_OK) {
-        d = tc_seek(by_cost[0], d);
+        d = tc_seek(lead, d);
         if (d == DOC_END) break;
         double thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
         if (thr > -INFINITY) {
             if (!have_bound || d > last) {
-                ub = bmw_block_bound(x, tc, idf, n, d, &last);
+                ub = bmw_block_bound(x, tc, idf, n, d, lead, &last, &rest);
                 have_bound = 1;
+                q_thr = NAN;
             }
             if (ub <= thr) {
                 x->pruned = 1;
                 if (last >= DOC_END) break;
                 d = last + 1;
                 continue;
+            }
+            /* The lead's own score first (no division, no seek in the other lists): a doc
+             * whose lead score plus the other lists' block bounds cannot beat the threshold
+             * is passed over before the others decode a block to find it. */
+            if (!x->prox) {
+                if (q_thr != thr) {
+                    bm25_quick_init(&q, &x->bm, idf[lead_i], thr - rest);
+                    q_thr = thr;
+                }
+                uint32_t next = bmw_lead_scan(x, lead, lens, &q, last);
+                if (next != d) {
+                    d = next;
+                    continue;
+                }
             }
         }
         uint32_t got = bmw_align(by_cost, n, d);

@@ -1,10 +1,12 @@
 /* maxscore: top-k of an OR of terms (Turtle & Flood's MaxScore, as in PISA
- * query/algorithm/maxscore_query.hpp). Lists are sorted by their score upper bound; the
- * longest prefix of lists whose bounds sum to at most the heap threshold is "non-essential":
- * a document found only there cannot enter the top k, so candidates come from the essential
- * lists alone, and the non-essential ones are probed (largest bound first) only while the
- * candidate can still beat the threshold. With a proximity part (proximity.h) a list's bound
- * adds its word's part bound, and a candidate's positions are read only when its BM25 score
+ * query/algorithm/maxscore_query.hpp). Lists are sorted by their score upper bound; the longest
+ * prefix of lists whose bounds sum to at most the heap threshold is "non-essential": a document
+ * found only there cannot enter the top k, so candidates come from the essential lists alone, and
+ * the non-essential ones are probed (largest bound first) only while the candidate can still beat
+ * the threshold. With one essential list, its documents are tested division-free against the
+ * threshold less the non-essential bounds before they are scored, and a probe uses the
+ * non-essential lists' block bounds at the candidate. With a proximity part (proximity.h) a list's
+ * bound adds its word's part bound, and a candidate's positions are read only when its BM25 score
  * plus the bounds of the words it has can still beat the threshold. */
 #include "cursor.h"
 #include "proximity.h"
@@ -118,6 +120,41 @@ static double ms_prox(exec *x, const cctx *cc, ms_list *v, uint32_t m, uint32_t 
     return prox_score(p, &x->bm, dl, pos, npos);
 }
 
+/* Passes the one essential list over the docs whose own score fails q (it is set to what the
+ * non-essential lists may add, below the threshold): they cannot enter the heap, and the
+ * division-free test spares their scores and probes. Stops on the first doc that passes. */
+static void ms_essential_scan(exec *x, term_cursor *tc, const uint32_t *lens, const bm25_quick *q)
+{
+    while (tc->doc != DOC_END) {
+        if (!tc->has_freqs) tc_load_freqs(tc);
+        const uint32_t *docs = tc->docs, *tfs = tc->freqs;
+        uint32_t i = tc->i, n = tc->n;
+        while (i < n && bm25_quick_below(q, tfs[i], lens[docs[i]]))
+            i++;
+        if (i == tc->i) return;
+        x->pruned = 1;
+        if (i < n) {
+            tc_move_in_block(tc, i);
+            return;
+        }
+        tc_seek(tc, docs[n - 1] + 1);
+    }
+}
+
+/* bound[k]: what the non-essential lists ord[0..k] may give d, from their blocks holding d
+ * where that is below their lists' bounds cum[k] (without a proximity part). */
+static void ms_block_cum(exec *x, ms_list *v, const uint32_t *ord, const double *cum, uint32_t ne,
+                         uint32_t d, double *bound)
+{
+    double b = 0;
+    for (uint32_t k = 0; k < ne; k++) {
+        term_cursor *tc = v[ord[k]].tc;
+        tc_shallow_seek(tc, d);
+        b += bm25_upper(&x->bm, v[ord[k]].idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        bound[k] = b < cum[k] ? b : cum[k];
+    }
+}
+
 /* split[k]: the bound of a document found in lists ord[0..k] only, which decides the
  * non-essential prefix. cum[k] without a proximity part; with one, a document in the lists of
  * a single word has no part, so while the prefix holds one word its bounds stay BM25's. */
@@ -142,8 +179,9 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
     ms_list *v = arena_calloc(x->a, n * sizeof *v + 1);
     uint32_t *ord = arena_alloc(x->a, n * sizeof *ord + 1);
     double *cum = arena_alloc(x->a, n * sizeof *cum + 1),
-           *split = arena_alloc(x->a, n * sizeof *split + 1);
-    if (!v || !ord || !cum || !split)
+           *split = arena_alloc(x->a, n * sizeof *split + 1),
+           *bcum = arena_alloc(x->a, n * sizeof *bcum + 1);
+    if (!v || !ord || !cum || !split || !bcum)
         return err_set(x->e, TRAWL_ENOMEM, "out of memory in MaxScore");
     uint32_t m = ms_open(x, cc, terms, n, v, ord), ne = 0;
     const segment *seg = cc->seg;
@@ -151,12 +189,25 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
     for (uint32_t k = 0; k < m; k++)
         cum[k] = (k ? cum[k - 1] : 0) + v[ord[k]].ub;
     ms_split(x, v, ord, m, cum, split);
+    bm25_quick q = {0};
+    double q_thr = NAN;
+    uint32_t q_ne = UINT32_MAX;
     while (x->e->rc == TRAWL_OK) {
         double thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
         while (ne < m && split[ne] <= thr)
             ne++;
         if (ne > 0) x->pruned = 1;
         if (ne == m) break;
+        /* One essential list (the rarer word of two, typically): its docs are tested for what
+         * they could reach with every non-essential list before they are scored. */
+        if (ne + 1 == m && thr > -INFINITY && !x->prox) {
+            if (q_thr != thr || q_ne != ne) {
+                bm25_quick_init(&q, &x->bm, v[ord[ne]].idf, thr - (ne ? cum[ne - 1] : 0));
+                q_thr = thr;
+                q_ne = ne;
+            }
+            ms_essential_scan(x, v[ord[ne]].tc, seg->doc_lens, &q);
+        }
         uint32_t d = DOC_END;
         for (uint32_t k = ne; k < m; k++)
             if (v[ord[k]].tc->doc < d) d = v[ord[k]].tc->doc;
@@ -171,7 +222,12 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
             /* the probe's bound: with the proximity parts these words may still add */
             partial += ms_score(x, l, d, norm) + ms_prox_bound(x, l, seg->doc_lens[d]);
         }
-        if (ok && ms_probe(x, v, ord, cum, ne, d, seg->doc_lens[d], norm, partial, thr)) {
+        const double *probe_cum = cum;
+        if (scoring && ne > 0 && thr > -INFINITY && !x->prox && partial + cum[ne - 1] > thr) {
+            ms_block_cum(x, v, ord, cum, ne, d, bcum);
+            probe_cum = bcum;
+        }
+        if (ok && ms_probe(x, v, ord, probe_cum, ne, d, seg->doc_lens[d], norm, partial, thr)) {
             x->count++;
             double s = scoring ? ms_canonical(v, m, d) : 0;
             if (scoring && x->prox) s += ms_prox(x, cc, v, m, d, s, thr);

@@ -2,7 +2,8 @@
  * through the public writer (language "none", so every word is its own term): scores and
  * rankings computed here by hand from the formulas, independently of the library. Repeated
  * query words (query_tf); query expansion (RM3: the feedback terms, their weights, the
- * expanded query's scores); the proximity part (BM25TP: scores, ranking, explain). */
+ * expanded query's scores); the proximity part (BM25TP: scores, ranking, explain); the
+ * pruned top 10 of a corpus of identical copies against its full ranking. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,12 +284,81 @@ static void test_proximity(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- copies */
+
+/* A corpus of identical copies (the growth benchmark's shape): every document ties with its
+ * copies, so the top 10 fill with equal scores and the pruned paths (block-max AND's lead
+ * scan, MaxScore's essential-list scan, a lone term's block skipping) see thresholds that many
+ * later documents tie. The top 10 must be the first 10 of the full ranking (score descending,
+ * ties by lower document), bit for bit: ties never enter after the heap holds them. */
+#define TR_BASE   61
+#define TR_COPIES 16
+
+static void test_copies(void **state)
+{
+    (void)state;
+    static const char *words[] = {"a", "b", "c", "x", "y", "z"};
+    static char text[TR_BASE][400];
+    const char *docs[TR_BASE * TR_COPIES];
+    uint64_t r = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < TR_BASE; i++) {
+        size_t len = 0, n = 2 + tu_rand(&r) % 60;
+        for (size_t j = 0; j < n; j++) {
+            /* a in most documents, b in about half, c in a few; tf varies with the draw */
+            uint64_t v = tu_rand(&r) % 100;
+            const char *w = v < 20 ? "a" : v < 30 ? "b" : v < 32 ? "c" : words[3 + v % 3];
+            len += (size_t)snprintf(text[i] + len, sizeof text[i] - len, "%s ", w);
+        }
+    }
+    for (int c = 0; c < TR_COPIES; c++)
+        for (int i = 0; i < TR_BASE; i++)
+            docs[c * TR_BASE + i] = text[i];
+    trawl_index *idx = tr_index("copies", docs, TR_BASE * TR_COPIES);
+    trawl_search *s;
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    static const char *queries[] = {"a",   "b",   "c",   "+a +b", "+b +c", "+a +b +c",
+                                    "a b", "b c", "a c", "a b c", "x a"};
+    int pruned = 0;
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        trawl_options o;
+        trawl_hit h;
+        uint64_t all_doc[TR_BASE * TR_COPIES];
+        double all_sc[TR_BASE * TR_COPIES];
+        size_t n_all = 0, n_top = 0;
+        trawl_options_init(&o);
+        o.default_or = 1;
+        o.limit = TR_BASE * TR_COPIES; /* the heap never fills: nothing pruned */
+        assert_int_equal(trawl_search_run(s, queries[q], &o), TRAWL_OK);
+        for (; trawl_search_hit(s, n_all, &h) == TRAWL_OK; n_all++) {
+            all_doc[n_all] = h.doc;
+            all_sc[n_all] = h.score;
+            if (n_all && (all_sc[n_all - 1] < h.score ||
+                          (all_sc[n_all - 1] == h.score && all_doc[n_all - 1] > h.doc)))
+                fail_msg("%s: full ranking out of order at %zu", queries[q], n_all);
+        }
+        assert_true(n_all >= 10 * TR_COPIES / 16);
+        o.limit = 10;
+        assert_int_equal(trawl_search_run(s, queries[q], &o), TRAWL_OK);
+        for (; trawl_search_hit(s, n_top, &h) == TRAWL_OK; n_top++)
+            if (h.doc != all_doc[n_top] || h.score != all_sc[n_top])
+                fail_msg("%s: hit %zu is doc %llu (%.17g), want %llu (%.17g)", queries[q], n_top,
+                         (unsigned long long)h.doc, h.score, (unsigned long long)all_doc[n_top],
+                         all_sc[n_top]);
+        assert_int_equal(n_top, n_all < 10 ? n_all : 10);
+        pruned += !trawl_search_count_is_exact(s);
+    }
+    assert_true(pruned >= 8); /* the pruned paths ran (a lone term's count is its df) */
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_tf),
         cmocka_unit_test(test_expand),
         cmocka_unit_test(test_proximity),
+        cmocka_unit_test(test_copies),
     };
     return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
 }
