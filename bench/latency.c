@@ -240,6 +240,19 @@ static int lat_read_texts(FILE *in, lat_texts *t)
     return 0;
 }
 
+/* Reads the texts of the JSONL file at path: 0, or -1 said on stderr. */
+static int lat_load_texts(const char *path, lat_texts *t)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int bad = lat_read_texts(in, t);
+    fclose(in);
+    return bad;
+}
+
 static void lat_free_texts(lat_texts *t)
 {
     for (long long i = 0; i < t->n; i++)
@@ -295,14 +308,8 @@ static int lat_load(int argc, char **argv)
     char sql[256];
     sqlite3 *db = NULL;
     lat_texts t;
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    int bad = lat_read_texts(in, &t);
-    fclose(in);
-    if (bad) return 1;
+    if (lat_load_texts(path, &t) != 0) return 1;
+    int bad;
     long rss0 = lat_maxrss_kb(RUSAGE_SELF);
     unlink(dbpath);
     double t0 = lat_now_us();
@@ -362,17 +369,10 @@ static int lat_xload(int argc, char **argv)
     char err[512];
     xp_times xt;
     lat_texts t;
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        fprintf(stderr, "latency: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    int bad = lat_read_texts(in, &t);
-    fclose(in);
-    if (bad) return 1;
+    if (lat_load_texts(path, &t) != 0) return 1;
     setenv("XAPIAN_FLUSH_THRESHOLD", "1000000000", 0);
     long rss0 = lat_maxrss_kb(RUSAGE_SELF);
-    bad = xp_build(dir, lang, t.text, t.len, t.n, &xt, err, sizeof err);
+    int bad = xp_build(dir, lang, t.text, t.len, t.n, &xt, err, sizeof err);
     if (bad) {
         fprintf(stderr, "latency xload: %s: %s\n", dir, err);
     } else {
