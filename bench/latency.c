@@ -525,30 +525,47 @@ static double lat_open_median(const char *dir, int n, int cold, const char *quer
     return us[n / 2];
 }
 
+/* What an open, then a first query, make resident: the index pages this process maps (with
+ * the files evicted from the page cache first, so that a fault maps the pages around it, not a
+ * whole large folio the build left cached) and the heap. Fills r[4]: mapped KB after the open,
+ * after the query, heap KB the open took, the query took. 0 or -1. */
+static int lat_resident(const char *dir, const char *query, long r[4])
+{
+    trawl_index *idx;
+    lat_evict(dir);
+    long heap0 = lat_heap_kb();
+    if (lat_open(&idx, dir) != TRAWL_OK) return -1;
+    long heap1 = lat_heap_kb();
+    r[0] = lat_mapped_kb(dir);
+    int rc = lat_first_query(idx, query);
+    r[1] = lat_mapped_kb(dir);
+    r[2] = heap1 - heap0;
+    r[3] = lat_heap_kb() - heap1;
+    trawl_index_close(idx);
+    return rc == TRAWL_OK ? 0 : -1;
+}
+
 /* Index sizes and open time: open_us is the first open in this process (the page cache as the
  * build left it); open_warm_us and open_cold_us are medians of repeated opens with the files
  * cached and evicted; open_query_warm_us adds one top-10 query (--query, default "the") and its
- * hits, the first reads of a short-lived process such as trawl-search. open_mapped_kb and
- * query_mapped_kb are the index pages resident in this process after the first open and after
- * that query; open_heap_kb and query_heap_kb the heap each added. */
+ * hits, the first reads of a short-lived process such as trawl-search; open_mapped_kb,
+ * query_mapped_kb, open_heap_kb and query_heap_kb are lat_resident's. */
 static int lat_stats(int argc, char **argv)
 {
     const char *dir = lat_need(argc, argv, "--index");
     const char *query = lat_arg(argc, argv, "--query", "the");
     trawl_index *idx;
     trawl_stats st;
-    long heap0 = lat_heap_kb();
+    long res[4];
     double t0 = lat_now_us();
     if (lat_open(&idx, dir) != TRAWL_OK) return 1;
     double t1 = lat_now_us();
-    long heap1 = lat_heap_kb(), mapped1 = lat_mapped_kb(dir);
-    if (lat_first_query(idx, query) != TRAWL_OK) return 1;
-    long heap2 = lat_heap_kb(), mapped2 = lat_mapped_kb(dir);
     trawl_index_stats(idx, &st);
     trawl_index_close(idx);
     double warm = lat_open_median(dir, LAT_OPEN_WARM, 0, NULL);
     double cold = lat_open_median(dir, LAT_OPEN_COLD, 1, NULL);
     double query_warm = lat_open_median(dir, LAT_OPEN_WARM, 0, query);
+    if (lat_resident(dir, query, res) < 0) return 1;
     printf("open_us=%.1f\nopen_warm_us=%.1f\nopen_cold_us=%.1f\nopen_query_warm_us=%.1f\n"
            "docs=%llu\ntokens=%llu\nterms=%llu\nsegments=%u\nindex_bytes=%llu\n"
            "stored_bytes=%llu\nlanguage=%s\nopen_mapped_kb=%ld\nquery_mapped_kb=%ld\n"
@@ -556,7 +573,7 @@ static int lat_stats(int argc, char **argv)
            t1 - t0, warm, cold, query_warm, (unsigned long long)st.n_docs,
            (unsigned long long)st.total_tokens, (unsigned long long)st.n_terms, st.n_segments,
            (unsigned long long)st.index_bytes, (unsigned long long)st.stored_bytes, st.language,
-           mapped1, mapped2, heap1 - heap0, heap2 - heap1);
+           res[0], res[1], res[2], res[3]);
     return 0;
 }
 

@@ -247,8 +247,9 @@ class Report:
             self.num('memory', 'fts-porter', '', '', 'fts5', 'rss_less_texts_mb', own)
         t = rows[0][2]['kv']
         if 'open_mapped_kb' in t:
-            self.out('', 'Searcher (trawl-english-t1, %.1f MB of index files): after the first '
-                     '`trawl_index_open` %.2f MB of the index was resident in the process and '
+            self.out('', 'Searcher (trawl-english-t1, %.1f MB of index files, evicted from the page '
+                     'cache first): after `trawl_index_open` %.2f MB of the index was resident '
+                     'in the process and '
                      'the open took %s KB of heap; after a first top-10 query for `the` with its '
                      'hits, %.2f MB (pages touched, with the kernel\'s fault-around of 64 KB).'
                      % (int(t['index_bytes']) / 1e6, int(t['open_mapped_kb']) / 1024,
