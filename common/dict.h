@@ -68,7 +68,7 @@ typedef size_t (*dict_walk_fn)(void *ctx, uint8_t *buf, size_t len, size_t lcp, 
 /* The pruned walk over the dictionary itself: reads only the blocks the hints lead into (the
  * block index finds each), so a walk that skips most terms costs its seeks, not the
  * dictionary's size. Adds the entries it read to *n_read. termtab_walk does the same walk over
- * a term table, about three times faster per term once the table is built (termtab.h chooses).
+ * a term table, about 2.5 times faster per walk once the table is built (termtab.h chooses).
  * Returns TRAWL_OK or TRAWL_ECORRUPT; verifies the dictionary checksum on first use. */
 int dict_walk(const segment *s, dict_walk_fn visit, void *ctx, uint64_t *n_read, err *e);
 
