@@ -277,23 +277,31 @@ static uint32_t dict_block_key(const segment *s, uint64_t b)
     return __builtin_bswap32(v);
 }
 
-/* Index of the last block whose first term is <= key (0 if key precedes every term). A probe
+/* Whether block b's first term is <= key (k: key's dict_key): 1, 0, or TRAWL_ECORRUPT. A probe
  * compares the block's key in the index and reads its first term (in place, in another cache
  * line) only when the keys tie. */
-static int dict_find_block(const segment *s, const char *key, size_t len, uint64_t *out, err *e)
+static int dict_block_le(const segment *s, uint64_t b, const char *key, size_t len, uint32_t k,
+                         err *e)
 {
-    uint64_t lo = 0, hi = s->n_dict_blocks;
+    uint32_t bk = dict_block_key(s, b);
+    if (bk != k) return bk < k;
+    const uint8_t *term = NULL;
+    size_t tlen = 0;
+    if (dict_first_term(s, b, &term, &tlen, e) < 0) return e->rc;
+    return dict_cmp((const char *)term, tlen, key, len) <= 0;
+}
+
+/* Index of the last block from lo on whose first term is <= key (lo if none is: lo is 0 or a
+ * block known to be <= key). */
+static int dict_find_block_from(const segment *s, uint64_t lo, const char *key, size_t len,
+                                uint64_t *out, err *e)
+{
+    uint64_t hi = s->n_dict_blocks;
     uint32_t k = dict_key((const uint8_t *)key, len);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        uint32_t bk = dict_block_key(s, mid);
-        int below = bk < k;
-        if (bk == k) {
-            const uint8_t *term = NULL;
-            size_t tlen = 0;
-            if (dict_first_term(s, mid, &term, &tlen, e) < 0) return e->rc;
-            below = dict_cmp((const char *)term, tlen, key, len) <= 0;
-        }
+        int below = dict_block_le(s, mid, key, len, k, e);
+        if (below < 0) return below;
         if (below)
             lo = mid;
         else
@@ -301,6 +309,12 @@ static int dict_find_block(const segment *s, const char *key, size_t len, uint64
     }
     *out = lo;
     return TRAWL_OK;
+}
+
+/* Index of the last block whose first term is <= key (0 if key precedes every term). */
+static int dict_find_block(const segment *s, const char *key, size_t len, uint64_t *out, err *e)
+{
+    return dict_find_block_from(s, 0, key, len, out, e);
 }
 
 /* Where a scan of one block for a key stopped: on the first entry whose term is >= key, or
@@ -513,6 +527,124 @@ int dict_each_term(const segment *s, dict_term_fn fn, void *ctx, err *e)
     for (uint64_t b = 0; b < s->n_dict_blocks; b++)
         if (dict_each_block(s, b, term, &len, fn, ctx, e) < 0) return e->rc;
     return TRAWL_OK;
+}
+
+/* ------------------------------------------------------------------ pruned walk */
+
+/* Where dict_walk stands: the next entry to read, in its block. */
+typedef struct dict_walker {
+    const segment *s;
+    uint64_t block;           /**< current block */
+    uint32_t in_block, count; /**< entries read in it, entries it holds */
+    const uint8_t *p, *end;   /**< the next entry, the block's end */
+    size_t len;               /**< length of the last term read in the block */
+} dict_walker;
+
+/* Makes block b current, before its first entry. */
+static int dict_walker_enter(dict_walker *w, uint64_t b, err *e)
+{
+    size_t start, end;
+    const uint8_t *base = w->s->sec[FMT_SEC_DICT].p;
+    if (dict_block_range(w->s, b, &start, &end, e) < 0) return e->rc;
+    w->p = base + start;
+    w->end = base + end;
+    if (dict_vskip(&w->p, w->end, 2) < 0)
+        return dict_corrupt(w->s, e, "malformed block header", start);
+    w->block = b;
+    w->in_block = 0;
+    w->count = dict_block_count(w->s, b);
+    w->len = 0;
+    return TRAWL_OK;
+}
+
+/* Moves w on to the last block whose first term is <= hint, if that is a later block: every
+ * term before it is below the hint. Returns 1 if it moved, 0, or TRAWL_ECORRUPT. */
+static int dict_walker_seek(dict_walker *w, const uint8_t *hint, size_t len, err *e)
+{
+    const segment *s = w->s;
+    const char *key = (const char *)hint;
+    uint64_t b = w->block + 1;
+    if (b >= s->n_dict_blocks) return 0;
+    int le = dict_block_le(s, b, key, len, dict_key(hint, len), e);
+    if (le <= 0) return le;
+    if (dict_find_block_from(s, b, key, len, &b, e) < 0 || dict_walker_enter(w, b, e) < 0)
+        return e->rc;
+    return 1;
+}
+
+/* Bytes a[0..alen) shares with b[0..blen). */
+static size_t dict_lcp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen, i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* Reads the next entry's lengths and moves w past it, with *suf on its suffix in the
+ * dictionary: 1, 0 past the last entry, or TRAWL_ECORRUPT. */
+static int dict_walker_next(dict_walker *w, uint32_t *prefix, uint32_t *suffix, const uint8_t **suf,
+                            err *e)
+{
+    uint64_t po = 0, qo = 0;
+    while (w->in_block == w->count) {
+        if (w->block + 1 >= w->s->n_dict_blocks) return 0;
+        if (dict_walker_enter(w, w->block + 1, e) < 0) return e->rc;
+    }
+    const uint8_t *entry = w->p;
+    if (dict_entry_lens(&w->p, w->end, prefix, suffix) < 0 || (w->in_block == 0 && *prefix != 0) ||
+        *prefix > w->len || *prefix + *suffix == 0)
+        goto corrupt;
+    *suf = w->p;
+    w->p += *suffix;
+    if (dict_entry_skip(&w->p, w->end, &po, &qo) < 0) goto corrupt;
+    w->len = *prefix + *suffix;
+    w->in_block++;
+    return 1;
+corrupt:
+    return dict_corrupt(w->s, e, "malformed entry", (size_t)(entry - w->s->sec[FMT_SEC_DICT].p));
+}
+
+/* termtab_walk's scan over the entries themselves: one buffer (cur) holds the hint and, from
+ * the bytes they share on, the next term visited; `shared` is the bytes the last term read
+ * shares with the hint. Within a block an entry sharing more than that with the term before is
+ * below the hint and its suffix is never copied, one sharing fewer is above it, one sharing as
+ * many compares its suffix; a block's first entry, stored whole, compares all of it. A hint
+ * beyond the current block is sought through the block index (dict_walker_seek). The visitor's
+ * lcp is the smaller of the bytes it kept and `shared`: the hint lies between the two terms. */
+int dict_walk(const segment *s, dict_walk_fn visit, void *ctx, uint64_t *n_read, err *e)
+{
+    dict_walker w = {.s = s};
+    uint8_t cur[DICT_WALK_HINT_MAX + 8];
+    size_t hint_len = 0, hint_lcp = 0, shared = 0;
+    uint32_t prefix = 0, slen = 0;
+    const uint8_t *suf = NULL;
+    int rc;
+    if (s->n_dict_blocks == 0) return TRAWL_OK;
+    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0 || dict_walker_enter(&w, 0, e) < 0)
+        return e->rc;
+    for (;;) {
+        if ((rc = dict_walker_seek(&w, cur, hint_len, e)) < 0) return rc;
+        for (;;) { /* to the first term at or above the hint */
+            if ((rc = dict_walker_next(&w, &prefix, &slen, &suf, e)) <= 0) return rc;
+            ++*n_read;
+            if (w.in_block == 1) shared = prefix = 0;
+            if (prefix > shared) continue;
+            if (prefix < shared) {
+                shared = prefix;
+                break;
+            }
+            size_t l = dict_lcp(suf, slen, cur + prefix, hint_len - prefix);
+            shared = prefix + l;
+            if (shared == hint_len || (l < slen && suf[l] > cur[shared])) break;
+        }
+        size_t len = prefix + slen, lcp = shared < hint_lcp ? shared : hint_lcp;
+        for (size_t o = 0; o < slen; o += 8) /* fixed-size copies: FMT_PAD follows the section */
+            memcpy(cur + prefix + o, suf + o, 8);
+        hint_len = visit(ctx, cur, len, lcp, &hint_lcp);
+        if (hint_len == DICT_WALK_END) return TRAWL_OK;
+        shared = hint_lcp;
+    }
 }
 
 /* The index key of the iterator's block, checked when its first term was just read: a wrong

@@ -32,7 +32,8 @@ struct segment {
     uint64_t n_stored_blocks;
     _Atomic int8_t sum_state[FMT_SEC_COUNT + 1]; /**< sections verified on first use: 0 not yet,
                                                       1 checksum matches, -1 it does not */
-    struct termtab *_Atomic termtab; /**< the terms alone, built on first use (termtab.h) */
+    struct termtab *_Atomic termtab;             /**< the terms alone, built when due (termtab.h) */
+    _Atomic uint64_t termtab_debt; /**< dictionary entries read by walks without the table */
 };
 
 /* Verifies the checksum of section id on its first use (the sections segment_open leaves to

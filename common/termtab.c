@@ -105,6 +105,27 @@ void termtab_free(termtab *t)
     free(t);
 }
 
+const termtab *termtab_peek(const segment *s)
+{
+    termtab *_Atomic *slot = (termtab * _Atomic *)&s->termtab;
+    return atomic_load_explicit(slot, memory_order_acquire);
+}
+
+int termtab_walk_seg(const segment *s, dict_walk_fn visit, void *ctx, err *e)
+{
+    /* Read and added to without ordering: the debt only decides when to build. */
+    _Atomic uint64_t *debt = (_Atomic uint64_t *)&s->termtab_debt;
+    const termtab *t = termtab_peek(s);
+    if (!t && atomic_load_explicit(debt, memory_order_relaxed) >= s->n_terms &&
+        !(t = termtab_get(s, e)))
+        return e->rc;
+    if (t) return termtab_walk(t, visit, ctx);
+    uint64_t n_read = 0;
+    int rc = dict_walk(s, visit, ctx, &n_read, e);
+    atomic_fetch_add_explicit(debt, n_read, memory_order_relaxed);
+    return rc;
+}
+
 uint64_t termtab_n_terms(const termtab *t)
 {
     return t->n;

@@ -1,4 +1,4 @@
-/* fuzzy: term-table walks with Levenshtein rows, merged over the segments. */
+/* fuzzy: pruned term walks with Levenshtein rows, merged over the segments. */
 #include "fuzzy.h"
 
 #include "levenshtein.h"
@@ -69,10 +69,8 @@ int fuzzy_expand(exec *x, const char *term, uint32_t len, uint32_t max_edits, fu
     if (lev_init(w.l, term, len, max_edits) < 0)
         return err_set(x->e, TRAWL_EQUERY, "fuzzy term \"%.*s\" is too long", (int)len, term);
     for (size_t i = 0; i < x->idx->n_segs && x->e->rc == TRAWL_OK; i++) {
-        const termtab *t = termtab_get(x->idx->segs[i].seg, x->e);
-        if (!t) break;
         lev_init(w.l, term, len, max_edits); /* each walk starts from the root */
-        termtab_walk(t, fz_visit, &w);
+        termtab_walk_seg(x->idx->segs[i].seg, fz_visit, &w, x->e);
     }
     if (x->e->rc != TRAWL_OK) return x->e->rc;
     if (w.n > 1) qsort(w.v, w.n, sizeof *w.v, fz_cmp);

@@ -1,7 +1,7 @@
 /* fuzzy: the dictionary terms near a query term, for term~N, the --fuzzy mode and spelling
- * suggestions. Walks every segment's term table (termtab.h) with the Levenshtein rows of
- * levenshtein.h and merges the segments' answers; which of them a query keeps, and how they
- * score, is plan.c's (docs/RANKING.md, "Fuzzy terms"). */
+ * suggestions. Walks every segment's terms (termtab_walk_seg: its dictionary, or its term table
+ * once built) with the Levenshtein rows of levenshtein.h and merges the segments' answers; which of
+ * them a query keeps, and how they score, is plan.c's (docs/RANKING.md, "Fuzzy terms"). */
 #ifndef TRAWL_FUZZY_H
 #define TRAWL_FUZZY_H
 

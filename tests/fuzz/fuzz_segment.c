@@ -348,6 +348,25 @@ static void fs_termtab(const segment *s, int check_ok)
     }
 }
 
+/* The same walks over the dictionary itself (dict_walk). */
+static void fs_dict_walk(const segment *s, int check_ok)
+{
+    err e;
+    err_init(&e);
+    uint64_t n_read = 0;
+    fs_tt w = {.check_ok = check_ok};
+    int rc = dict_walk(s, fs_tt_visit, &w, &n_read, &e);
+    FS_CHECK(rc == TRAWL_OK || (rc == TRAWL_ECORRUPT && !check_ok));
+    FS_CHECK(n_read >= w.n); /* out of order, a term read may be below the last one */
+    if (check_ok) FS_CHECK(w.n == segment_n_terms(s) && n_read == w.n);
+    static lev l;
+    if (lev_init(&l, "t01", 3, 2) == 0) {
+        fs_tt f = {.l = &l};
+        err_init(&e);
+        dict_walk(s, fs_tt_visit, &f, &n_read, &e);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *copy = malloc(size ? size : 1);
@@ -374,6 +393,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fs_docs(s, check_ok);
     fs_terms(s, check_ok);
     fs_termtab(s, check_ok);
+    fs_dict_walk(s, check_ok);
     segment_close(s);
     return 0;
 }

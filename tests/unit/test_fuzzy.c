@@ -15,6 +15,7 @@
 #include "dict.h"
 #include "fuzzy.h"
 #include "search.h"
+#include "termtab.h"
 #include "testutil.h"
 #include "trawl.h"
 
@@ -358,9 +359,65 @@ static void test_suggestion_keeps_ending(void **state)
     /* nine times as many documents is not enough */
     tf_ids(s, "retrieval", &o);
     assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_ENOTFOUND);
+    /* with the term table built, the same answer */
+    err e;
+    err_init(&e);
+    assert_non_null(termtab_get(idx->segs[0].seg, &e));
+    tf_ids(s, "Retreival systems", &o);
+    assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_OK);
+    assert_string_equal(text, "retrieval systems");
     /* no run, a failed run: nothing */
     assert_int_equal(trawl_search_run(s, "(", &o), TRAWL_EQUERY);
     assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_ENOTFOUND);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
+/* Segments without terms, and a spelling whose documents are spread over segments: the walk
+ * merges every segment's terms and the ratio counts the documents of all of them. Then the
+ * same after enough walks to build the segments' term tables. */
+static void test_suggestion_across_segments(void **state)
+{
+    (void)state;
+    static const char *empty[] = {"", "... !!"};
+    static const char *a[] = {"retrieval one", "retrieval two", "retrieval three", "retrieval four",
+                              "retrieval five"};
+    static const char *b[] = {"retrieval six",
+                              "retrieval seven",
+                              "retrieval eight",
+                              "retrieval nine",
+                              "retrieval ten",
+                              "a retreival typo",
+                              "\xc3\xa9t\xc3\xa9 retrieval"};
+    tf_commit("spread", "none", "z", empty, 2);
+    tf_commit("spread", "none", "a", a, 5);
+    tf_commit("spread", "none", "b", b, 7);
+    tf_commit("spread", "none", "y", empty, 1);
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/spread", tf_root);
+    trawl_index *idx = tf_open(dir);
+    trawl_search *s;
+    trawl_options o;
+    const char *text;
+    size_t len;
+    assert_int_equal(idx->n_segs, 4);
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    for (int round = 0; round < 40; round++) {
+        /* retreival in 1 document, retrieval in 11 (5 + 6): suggested */
+        assert_string_equal(tf_ids(s, "retreival", &o), "b5");
+        assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_OK);
+        assert_string_equal(text, "retrieval");
+        /* a two-byte character one edit away */
+        tf_ids(s, "\xc3\xa9tx", &o);
+        assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_OK);
+        assert_string_equal(text, "\xc3\xa9t\xc3\xa9");
+        /* a word in no document with nothing one edit away */
+        tf_ids(s, "zzzzzz", &o);
+        assert_int_equal(trawl_search_suggestion(s, &text, &len), TRAWL_ENOTFOUND);
+    }
+    for (size_t i = 0; i < idx->n_segs; i++) /* the walks have paid for the tables by now */
+        if (segment_n_terms(idx->segs[i].seg)) assert_non_null(termtab_peek(idx->segs[i].seg));
     trawl_search_free(s);
     trawl_index_close(idx);
 }
@@ -393,8 +450,9 @@ static void *tf_thread_run(void *arg)
     return NULL;
 }
 
-/* Four threads on one index opened afresh: they race to build its segment's term table (one
- * wins, the others free theirs) and all answer alike. */
+/* Four threads on one index opened afresh: they walk its segment's dictionary until the walks
+ * have read as many entries as it has terms, then race to build its term table (one wins, the
+ * others free theirs), and all answer alike. */
 static void test_threads_build_once(void **state)
 {
     (void)state;
@@ -423,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_scores),
         cmocka_unit_test(test_expand_two_segments),
         cmocka_unit_test(test_suggestion_keeps_ending),
+        cmocka_unit_test(test_suggestion_across_segments),
         cmocka_unit_test(test_threads_build_once),
     };
     return cmocka_run_group_tests(tests, tf_setup, tf_teardown);

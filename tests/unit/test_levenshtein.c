@@ -1,8 +1,10 @@
 /* Tests of the fuzzy matcher: lev_visit against a brute-force restricted Damerau-Levenshtein
- * (optimal string alignment) over code points, and the pruned walk over the term table
- * (termtab_walk + lev_visit) against that brute force over every term of a whole dictionary of
+ * (optimal string alignment) over code points, and the pruned walks over the term table
+ * (termtab_walk + lev_visit) and over the dictionary itself (dict_walk, the same terms visited)
+ * against that brute force over every term of a whole dictionary of
  * about 18,000 terms (random words over an alphabet with two-byte and three-byte characters, some
- * sharing their first byte, so prefixes end inside characters). Seed printed; TRAWL_TEST_SEED
+ * sharing their first byte, so prefixes end inside characters); dict_walk's seeks to hints
+ * at, inside and between its blocks. Seed printed; TRAWL_TEST_SEED
  * replays. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -316,6 +318,7 @@ typedef struct lt_walk {
     size_t n_match;
     char (*match)[40];
     uint32_t *dist;
+    uint64_t sum; /**< a hash of the visited terms in order */
 } lt_walk;
 
 static size_t lt_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t *keep)
@@ -329,6 +332,9 @@ static size_t lt_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t 
         fail_msg("walk: %s after %s with lcp %zu", t, w->last, lcp);
     memcpy(w->last, t, len + 1);
     w->visited++;
+    for (size_t i = 0; i < len; i++)
+        w->sum = (w->sum ^ (uint8_t)t[i]) * 0x100000001B3ull;
+    w->sum = (w->sum ^ 0xFF) * 0x100000001B3ull;
     size_t hl = lev_visit(w->l, term, len, lcp, &d, keep);
     if (d != UINT32_MAX) {
         memcpy(w->match[w->n_match], t, len + 1);
@@ -358,12 +364,46 @@ static void test_walk_visits_everything(void **state)
     free(w.dist);
 }
 
+/* One walk of pattern pat at distance k, over the term table or the dictionary itself, checked
+ * against brute force over every term; *visited and *sum: the terms it visited and a hash of
+ * them in order. */
+static void lt_walk_check(lt_walk *w, const char *pat, uint32_t k, int by_dict, size_t *visited,
+                          uint64_t *sum)
+{
+    err e;
+    err_init(&e);
+    uint64_t n_read = 0;
+    assert_int_equal(lev_init(w->l, pat, strlen(pat), k), 0);
+    w->visited = w->n_match = 0;
+    w->sum = 0;
+    if (by_dict)
+        assert_int_equal(dict_walk(lt_seg, lt_visit, w, &n_read, &e), TRAWL_OK);
+    else
+        assert_int_equal(termtab_walk(lt_tab, lt_visit, w), TRAWL_OK);
+    if (by_dict && (n_read < w->visited || n_read > lt_n))
+        fail_msg("pattern %s: %zu visited, %llu entries read", pat, w->visited,
+                 (unsigned long long)n_read);
+    size_t m = 0;
+    for (size_t i = 0; i < lt_n; i++) {
+        uint32_t d = lt_osa(pat, lt_terms[i]);
+        if (d > k) continue;
+        if (m >= w->n_match || strcmp(w->match[m], lt_terms[i]) != 0 || w->dist[m] != d)
+            fail_msg("pattern %s k %u (%s): brute force has %s (%u), the walk %s", pat, k,
+                     by_dict ? "dictionary" : "table", lt_terms[i], d,
+                     m < w->n_match ? w->match[m] : "nothing more");
+        m++;
+    }
+    if (m != w->n_match) fail_msg("pattern %s k %u: %zu extra matches", pat, k, w->n_match - m);
+    *visited = w->visited;
+    *sum = w->sum;
+}
+
+/* Both walks, the table's and the dictionary's, find exactly brute force's terms and visit the
+ * same terms in the same order. */
 static void test_walk_against_brute_force(void **state)
 {
     (void)state;
     static lev l;
-    err e;
-    err_init(&e);
     lt_walk w = {.l = &l, .prune = 1};
     w.match = calloc(lt_n, sizeof *w.match);
     w.dist = calloc(lt_n, sizeof *w.dist);
@@ -371,25 +411,19 @@ static void test_walk_against_brute_force(void **state)
     for (int round = 0; round < 300; round++) {
         char pat[40];
         uint32_t k = round % 3;
+        size_t vt, vd;
+        uint64_t st, sd;
         if (round % 2)
             memcpy(pat, lt_terms[lt_below((uint32_t)lt_n)], sizeof pat);
         else
             lt_word(pat, sizeof pat, 1, 10);
-        assert_int_equal(lev_init(&l, pat, strlen(pat), k), 0);
-        w.visited = w.n_match = 0;
-        assert_int_equal(termtab_walk(lt_tab, lt_visit, &w), TRAWL_OK);
-        size_t m = 0;
-        for (size_t i = 0; i < lt_n; i++) {
-            uint32_t d = lt_osa(pat, lt_terms[i]);
-            if (d > k) continue;
-            if (m >= w.n_match || strcmp(w.match[m], lt_terms[i]) != 0 || w.dist[m] != d)
-                fail_msg("pattern %s k %u: brute force has %s (%u), the walk %s", pat, k,
-                         lt_terms[i], d, m < w.n_match ? w.match[m] : "nothing more");
-            m++;
-        }
-        if (m != w.n_match) fail_msg("pattern %s k %u: %zu extra matches", pat, k, w.n_match - m);
-        total_visited += w.visited;
-        total_match += m;
+        lt_walk_check(&w, pat, k, 0, &vt, &st);
+        total_match += w.n_match;
+        lt_walk_check(&w, pat, k, 1, &vd, &sd);
+        if (vt != vd || st != sd)
+            fail_msg("pattern %s k %u: the table's walk visits %zu terms, the dictionary's %zu",
+                     pat, k, vt, vd);
+        total_visited += vt;
     }
     printf("test_levenshtein: 300 walks over %zu terms visited %zu terms (%.1f%%), %zu matches\n",
            lt_n, total_visited, 100.0 * (double)total_visited / (300.0 * (double)lt_n),
@@ -397,6 +431,138 @@ static void test_walk_against_brute_force(void **state)
     assert_true(total_visited < 300 * lt_n / 4); /* the pruning prunes */
     free(w.match);
     free(w.dist);
+}
+
+/* termtab_walk_seg on a segment opened afresh: its first walks read the dictionary, and once
+ * they have read as many entries as it holds terms it builds the table; the matches are the
+ * same either way. */
+static void test_walk_seg_builds_when_due(void **state)
+{
+    (void)state;
+    static lev l;
+    lt_walk w = {.l = &l, .prune = 1};
+    segment *seg;
+    err e;
+    char path[400], first[40];
+    size_t walks = 0, n_first;
+    err_init(&e);
+    w.match = calloc(lt_n, sizeof *w.match);
+    w.dist = calloc(lt_n, sizeof *w.dist);
+    snprintf(path, sizeof path, "%s/seg-000001.trw", lt_dir);
+    assert_int_equal(segment_open(&seg, path, "seg-000001.trw", 1, &e), TRAWL_OK);
+    memcpy(first, lt_terms[lt_n / 2], sizeof first);
+    while (!termtab_peek(seg)) {
+        assert_int_equal(lev_init(&l, first, strlen(first), 1), 0);
+        w.visited = w.n_match = 0;
+        assert_int_equal(termtab_walk_seg(seg, lt_visit, &w, &e), TRAWL_OK);
+        if (walks == 0) n_first = w.n_match;
+        assert_int_equal(w.n_match, n_first);
+        assert_true(++walks < lt_n);
+    }
+    assert_true(walks > 1); /* one walk reads far fewer entries than the segment has terms */
+    assert_int_equal(lev_init(&l, first, strlen(first), 1), 0);
+    w.visited = w.n_match = 0;
+    assert_int_equal(termtab_walk_seg(seg, lt_visit, &w, &e), TRAWL_OK);
+    assert_int_equal(w.n_match, n_first);
+    printf("test_levenshtein: the table was built after %zu walks\n", walks);
+    segment_close(seg);
+    free(w.match);
+    free(w.dist);
+}
+
+/* ------------------------------------------------------------------ the dictionary's seeks */
+
+/* A visitor that checks each term is the first at or above the last hint, with the exact
+ * shared length, then asks for a new hint: the term itself, a later term (a block's first one
+ * among them), one a byte past it, a prefix of it, a string past every term, or the end. */
+typedef struct lt_seek {
+    size_t at;      /**< index of the term expected next */
+    size_t visited; /**< terms visited */
+    size_t ended;   /**< walks ended by the visitor */
+    char last[300];
+} lt_seek;
+
+/* The first index >= from whose term is >= h[0..hl). */
+static size_t lt_first_at_least(size_t from, const uint8_t *h, size_t hl)
+{
+    size_t lo = from, hi = lt_n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, tl = strlen(lt_terms[mid]);
+        int c = memcmp(lt_terms[mid], h, tl < hl ? tl : hl);
+        if (c < 0 || (c == 0 && tl < hl))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static size_t lt_seek_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t *keep)
+{
+    lt_seek *q = ctx;
+    uint8_t h[300];
+    size_t hl;
+    if (q->at >= lt_n || strlen(lt_terms[q->at]) != len || memcmp(lt_terms[q->at], term, len))
+        fail_msg("seek: visited %.*s, want %s", (int)len, (const char *)term,
+                 q->at < lt_n ? lt_terms[q->at] : "the end");
+    if (q->visited && lcp != lt_lcp(q->last, lt_terms[q->at]))
+        fail_msg("seek: %s after %s with lcp %zu", lt_terms[q->at], q->last, lcp);
+    memcpy(q->last, term, len);
+    q->last[len] = '\0';
+    q->visited++;
+    uint32_t pick = lt_below(100);
+    size_t j = q->at + 1 + (pick % 4 ? lt_below(40) : lt_below(2000));
+    if (j >= lt_n) j = lt_n - 1;
+    if (pick >= 10 && pick < 20 && (j + 15) / 16 * 16 < lt_n) j = (j + 15) / 16 * 16;
+    hl = strlen(lt_terms[j]);
+    memcpy(h, lt_terms[j], hl);
+    if (pick < 10) { /* the term itself */
+        memcpy(h, term, len);
+        hl = len;
+    } else if (pick < 20) { /* a block's first term, as it is or a byte short */
+        hl -= pick % 2 && hl > 1;
+    } else if (pick < 35) { /* just past a term */
+        h[hl++] = 0x01;
+    } else if (pick < 45) { /* a prefix of a later term */
+        hl = 1 + lt_below((uint32_t)hl);
+    } else if (pick == 45) { /* past every term */
+        h[0] = 0xff;
+        hl = 1;
+    } else if (pick == 46) {
+        q->ended++;
+        return DICT_WALK_END;
+    }
+    int c = memcmp(h, term, hl < len ? hl : len);
+    if (c < 0 || (c == 0 && hl < len)) { /* a hint is never below the term */
+        memcpy(h, term, len);
+        hl = len;
+    }
+    size_t same = 0;
+    while (same < hl && same < len && h[same] == term[same])
+        same++;
+    *keep = same;
+    memcpy(term + same, h + same, hl - same);
+    q->at = lt_first_at_least(q->at + 1, h, hl);
+    return hl;
+}
+
+/* dict_walk seeks each hint to the first term at or above it, across and inside blocks. */
+static void test_dict_walk_seeks(void **state)
+{
+    (void)state;
+    lt_seek q = {0};
+    err e;
+    err_init(&e);
+    size_t total = 0;
+    for (int round = 0; round < 400; round++) {
+        uint64_t n_read = 0;
+        size_t ended = q.ended;
+        q.at = q.visited = 0;
+        assert_int_equal(dict_walk(lt_seg, lt_seek_visit, &q, &n_read, &e), TRAWL_OK);
+        if (q.ended == ended && q.at != lt_n) fail_msg("seek: stopped before %s", lt_terms[q.at]);
+        total += q.visited;
+    }
+    printf("test_levenshtein: 400 seeking walks visited %zu terms\n", total);
 }
 
 int main(void)
@@ -407,6 +573,8 @@ int main(void)
         cmocka_unit_test(test_long_patterns),
         cmocka_unit_test(test_walk_visits_everything),
         cmocka_unit_test(test_walk_against_brute_force),
+        cmocka_unit_test(test_walk_seg_builds_when_due),
+        cmocka_unit_test(test_dict_walk_seeks),
     };
     return cmocka_run_group_tests(tests, lt_setup, lt_teardown);
 }
