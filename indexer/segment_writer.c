@@ -528,7 +528,7 @@ int sw_term_put(segment_writer *w, const char *term, size_t len, const te_list *
 {
     if (sw_term_check(w, term, len) != TRAWL_OK) return w->rc;
     if (l->df == 0 || l->n_blocks != (l->df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS ||
-        l->skips_len != (size_t)l->n_blocks * sizeof(fmt_skip))
+        l->skips_len != fmt_skip_bytes(FMT_VERSION, l->n_blocks))
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "an encoded list that does not add up");
     return sw_term_write(w, term, len, l);
 }

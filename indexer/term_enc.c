@@ -7,6 +7,7 @@
 #include "format.h"
 #include "status.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Extra cost of one PFor exception in quarter bytes, for its decode time: each exception is
@@ -117,6 +118,68 @@ static size_t te_block_positions(term_enc *t, size_t pos_i, size_t start, size_t
     return len + te_pfor_list(pos, k, out + len);
 }
 
+typedef struct te_pt {
+    uint32_t tf, len;
+} te_pt;
+
+/* Shorter first; of equal lengths the larger tf first, so the sweep keeps only it. */
+static int te_pt_cmp(const void *a, const void *b)
+{
+    const te_pt *x = a, *y = b;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->tf > y->tf ? -1 : x->tf < y->tf;
+}
+
+/* The shape of a BM25 term score at k1 1.2, b 0.75 with avgdl the block's mean length: only to
+ * choose which neighbours to merge (any choice stays an upper bound). */
+static double te_shape(te_pt p, double avg)
+{
+    return (double)p.tf / ((double)p.tf + 1.2 * (0.25 + 0.75 * (double)p.len / avg));
+}
+
+/* The block's impacts (format.h, fmt_impact): the Pareto frontier of its (tf, length) pairs,
+ * both saturated at FMT_IMPACT_SAT first (the reader's clamps keep that an upper bound), by
+ * increasing length and tf; while it has more than FMT_IMPACTS points, the two neighbours whose
+ * merge (the later tf, the earlier length) raises the shape's maximum least become one. */
+static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t *lens, size_t n,
+                       fmt_impact *out)
+{
+    te_pt p[FMT_BLOCK_DOCS], f[FMT_BLOCK_DOCS];
+    double sum = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = lens[docs[i]];
+        sum += len;
+        p[i].tf = tfs[i] < FMT_IMPACT_SAT ? tfs[i] : FMT_IMPACT_SAT;
+        p[i].len = len < FMT_IMPACT_SAT ? len : FMT_IMPACT_SAT;
+    }
+    double avg = sum / (double)n > 1 ? sum / (double)n : 1;
+    qsort(p, n, sizeof *p, te_pt_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || p[i].tf > f[k - 1].tf) f[k++] = p[i];
+    while (k > FMT_IMPACTS) {
+        size_t best = 0;
+        double best_loss = 0;
+        for (size_t i = 0; i + 1 < k; i++) {
+            te_pt m = {f[i + 1].tf, f[i].len};
+            double a = te_shape(f[i], avg), b = te_shape(f[i + 1], avg);
+            double loss = te_shape(m, avg) - (a > b ? a : b);
+            if (i == 0 || loss < best_loss) {
+                best = i;
+                best_loss = loss;
+            }
+        }
+        f[best].tf = f[best + 1].tf;
+        memmove(f + best + 1, f + best + 2, (k - best - 2) * sizeof *f);
+        k--;
+    }
+    memset(out, 0, FMT_IMPACTS * sizeof *out);
+    for (size_t i = 0; i < k; i++) {
+        out[i].tf = (uint16_t)f[i].tf;
+        out[i].len = (uint16_t)f[i].len;
+    }
+}
+
 /* Encodes block b of the term into t->blocks / t->pblocks and its skip entry into t->skips.
  * *pos_i is the index of the block's first position in t->pos; it moves to the next block's.
  * Returns TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG when the list outgrows its 32-bit offsets. */
@@ -153,8 +216,11 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, size_t b, size_t *
     sk.doc_end = (uint32_t)t->blocks.len;
     sk.pos_end = (uint32_t)t->pblocks.len;
     buf_put(&t->skips, &sk, sizeof sk);
+    fmt_impact imp[FMT_IMPACTS];
+    te_impacts(tfs + start, docs + start, lens, n, imp);
+    buf_put(&t->imps, imp, sizeof imp);
     *pos_i += n_pos;
-    return t->skips.oom ? TRAWL_ENOMEM : TRAWL_OK;
+    return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
 }
 
 void te_init(term_enc *t)
@@ -166,6 +232,7 @@ void te_init(term_enc *t)
     buf_init(&t->blocks);
     buf_init(&t->skips);
     buf_init(&t->pblocks);
+    buf_init(&t->imps);
 }
 
 void te_free(term_enc *t)
@@ -176,6 +243,7 @@ void te_free(term_enc *t)
     buf_free(&t->blocks);
     buf_free(&t->skips);
     buf_free(&t->pblocks);
+    buf_free(&t->imps);
 }
 
 void te_begin(term_enc *t)
@@ -219,7 +287,7 @@ int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
         *why = "term without documents";
         return TRAWL_EARG;
     }
-    t->blocks.len = t->skips.len = t->pblocks.len = 0;
+    t->blocks.len = t->skips.len = t->pblocks.len = t->imps.len = 0;
     for (size_t b = 0; b < nb && rc == TRAWL_OK; b++)
         rc = te_encode_block(t, lens, b, &pos_i);
     if (rc == TRAWL_EARG) *why = "a term list exceeds 4 GiB";
@@ -235,6 +303,9 @@ int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
         out->max_tf = sk.max_tf > out->max_tf ? sk.max_tf : out->max_tf;
         out->min_len = sk.min_len < out->min_len ? sk.min_len : out->min_len;
     }
+    /* The impact table follows the skip table (format version 3). */
+    buf_put(&t->skips, t->imps.p, t->imps.len);
+    if (t->skips.oom) return TRAWL_ENOMEM;
     out->skips = t->skips.p;
     out->skips_len = t->skips.len;
     out->blocks = t->blocks.p;

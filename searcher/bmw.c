@@ -23,10 +23,13 @@ static double bmw_block_bound(exec *x, term_cursor **tc, const double *idf, uint
     uint32_t l = DOC_END;
     for (uint32_t i = 0; i < n; i++) {
         tc_shallow_seek(tc[i], d);
-        double u = bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
-        if (x->prox)
-            u += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
-                            tc_block_min_len(tc[i]));
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc[i], tf, len);
+        double u = 0;
+        for (uint32_t j = 0; j < m; j++) {
+            double v = bm25_upper(&x->bm, idf[i], tf[j], len[j]);
+            if (x->prox) v += prox_upper(x->prox, x->prox->group[i], tf[j], len[j]);
+            u = v > u ? v : u;
+        }
         ub += u;
         if (tc[i] != lead) others += u;
         if (tc_block_last(tc[i]) < l) l = tc_block_last(tc[i]);
@@ -214,7 +217,8 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub
         tc_shallow_seek(tc, t);
         uint32_t last = tc_block_last(tc);
         if (last == DOC_END) break;
-        ub[n++] = bm25_upper(&x->bm, idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
+        ub[n++] = bm25_upper_pairs(&x->bm, idf, tf, len, m);
         t = last + 1;
     }
     return n;

@@ -150,7 +150,8 @@ static void ms_block_cum(exec *x, ms_list *v, const uint32_t *ord, const double 
     for (uint32_t k = 0; k < ne; k++) {
         term_cursor *tc = v[ord[k]].tc;
         tc_shallow_seek(tc, d);
-        b += bm25_upper(&x->bm, v[ord[k]].idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
+        b += bm25_upper_pairs(&x->bm, v[ord[k]].idf, tf, len, m);
         bound[k] = b < cum[k] ? b : cum[k];
     }
 }
