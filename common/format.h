@@ -145,7 +145,7 @@ typedef struct fmt_skip {
  * still bounds the documents it stands for. BM25 over the pairs bounds the block far tighter
  * than (max_tf, min_len), which come from different documents, and stays independent of idf
  * and avgdl (Lucene's impacts). */
-#define FMT_IMPACTS   4u
+#define FMT_IMPACTS    4u
 #define FMT_IMPACT_SAT 65535u /**< a stored value that stands for "this or more" */
 typedef struct fmt_impact {
     uint16_t tf;  /**< tf, at most FMT_IMPACT_SAT; 0: unused slot */
