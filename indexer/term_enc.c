@@ -130,47 +130,57 @@ static int te_pt_cmp(const void *a, const void *b)
     return x->tf > y->tf ? -1 : x->tf < y->tf;
 }
 
-/* The shape of a BM25 term score at k1 1.2, b 0.75 with avgdl the block's mean length: only to
- * choose which neighbours to merge (any choice stays an upper bound). */
-static double te_shape(te_pt p, double avg)
+/* The shape of a BM25 term score at the default k1 1.2 and b 0.75 (searcher/search.c) and the
+ * segment's average length: only to choose which neighbours to merge (any choice stays an
+ * upper bound, whatever k1, b and avgdl a query uses). */
+static double te_shape(te_pt p, double avgdl)
 {
-    return (double)p.tf / ((double)p.tf + 1.2 * (0.25 + 0.75 * (double)p.len / avg));
+    return (double)p.tf / ((double)p.tf + 1.2 * (0.25 + 0.75 * (double)p.len / avgdl));
 }
 
 /* The block's impacts (format.h, fmt_impact): the Pareto frontier of its (tf, length) pairs,
  * both saturated at FMT_IMPACT_SAT first (the reader's clamps keep that an upper bound), by
- * increasing length and tf; while it has more than FMT_IMPACTS points, the two neighbours whose
- * merge (the later tf, the earlier length) raises the shape's maximum least become one. */
+ * increasing length and tf. While it has more than FMT_IMPACTS points, two neighbours become
+ * one (the later tf, the earlier length): the two whose merge leaves the block's largest shape
+ * lowest, then that raises their own shape least. A merge below the block's best point costs
+ * the default ranking nothing, so its bound stays exact where 4 points allow. */
 static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t *lens, size_t n,
-                       fmt_impact *out)
+                       double avgdl, fmt_impact *out)
 {
     te_pt p[FMT_BLOCK_DOCS], f[FMT_BLOCK_DOCS];
-    double sum = 0;
+    double sh[FMT_BLOCK_DOCS];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t len = lens[docs[i]];
-        sum += len;
         p[i].tf = tfs[i] < FMT_IMPACT_SAT ? tfs[i] : FMT_IMPACT_SAT;
         p[i].len = len < FMT_IMPACT_SAT ? len : FMT_IMPACT_SAT;
     }
-    double avg = sum / (double)n > 1 ? sum / (double)n : 1;
     qsort(p, n, sizeof *p, te_pt_cmp);
     for (size_t i = 0; i < n; i++)
         if (k == 0 || p[i].tf > f[k - 1].tf) f[k++] = p[i];
+    double top = 0;
+    for (size_t i = 0; i < k; i++) {
+        sh[i] = te_shape(f[i], avgdl);
+        top = sh[i] > top ? sh[i] : top;
+    }
     while (k > FMT_IMPACTS) {
         size_t best = 0;
-        double best_loss = 0;
+        double best_top = 0, best_loss = 0;
         for (size_t i = 0; i + 1 < k; i++) {
-            te_pt m = {f[i + 1].tf, f[i].len};
-            double a = te_shape(f[i], avg), b = te_shape(f[i + 1], avg);
-            double loss = te_shape(m, avg) - (a > b ? a : b);
-            if (i == 0 || loss < best_loss) {
+            double m = te_shape((te_pt){f[i + 1].tf, f[i].len}, avgdl);
+            double new_top = m > top ? m : top;
+            double loss = m - (sh[i] > sh[i + 1] ? sh[i] : sh[i + 1]);
+            if (i == 0 || new_top < best_top || (new_top == best_top && loss < best_loss)) {
                 best = i;
+                best_top = new_top;
                 best_loss = loss;
             }
         }
         f[best].tf = f[best + 1].tf;
+        sh[best] = te_shape(f[best], avgdl);
+        top = best_top;
         memmove(f + best + 1, f + best + 2, (k - best - 2) * sizeof *f);
+        memmove(sh + best + 1, sh + best + 2, (k - best - 2) * sizeof *sh);
         k--;
     }
     memset(out, 0, FMT_IMPACTS * sizeof *out);
@@ -183,7 +193,7 @@ static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t
 /* Encodes block b of the term into t->blocks / t->pblocks and its skip entry into t->skips.
  * *pos_i is the index of the block's first position in t->pos; it moves to the next block's.
  * Returns TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG when the list outgrows its 32-bit offsets. */
-static int te_encode_block(term_enc *t, const uint32_t *lens, size_t b, size_t *pos_i)
+static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size_t b, size_t *pos_i)
 {
     const uint32_t *docs = (const uint32_t *)(void *)t->docs.p;
     const uint32_t *tfs = (const uint32_t *)(void *)t->tfs.p;
@@ -217,7 +227,7 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, size_t b, size_t *
     sk.pos_end = (uint32_t)t->pblocks.len;
     buf_put(&t->skips, &sk, sizeof sk);
     fmt_impact imp[FMT_IMPACTS];
-    te_impacts(tfs + start, docs + start, lens, n, imp);
+    te_impacts(tfs + start, docs + start, lens, n, avgdl, imp);
     buf_put(&t->imps, imp, sizeof imp);
     *pos_i += n_pos;
     return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
@@ -279,7 +289,7 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
     return TRAWL_OK;
 }
 
-int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
+int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why)
 {
     size_t df = t->docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS, pos_i = 0;
     int rc = TRAWL_OK;
@@ -289,7 +299,7 @@ int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
     }
     t->blocks.len = t->skips.len = t->pblocks.len = t->imps.len = 0;
     for (size_t b = 0; b < nb && rc == TRAWL_OK; b++)
-        rc = te_encode_block(t, lens, b, &pos_i);
+        rc = te_encode_block(t, lens, avgdl > 0 ? avgdl : 1.0, b, &pos_i);
     if (rc == TRAWL_EARG) *why = "a term list exceeds 4 GiB";
     if (rc != TRAWL_OK) return rc;
     memset(out, 0, sizeof *out);

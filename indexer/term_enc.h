@@ -42,8 +42,8 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
            uint32_t n_docs, const char **why);
 
 /* Encodes the postings added since te_begin into *out (lens: the documents' lengths, for the
- * skip entries). TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG with *why (no postings; a list past its
- * 32-bit offsets). */
-int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why);
+ * skip entries; avgdl: their mean, which only guides how impacts are merged). TRAWL_OK,
+ * TRAWL_ENOMEM, or TRAWL_EARG with *why (no postings; a list past its 32-bit offsets). */
+int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why);
 
 #endif
