@@ -18,10 +18,12 @@ typedef struct ms_list {
     term_cursor *tc;
     uint32_t clause; /**< its index among the terms (the proximity plan's clause) */
     double idf;
-    double ub;      /**< score bound of the whole list (rounded up) */
-    double pub;     /**< the proximity part's bound (included in ub) */
-    double contrib; /**< score on doc `at` */
-    uint32_t at;    /**< doc contrib belongs to, DOC_END if none */
+    double ub;       /**< score bound of the whole list (rounded up) */
+    double pub;      /**< the proximity part's bound (included in ub) */
+    double contrib;  /**< score on doc `at` */
+    uint32_t at;     /**< doc contrib belongs to, DOC_END if none */
+    uint32_t b_last; /**< last doc of the shallow block b_ub is for (UINT32_MAX: none) */
+    double b_ub;     /**< that block's bound: computed once per block, not per candidate */
 } ms_list;
 
 /* Scores list l on doc d (cursor on d) and records the contribution. */
@@ -57,6 +59,7 @@ static uint32_t ms_open(exec *x, cctx *cc, pnode *const *terms, uint32_t n, ms_l
         v[m].pub = x->prox ? prox_upper(x->prox, x->prox->group[i], ti->max_tf, ti->min_len) : 0;
         v[m].ub += v[m].pub;
         v[m].at = DOC_END;
+        v[m].b_last = UINT32_MAX;
         m++;
     }
     for (uint32_t i = 0; i < m; i++) {
@@ -148,10 +151,14 @@ static void ms_block_cum(exec *x, ms_list *v, const uint32_t *ord, const double 
 {
     double b = 0;
     for (uint32_t k = 0; k < ne; k++) {
-        term_cursor *tc = v[ord[k]].tc;
-        tc_shallow_seek(tc, d);
-        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
-        b += bm25_upper_pairs(&x->bm, v[ord[k]].idf, tf, len, m);
+        ms_list *l = &v[ord[k]];
+        tc_shallow_seek(l->tc, d);
+        if (tc_block_last(l->tc) != l->b_last) {
+            uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(l->tc, tf, len);
+            l->b_ub = bm25_upper_pairs(&x->bm, l->idf, tf, len, m);
+            l->b_last = tc_block_last(l->tc);
+        }
+        b += l->b_ub;
         bound[k] = b < cum[k] ? b : cum[k];
     }
 }
