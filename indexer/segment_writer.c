@@ -534,7 +534,8 @@ int sw_term_put(segment_writer *w, const char *term, size_t len, const te_list *
 {
     if (sw_term_check(w, term, len) != TRAWL_OK) return w->rc;
     if (l->df == 0 || l->n_blocks != (l->df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS ||
-        l->skips_len != fmt_skip_bytes(FMT_VERSION, l->n_blocks))
+        l->skips_len !=
+            (l->n_blocks > 1 ? fmt_skip_bytes(FMT_VERSION, l->n_blocks) : sizeof(fmt_skip)))
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "an encoded list that does not add up");
     return sw_term_write(w, term, len, l);
 }

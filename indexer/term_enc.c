@@ -7,7 +7,6 @@
 #include "format.h"
 #include "status.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Extra cost of one PFor exception in quarter bytes, for its decode time: each exception is
@@ -122,14 +121,6 @@ typedef struct te_pt {
     uint32_t tf, len;
 } te_pt;
 
-/* Shorter first; of equal lengths the larger tf first, so the sweep keeps only it. */
-static int te_pt_cmp(const void *a, const void *b)
-{
-    const te_pt *x = a, *y = b;
-    if (x->len != y->len) return x->len < y->len ? -1 : 1;
-    return x->tf > y->tf ? -1 : x->tf < y->tf;
-}
-
 /* The shape of a BM25 term score at the default k1 1.2 and b 0.75 (searcher/search.c) and the
  * segment's average length: only to choose which neighbours to merge (any choice stays an
  * upper bound, whatever k1, b and avgdl a query uses). */
@@ -147,17 +138,36 @@ static double te_shape(te_pt p, double avgdl)
 static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t *lens, size_t n,
                        double avgdl, fmt_impact *out)
 {
-    te_pt p[FMT_BLOCK_DOCS], f[FMT_BLOCK_DOCS];
+    te_pt u[FMT_BLOCK_DOCS], f[FMT_BLOCK_DOCS];
     double sh[FMT_BLOCK_DOCS];
-    size_t k = 0;
+    size_t nu = 0, k = 0;
+    /* The shortest length of each distinct tf, by decreasing tf (a block has few distinct tfs:
+     * this is cheaper than sorting its 128 documents). */
     for (size_t i = 0; i < n; i++) {
-        uint32_t len = lens[docs[i]];
-        p[i].tf = tfs[i] < FMT_IMPACT_SAT ? tfs[i] : FMT_IMPACT_SAT;
-        p[i].len = len < FMT_IMPACT_SAT ? len : FMT_IMPACT_SAT;
+        uint32_t len = lens[docs[i]], j = 0;
+        te_pt p = {tfs[i] < FMT_IMPACT_SAT ? tfs[i] : FMT_IMPACT_SAT,
+                   len < FMT_IMPACT_SAT ? len : FMT_IMPACT_SAT};
+        while (j < nu && u[j].tf > p.tf)
+            j++;
+        if (j < nu && u[j].tf == p.tf) {
+            u[j].len = p.len < u[j].len ? p.len : u[j].len;
+            continue;
+        }
+        memmove(u + j + 1, u + j, (nu - j) * sizeof *u);
+        u[j] = p;
+        nu++;
     }
-    qsort(p, n, sizeof *p, te_pt_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || p[i].tf > f[k - 1].tf) f[k++] = p[i];
+    /* A tf is on the frontier when its shortest length beats those of every larger tf. */
+    for (size_t j = 0, best = UINT32_MAX; j < nu; j++)
+        if (u[j].len < best) {
+            best = u[j].len;
+            f[k++] = u[j];
+        }
+    for (size_t i = 0; i < k / 2; i++) { /* by increasing tf and length */
+        te_pt t = f[i];
+        f[i] = f[k - 1 - i];
+        f[k - 1 - i] = t;
+    }
     double top = 0;
     for (size_t i = 0; i < k; i++) {
         sh[i] = te_shape(f[i], avgdl);
@@ -226,9 +236,11 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size
     sk.doc_end = (uint32_t)t->blocks.len;
     sk.pos_end = (uint32_t)t->pblocks.len;
     buf_put(&t->skips, &sk, sizeof sk);
-    fmt_impact imp[FMT_IMPACTS];
-    te_impacts(tfs + start, docs + start, lens, n, avgdl, imp);
-    buf_put(&t->imps, imp, sizeof imp);
+    if (df > FMT_BLOCK_DOCS) { /* only lists with a skip table store impacts */
+        fmt_impact imp[FMT_IMPACTS];
+        te_impacts(tfs + start, docs + start, lens, n, avgdl, imp);
+        buf_put(&t->imps, imp, sizeof imp);
+    }
     *pos_i += n_pos;
     return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
 }
