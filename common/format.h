@@ -8,7 +8,9 @@
  *   SectionTable --> <Id u32, Reserved u32, Offset u64, Length u64, XXH64 u64>^n
  *   Trailer    --> TableOffset u64, SectionCount u32, ChecksumAlgo u32, TableXXH64 u64,
  *                  FooterMagic[8]                                            (32 bytes)
- *   Postings   --> per term: [SkipTable], <Block>^nb   (SkipTable only when nb > 1)
+ *   Postings   --> per term: [SkipTable, ImpactTable], <Block>^nb   (only when nb > 1;
+ *                  v1, v2: no ImpactTable)
+ *   ImpactTable --> <<fmt_impact>^FMT_IMPACTS>^nb   (version 3 on)
  *   Block      --> full: PFor(docgap-1), PFor(tf-1)
  *                  last partial: <VInt (docgap-1)*2 + [tf == 1], [VInt tf-2]>^n
  *   PFor       --> Packed128(low w bits of 128 values), ExcCount u8,
@@ -41,7 +43,7 @@
     "\xFF"               \
     "trawl\r\n"
 #define FMT_MAGIC_LEN      8
-#define FMT_VERSION        2u /**< written by this build */
+#define FMT_VERSION        3u /**< written by this build */
 #define FMT_VERSION_MIN    1u /**< oldest version this build reads (v1: no DOC_SRC section) */
 #define FMT_CHECKSUM_XXH64 1u /**< checksum algorithm id: xxhash64, seed 0 */
 
@@ -133,6 +135,28 @@ typedef struct fmt_skip {
     uint32_t max_tf;   /**< largest tf in the block */
     uint32_t min_len;  /**< smallest doc length in the block */
 } fmt_skip;
+
+/* Version 3 on, FMT_IMPACTS per postings block of a list with a skip table: the block's
+ * Pareto frontier of (tf, doc length) -- documents no other document of the block beats with
+ * a tf as large and a length as short -- by increasing tf and length, neighbours merged
+ * conservatively (the group's largest tf, shortest length) when there are more than fit,
+ * unused slots (0, 0) at the end. A value over 65535 is stored as 65535: the reader reads a
+ * tf of 65535 as the skip entry's max_tf and a length below min_len as min_len, so every pair
+ * still bounds the documents it stands for. BM25 over the pairs bounds the block far tighter
+ * than (max_tf, min_len), which come from different documents, and stays independent of idf
+ * and avgdl (Lucene's impacts). */
+#define FMT_IMPACTS    4u
+#define FMT_IMPACT_SAT 65535u /**< a stored value that stands for "this or more" */
+typedef struct fmt_impact {
+    uint16_t tf;  /**< tf, at most FMT_IMPACT_SAT; 0: unused slot */
+    uint16_t len; /**< document length, at most FMT_IMPACT_SAT */
+} fmt_impact;
+
+/* Bytes of the skip data of a list of nb > 1 blocks in a file of this version. */
+static inline uint64_t fmt_skip_bytes(uint32_t version, uint64_t nb)
+{
+    return nb * (sizeof(fmt_skip) + (version >= 3 ? FMT_IMPACTS * sizeof(fmt_impact) : 0u));
+}
 
 /* One dictionary index entry per block of FMT_DICT_BLOCK terms. The key lets a binary search
  * decide most probes inside the index, touching a block's first term only on a tie; the offset
@@ -233,6 +257,7 @@ _Static_assert(sizeof(fmt_trailer) == 32, "trailer layout");
 _Static_assert(sizeof(fmt_stats) == 56, "stats layout");
 _Static_assert(sizeof(fmt_doc) == 24, "doc table entry layout");
 _Static_assert(sizeof(fmt_skip) == 20, "skip entry layout");
+_Static_assert(sizeof(fmt_impact) == 4, "impact layout");
 _Static_assert(sizeof(fmt_dict_ix) == 8, "dictionary index entry layout");
 _Static_assert(sizeof(fmt_stored_block) == 16, "stored index entry layout");
 _Static_assert(sizeof(fmt_src) == 32, "document source layout");

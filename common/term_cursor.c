@@ -206,12 +206,13 @@ static int tc_open_lists(term_cursor *c, const segment *s, const term_info *ti, 
                        ti->df, 0),
                c->rc;
     if (c->n_blocks > 1) {
-        size_t skip_len = (size_t)c->n_blocks * sizeof(fmt_skip);
+        uint64_t skip_len = fmt_skip_bytes(s->version, c->n_blocks);
         if (skip_len > c->blocks_len)
             return tc_fail(c, TRAWL_ECORRUPT, "postings", "skip table runs past the list", skip_len,
                            c->blocks_len),
                    c->rc;
         c->skip = c->blocks;
+        if (s->version >= 3) c->imp = c->blocks + (size_t)c->n_blocks * sizeof(fmt_skip);
         c->blocks += skip_len;
         c->blocks_len -= (uint32_t)skip_len;
     }
@@ -227,6 +228,7 @@ int tc_open(term_cursor *c, const segment *s, const term_info *ti, err *e)
         c->sk_last = k.last_doc;
         c->sk_max_tf = k.max_tf;
         c->sk_min_len = k.min_len;
+        c->sk_imp = c->imp;
     } else {
         c->sk_last = c->blk_last;
         c->sk_max_tf = c->max_tf;
@@ -248,6 +250,7 @@ int tc_open_lazy(term_cursor *c, const segment *s, const term_info *ti, err *e)
         c->sk_last = k.last_doc;
         c->sk_max_tf = k.max_tf;
         c->sk_min_len = k.min_len;
+        c->sk_imp = c->imp;
     }
     return TRAWL_OK;
 }
@@ -315,6 +318,7 @@ void tc_shallow_move(term_cursor *c, uint32_t target)
         c->sk_last = DOC_END;
         c->sk_max_tf = 0;
         c->sk_min_len = UINT32_MAX;
+        c->sk_imp = NULL;
         return;
     }
     fmt_skip k = tc_skip(c, b);
@@ -322,6 +326,7 @@ void tc_shallow_move(term_cursor *c, uint32_t target)
     c->sk_last = k.last_doc;
     c->sk_max_tf = k.max_tf;
     c->sk_min_len = k.min_len;
+    c->sk_imp = c->imp ? c->imp + (size_t)b * FMT_IMPACTS * sizeof(fmt_impact) : NULL;
 }
 
 /* Only full blocks get here: a partial block decodes its tfs with its docs. */
@@ -556,6 +561,42 @@ static int tc_check_block(term_cursor *c, const char *term, uint32_t *max_tf, ui
     return c->rc;
 }
 
+/* Block b's impacts (format.h, fmt_impact) against its documents, just walked: used slots
+ * first, then (0, 0); tfs and lengths strictly increasing; the first length the block's
+ * shortest and the last tf its largest (both saturated); and every document under a pair as
+ * the reader clamps them (tf at most the pair's, length at least the pair's). */
+static int tc_check_impacts(term_cursor *c, const char *term, uint32_t b, uint32_t bmax,
+                            uint32_t bmin)
+{
+    fmt_impact p[FMT_IMPACTS];
+    uint32_t n = 0, sat_max = bmax < FMT_IMPACT_SAT ? bmax : FMT_IMPACT_SAT;
+    uint32_t sat_min = bmin < FMT_IMPACT_SAT ? bmin : FMT_IMPACT_SAT;
+    memcpy(p, c->imp + (size_t)b * sizeof p, sizeof p);
+    while (n < FMT_IMPACTS && p[n].tf != 0)
+        n++;
+    for (uint32_t j = 0; j < FMT_IMPACTS; j++) {
+        int unused_ok = j >= n && p[j].tf == 0 && p[j].len == 0;
+        int order_ok = j == 0 || (p[j].tf > p[j - 1].tf && p[j].len > p[j - 1].len);
+        if (j < n ? !order_ok : !unused_ok)
+            return tc_check_fail(c->s, c->e, term, b, "impacts not a frontier", j, p[j].tf);
+    }
+    if (n == 0 || p[0].len != sat_min || p[n - 1].tf != sat_max)
+        return tc_check_fail(c->s, c->e, term, b, "impacts disagree with max_tf/min_len", n,
+                             n ? p[n - 1].tf : 0);
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint32_t tf = c->freqs[i], len = c->doc_lens[c->docs[i]], j = 0;
+        for (; j < n; j++) {
+            uint32_t ptf = p[j].tf == FMT_IMPACT_SAT ? bmax : p[j].tf;
+            uint32_t plen = p[j].len > bmin ? p[j].len : bmin;
+            if (ptf >= tf && plen <= len) break;
+        }
+        if (j == n)
+            return tc_check_fail(c->s, c->e, term, b, "a document above the block's impacts",
+                                 c->docs[i], tf);
+    }
+    return TRAWL_OK;
+}
+
 int tc_check_list(const segment *s, const term_info *ti, const char *term, err *e)
 {
     term_cursor c;
@@ -572,6 +613,8 @@ int tc_check_list(const segment *s, const term_info *ti, const char *term, err *
             fmt_skip k = tc_skip(&c, b);
             if (k.max_tf != bmax || k.min_len != bmin)
                 rc = tc_check_fail(s, e, term, b, "skip max_tf/min_len disagree", k.max_tf, bmax);
+            else if (c.imp)
+                rc = tc_check_impacts(&c, term, b, bmax, bmin);
             if (b + 1 == c.n_blocks && (k.doc_end != c.blocks_len || k.pos_end != c.pos_len))
                 rc = tc_check_fail(s, e, term, b, "last block does not end the list", k.doc_end,
                                    k.pos_end);

@@ -17,8 +17,10 @@
 #define TRAWL_TERM_CURSOR_H
 
 #include "dict.h"
+#include "format.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #define DOC_END  ((uint32_t)INT32_MAX)
 #define TC_BLOCK 128
@@ -45,9 +47,11 @@ struct term_cursor {
     uint32_t sk_last;         /**< its last doc (DOC_END past the end) */
     uint32_t sk_max_tf;       /**< its max tf (0 past the end) */
     uint32_t sk_min_len;      /**< its min doc length */
+    const uint8_t *sk_imp;    /**< its FMT_IMPACTS fmt_impact (version 3), else NULL */
     uint32_t max_tf, min_len; /**< list-level bounds from the dictionary */
     /* where the bytes are (all inside the mmap, bounds checked at tc_open) */
     const uint8_t *skip;      /**< skip table (n_blocks fmt_skip entries) or NULL for one block */
+    const uint8_t *imp;       /**< impact table after it (version 3 on), else NULL */
     const uint8_t *blocks;    /**< first block */
     uint32_t blocks_len;      /**< bytes of all blocks */
     const uint8_t *pos;       /**< the term's positions */
@@ -177,6 +181,32 @@ static inline uint32_t tc_block_max_tf(const term_cursor *c)
 static inline uint32_t tc_block_min_len(const term_cursor *c)
 {
     return c->sk_min_len;
+}
+
+/* The shallow block's impacts as (tf, length) pairs, each an upper bound on the tf and a lower
+ * bound on the length of the documents it stands for, every document of the block standing
+ * under one: a score bound is the maximum over the pairs. Returns how many (1..FMT_IMPACTS);
+ * without impacts (one block, version 1 and 2, past the end) the one pair (max tf, min len).
+ * Stored values are clamped as format.h says: a saturated tf reads as max_tf, and no length
+ * reads below min_len (so a damaged table can loosen a bound, but never crash). */
+static inline uint32_t tc_block_impacts(const term_cursor *c, uint32_t *tf, uint32_t *len)
+{
+    uint32_t n = 0;
+    if (c->sk_imp) {
+        for (; n < FMT_IMPACTS; n++) {
+            fmt_impact p;
+            memcpy(&p, c->sk_imp + n * sizeof p, sizeof p);
+            if (p.tf == 0) break;
+            tf[n] = p.tf == FMT_IMPACT_SAT ? c->sk_max_tf : p.tf;
+            len[n] = p.len > c->sk_min_len ? p.len : c->sk_min_len;
+        }
+    }
+    if (n == 0) {
+        tf[0] = c->sk_max_tf;
+        len[0] = c->sk_min_len;
+        n = 1;
+    }
+    return n;
 }
 
 /* Documents in the list, and the cost estimate planners sort by (the same). */

@@ -420,6 +420,12 @@ int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint
     return rc ? sw_fail(w, rc, "%s: %s", w->name, why) : TRAWL_OK;
 }
 
+double sw_avgdl(const segment_writer *w)
+{
+    double a = w->n_docs ? (double)w->total_tokens / (double)w->n_docs : 1.0;
+    return a > 0 ? a : 1.0;
+}
+
 const uint32_t *sw_doc_lens(const segment_writer *w, uint32_t *n_docs)
 {
     if (n_docs) *n_docs = w->n_docs;
@@ -517,7 +523,7 @@ int sw_term_end(segment_writer *w)
     if (w->rc != TRAWL_OK) return w->rc;
     if (w->phase != SW_IN_TERM)
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "sw_term_end outside a term");
-    int rc = te_end(&w->te, sw_doc_lens(w, NULL), &l, &why);
+    int rc = te_end(&w->te, sw_doc_lens(w, NULL), sw_avgdl(w), &l, &why);
     if (rc == TRAWL_ENOMEM) return sw_oom(w);
     if (rc != TRAWL_OK) return sw_fail(w, rc, "%s: %s", w->name, why);
     w->phase = SW_TERMS;
@@ -528,7 +534,8 @@ int sw_term_put(segment_writer *w, const char *term, size_t len, const te_list *
 {
     if (sw_term_check(w, term, len) != TRAWL_OK) return w->rc;
     if (l->df == 0 || l->n_blocks != (l->df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS ||
-        l->skips_len != (size_t)l->n_blocks * sizeof(fmt_skip))
+        l->skips_len !=
+            (l->n_blocks > 1 ? fmt_skip_bytes(FMT_VERSION, l->n_blocks) : sizeof(fmt_skip)))
         return sw_fail(w, TRAWL_EARG, "%s: %s", w->name, "an encoded list that does not add up");
     return sw_term_write(w, term, len, l);
 }

@@ -65,6 +65,10 @@ int sw_term_begin(segment_writer *w, const char *term, size_t len);
 int sw_term_doc(segment_writer *w, uint32_t doc, const uint32_t *positions, uint32_t tf);
 int sw_term_end(segment_writer *w);
 
+/* The mean length of the documents added so far (1 for none or only empty ones): guides how
+ * a block's impacts are merged (term_enc). */
+double sw_avgdl(const segment_writer *w);
+
 /* The lengths of the documents added so far (*n_docs of them; may be NULL). Valid until the
  * next document is added: for encoding terms on other threads (term_enc.h) once all are in. */
 const uint32_t *sw_doc_lens(const segment_writer *w, uint32_t *n_docs);

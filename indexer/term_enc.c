@@ -117,10 +117,93 @@ static size_t te_block_positions(term_enc *t, size_t pos_i, size_t start, size_t
     return len + te_pfor_list(pos, k, out + len);
 }
 
+typedef struct te_pt {
+    uint32_t tf, len;
+} te_pt;
+
+/* The shape of a BM25 term score at the default k1 1.2 and b 0.75 (searcher/search.c) and the
+ * segment's average length: only to choose which neighbours to merge (any choice stays an
+ * upper bound, whatever k1, b and avgdl a query uses). */
+static double te_shape(te_pt p, double avgdl)
+{
+    return (double)p.tf / ((double)p.tf + 1.2 * (0.25 + 0.75 * (double)p.len / avgdl));
+}
+
+/* The block's impacts (format.h, fmt_impact): the Pareto frontier of its (tf, length) pairs,
+ * both saturated at FMT_IMPACT_SAT first (the reader's clamps keep that an upper bound), by
+ * increasing length and tf. While it has more than FMT_IMPACTS points, two neighbours become
+ * one (the later tf, the earlier length): the two whose merge leaves the block's largest shape
+ * lowest, then that raises their own shape least. A merge below the block's best point costs
+ * the default ranking nothing, so its bound stays exact where 4 points allow. */
+static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t *lens, size_t n,
+                       double avgdl, fmt_impact *out)
+{
+    te_pt u[FMT_BLOCK_DOCS], f[FMT_BLOCK_DOCS];
+    double sh[FMT_BLOCK_DOCS];
+    size_t nu = 0, k = 0;
+    /* The shortest length of each distinct tf, by decreasing tf (a block has few distinct tfs:
+     * this is cheaper than sorting its 128 documents). */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len = lens[docs[i]], j = 0;
+        te_pt p = {tfs[i] < FMT_IMPACT_SAT ? tfs[i] : FMT_IMPACT_SAT,
+                   len < FMT_IMPACT_SAT ? len : FMT_IMPACT_SAT};
+        while (j < nu && u[j].tf > p.tf)
+            j++;
+        if (j < nu && u[j].tf == p.tf) {
+            u[j].len = p.len < u[j].len ? p.len : u[j].len;
+            continue;
+        }
+        memmove(u + j + 1, u + j, (nu - j) * sizeof *u);
+        u[j] = p;
+        nu++;
+    }
+    /* A tf is on the frontier when its shortest length beats those of every larger tf. */
+    for (size_t j = 0, best = UINT32_MAX; j < nu; j++)
+        if (u[j].len < best) {
+            best = u[j].len;
+            f[k++] = u[j];
+        }
+    for (size_t i = 0; i < k / 2; i++) { /* by increasing tf and length */
+        te_pt t = f[i];
+        f[i] = f[k - 1 - i];
+        f[k - 1 - i] = t;
+    }
+    double top = 0;
+    for (size_t i = 0; i < k; i++) {
+        sh[i] = te_shape(f[i], avgdl);
+        top = sh[i] > top ? sh[i] : top;
+    }
+    while (k > FMT_IMPACTS) {
+        size_t best = 0;
+        double best_top = 0, best_loss = 0;
+        for (size_t i = 0; i + 1 < k; i++) {
+            double m = te_shape((te_pt){f[i + 1].tf, f[i].len}, avgdl);
+            double new_top = m > top ? m : top;
+            double loss = m - (sh[i] > sh[i + 1] ? sh[i] : sh[i + 1]);
+            if (i == 0 || new_top < best_top || (new_top == best_top && loss < best_loss)) {
+                best = i;
+                best_top = new_top;
+                best_loss = loss;
+            }
+        }
+        f[best].tf = f[best + 1].tf;
+        sh[best] = te_shape(f[best], avgdl);
+        top = best_top;
+        memmove(f + best + 1, f + best + 2, (k - best - 2) * sizeof *f);
+        memmove(sh + best + 1, sh + best + 2, (k - best - 2) * sizeof *sh);
+        k--;
+    }
+    memset(out, 0, FMT_IMPACTS * sizeof *out);
+    for (size_t i = 0; i < k; i++) {
+        out[i].tf = (uint16_t)f[i].tf;
+        out[i].len = (uint16_t)f[i].len;
+    }
+}
+
 /* Encodes block b of the term into t->blocks / t->pblocks and its skip entry into t->skips.
  * *pos_i is the index of the block's first position in t->pos; it moves to the next block's.
  * Returns TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG when the list outgrows its 32-bit offsets. */
-static int te_encode_block(term_enc *t, const uint32_t *lens, size_t b, size_t *pos_i)
+static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size_t b, size_t *pos_i)
 {
     const uint32_t *docs = (const uint32_t *)(void *)t->docs.p;
     const uint32_t *tfs = (const uint32_t *)(void *)t->tfs.p;
@@ -153,8 +236,13 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, size_t b, size_t *
     sk.doc_end = (uint32_t)t->blocks.len;
     sk.pos_end = (uint32_t)t->pblocks.len;
     buf_put(&t->skips, &sk, sizeof sk);
+    if (df > FMT_BLOCK_DOCS) { /* only lists with a skip table store impacts */
+        fmt_impact imp[FMT_IMPACTS];
+        te_impacts(tfs + start, docs + start, lens, n, avgdl, imp);
+        buf_put(&t->imps, imp, sizeof imp);
+    }
     *pos_i += n_pos;
-    return t->skips.oom ? TRAWL_ENOMEM : TRAWL_OK;
+    return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
 }
 
 void te_init(term_enc *t)
@@ -166,6 +254,7 @@ void te_init(term_enc *t)
     buf_init(&t->blocks);
     buf_init(&t->skips);
     buf_init(&t->pblocks);
+    buf_init(&t->imps);
 }
 
 void te_free(term_enc *t)
@@ -176,6 +265,7 @@ void te_free(term_enc *t)
     buf_free(&t->blocks);
     buf_free(&t->skips);
     buf_free(&t->pblocks);
+    buf_free(&t->imps);
 }
 
 void te_begin(term_enc *t)
@@ -211,7 +301,7 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
     return TRAWL_OK;
 }
 
-int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
+int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why)
 {
     size_t df = t->docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS, pos_i = 0;
     int rc = TRAWL_OK;
@@ -219,9 +309,9 @@ int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
         *why = "term without documents";
         return TRAWL_EARG;
     }
-    t->blocks.len = t->skips.len = t->pblocks.len = 0;
+    t->blocks.len = t->skips.len = t->pblocks.len = t->imps.len = 0;
     for (size_t b = 0; b < nb && rc == TRAWL_OK; b++)
-        rc = te_encode_block(t, lens, b, &pos_i);
+        rc = te_encode_block(t, lens, avgdl > 0 ? avgdl : 1.0, b, &pos_i);
     if (rc == TRAWL_EARG) *why = "a term list exceeds 4 GiB";
     if (rc != TRAWL_OK) return rc;
     memset(out, 0, sizeof *out);
@@ -235,6 +325,9 @@ int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why)
         out->max_tf = sk.max_tf > out->max_tf ? sk.max_tf : out->max_tf;
         out->min_len = sk.min_len < out->min_len ? sk.min_len : out->min_len;
     }
+    /* The impact table follows the skip table (format version 3). */
+    buf_put(&t->skips, t->imps.p, t->imps.len);
+    if (t->skips.oom) return TRAWL_ENOMEM;
     out->skips = t->skips.p;
     out->skips_len = t->skips.len;
     out->blocks = t->blocks.p;

@@ -17,7 +17,8 @@ typedef struct te_list {
     uint32_t df, max_tf, min_len; /**< documents; largest tf; shortest document length */
     uint32_t n_blocks;            /**< blocks of FMT_BLOCK_DOCS documents (the last partial) */
     uint64_t cf;                  /**< positions in all */
-    const uint8_t *skips, *blocks, *pos; /**< skip table (fmt_skip each), blocks, positions */
+    const uint8_t *skips, *blocks, *pos; /**< skip data (fmt_skip per block, then FMT_IMPACTS
+                                              fmt_impact per block), blocks, positions */
     size_t skips_len, blocks_len, pos_len;
 } te_list;
 
@@ -26,6 +27,7 @@ typedef struct term_enc {
                              the first of its document or the gap from the previous - 1 */
     uint64_t cf;
     buf blocks, skips, pblocks; /**< te_end's output */
+    buf imps;                   /**< impacts of the blocks, appended to skips at the end */
 } term_enc;
 
 void te_init(term_enc *t);
@@ -40,8 +42,8 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
            uint32_t n_docs, const char **why);
 
 /* Encodes the postings added since te_begin into *out (lens: the documents' lengths, for the
- * skip entries). TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG with *why (no postings; a list past its
- * 32-bit offsets). */
-int te_end(term_enc *t, const uint32_t *lens, te_list *out, const char **why);
+ * skip entries; avgdl: their mean, which only guides how impacts are merged). TRAWL_OK,
+ * TRAWL_ENOMEM, or TRAWL_EARG with *why (no postings; a list past its 32-bit offsets). */
+int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why);
 
 #endif

@@ -46,6 +46,7 @@ typedef struct tp {
     const postings_buf *pb;
     const uint32_t *lens; /**< document lengths, from the writer */
     uint32_t n_docs;
+    double avgdl;   /**< their mean, for merging impacts */
     size_t *starts; /**< chunk i is terms [starts[i], starts[i + 1]) */
     size_t n_chunks;
     tp_slot *slots;
@@ -79,7 +80,7 @@ static int tp_encode_term(const tp *p, tp_enc *x, size_t i, buf *out, const char
     }
     if (rc == TRAWL_OK && list != end) return TRAWL_ECORRUPT;
     te_list l;
-    if (rc == TRAWL_OK) rc = te_end(&x->te, p->lens, &l, why);
+    if (rc == TRAWL_OK) rc = te_end(&x->te, p->lens, p->avgdl, &l, why);
     if (rc != TRAWL_OK) return rc;
     tp_rec rec = {l.df, l.max_tf,    l.min_len,    l.n_blocks,
                   l.cf, l.skips_len, l.blocks_len, l.pos_len};
@@ -231,6 +232,7 @@ int tp_write(const postings_buf *pb, segment_writer *sw, unsigned threads, err *
     tp_enc mine = {.pos = NULL};
     int rc = TRAWL_OK;
     p.lens = sw_doc_lens(sw, &p.n_docs);
+    p.avgdl = sw_avgdl(sw);
     p.n_slots = 2 * (size_t)n_helpers + 2;
     p.slots = calloc(p.n_slots, sizeof *p.slots);
     pthread_mutex_init(&p.mu, NULL);

@@ -76,4 +76,17 @@ static inline double bm25_upper(const bm25 *p, double idf, uint32_t max_tf, uint
     return s * (1.0 + 1e-9) + 1e-300;
 }
 
+/* Upper bound over documents each under one of n (tf, length) pairs (a block's impacts,
+ * tc_block_impacts): the largest pair bound. */
+static inline double bm25_upper_pairs(const bm25 *p, double idf, const uint32_t *tf,
+                                      const uint32_t *len, uint32_t n)
+{
+    double m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double u = bm25_upper(p, idf, tf[i], len[i]);
+        m = u > m ? u : m;
+    }
+    return m;
+}
+
 #endif

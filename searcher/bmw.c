@@ -14,19 +14,34 @@
 
 #include <math.h>
 
+/* A list's bound over its shallow block, remembered with the block's last doc: a window
+ * ends where the first of the lists' blocks ends, so the others' blocks recur. */
+typedef struct bmw_bcache {
+    uint32_t last; /**< UINT32_MAX: none yet */
+    double ub;
+} bmw_bcache;
+
 /* Bound of docs in [d, *last] over every list's shallow block at d; *last gets the smallest
  * block end, *rest the bound without the list lead's part. */
 static double bmw_block_bound(exec *x, term_cursor **tc, const double *idf, uint32_t n, uint32_t d,
-                              const term_cursor *lead, uint32_t *last, double *rest)
+                              const term_cursor *lead, bmw_bcache *bc, uint32_t *last, double *rest)
 {
     double ub = 0, others = 0;
     uint32_t l = DOC_END;
     for (uint32_t i = 0; i < n; i++) {
         tc_shallow_seek(tc[i], d);
-        double u = bm25_upper(&x->bm, idf[i], tc_block_max_tf(tc[i]), tc_block_min_len(tc[i]));
-        if (x->prox)
-            u += prox_upper(x->prox, x->prox->group[i], tc_block_max_tf(tc[i]),
-                            tc_block_min_len(tc[i]));
+        if (tc_block_last(tc[i]) != bc[i].last) {
+            uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc[i], tf, len);
+            double u = 0;
+            for (uint32_t j = 0; j < m; j++) {
+                double v = bm25_upper(&x->bm, idf[i], tf[j], len[j]);
+                if (x->prox) v += prox_upper(x->prox, x->prox->group[i], tf[j], len[j]);
+                u = v > u ? v : u;
+            }
+            bc[i].last = tc_block_last(tc[i]);
+            bc[i].ub = u;
+        }
+        double u = bc[i].ub;
         ub += u;
         if (tc[i] != lead) others += u;
         if (tc_block_last(tc[i]) < l) l = tc_block_last(tc[i]);
@@ -214,7 +229,8 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub
         tc_shallow_seek(tc, t);
         uint32_t last = tc_block_last(tc);
         if (last == DOC_END) break;
-        ub[n++] = bm25_upper(&x->bm, idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
+        ub[n++] = bm25_upper_pairs(&x->bm, idf, tf, len, m);
         t = last + 1;
     }
     return n;
@@ -264,7 +280,10 @@ int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
 
     term_cursor **tc = arena_alloc(x->a, 2 * n * sizeof *tc + 1);
     double *idf = arena_alloc(x->a, n * sizeof *idf + 1);
-    if (!tc || !idf) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max AND");
+    bmw_bcache *bc = arena_alloc(x->a, n * sizeof *bc + 1);
+    if (!tc || !idf || !bc) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max AND");
+    for (uint32_t i = 0; i < n; i++)
+        bc[i].last = UINT32_MAX;
     term_cursor **by_cost = tc + n, *lead;
     if (!bmw_open(cc, terms, n, tc, by_cost, idf)) return x->e->rc;
     lead = by_cost[0];
@@ -281,7 +300,7 @@ int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
         double thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
         if (thr > -INFINITY) {
             if (!have_bound || d > last) {
-                ub = bmw_block_bound(x, tc, idf, n, d, lead, &last, &rest);
+                ub = bmw_block_bound(x, tc, idf, n, d, lead, bc, &last, &rest);
                 have_bound = 1;
                 q_thr = NAN;
             }

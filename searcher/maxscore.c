@@ -18,10 +18,12 @@ typedef struct ms_list {
     term_cursor *tc;
     uint32_t clause; /**< its index among the terms (the proximity plan's clause) */
     double idf;
-    double ub;      /**< score bound of the whole list (rounded up) */
-    double pub;     /**< the proximity part's bound (included in ub) */
-    double contrib; /**< score on doc `at` */
-    uint32_t at;    /**< doc contrib belongs to, DOC_END if none */
+    double ub;       /**< score bound of the whole list (rounded up) */
+    double pub;      /**< the proximity part's bound (included in ub) */
+    double contrib;  /**< score on doc `at` */
+    uint32_t at;     /**< doc contrib belongs to, DOC_END if none */
+    uint32_t b_last; /**< last doc of the shallow block b_ub is for (UINT32_MAX: none) */
+    double b_ub;     /**< that block's bound: computed once per block, not per candidate */
 } ms_list;
 
 /* Scores list l on doc d (cursor on d) and records the contribution. */
@@ -57,6 +59,7 @@ static uint32_t ms_open(exec *x, cctx *cc, pnode *const *terms, uint32_t n, ms_l
         v[m].pub = x->prox ? prox_upper(x->prox, x->prox->group[i], ti->max_tf, ti->min_len) : 0;
         v[m].ub += v[m].pub;
         v[m].at = DOC_END;
+        v[m].b_last = UINT32_MAX;
         m++;
     }
     for (uint32_t i = 0; i < m; i++) {
@@ -120,12 +123,41 @@ static double ms_prox(exec *x, const cctx *cc, ms_list *v, uint32_t m, uint32_t 
     return prox_score(p, &x->bm, dl, pos, npos);
 }
 
-/* Passes the one essential list over the docs whose own score fails q (it is set to what the
- * non-essential lists may add, below the threshold): they cannot enter the heap, and the
- * division-free test spares their scores and probes. Stops on the first doc that passes. */
-static void ms_essential_scan(exec *x, term_cursor *tc, const uint32_t *lens, const bm25_quick *q)
+/* List l's bound over its shallow block (cached per block: MaxScore asks per candidate). */
+static double ms_block_ub(exec *x, ms_list *l)
 {
+    if (tc_block_last(l->tc) != l->b_last) {
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(l->tc, tf, len);
+        l->b_ub = bm25_upper_pairs(&x->bm, l->idf, tf, len, m);
+        l->b_last = tc_block_last(l->tc);
+    }
+    return l->b_ub;
+}
+
+/* Passes the one essential list over the docs that cannot enter the heap with what the
+ * non-essential lists may add (rest): first whole blocks whose bound plus rest is at most thr,
+ * read from the skip data without decoding them (tight with impacts), then, in the block it
+ * stops in, the docs whose own score fails q (set to thr - rest), division-free, sparing
+ * their scores and probes. Stops on the first doc that passes. */
+static void ms_essential_scan(exec *x, ms_list *l, const uint32_t *lens, const bm25_quick *q,
+                              double rest, double thr)
+{
+    term_cursor *tc = l->tc;
     while (tc->doc != DOC_END) {
+        tc_shallow_seek(tc, tc->doc);
+        if (tc->sk == tc->blk && ms_block_ub(x, l) + rest <= thr) {
+            /* the skip position is on the decoded block: skip blocks while they fail */
+            uint32_t target;
+            do {
+                uint32_t last = tc_block_last(tc);
+                target = last >= DOC_END ? DOC_END : last + 1;
+                if (target == DOC_END) break;
+                tc_shallow_seek(tc, target);
+            } while (ms_block_ub(x, l) + rest <= thr);
+            x->pruned = 1;
+            tc_seek(tc, target);
+            continue;
+        }
         if (!tc->has_freqs) tc_load_freqs(tc);
         const uint32_t *docs = tc->docs, *tfs = tc->freqs;
         uint32_t i = tc->i, n = tc->n;
@@ -148,9 +180,9 @@ static void ms_block_cum(exec *x, ms_list *v, const uint32_t *ord, const double 
 {
     double b = 0;
     for (uint32_t k = 0; k < ne; k++) {
-        term_cursor *tc = v[ord[k]].tc;
-        tc_shallow_seek(tc, d);
-        b += bm25_upper(&x->bm, v[ord[k]].idf, tc_block_max_tf(tc), tc_block_min_len(tc));
+        ms_list *l = &v[ord[k]];
+        tc_shallow_seek(l->tc, d);
+        b += ms_block_ub(x, l);
         bound[k] = b < cum[k] ? b : cum[k];
     }
 }
@@ -206,7 +238,7 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
                 q_thr = thr;
                 q_ne = ne;
             }
-            ms_essential_scan(x, v[ord[ne]].tc, seg->doc_lens, &q);
+            ms_essential_scan(x, &v[ord[ne]], seg->doc_lens, &q, ne ? cum[ne - 1] : 0, thr);
         }
         uint32_t d = DOC_END;
         for (uint32_t k = ne; k < m; k++)

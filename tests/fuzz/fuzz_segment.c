@@ -13,7 +13,8 @@
  *               the dictionary; tfs >= 1; positions number tf, strictly increase and stay
  *               below the doc length; terms strictly increase and dict_find finds each;
  *               tc_seek lands exactly where a linear walk says; a shallow seek's block bounds
- *               (max tf, min length) hold for every doc of its block; stored texts inflate to
+ *               (max tf, min length, and one of its impact pairs) hold for every doc of its
+ *               block; stored texts inflate to
  *               their recorded length;
  *   cursor OK:  a second cursor's seeks agree with the first cursor's walk;
  *   term table: it builds, or fails with TRAWL_ECORRUPT or TRAWL_ENOMEM (always, if the check
@@ -23,8 +24,8 @@
  *
  * Seeds: tests/fuzz/corpus/segment/, written by this file's seed mode with the real writer:
  *   cc -std=c11 -D_GNU_SOURCE -DFUZZ_SEGMENT_SEEDS -Icommon -Iindexer \
- *      tests/fuzz/fuzz_segment.c indexer/segment_writer.c common/[a-z]*.c \
- *      -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lm -o /tmp/segseeds && /tmp/segseeds
+ *      tests/fuzz/fuzz_segment.c indexer/segment_writer.c indexer/term_enc.c common/[a-z]*.c \
+ *      -lstemmer -lutf8proc -lxxhash -lz -ldeflate -lm -lpthread -o /tmp/segseeds && /tmp/segseeds
  * tests/fuzz/corpus/segment Rerun it after a format change (tests/fuzz/run.sh uses the committed
  * files as they are). */
 #include "dict.h"
@@ -208,11 +209,16 @@ static uint32_t fs_lower_bound(const fs_list *ref, uint32_t target)
 /* After tc_shallow_seek(target): the block bounds cover every doc of the block (check OK). */
 static void fs_check_bounds(term_cursor *c, const segment *s, const fs_list *ref, uint32_t target)
 {
-    uint32_t last = tc_block_last(c);
-    FS_CHECK(last >= target);
-    for (uint32_t i = fs_lower_bound(ref, target); i < ref->n && ref->docs[i] <= last; i++)
-        FS_CHECK(ref->tfs[i] <= tc_block_max_tf(c) &&
-                 segment_doc_len(s, ref->docs[i]) >= tc_block_min_len(c));
+    uint32_t last = tc_block_last(c), tf[FMT_IMPACTS], len[FMT_IMPACTS];
+    uint32_t m = tc_block_impacts(c, tf, len);
+    FS_CHECK(last >= target && m >= 1 && m <= FMT_IMPACTS);
+    for (uint32_t i = fs_lower_bound(ref, target); i < ref->n && ref->docs[i] <= last; i++) {
+        uint32_t dl = segment_doc_len(s, ref->docs[i]), j = 0;
+        FS_CHECK(ref->tfs[i] <= tc_block_max_tf(c) && dl >= tc_block_min_len(c));
+        while (j < m && !(tf[j] >= ref->tfs[i] && len[j] <= dl)) /* under one impact pair */
+            j++;
+        FS_CHECK(j < m);
+    }
 }
 
 /* Seeks with strides derived from seed (1..~300 docs, or just past the decoded block, where a

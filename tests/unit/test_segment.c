@@ -394,6 +394,41 @@ static void check_list_seek(const segment *s, const plist *p, const term_info *t
 }
 
 /* tc_shallow_seek / tc_block_* against the blocks of the expected list. */
+/* The shallow block's impacts (docs b0..b1 of p): every document under a pair; with a skip
+ * table in a v3 file and a frontier of at most FMT_IMPACTS points, exactly that frontier
+ * (the bound is then exact for the block's best document). */
+static void check_block_impacts(const term_cursor *c, const plist *p, size_t b0, size_t b1,
+                                const uint32_t *doc_len)
+{
+    uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], n = tc_block_impacts(c, tf, len);
+    uint32_t ftf[128], flen[128], k = 0;
+    assert_true(n >= 1 && n <= FMT_IMPACTS);
+    for (size_t i = b0; i < b1; i++) {
+        uint32_t j = 0, t = p->tfs[i], l = doc_len[p->docs[i]], dominated = 0;
+        while (j < n && !(tf[j] >= t && len[j] <= l))
+            j++;
+        assert_true(j < n);
+        for (size_t o = b0; o < b1 && !dominated; o++) {
+            uint32_t t2 = p->tfs[o], l2 = doc_len[p->docs[o]];
+            dominated = t2 >= t && l2 <= l && (t2 > t || l2 < l);
+        }
+        for (uint32_t q = 0; q < k && !dominated; q++)
+            dominated = ftf[q] == t && flen[q] == l;
+        if (!dominated) {
+            ftf[k] = t;
+            flen[k++] = l;
+        }
+    }
+    if (!c->imp || k > FMT_IMPACTS) return;
+    assert_int_equal(n, k);
+    for (uint32_t q = 0; q < k; q++) { /* the frontier by increasing tf: find each point */
+        uint32_t j = 0;
+        while (j < n && !(tf[j] == ftf[q] && len[j] == flen[q]))
+            j++;
+        assert_true(j < n);
+    }
+}
+
 static void check_list_shallow(const segment *s, const plist *p, const term_info *ti,
                                const uint32_t *doc_len)
 {
@@ -420,6 +455,7 @@ static void check_list_shallow(const segment *s, const plist *p, const term_info
         assert_int_equal(tc_block_last(&c), p->docs[b1 - 1]);
         assert_int_equal(tc_block_max_tf(&c), mtf);
         assert_int_equal(tc_block_min_len(&c), mlen);
+        check_block_impacts(&c, p, b0, b1, doc_len);
         /* The doc cursor is independent of the skip cursor. */
         if (target % 3 == 0) tc_seek(&c, target);
     }
@@ -879,6 +915,143 @@ static void test_list_shapes(void **state)
     }
 }
 
+/* Damaged impacts of shapes.trw's 3-block "outliers" list, checksums rewritten: the deep
+ * check refuses each (a bound below a document, slots out of order, a used slot after an
+ * unused one, a first length that is not the block's shortest), and the shallow cursor still
+ * reads them in bounds. */
+static void test_impacts_damage(void **state)
+{
+    (void)state;
+    static const char term[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-outliers-bbbbbbbbbbbbbbbbbbbb";
+    uint8_t *f;
+    size_t n = slurp("shapes.trw", &f);
+    segment *s = open_seg("shapes.trw", 5);
+    term_info ti;
+    err e;
+    err_init(&e);
+    assert_int_equal(dict_find(s, term, strlen(term), &ti, &e), 1);
+    segment_close(s);
+    assert_true(ti.df > 2 * FMT_BLOCK_DOCS && !ti.is_inline);
+    fmt_section post = find_section(f, n, FMT_SEC_POSTINGS);
+    size_t at = post.off + ti.post_off + 3 * sizeof(fmt_skip); /* block 0's impacts */
+    fmt_impact p0[FMT_IMPACTS];
+    memcpy(p0, f + at, sizeof p0);
+    assert_true(p0[0].tf >= 1 && p0[0].len >= 1);
+    for (int k = 0; k < 4; k++) {
+        uint8_t *g = malloc(n);
+        memcpy(g, f, n);
+        fmt_impact p[FMT_IMPACTS];
+        memcpy(p, p0, sizeof p);
+        if (k == 0) { /* every pair's tf 1: the block's tf > 1 documents stand above them */
+            for (uint32_t j = 0; j < FMT_IMPACTS && p[j].tf; j++)
+                p[j].tf = 1;
+        } else if (k == 1) {
+            /* all lengths are SH_LEN, so the frontier is one pair: a used slot after unused */
+            p[FMT_IMPACTS - 1] = (fmt_impact){7, 9};
+        } else if (k == 2) {
+            p[0].len = (uint16_t)(p[0].len + 1);
+        } else {
+            memset(p, 0xff, sizeof p);
+        }
+        memcpy(g + at, p, sizeof p);
+        rehash(g, n, FMT_SEC_POSTINGS);
+        spit("imp.trw", g, n);
+        segment *d = open_seg("imp.trw", 5);
+        term_cursor c;
+        err_init(&e);
+        assert_int_equal(tc_open(&c, d, &ti, &e), TRAWL_OK);
+        for (uint32_t t = 0; tc_block_last(&c) != DOC_END; t = tc_block_last(&c) + 1) {
+            uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS];
+            tc_shallow_seek(&c, t);
+            uint32_t m = tc_block_impacts(&c, tf, len);
+            assert_true(m >= 1 && m <= FMT_IMPACTS);
+        }
+        tc_close(&c);
+        err_init(&e);
+        assert_int_equal(segment_check(d, &e), TRAWL_ECORRUPT);
+        assert_non_null(strstr(e.msg, "impacts"));
+        segment_close(d);
+        free(g);
+    }
+    free(f);
+}
+
+/* tests/data/segment-v2/skips.trw (written by the format 2 writer: fuzz_segment.c's seed
+ * mode at commit 7b62653) and tests/fuzz/corpus/segment/skips (the same seed at format 3) hold
+ * the same lists with skip tables. Both pass the deep check and read the same postings; the
+ * version 2 blocks have no impacts, so their bound is the one pair (max tf, min length), and
+ * the version 3 pairs bound every document of their block. Returns NULL if not found. */
+static segment *open_data(const char *rel, uint64_t id)
+{
+    static const char *const up[] = {"", "../", "../../"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[256];
+        segment *s;
+        err e;
+        err_init(&e);
+        snprintf(path, sizeof path, "%s%s", up[i], rel);
+        if (access(path, R_OK) != 0) continue;
+        int rc = segment_open(&s, path, rel, id, &e);
+        if (rc != TRAWL_OK) fprintf(stderr, "%s\n", e.msg);
+        assert_int_equal(rc, TRAWL_OK);
+        return s;
+    }
+    return NULL;
+}
+
+static void test_v2_skips_read(void **state)
+{
+    (void)state;
+    segment *v2 = open_data("tests/data/segment-v2/skips.trw", 7);
+    segment *v3 = open_data("tests/fuzz/corpus/segment/skips", 7);
+    assert_non_null(v2);
+    assert_non_null(v3);
+    err e;
+    err_init(&e);
+    assert_int_equal(v2->version, 2);
+    assert_int_equal(v3->version, 3);
+    assert_int_equal(segment_check(v2, &e), TRAWL_OK);
+    assert_int_equal(segment_check(v3, &e), TRAWL_OK);
+    int multi = 0;
+    for (uint32_t t = 0; t < 3; t++) {
+        char term[8];
+        term_info t2, t3;
+        term_cursor a, b;
+        snprintf(term, sizeof term, "t%02u", t);
+        assert_int_equal(dict_find(v2, term, strlen(term), &t2, &e), 1);
+        assert_int_equal(dict_find(v3, term, strlen(term), &t3, &e), 1);
+        assert_int_equal(tc_open(&a, v2, &t2, &e), TRAWL_OK);
+        assert_int_equal(tc_open(&b, v3, &t3, &e), TRAWL_OK);
+        assert_null(a.imp);
+        multi += b.imp != NULL;
+        while (a.doc != DOC_END) {
+            uint32_t tf2[FMT_IMPACTS], len2[FMT_IMPACTS], tf3[FMT_IMPACTS], len3[FMT_IMPACTS];
+            tc_shallow_seek(&a, a.doc);
+            tc_shallow_seek(&b, b.doc);
+            assert_int_equal(tc_block_impacts(&a, tf2, len2), 1);
+            uint32_t m = tc_block_impacts(&b, tf3, len3), d = a.doc, j = 0;
+            assert_int_equal(tf2[0], tc_block_max_tf(&b));
+            assert_int_equal(len2[0], tc_block_min_len(&b));
+            assert_int_equal(b.doc, d);
+            assert_int_equal(tc_freq(&a), tc_freq(&b));
+            assert_true(tc_freq(&a) <= tf2[0] && v2->doc_lens[d] >= len2[0]);
+            while (j < m && !(tf3[j] >= tc_freq(&b) && len3[j] <= v3->doc_lens[d]))
+                j++;
+            assert_true(j < m);
+            tc_next(&a);
+            tc_next(&b);
+        }
+        assert_int_equal(b.doc, DOC_END);
+        assert_int_equal(a.rc, TRAWL_OK);
+        assert_int_equal(b.rc, TRAWL_OK);
+        tc_close(&a);
+        tc_close(&b);
+    }
+    assert_true(multi >= 1);
+    segment_close(v2);
+    segment_close(v3);
+}
+
 /* Protocol violations are TRAWL_EARG and sticky; sw_free removes the temporary file. */
 static void test_writer_protocol(void **state)
 {
@@ -1128,6 +1301,8 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_small_segments),
         cmocka_unit_test(test_list_shapes),
+        cmocka_unit_test(test_impacts_damage),
+        cmocka_unit_test(test_v2_skips_read),
         cmocka_unit_test(test_writer_protocol),
         cmocka_unit_test(test_flip_each_section),
         cmocka_unit_test(test_truncate),
