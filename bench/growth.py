@@ -81,6 +81,7 @@ class Growth:
                  '| machine | %s, %s cores |' % (m.get('cpu', '?'), m.get('cores', '?')),
                  '| trawl | %s (commit %s) |' % (m.get('trawl', '?'), m.get('commit', '?')),
                  '| SQLite | %s (FTS5 `unicode61`) |' % m.get('sqlite', '?'),
+                 '| Xapian | %s (no stemmer; only if it ran) |' % m.get('xapian', '?'),
                  '| corpus | kernel docs (%.1f MB) replicated %s× with new ids |' % (
                      self.raw_bytes / 1e6, '×, '.join(self.scales)),
                  '| queries | drawn from the 1× corpus (bench/make_queries.py), the same at '
@@ -99,6 +100,10 @@ class Growth:
         if eng == 'trawl':
             secs = float(kv.get('wall_s', 'nan'))
             index = int(kv.get('index_bytes', 0)) - int(kv.get('stored_bytes', 0))
+        elif eng == 'xapian':
+            secs = (float(kv.get('load_s', 'nan')) + float(kv.get('commit_s', 0)) +
+                    float(kv.get('compact_s', 0)))
+            index = int(kv.get('xapian_index_bytes', 0))
         else:
             secs = float(kv.get('load_s', 'nan')) + float(kv.get('optimize_s', 0))
             index = int(kv.get('fts_index_bytes', kv.get('index_bytes', 0)))
@@ -123,7 +128,8 @@ class Growth:
                         k, e, r['secs'], r['mbs'], r['rss_mb'], r['index_mb']))
         self.out('', 'One build per scale and engine (not the best of three as in `make '
                  'bench`): trawl `--language none --jsonl`, 2 threads, fsyncs included; FTS5 '
-                 'insert + optimize from texts in memory.', '')
+                 'insert + optimize, Xapian add + commit + compaction, both from texts in '
+                 'memory (bench/README.md).', '')
 
     def latency(self):
         for mode in MODES:

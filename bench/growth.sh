@@ -12,7 +12,8 @@
 # Usage: sh bench/growth.sh build/<MODE>
 # Knobs: TRAWL_BENCH_CACHE (default /var/tmp/trawl-bench), BENCH_REPS (timed passes, default
 # 3), BENCH_PER_CLASS (drawn queries per class, default 200), GROWTH_SCALES (default
-# "1 4 16"), GROWTH_ENGINES (default "trawl fts5"), PYTHON.
+# "1 4 16"), GROWTH_ENGINES (default "trawl fts5 xapian"; Xapian loads at ~3 MB/s, so it adds
+# about 4 minutes), PYTHON.
 #
 # Adding an engine: a function <engine>_build NAME CORPUS writing key=value lines to
 # $W/build-NAME (wall_s or load_s + optimize_s, maxrss_kb, an index size) and the engine's
@@ -24,7 +25,7 @@ CACHE=${TRAWL_BENCH_CACHE:-/var/tmp/trawl-bench}
 REPS=${BENCH_REPS:-3}
 PER_CLASS=${BENCH_PER_CLASS:-200}
 SCALES=${GROWTH_SCALES:-1 4 16}
-ENGINES=${GROWTH_ENGINES:-trawl fts5}
+ENGINES=${GROWTH_ENGINES:-trawl fts5 xapian}
 PY=${PYTHON:-python3}
 W=$CACHE/work/growth
 OUT=bench/results
@@ -50,6 +51,12 @@ fts5_build() {
       $LAT load --jsonl "$2" --db "$W/$1.db" --tokenize unicode61; } >"$W/build-$1"
 }
 
+xapian_build() {
+    rm -rf "$W/$1"
+    { echo "input=$2"
+      $LAT xload --jsonl "$2" --xapian "$W/$1" --language none; } >"$W/build-$1"
+}
+
 mkdir -p "$W" "$OUT"
 rm -f "$W"/build-* "$W/raw.csv"
 
@@ -63,11 +70,18 @@ for k in $SCALES; do
         step "x$k: build $e"
         "${e}_build" "$e-x$k" "$(corpus "$k")"
     done
+    # Xapian's 16x load leaves hundreds of MB of dirty pages; flush them so that their writeback
+    # does not run during the timed passes (in one run without this, trawl's 16x top 10 came out
+    # up to 2x slower than in the runs before and after it).
+    sync
     step "x$k: latency, TOP_10 and COUNT, $REPS timed passes"
-    $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" --queries "$W/queries.jsonl" \
+    XAPIAN=""
+    case " $ENGINES " in *" xapian "*) XAPIAN="--xapian $W/xapian-x$k --language none" ;; esac
+    # shellcheck disable=SC2086 # XAPIAN is two options or none
+    $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" $XAPIAN --queries "$W/queries.jsonl" \
         --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv"
     # The 16x indexes take a few GB; keep only the last scale's (for profiling).
-    [ "$k" = "${SCALES##* }" ] || rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db"
+    [ "$k" = "${SCALES##* }" ] || rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db" "$W/xapian-x$k"
 done
 
 {
@@ -77,6 +91,7 @@ done
     echo "trawl=$($B/trawl-search --version | cut -d' ' -f2)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
+    echo "xapian=$(dpkg-query -W -f '${Version}' libxapian30 2>/dev/null || echo unknown)"
     echo "reps=$REPS"
     echo "scales=$SCALES"
     echo "corpus=$(tr '\n' ' ' <"$K/STAMP")"
