@@ -217,8 +217,12 @@ echo "uniform" >"$P/u0.txt"
     >"$T/pout" 2>"$T/perr" &
 pid=$!
 expect "batch start" "$T/pidx" uniform "u0.txt"
-echo "uniform" >"$P/u1.txt"
-echo "uniform" >"$P/u2.txt"
+# Written beside the tree and moved in whole: a file created in place can be committed between
+# its creation and its write (the second change comes due first), empty, and its write is
+# then a change that waits for the interval (seen once under ASan).
+echo "uniform" >"$T/u1.txt"
+echo "uniform" >"$T/u2.txt"
+mv "$T/u1.txt" "$T/u2.txt" "$P/"
 expect "--commit-changes 2: committed long before the interval" "$T/pidx" uniform \
     "u0.txt u1.txt u2.txt"
 stop "$pid" INT
