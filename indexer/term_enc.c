@@ -245,27 +245,23 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size
     return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
 }
 
+/* Applies fn to every buffer of t: one list for init and free. */
+static void te_bufs(term_enc *t, void (*fn)(buf *))
+{
+    buf *all[] = {&t->docs, &t->tfs, &t->pos, &t->blocks, &t->skips, &t->pblocks, &t->imps};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        fn(all[i]);
+}
+
 void te_init(term_enc *t)
 {
     memset(t, 0, sizeof *t);
-    buf_init(&t->docs);
-    buf_init(&t->tfs);
-    buf_init(&t->pos);
-    buf_init(&t->blocks);
-    buf_init(&t->skips);
-    buf_init(&t->pblocks);
-    buf_init(&t->imps);
+    te_bufs(t, buf_init);
 }
 
 void te_free(term_enc *t)
 {
-    buf_free(&t->docs);
-    buf_free(&t->tfs);
-    buf_free(&t->pos);
-    buf_free(&t->blocks);
-    buf_free(&t->skips);
-    buf_free(&t->pblocks);
-    buf_free(&t->imps);
+    te_bufs(t, buf_free);
 }
 
 void te_begin(term_enc *t)
