@@ -369,23 +369,34 @@ static int pb_list_reserve(postings_buf *pb, pb_entry *t, size_t need)
     return 0;
 }
 
+/* Starts doc's posting in term t's list with room for pos_bytes of positions after its tf
+ * and doc gap: returns where the positions go (t->n still to be set), or NULL when out of
+ * memory. */
+static uint8_t *pb_posting_open(postings_buf *pb, pb_entry *t, uint32_t tf, uint32_t doc,
+                                size_t pos_bytes)
+{
+    if (pb_list_reserve(pb, t, t->n + 10 + pos_bytes) < 0) return NULL;
+    uint8_t *o = t->list + t->n;
+    o += pb_put_vu32(o, tf);
+    o += pb_put_vu32(o, doc - t->last_doc);
+    t->last_doc = doc;
+    return o;
+}
+
 /* Appends term t's posting for doc, walking its token chain from head. */
 static int pb_append(postings_buf *pb, pb_entry *t, uint32_t head, uint32_t doc)
 {
     uint32_t tf = 0;
     for (uint32_t k = head; k != PB_NONE; k = pb->toks[k].next)
         tf++;
-    if (pb_list_reserve(pb, t, t->n + 5 * ((size_t)tf + 2)) < 0) return -1;
-    uint8_t *o = t->list + t->n;
-    o += pb_put_vu32(o, tf);
-    o += pb_put_vu32(o, doc - t->last_doc);
+    uint8_t *o = pb_posting_open(pb, t, tf, doc, 5 * (size_t)tf);
+    if (!o) return -1;
     uint32_t prev = 0;
     for (uint32_t k = head; k != PB_NONE; k = pb->toks[k].next) {
         o += pb_put_vu32(o, pb->toks[k].pos - prev);
         prev = pb->toks[k].pos;
     }
     t->n = (size_t)(o - t->list);
-    t->last_doc = doc;
     return 0;
 }
 
@@ -413,13 +424,10 @@ static int pb_post_oldest(postings_buf *pb)
     pb->n_posts--;
     if (q->ix == PB_NONE && pb_post_lookup(pb, q) < 0) return pb->rc;
     pb_entry *t = &pb->terms[q->ix];
-    if (pb_list_reserve(pb, t, t->n + 10 + q->n_pos) < 0) return pb->rc = TRAWL_ENOMEM;
-    uint8_t *o = t->list + t->n;
-    o += pb_put_vu32(o, q->tf);
-    o += pb_put_vu32(o, q->doc - t->last_doc);
+    uint8_t *o = pb_posting_open(pb, t, q->tf, q->doc, q->n_pos);
+    if (!o) return pb->rc = TRAWL_ENOMEM;
     memcpy(o, q->pos, q->n_pos);
     t->n = (size_t)(o + q->n_pos - t->list);
-    t->last_doc = q->doc;
     return TRAWL_OK;
 }
 
