@@ -352,6 +352,13 @@ typedef struct cur_phrase {
     uint32_t n;
     uint32_t freq; /**< matches in the current doc */
     err *e;
+    /* Pruning against a top-k heap (cur_phrase_prune); heap NULL: none. */
+    const topk *heap;
+    double *slot_ub;     /**< [n] a group's first slot: its list's bound over its shallow block */
+    uint32_t *slot_last; /**< [n] that block's last doc; UINT32_MAX: none yet */
+    uint32_t win_last;   /**< docs up to it score at most win_ub; UINT32_MAX: none yet */
+    double win_ub;
+    int skipped; /**< some document was passed over unscored */
 } cur_phrase;
 
 /* First j >= from with pos[j] >= want, or n: galloping, so a short list probing a long one
@@ -498,15 +505,74 @@ static uint32_t cur_phrase_count(cur_phrase *ph)
     return ph->p->slop == 0 ? cur_phrase_exact(ph) : cur_phrase_near(ph);
 }
 
-/* Leapfrog over the slots' term cursors, then verify positions of each candidate. */
+/* The bound of the phrase over docs d..ph->win_last: the smallest of its lists' bounds over
+ * their shallow blocks at d (it occurs at most as often as each of its terms), each list's
+ * remembered with its block's last doc, as a window ends where the first block ends. */
+static double cur_phrase_window(cur_phrase *ph, uint32_t d)
+{
+    double ub = INFINITY;
+    uint32_t last = DOC_END;
+    for (uint32_t i = 0; i < ph->n; i++) {
+        if (ph->p->group[i] != i) continue;
+        term_cursor *tc = ph->tcs[i];
+        tc_shallow_seek(tc, d);
+        if (tc_block_last(tc) != ph->slot_last[i]) {
+            uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
+            ph->slot_ub[i] = bm25_upper_pairs(&ph->x->bm, ph->p->w_idf, tf, len, m);
+            ph->slot_last[i] = tc_block_last(tc);
+        }
+        ub = ph->slot_ub[i] < ub ? ph->slot_ub[i] : ub;
+        last = ph->slot_last[i] < last ? ph->slot_last[i] : last;
+    }
+    ph->win_last = last;
+    return ph->win_ub = ub;
+}
+
+/* With pruning: the first doc from d that its window's bound lets beat the heap (d itself when
+ * it may, DOC_END past the lists). A doc scoring the threshold loses: docs come in order. */
+static uint32_t cur_phrase_skip(cur_phrase *ph, uint32_t d)
+{
+    double thr = topk_threshold(ph->heap);
+    if (thr == -INFINITY) return d;
+    double ub =
+        ph->win_last != UINT32_MAX && d <= ph->win_last ? ph->win_ub : cur_phrase_window(ph, d);
+    if (ub > thr) return d;
+    ph->skipped = 1;
+    return ph->win_last >= DOC_END ? DOC_END : ph->win_last + 1;
+}
+
+/* With pruning: 1 if the candidate d (every list on it) cannot beat the heap even with as many
+ * matches as its rarest term in it has occurrences; its positions are then never read. */
+static int cur_phrase_doc_below(cur_phrase *ph, uint32_t d)
+{
+    double thr = topk_threshold(ph->heap);
+    if (thr == -INFINITY) return 0;
+    uint32_t tf = UINT32_MAX;
+    for (uint32_t i = 0; i < ph->n; i++) {
+        uint32_t f = tc_freq(ph->tcs[i]);
+        tf = f < tf ? f : tf;
+    }
+    int below = bm25_upper(&ph->x->bm, ph->p->w_idf, tf, segment_doc_len(ph->seg, d)) <= thr;
+    ph->skipped |= below;
+    return below;
+}
+
+/* Leapfrog over the slots' term cursors, then verify positions of each candidate; with pruning
+ * (ph->heap), windows and candidates that cannot beat the heap are passed over first. */
 static void cur_phrase_settle(cur_phrase *ph, uint32_t target)
 {
     uint32_t d = target;
     for (;;) {
         term_cursor *lead = ph->by_cost[0];
-        tc_seek(lead, d);
-        d = lead->doc;
+        d = tc_seek(lead, d);
         if (d == DOC_END) break;
+        if (ph->heap) {
+            uint32_t next = cur_phrase_skip(ph, d);
+            if (next != d) {
+                d = next;
+                continue;
+            }
+        }
         uint32_t i = 1;
         for (; i < ph->n; i++) {
             tc_seek(ph->by_cost[i], d);
@@ -515,6 +581,10 @@ static void cur_phrase_settle(cur_phrase *ph, uint32_t target)
         if (i < ph->n) {
             d = ph->by_cost[i]->doc;
             if (d == DOC_END) break;
+            continue;
+        }
+        if (ph->heap && cur_phrase_doc_below(ph, d)) {
+            d++;
             continue;
         }
         ph->freq = cur_phrase_count(ph);
@@ -555,65 +625,24 @@ uint32_t cur_phrase_freq(const cur *c)
     return ((const cur_phrase *)c)->freq;
 }
 
-/* ------------------------------------------------------------------ cached phrase */
-
-/* Walks the (doc, freq) matches the df pass kept: scoring a phrase never decodes positions
- * twice. */
-typedef struct cur_pcache {
-    cur base;
-    const pnode *p;
-    const exec *x;
-    const segment *seg;
-    const uint32_t *docs, *freqs;
-    uint32_t n, i;
-} cur_pcache;
-
-static void cur_pcache_next(cur *c)
+int cur_phrase_prune(cctx *cc, cur *c, const topk *heap)
 {
-    cur_pcache *pc = (cur_pcache *)c;
-    if (c->doc == DOC_END) return;
-    pc->i++;
-    c->doc = pc->i < pc->n ? pc->docs[pc->i] : DOC_END;
+    if (c->ops != &cur_phrase_ops) return TRAWL_OK; /* a phrase this segment cannot hold */
+    cur_phrase *ph = (cur_phrase *)c;
+    ph->slot_ub = arena_alloc(cc->x->a, ph->n * sizeof *ph->slot_ub);
+    ph->slot_last = arena_alloc(cc->x->a, ph->n * sizeof *ph->slot_last);
+    if (!ph->slot_ub || !ph->slot_last)
+        return err_set(cc->x->e, TRAWL_ENOMEM, "out of memory pruning a phrase");
+    memset(ph->slot_last, 0xff, ph->n * sizeof *ph->slot_last);
+    ph->win_last = UINT32_MAX;
+    ph->heap = heap;
+    return TRAWL_OK;
 }
 
-/* Galloping search from the current entry: cheap for short hops, logarithmic for long ones. */
-static void cur_pcache_seek(cur *c, uint32_t target)
+int cur_phrase_skipped(const cur *c)
 {
-    cur_pcache *pc = (cur_pcache *)c;
-    if (target <= c->doc) return;
-    uint32_t lo = pc->i, step = 1, hi = lo + 1;
-    while (hi < pc->n && pc->docs[hi] < target) {
-        lo = hi;
-        step *= 2;
-        hi = lo + step;
-    }
-    if (hi > pc->n) hi = pc->n;
-    while (lo < hi) { /* first index in [lo, hi) with docs >= target, else hi */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (pc->docs[mid] < target)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    pc->i = lo;
-    c->doc = lo < pc->n ? pc->docs[lo] : DOC_END;
+    return c->ops == &cur_phrase_ops && ((const cur_phrase *)c)->skipped;
 }
-
-static double cur_pcache_score(cur *c)
-{
-    cur_pcache *pc = (cur_pcache *)c;
-    double norm = bm25_norm(&pc->x->bm, segment_doc_len(pc->seg, c->doc));
-    return bm25_score(&pc->x->bm, pc->p->w_idf, pc->freqs[pc->i], norm);
-}
-
-static void cur_pcache_explain(cur *c, cur_xsink *xs)
-{
-    cur_pcache *pc = (cur_pcache *)c;
-    cur_explain_add(xs, pc->x, pc->p, pc->freqs[pc->i], segment_doc_len(pc->seg, c->doc));
-}
-
-static const cur_ops cur_pcache_ops = {cur_pcache_next, cur_pcache_seek, cur_pcache_score,
-                                       cur_pcache_explain};
 
 /* ------------------------------------------------------------------ construction */
 
@@ -752,24 +781,8 @@ static int cur_phrase_order(cctx *cc, cur_phrase *ph)
     return 0;
 }
 
-static cur *cur_build_pcache(cctx *cc, const pnode *p)
-{
-    cur_pcache *pc = cc_alloc(cc, sizeof *pc);
-    if (!pc) return NULL;
-    pc->base.ops = &cur_pcache_ops;
-    pc->p = p;
-    pc->x = cc->x;
-    pc->seg = cc->seg;
-    pc->docs = p->pc_docs[cc->seg_i];
-    pc->freqs = p->pc_freqs[cc->seg_i];
-    pc->n = p->pc_n[cc->seg_i];
-    pc->base.doc = pc->n ? pc->docs[0] : DOC_END;
-    return &pc->base;
-}
-
 static cur *cur_build_phrase(cctx *cc, const pnode *p)
 {
-    if (p->is_cached) return cur_build_pcache(cc, p);
     for (uint32_t i = 0; i < p->n_terms; i++)
         if (!p->pt[i]->has[cc->seg_i]) return cur_none(cc);
     cur_phrase *ph = cc_alloc(cc, sizeof *ph);

@@ -41,14 +41,27 @@ term_cursor *cur_term_cursor(const cur *c);
 /* Phrase frequency of a phrase cursor (built from a P_PHRASE node) on its current doc. */
 uint32_t cur_phrase_freq(const cur *c);
 
+typedef struct cctx cctx;
+
+/* Lets the phrase cursor c (built by cur_build from a P_PHRASE node; any other cursor is left
+ * alone) pass over documents that cannot score above heap's threshold, as Lucene's
+ * setMinCompetitiveScore does: whole windows by its terms' block bounds (a phrase occurs at
+ * most as often as each of its terms), then single candidates by the smallest tf of its terms,
+ * before their positions are read. Only for a clause whose score is the document's score (a
+ * lone phrase). Returns TRAWL_OK or TRAWL_ENOMEM (in cc's error). */
+int cur_phrase_prune(cctx *cc, cur *c, const topk *heap);
+
+/* 1 if the phrase cursor c passed over some document unscored (cur_phrase_prune). */
+int cur_phrase_skipped(const cur *c);
+
 /* Per-segment cursor construction: owns the term cursors opened for one segment. */
-typedef struct cctx {
+struct cctx {
     exec *x;
     size_t seg_i; /**< index in x->idx->segs */
     const segment *seg;
     term_cursor **tcs; /**< opened term cursors, closed by cctx_close */
     size_t n_tcs, cap_tcs;
-} cctx;
+};
 
 void cctx_init(cctx *cc, exec *x, size_t seg_i);
 /* Builds the cursor of plan node p, positioned on its first match. NULL on error (in x->e). */

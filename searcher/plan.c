@@ -1,7 +1,8 @@
 /* plan: query tree -> plan tree with global statistics, and the per-query choice of
  * algorithm. Every term is looked up once in every segment; prefixes expand over the union of
- * the segments' dictionaries; a phrase's df is counted exactly by a first pass over every
- * segment, so idf is global and identical whichever segment scores a document. */
+ * the segments' dictionaries; a phrase is weighted by its terms' idf (Lucene's PhraseQuery), so
+ * planning never reads positions, and idf is global and identical whichever segment scores a
+ * document. */
 #include "plan.h"
 
 #include "cursor.h"
@@ -19,7 +20,6 @@ typedef struct pb {
     plan_term **terms;
     size_t n, cap;
     uint32_t max_expansions;
-    size_t cached; /**< phrase matches cached so far (entries allocated) */
 } pb;
 
 static void *pb_alloc(pb *b, size_t n)
@@ -405,61 +405,10 @@ static pnode *pb_word(pb *b, const qnode *q)
 
 /* ------------------------------------------------------------------ phrase */
 
-/* Phrase matches the df pass keeps for scoring, over all phrases of a query (32 MB). */
-#define PB_CACHE_BUDGET ((size_t)4 << 20)
-
-/* Appends (doc, freq) to the segment's cache arrays (doubling in the arena); 0 when the budget
- * or the arena runs out, and the phrase then stays uncached. */
-static int pb_cache_add(pb *b, pnode *p, size_t seg, size_t *cap, uint32_t doc, uint32_t freq)
+/* Weighs a phrase from its terms' statistics (qstats_node): no pass over its positions. */
+static int pb_phrase_weigh(pb *b, pnode *p)
 {
-    uint32_t n = p->pc_n[seg];
-    if (n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 256;
-        if (b->cached + nc - *cap > PB_CACHE_BUDGET) return 0;
-        uint32_t *d = arena_alloc(b->x->a, nc * sizeof *d);
-        uint32_t *f = arena_alloc(b->x->a, nc * sizeof *f);
-        if (!d || !f) return 0;
-        if (n) {
-            memcpy(d, p->pc_docs[seg], n * sizeof *d);
-            memcpy(f, p->pc_freqs[seg], n * sizeof *f);
-        }
-        b->cached += nc - *cap;
-        p->pc_docs[seg] = d;
-        p->pc_freqs[seg] = f;
-        *cap = nc;
-    }
-    p->pc_docs[seg][n] = doc;
-    p->pc_freqs[seg][n] = freq;
-    p->pc_n[seg] = n + 1;
-    return 1;
-}
-
-/* Counts the documents with at least one match over every segment (exact phrase df), keeping
- * the matches with their frequencies when they fit the budget. */
-static int pb_phrase_df(pb *b, pnode *p)
-{
-    exec *x = b->x;
-    size_t n_segs = x->idx->n_segs;
-    int caching = (p->pc_docs = pb_alloc(b, n_segs * sizeof *p->pc_docs)) &&
-                  (p->pc_freqs = pb_alloc(b, n_segs * sizeof *p->pc_freqs)) &&
-                  (p->pc_n = pb_alloc(b, n_segs * sizeof *p->pc_n));
-    if (x->e->rc != TRAWL_OK) return x->e->rc;
-    p->df = 0;
-    for (size_t i = 0; i < n_segs; i++) {
-        cctx cc;
-        size_t cap = 0;
-        cctx_init(&cc, x, i);
-        cur *c = cur_build(&cc, p);
-        const index_seg *is = &x->idx->segs[i];
-        for (; c && c->doc != DOC_END; c->ops->next(c)) {
-            if (index_is_deleted(is, c->doc)) continue;
-            p->df++;
-            if (caching) caching = pb_cache_add(b, p, i, &cap, c->doc, cur_phrase_freq(c));
-        }
-        if (cctx_close(&cc) != TRAWL_OK) return x->e->rc;
-    }
-    p->is_cached = caching;
-    int rc = qstats_node(x, p);
+    int rc = qstats_node(b->x, p);
     pb_weigh(p, 1.0);
     return rc;
 }
@@ -500,7 +449,7 @@ static pnode *pb_phrase(pb *b, const qnode *q)
                 break;
             }
     }
-    return pb_phrase_df(b, p) == TRAWL_OK ? p : NULL;
+    return pb_phrase_weigh(b, p) == TRAWL_OK ? p : NULL;
 }
 
 /* ------------------------------------------------------------------ boolean */
@@ -586,14 +535,12 @@ int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
 
 /* ------------------------------------------------------------------ execution */
 
-/* Reference evaluator: walks the cursor tree, scoring every match (or only counting). */
-static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
+/* Walks cursor c of one segment to its end, counting (and scoring) every match. */
+static int plan_walk(exec *x, cctx *cc, cur *c)
 {
     const segment *seg = cc->seg;
     const index_seg *is = &x->idx->segs[cc->seg_i];
     uint64_t base = is->base;
-    cur *c = cur_build(cc, root);
-    if (!c) return x->e->rc;
     for (; c->doc != DOC_END; c->ops->next(c)) {
         if (index_is_deleted(is, c->doc)) continue;
         uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, c->doc) : 0;
@@ -601,6 +548,24 @@ static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
         x->count++;
         if (x->scoring) topk_push(&x->heap, c->ops->score(c), base + c->doc, date);
     }
+    return x->e->rc;
+}
+
+/* Reference evaluator: walks the cursor tree, scoring every match (or only counting). */
+static int plan_exhaustive(exec *x, cctx *cc, const pnode *root)
+{
+    cur *c = cur_build(cc, root);
+    return c ? plan_walk(x, cc, c) : x->e->rc;
+}
+
+/* Top-k of a lone phrase: the exhaustive walk, its cursor passing over the documents that
+ * cannot beat the heap (cur_phrase_prune). */
+static int plan_phrase(exec *x, cctx *cc, const pnode *root)
+{
+    cur *c = cur_build(cc, root);
+    if (!c || (!x->no_prune && cur_phrase_prune(cc, c, &x->heap) != TRAWL_OK)) return x->e->rc;
+    plan_walk(x, cc, c);
+    if (cur_phrase_skipped(c)) x->pruned = 1;
     return x->e->rc;
 }
 
@@ -614,10 +579,10 @@ static int plan_all_terms(pnode *const *v, uint32_t n)
 /* 1 if the root's global df is the exact answer to "how many documents match". */
 static int plan_df_is_count(const pnode *root, const exec *x)
 {
-    return !x->has_date && (root->kind == P_TERM || root->kind == P_PHRASE);
+    return !x->has_date && root->kind == P_TERM;
 }
 
-typedef enum plan_algo { PA_EXHAUSTIVE, PA_COUNT, PA_BMW, PA_MAXSCORE } plan_algo;
+typedef enum plan_algo { PA_EXHAUSTIVE, PA_COUNT, PA_BMW, PA_MAXSCORE, PA_PHRASE } plan_algo;
 
 /* Chosen once per query from the shape of the plan and the options. */
 static plan_algo plan_choose(const pnode *root, const exec *x)
@@ -625,6 +590,7 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
     if (x->heap.by_date || x->force_exhaustive) return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
     if (!x->scoring && plan_df_is_count(root, x)) return PA_COUNT;
     if (root->kind == P_TERM) return PA_BMW;
+    if (root->kind == P_PHRASE && x->scoring) return PA_PHRASE;
     if (root->kind == P_BOOL && !root->n_must_not) {
         if (!root->n_should && plan_all_terms(root->must, root->n_must)) return PA_BMW;
         if (!root->n_must && plan_all_terms(root->should, root->n_should)) return PA_MAXSCORE;
@@ -632,14 +598,15 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
     return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
 }
 
-static const char *const plan_algo_names[] = {"exhaustive", "count", "block-max-and", "maxscore"};
+static const char *const plan_algo_names[] = {"exhaustive", "count", "block-max-and", "maxscore",
+                                              "phrase-block-max"};
 
 int plan_run(const pnode *root, exec *x, int exact)
 {
     plan_algo algo = plan_choose(root, x);
     /* With an exact count the fast paths still pay: they visit every match without pruning,
-     * through inline term cursor calls instead of the cursor tree. A lone term or phrase
-     * without date filter has its exact count in df, so it may prune anyway. */
+     * through inline term cursor calls instead of the cursor tree. A lone term without date
+     * filter has its exact count in df, so it may prune anyway. */
     x->no_prune = (exact || !x->scoring) && !plan_df_is_count(root, x);
     pnode *one[1] = {(pnode *)root};
     x->algo = plan_algo_names[algo];
@@ -665,6 +632,9 @@ int plan_run(const pnode *root, exec *x, int exact)
             break;
         case PA_MAXSCORE:
             maxscore_run(x, &cc, root->should, root->n_should);
+            break;
+        case PA_PHRASE:
+            plan_phrase(x, &cc, root);
             break;
         }
         cctx_close(&cc);

@@ -39,11 +39,11 @@ struct pnode {
     pkind kind;
     /* P_TERM and P_PHRASE: scoring statistics */
     const char *label; /**< the term, or the phrase's terms joined by spaces (explain) */
-    uint64_t df;       /**< global df (phrase: documents with at least one match) */
+    uint64_t df;       /**< global df (phrase: its rarest term's, an upper bound) */
     uint64_t n_match;  /**< documents of this index matching: df, unless statistics of more
                             documents were supplied (qstats.h); the exact count of a lone clause */
-    double idf;
-    double weight;  /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
+    double idf;        /**< phrase: the sum of its terms' idf, as Lucene's PhraseQuery */
+    double weight;     /**< query weight (1 for a plain word or phrase; docs/RANKING.md) */
     double w_idf;   /**< weight * idf: what every scorer multiplies by (idf exactly at weight 1) */
     int origin;     /**< P_TERM: TRAWL_TERM_QUERY, TRAWL_TERM_FUZZY or TRAWL_TERM_FEEDBACK */
     uint32_t edits; /**< TRAWL_TERM_FUZZY: edits from the query word */
@@ -56,11 +56,6 @@ struct pnode {
     uint32_t *group;   /**< [n_terms] index of the first slot holding the same term */
     uint32_t n_terms;
     uint32_t slop;
-    /* P_PHRASE, filled by the df pass when the matches fit the cache budget: per segment, the
-     * matching docs and their phrase frequencies, so scoring never decodes positions again */
-    int is_cached;
-    uint32_t **pc_docs, **pc_freqs; /**< [n_segs] ascending docs, their freqs */
-    uint32_t *pc_n;                 /**< [n_segs] */
     /* P_BOOL */
     pnode **must, **should, **must_not;
     uint32_t n_must, n_should, n_must_not;
@@ -107,7 +102,7 @@ static inline int exec_needs_date(const exec *x)
 }
 
 /* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
- * beyond max_expansions), counts phrase df exactly (one pass over all segments). */
+ * beyond max_expansions). Reads no postings. */
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);
 
 /* The document frequency of term[0..len) over the live documents of every segment. Returns

@@ -158,59 +158,53 @@ int qstats_check_index(const trawl_qstats *qs, const trawl_index *idx, err *e)
 
 /* ------------------------------------------------------------------ the plan's hook */
 
-/* The key of a plan node in x's arena: a term's text, or a phrase's terms joined by spaces,
- * "@position" after a term not at its rank, "~slop" when not exact. Terms hold no space, '@'
- * or '~' (docs/ANALYZER.md), so the key names one clause. */
-static const char *qs_node_key(exec *x, const pnode *p, size_t *len)
+/* This index's df of a term (local), recorded when x->record is set; *df receives the df to
+ * score with: the global statistics' when x->global is set, else local. */
+static int qs_term(exec *x, const char *key, size_t len, uint64_t local, uint64_t *df)
 {
-    if (p->kind == P_TERM) {
-        *len = p->t->len;
-        return p->t->term;
-    }
-    size_t n = 16;
-    for (uint32_t i = 0; i < p->n_terms; i++)
-        n += p->pt[i]->len + 12;
-    char *k = arena_alloc(x->a, n), *w = k;
-    if (!k) return NULL;
-    for (uint32_t i = 0; i < p->n_terms; i++) {
-        if (i) *w++ = ' ';
-        memcpy(w, p->pt[i]->term, p->pt[i]->len);
-        w += p->pt[i]->len;
-        if (p->offsets[i] != i) w += sprintf(w, "@%u", p->offsets[i]);
-    }
-    if (p->slop) w += sprintf(w, "~%u", p->slop);
-    *len = (size_t)(w - k);
-    return k;
+    *df = local;
+    if (x->record && qs_add(x->record, TRAWL_QSTATS_TERM, key, len, local) < 0)
+        return err_set(x->e, TRAWL_ENOMEM, "out of memory collecting query statistics");
+    if (!x->global) return TRAWL_OK;
+    const qs_entry *g = qs_find(x->global, TRAWL_QSTATS_TERM, key, len);
+    if (local && !g)
+        return err_set(x->e, TRAWL_EARG, "the global statistics lack the term \"%.*s\"", (int)len,
+                       key);
+    if (g && g->df < local)
+        return err_set(x->e, TRAWL_EARG,
+                       "the global statistics count the term \"%.*s\" in %llu documents, "
+                       "fewer than the %llu of this index",
+                       (int)len, key, (unsigned long long)g->df, (unsigned long long)local);
+    if (g) *df = g->df;
+    return TRAWL_OK;
 }
 
-static const char *qs_kind_name(uint32_t kind)
+/* A phrase is weighted as Lucene's PhraseQuery weighs it: its idf is the sum of its terms'
+ * (a word written twice counts twice), so it needs no count of its own, and its df (shown by
+ * explain) is its rarest term's: the documents that may hold it. */
+static int qs_phrase(exec *x, pnode *p, uint64_t n_docs)
 {
-    return kind == TRAWL_QSTATS_TERM ? "term" : "phrase";
+    p->idf = 0;
+    p->df = UINT64_MAX;
+    for (uint32_t i = 0; i < p->n_terms; i++) {
+        const plan_term *t = p->pt[i];
+        uint64_t df;
+        if (qs_term(x, t->term, t->len, t->df, &df) != TRAWL_OK) return x->e->rc;
+        p->idf += bm25_idf(n_docs, df);
+        p->df = df < p->df ? df : p->df;
+    }
+    return TRAWL_OK;
 }
 
 int qstats_node(exec *x, pnode *p)
 {
+    uint64_t n_docs = x->global ? x->global->n_docs : x->idx->n_docs;
+    p->n_match = 0;
+    if (p->kind == P_PHRASE) return qs_phrase(x, p, n_docs);
     p->n_match = p->df;
-    if (x->record || x->global) {
-        uint32_t kind = p->kind == P_TERM ? TRAWL_QSTATS_TERM : TRAWL_QSTATS_PHRASE;
-        size_t len;
-        const char *key = qs_node_key(x, p, &len);
-        if (!key || (x->record && qs_add(x->record, kind, key, len, p->df) < 0))
-            return err_set(x->e, TRAWL_ENOMEM, "out of memory collecting query statistics");
-        const qs_entry *g = x->global ? qs_find(x->global, kind, key, len) : NULL;
-        if (x->global && p->n_match && !g)
-            return err_set(x->e, TRAWL_EARG, "the global statistics lack the %s \"%.*s\"",
-                           qs_kind_name(kind), (int)len, key);
-        if (g && g->df < p->n_match)
-            return err_set(x->e, TRAWL_EARG,
-                           "the global statistics count the %s \"%.*s\" in %llu documents, "
-                           "fewer than the %llu of this index",
-                           qs_kind_name(kind), (int)len, key, (unsigned long long)g->df,
-                           (unsigned long long)p->n_match);
-        if (g) p->df = g->df;
-    }
-    p->idf = bm25_idf(x->global ? x->global->n_docs : x->idx->n_docs, p->df);
-    return x->e->rc;
+    if (qs_term(x, p->t->term, p->t->len, p->n_match, &p->df) != TRAWL_OK) return x->e->rc;
+    p->idf = bm25_idf(n_docs, p->df);
+    return TRAWL_OK;
 }
 
 /* ------------------------------------------------------------------ export, run, merge */

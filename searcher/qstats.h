@@ -1,5 +1,5 @@
 /* qstats: the statistics BM25 takes from a collection (documents, total length, the df of each
- * term and phrase of a query) as an object of their own: exported from an index, merged across
+ * term of a query) as an object of their own: exported from an index, merged across
  * shards by summing, encoded to bytes and back, and supplied to plan.c in place of the index's
  * own. Parsing, planning and matching stay plan.c's; this module only keys, stores and looks up
  * counts. The byte format is described in docs/FORMAT.md, "Query statistics". */
@@ -33,10 +33,12 @@ struct trawl_qstats {
     buf keys; /**< every key's bytes */
 };
 
-/* Sets p->n_match (this index's count) and p->idf for a P_TERM or P_PHRASE node whose p->df
- * holds this index's df: records the count when x->record is set, and takes df (and N) from
- * x->global when that is set. TRAWL_EARG when the global statistics lack a count this index
- * needs or count fewer documents than it holds. Returns x->e->rc. */
+/* Sets p->idf (and p->n_match, this index's count) for a P_TERM node whose p->df holds this
+ * index's df, or for a P_PHRASE node (its idf the sum of its terms', as Lucene's; its df its
+ * rarest term's; n_match 0: unknown before it is run): records each term's count when
+ * x->record is set, and takes every df (and N) from x->global when that is set. TRAWL_EARG
+ * when the global statistics lack a count this index needs or count fewer documents than it
+ * holds. Returns x->e->rc. */
 int qstats_node(exec *x, pnode *p);
 
 /* Terms of the global statistics that start with the prefix and hold a live document: what the

@@ -11,11 +11,13 @@ corpus walk:
 
 Usage:
 
-    ref_bm25.py TOKENS.json [--or] [--k1 1.2] [--b 0.75] TERM...
+    ref_bm25.py TOKENS.json [--or | --phrase] [--k1 1.2] [--b 0.75] TERM...
     ref_bm25.py TOKENS.json --check-fts5 [--or] TERM...
 
 TERMs are analysed terms (stems, as the index holds them: "casualti", not "casualties").
-Default: a document must contain every term (AND); --or: any term. Prints one "id score" line
+Default: a document must contain every term (AND); --or: any term; --phrase: the terms in a
+row, scored as Lucene scores a PhraseQuery: tf = the phrase's occurrences in the document,
+idf = the sum of its terms' idf (a repeated term counted each time). Prints one "id score" line
 per matching document, best first, ties in index order (the engine's rule), scores with 9
 decimals. Formula: score = sum over query terms present in the document of
     idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)),
@@ -41,11 +43,13 @@ import sys
 
 
 def parse_args(argv):
-    opts = {"or": False, "k1": 1.2, "b": 0.75, "fts5": False, "terms": []}
+    opts = {"or": False, "phrase": False, "k1": 1.2, "b": 0.75, "fts5": False, "terms": []}
     it = iter(argv)
     for a in it:
         if a == "--or":
             opts["or"] = True
+        elif a == "--phrase":
+            opts["phrase"] = True
         elif a == "--check-fts5":
             opts["fts5"] = True
         elif a in ("--k1", "--b"):
@@ -91,6 +95,27 @@ def bm25(docs, terms, use_or, k1, b):
     return [(ident, score) for _, ident, score in out], df
 
 
+def idf_of(n, df):
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def phrase(docs, terms, k1, b):
+    """Returns [(id, score)] of the documents holding the terms in a row, best first."""
+    n = len(docs)
+    avgdl = sum(d["length"] for d in docs) / n if n else 0.0
+    df = {t: sum(1 for d in docs if t in d["tokens"]) for t in terms}
+    idf = sum(idf_of(n, df[t]) for t in terms)
+    out = []
+    for i, d in enumerate(docs):
+        toks, k = d["tokens"], len(terms)
+        tf = sum(1 for p in range(len(toks) - k + 1) if toks[p:p + k] == terms)
+        if tf:
+            norm = k1 * (1 - b + b * d["length"] / avgdl)
+            out.append((i, d["id"], idf * tf * (k1 + 1) / (tf + norm)))
+    out.sort(key=lambda r: (-r[2], r[0]))
+    return [(ident, score) for _, ident, score in out]
+
+
 def fts5_rank(docs, terms, use_or):
     """FTS5's bm25() order of the matching documents (ids, best first)."""
     vocab = {}
@@ -118,6 +143,10 @@ def main(argv):
         print("ref_bm25.py: no query terms", file=sys.stderr)
         return 2
     docs = load(argv[1])
+    if opts["phrase"]:
+        for ident, score in phrase(docs, opts["terms"], opts["k1"], opts["b"]):
+            print("%s %.9f" % (ident, score))
+        return 0
     ranked, df = bm25(docs, opts["terms"], opts["or"], opts["k1"], opts["b"])
     if not opts["fts5"]:
         for ident, score in ranked:

@@ -350,7 +350,7 @@ TRAWL_API const char *trawl_search_errmsg(const trawl_search *s);
 TRAWL_API uint32_t trawl_search_error_column(const trawl_search *s);
 
 /** Number of matching documents (after the date filter). Exact after a count_only or
- * exact_count search, for a lone term or phrase without date filter (its document frequency),
+ * exact_count search, for a lone term without date filter (its document frequency),
  * or when the search did not prune or counted every document; otherwise a lower bound: the top-k
  * algorithms skip documents that cannot enter the top offset + limit without counting them (see
  * trawl_search_count_is_exact). 0 after a failed run. */
@@ -473,8 +473,10 @@ TRAWL_API int trawl_search_text(trawl_search *s, size_t i, const char **text, si
 typedef struct trawl_explain {
     const char *term; /**< the analysed term, or the phrase's terms joined by spaces */
     uint32_t tf;      /**< occurrences (phrase frequency for a phrase) in the document */
-    uint64_t df;      /**< documents containing it, over the whole opened index */
-    double idf;       /**< ln(1 + (N - df + 0.5) / (df + 0.5)) */
+    uint64_t df;      /**< documents containing it, over the whole opened index; for a phrase,
+                           its rarest term's (the documents that may hold it) */
+    double idf;       /**< ln(1 + (N - df + 0.5) / (df + 0.5)); for a phrase, the sum of its
+                           terms' idf (a word written twice counts twice), as Lucene's */
     double norm;      /**< length norm k1 * (1 - b + b * doc_len / avg_len) */
     double score;     /**< idf * tf * (k1 + 1) / (tf + norm), times the clause's weight
                            (trawl_explain_info); the hit's score is the sum */
@@ -489,7 +491,8 @@ TRAWL_API int trawl_search_explain(const trawl_search *s, size_t i, const trawl_
 /** What a clause of an explained hit is (trawl_explain_info.kind). */
 enum {
     TRAWL_CLAUSE_TERM = 0,      /**< a term's BM25: weight * idf * tf * (k1 + 1) / (tf + norm) */
-    TRAWL_CLAUSE_PHRASE = 1,    /**< a phrase's BM25, the phrase as one pseudo-term */
+    TRAWL_CLAUSE_PHRASE = 1,    /**< a phrase's BM25, the phrase as one pseudo-term whose tf
+                                     is the phrase frequency and idf its terms' summed */
     TRAWL_CLAUSE_PROXIMITY = 2, /**< a term's proximity part (docs/RANKING.md): its tf, df and
                                      idf are the term's, norm the hit's length norm */
 };
@@ -805,9 +808,9 @@ static inline int trawl_writer_stat(const trawl_writer *w, trawl_writer_stats *s
  * shard's own top hits.
  *
  * The statistics are kept per clause, keyed by kind and analysed text: a term's df
- * (TRAWL_QSTATS_TERM, key: the term) and a phrase's exact df over live documents
- * (TRAWL_QSTATS_PHRASE, key: its terms joined by spaces, a term whose position is not its
- * rank marked "term@position", then "~slop" for a proximity phrase). Merging sums every count,
+ * (TRAWL_QSTATS_TERM, key: the term), for every term of the query, those of its phrases
+ * included (a phrase is weighted by the sum of its terms' idf, as Lucene's PhraseQuery, so it
+ * needs no count of its own). Merging sums every count,
  * so statistics a later version adds come as new kinds of keyed counts; the encoding (a
  * versioned binary record, docs/FORMAT.md, "Query statistics") keeps entries of kinds it does
  * not know through a decode, merge and encode. A trawl_qstats is not shared while it is
@@ -819,7 +822,9 @@ typedef struct trawl_qstats trawl_qstats;
 
 enum {
     TRAWL_QSTATS_TERM = 1,   /**< a term's df: live documents holding it */
-    TRAWL_QSTATS_PHRASE = 2, /**< a phrase's df: live documents with at least one match */
+    TRAWL_QSTATS_PHRASE = 2, /**< a phrase's exact df, written by trawl 1.0.0 (a
+                                  phrase is now weighted by its terms' df); still merged and
+                                  kept, never read */
 };
 
 /** An empty trawl_qstats (no part yet, N = 0) to merge parts into. Thread-safe.
@@ -841,9 +846,9 @@ TRAWL_API int trawl_search_qstats_sized(trawl_search *s, const char *query, cons
 /** Phase 1 of a search over shards: parses and plans query as trawl_search_run would (o's
  * default_or and max_expansions matter; its limits, sort, dates and BM25 parameters do not:
  * df counts every live document) and exports this index's statistics for it: N, total
- * tokens, the df of every term (prefix expansions included) and the exact df of every phrase.
- * Costs what the planning of a search costs: a dictionary lookup per term and segment, and a
- * pass over the positions of each phrase. Replaces the previous results of s (it has no hits
+ * tokens and the df of every term (prefix expansions and the terms of phrases included).
+ * Costs what the planning of a search costs: a dictionary lookup per term and segment; no
+ * postings are read. Replaces the previous results of s (it has no hits
  * afterwards).
  * @param[out] out the statistics (one part; the caller frees them), NULL on failure
  * @return TRAWL_OK, or an error of trawl_search_run (TRAWL_EQUERY, TRAWL_ELIMIT,

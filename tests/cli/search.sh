@@ -65,6 +65,10 @@ if [ -x "$B/tests/test_snippet" ]; then
         same 'ref civilian casualti' "$T/ref" "$EXP/civilian_casualties_and.ref"
         python3 "$REF" "$T/tokens.json" --or civilian casualti >"$T/ref"
         same 'ref --or civilian casualti' "$T/ref" "$EXP/civilian_casualties_or.ref"
+        python3 "$REF" "$T/tokens.json" --phrase ground invas >"$T/ref"
+        same 'ref --phrase ground invas' "$T/ref" "$EXP/ground_invasion_phrase.ref"
+        python3 "$REF" "$T/tokens.json" --phrase of the >"$T/ref"
+        same 'ref --phrase of the' "$T/ref" "$EXP/of_the_phrase.ref"
         for q in rafah blinken netanyahu "civilian casualti"; do
             # shellcheck disable=SC2086 # q holds several terms on purpose
             if python3 "$REF" "$T/tokens.json" --check-fts5 $q >"$T/out"; then ok; else
@@ -78,6 +82,9 @@ fi
 ranked rafah >"$T/got"; close 'rafah ranking' "$T/got" "$EXP/rafah.ref"
 ranked civilian casualties >"$T/got"; close 'civilian casualties ranking' "$T/got" "$EXP/civilian_casualties_and.ref"
 ranked --or civilian casualties >"$T/got"; close '--or civilian casualties ranking' "$T/got" "$EXP/civilian_casualties_or.ref"
+ranked '"ground invasion"' >"$T/got"; close '"ground invasion" ranking' "$T/got" "$EXP/ground_invasion_phrase.ref"
+ranked -n 3 '"of the"' >"$T/got"; head -3 "$EXP/of_the_phrase.ref" >"$T/want"
+close '"of the" top 3 (pruned)' "$T/got" "$T/want"
 ranked --or -n 2 --offset 2 civilian casualties >"$T/got"
 sed -n 3,4p "$EXP/civilian_casualties_or.ref" >"$T/want"; close '--offset 2 -n 2' "$T/got" "$T/want"
 

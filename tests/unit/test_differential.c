@@ -167,8 +167,7 @@ struct tq {
     char prefix[4];
     tq *kid[4]; /* AND/OR: kid[0..nk); ANDNOT: a, b; MSN: must, should, must_not */
     int nk;
-    int style;      /* spelling: ANDNOT as " -", " NOT ", " AND NOT "; AND as " " or " AND " */
-    uint64_t df[2]; /* PHRASE: documents with a match, per scope */
+    int style; /* spelling: ANDNOT as " -", " NOT ", " AND NOT "; AND as " " or " AND " */
 };
 
 typedef struct bf {
@@ -178,11 +177,29 @@ typedef struct bf {
     double k1, b;
 } bf;
 
-static double bf_bm25(const bf *c, uint64_t df, uint32_t tf, uint32_t dl)
+static double bf_idf(const bf *c, uint64_t df)
 {
-    double idf = log(1.0 + ((double)c->n_docs - (double)df + 0.5) / ((double)df + 0.5));
+    return log(1.0 + ((double)c->n_docs - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+static double bf_bm25_idf(const bf *c, double idf, uint32_t tf, uint32_t dl)
+{
     double norm = c->k1 * (1.0 - c->b + c->b * (double)dl / c->avgdl);
     return idf * tf * (c->k1 + 1.0) / (tf + norm);
+}
+
+static double bf_bm25(const bf *c, uint64_t df, uint32_t tf, uint32_t dl)
+{
+    return bf_bm25_idf(c, bf_idf(c, df), tf, dl);
+}
+
+/* A phrase's idf: the sum of its words' (a repeated word counted each time), as Lucene's. */
+static double bf_phrase_idf(const bf *c, const tq *q)
+{
+    double idf = 0;
+    for (int i = 0; i < q->nw; i++)
+        idf += bf_idf(c, df_word_df[c->scope][q->w[i]]);
+    return idf;
 }
 
 static uint32_t bf_tf(const df_doc *d, int w)
@@ -246,7 +263,7 @@ static int bf_eval(const bf *c, const tq *q, const df_doc *d, double *score)
     }
     case TQ_PHRASE: {
         uint32_t tf = bf_phrase_tf(d, q);
-        if (tf) s = bf_bm25(c, q->df[c->scope], tf, d->len);
+        if (tf) s = bf_bm25_idf(c, bf_phrase_idf(c, q), tf, d->len);
         m = tf > 0;
         break;
     }
@@ -283,18 +300,6 @@ static int bf_eval(const bf *c, const tq *q, const df_doc *d, double *score)
     }
     *score = m ? s : 0;
     return m;
-}
-
-/* Phrase df over the scope, for every phrase in q. */
-static void bf_prepare(const bf *c, tq *q)
-{
-    if (q->kind == TQ_PHRASE) {
-        q->df[c->scope] = 0;
-        for (int d = 0; d < c->n_docs; d++)
-            q->df[c->scope] += bf_phrase_tf(&df_docs[d], q) > 0;
-    }
-    for (int i = 0; i < q->nk; i++)
-        bf_prepare(c, q->kid[i]);
 }
 
 /* ------------------------------------------------------------------ query generation */
@@ -365,11 +370,14 @@ static tq *df_gen(int depth)
     return q;
 }
 
+static int df_only_phrases; /* df_gen_query gives lone phrases (their pruned top-k) */
+
 /* Top-level shapes: plain terms lists (the fast paths) and random trees. */
 static tq *df_gen_query(int *default_or)
 {
     uint32_t r = df_below(10);
     *default_or = 0;
+    if (df_only_phrases) return df_gen_phrase();
     if (r < 2 || r == 2) {
         tq *q = tq_new(r < 2 ? TQ_OR : TQ_AND);
         q->nk = 2 + (int)df_below(3);
@@ -562,7 +570,7 @@ static void df_check_explain(trawl_search *s, const char *qs)
 }
 
 typedef struct df_stats {
-    int algo_ms, algo_bmw, algo_ex, matched, pruned;
+    int algo_ms, algo_bmw, algo_ex, algo_phrase, phrase_pruned, matched, pruned;
 } df_stats;
 
 static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int qi, df_stats *st)
@@ -574,7 +582,6 @@ static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int 
     df_snap pruned, exact, page, ref;
     df_render_or = default_or;
     df_render(q, qs, sizeof qs);
-    bf_prepare(c, q);
     bf_from = bf_to = 0;
     if (qi % 7 == 3) {
         bf_from = 20240301;
@@ -593,6 +600,8 @@ static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int 
     st->algo_ms += strcmp(algo, "maxscore") == 0;
     st->algo_bmw += strcmp(algo, "block-max-and") == 0;
     st->algo_ex += strcmp(algo, "exhaustive") == 0;
+    st->algo_phrase += strcmp(algo, "phrase-block-max") == 0;
+    st->phrase_pruned += strcmp(algo, "phrase-block-max") == 0 && !trawl_search_count_is_exact(s);
     st->matched += n_exp > 0;
     st->pruned += !trawl_search_count_is_exact(s);
     df_check_ranked(s, exp, n_exp, score_of, 0, 10, qs);
@@ -741,15 +750,32 @@ static void test_random_queries_two_dirs(void **state)
     (void)state;
     df_stats st = {0};
     df_queries(1, DF_QUERIES, &st);
-    printf("test_differential: %d queries: maxscore %d, block-max %d, exhaustive %d, with "
-           "matches %d, pruned counts %d\n",
-           DF_QUERIES, st.algo_ms, st.algo_bmw, st.algo_ex, st.matched, st.pruned);
+    printf("test_differential: %d queries: maxscore %d, block-max %d, exhaustive %d, phrase "
+           "%d (%d pruned), with matches %d, pruned counts %d\n",
+           DF_QUERIES, st.algo_ms, st.algo_bmw, st.algo_ex, st.algo_phrase, st.phrase_pruned,
+           st.matched, st.pruned);
     /* The fast paths really ran (so the comparisons above covered them). */
     assert_true(st.algo_ms >= 20);
     assert_true(st.algo_bmw >= 20);
     assert_true(st.algo_ex >= 20);
+
     assert_true(st.matched >= DF_QUERIES / 2);
     assert_true(st.pruned >= 5);
+}
+
+/* Lone phrases, whose top-k passes over what their terms' bounds rule out: the same hits,
+ * scores and counts as the exhaustive evaluator and the brute force. */
+static void test_random_phrases(void **state)
+{
+    (void)state;
+    df_stats st = {0};
+    df_only_phrases = 1;
+    df_queries(1, DF_QUERIES, &st);
+    df_only_phrases = 0;
+    printf("test_differential: %d phrases: %d pruned, with matches %d\n", DF_QUERIES,
+           st.phrase_pruned, st.matched);
+    assert_true(st.algo_phrase >= DF_QUERIES * 9 / 10); /* the rest lack a term somewhere */
+    assert_true(st.phrase_pruned >= 20);
 }
 
 static void test_random_queries_one_dir(void **state)
@@ -977,6 +1003,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_queries_two_dirs),
+        cmocka_unit_test(test_random_phrases),
         cmocka_unit_test(test_random_queries_one_dir),
         cmocka_unit_test(test_random_queries_proximity),
         cmocka_unit_test(test_prefix_limit),

@@ -471,8 +471,8 @@ class Index:
 
     def qstats(self, query=None, default_or=False, *, fuzzy=False):
         """This index's statistics for BM25 as a QStats: with a query, also the df of each of
-        its terms (prefix expansions included) and the exact df of each phrase (phase 1 of a
-        search over shards: merge every shard's, then search each with stats=). fuzzy: record
+        its terms (prefix expansions and the words of phrases included; phase 1 of a search
+        over shards: merge every shard's, then search each with stats=). fuzzy: record
         every word's near spellings too, for a search with fuzzy=True (the shards' union then
         decides the variants). Raises QueryError, LimitError and the errors of search."""
         _need('trawl_search_qstats_sized')
@@ -551,7 +551,7 @@ def _qstats_ptr(stats):
 
 class QStats:
     """BM25 statistics of one or more indexes (trawl_qstats): documents, their total length,
-    and the df of a query's terms and phrases. Index.qstats(query) exports one index's; merging
+    and the df of a query's terms. Index.qstats(query) exports one index's; merging
     sums them; Index.search(query, stats=merged) scores with them, so every shard of a corpus
     ranks as one index would (trawl.h, "statistics across shards").
 
@@ -640,8 +640,9 @@ class QStats:
         return self._totals()[2]
 
     def entries(self):
-        """[(kind, key, df)]: kind 'term' or 'phrase' (or the number of a kind this binding
-        does not know), key the analysed text, df the documents."""
+        """[(kind, key, df)]: kind 'term' ('phrase' only in statistics written by trawl
+        1.0.0; or the number of a kind this binding does not know), key the analysed text, df
+        the documents."""
         out = []
         kind, key, n, df = ctypes.c_int(), ctypes.c_void_p(), ctypes.c_size_t(), c_u64()
         i = 0
