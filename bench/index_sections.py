@@ -25,6 +25,7 @@ NAMES = {
     9: "stored text",
     10: "stored index",
     11: "doc sources",
+    12: "chunk sums",
 }
 FOOTER_MAGIC = b"\xfftrawl\r\n"
 STORED, STORED_INDEX = 9, 10

@@ -40,7 +40,8 @@ int dict_block_range(const segment *s, uint64_t b, size_t *start, size_t *end, e
                        s->name, b, a, z);
     *start = (size_t)a;
     *end = (size_t)z;
-    return TRAWL_OK;
+    /* Every reader of the dictionary's bytes comes here first, so verifying here covers them. */
+    return seg_verify_range(s, FMT_SEC_DICT, *start, *end, e);
 }
 
 static uint32_t dict_block_count(const segment *s, uint64_t b)
@@ -230,12 +231,14 @@ static int dict_entry_skip(const uint8_t **p, const uint8_t *end, uint64_t *post
 }
 
 /* The first term of block b, in place: it is stored whole (PrefixLen 0) after the bases. A
- * probe of the binary search, so it reads one index entry and bounds the term by the section
- * end only (the block's own end is checked when the block is scanned). */
+ * probe of the binary search: it verifies the block's bytes (dict_block_range) and bounds the
+ * term by the section end only (the block's own end is checked when the block is scanned). */
 static int dict_first_term(const segment *s, uint64_t b, const uint8_t **term, size_t *len, err *e)
 {
     const seg_sec *d = &s->sec[FMT_SEC_DICT];
     uint32_t a, prefix, suffix;
+    size_t blk_start, blk_end; /* verifies the block's bytes */
+    if (dict_block_range(s, b, &blk_start, &blk_end, e) < 0) return e->rc;
     memcpy(&a, s->sec[FMT_SEC_DICT_INDEX].p + b * sizeof(fmt_dict_ix), 4);
     const uint8_t *p = d->p + (a < d->len ? a : d->len), *end = d->p + d->len;
     if (a >= d->len || dict_vskip(&p, end, 2) < 0 ||
@@ -428,7 +431,6 @@ int dict_iter_seek(dict_iter *it, const segment *s, const char *key, size_t len,
     memset(it, 0, sizeof *it);
     it->s = s;
     if (s->n_dict_blocks == 0) return TRAWL_OK;
-    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
     if (dict_find_block(s, key, len, &b, e) < 0 || dict_scan_block(s, b, key, len, &sc, e) < 0)
         return e->rc;
     it->block = b;
@@ -469,7 +471,6 @@ int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err
     char t[FMT_MAX_TERM + 1];
     rd r;
     if (len == 0 || len > FMT_MAX_TERM || s->n_dict_blocks == 0) return 0;
-    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
     if (dict_find_block(s, term, len, &b, e) < 0 || dict_scan_block(s, b, term, len, &sc, e) < 0)
         return e->rc;
     if (!sc.is_equal) return 0;
@@ -523,7 +524,6 @@ int dict_each_term(const segment *s, dict_term_fn fn, void *ctx, err *e)
     uint8_t term[FMT_MAX_TERM + 1];
     size_t len = 0;
     if (s->n_dict_blocks == 0) return TRAWL_OK;
-    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0) return e->rc;
     for (uint64_t b = 0; b < s->n_dict_blocks; b++)
         if (dict_each_block(s, b, term, &len, fn, ctx, e) < 0) return e->rc;
     return TRAWL_OK;
@@ -621,8 +621,7 @@ int dict_walk(const segment *s, dict_walk_fn visit, void *ctx, uint64_t *n_read,
     const uint8_t *suf = NULL;
     int rc;
     if (s->n_dict_blocks == 0) return TRAWL_OK;
-    if (seg_verify_first_use(s, FMT_SEC_DICT, e) < 0 || dict_walker_enter(&w, 0, e) < 0)
-        return e->rc;
+    if (dict_walker_enter(&w, 0, e) < 0) return e->rc;
     for (;;) {
         if ((rc = dict_walker_seek(&w, cur, hint_len, e)) < 0) return rc;
         for (;;) { /* to the first term at or above the hint */

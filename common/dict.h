@@ -25,8 +25,9 @@ typedef struct term_info {
     uint64_t pos_len; /**< bytes of positions */
 } term_info;
 
-/* Looks up term. Returns 1 and fills ti if present, 0 if absent, or TRAWL_ECORRUPT. The first
- * lookup or seek in a segment verifies the dictionary's checksum (seg_verify_first_use). */
+/* Looks up term. Returns 1 and fills ti if present, 0 if absent, or TRAWL_ECORRUPT. Every
+ * dictionary block read is verified first (seg_verify_range: its chunks from version 4, the
+ * whole dictionary before). */
 int dict_find(const segment *s, const char *term, size_t len, term_info *ti, err *e);
 
 /* Walks terms in byte order from the first one >= a start key. Lives in caller storage. */

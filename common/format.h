@@ -43,7 +43,7 @@
     "\xFF"               \
     "trawl\r\n"
 #define FMT_MAGIC_LEN      8
-#define FMT_VERSION        3u /**< written by this build */
+#define FMT_VERSION        4u /**< written by this build */
 #define FMT_VERSION_MIN    1u /**< oldest version this build reads (v1: no DOC_SRC section) */
 #define FMT_CHECKSUM_XXH64 1u /**< checksum algorithm id: xxhash64, seed 0 */
 
@@ -77,13 +77,27 @@ enum {
     FMT_SEC_STORED = 9,        /**< zlib streams of stored text */
     FMT_SEC_STORED_INDEX = 10, /**< fmt_stored_block per zlib stream */
     FMT_SEC_DOC_SRC = 11,      /**< fmt_src per document (version 2 on) */
-    FMT_SEC_COUNT = 11,        /**< the largest id; version 1 files have ids 1..10 */
+    FMT_SEC_CHUNK_SUMS = 12,   /**< u32 per FMT_CHUNK bytes of the dictionary, then of the ids
+                                    (version 4 on) */
+    FMT_SEC_COUNT = 12,        /**< the largest id; version 1 files have ids 1..10 */
 };
 
 /* Sections a file of the given (readable) version holds: ids 1..n, each once. */
 static inline uint32_t fmt_n_sections(uint32_t version)
 {
-    return version >= 2 ? 11u : 10u;
+    return version >= 4 ? 12u : version >= 2 ? 11u : 10u;
+}
+
+/* From version 4 the dictionary and the ids carry a check per FMT_CHUNK bytes (the low 32 bits
+ * of the xxhash64 of the chunk; the last chunk of a section may be shorter), so that a search
+ * verifies the chunks it reads instead of hashing both sections whole at its first lookup and
+ * first hit: what an opened index costs then no longer grows with its vocabulary and
+ * documents (docs/FORMAT.md, "Hostile input"). */
+#define FMT_CHUNK 4096u
+
+static inline uint64_t fmt_n_chunks(uint64_t section_len)
+{
+    return section_len / FMT_CHUNK + (section_len % FMT_CHUNK != 0);
 }
 
 typedef struct fmt_header {

@@ -17,9 +17,9 @@
 const char *seg_sec_name(uint32_t id)
 {
     static const char *const names[] = {
-        "?",        "stats",       "dictionary",   "dictionary index",
-        "postings", "positions",   "doc lengths",  "doc table",
-        "ids",      "stored text", "stored index", "doc sources"};
+        "?",           "stats",     "dictionary", "dictionary index", "postings",     "positions",
+        "doc lengths", "doc table", "ids",        "stored text",      "stored index", "doc sources",
+        "chunk sums"};
     return id <= FMT_SEC_COUNT ? names[id] : "?";
 }
 
@@ -166,6 +166,22 @@ static int seg_read_stats(segment *s, err *e)
     return seg_check_dict_index(s, e);
 }
 
+/* Version 4: the chunk sums' length against the two sections they cover, and their states. */
+static int seg_read_chunks(segment *s, err *e)
+{
+    if (s->version < 4) return TRAWL_OK;
+    s->n_dict_chunks = fmt_n_chunks(s->sec[FMT_SEC_DICT].len);
+    s->n_ids_chunks = fmt_n_chunks(s->sec[FMT_SEC_IDS].len);
+    uint64_t n = s->n_dict_chunks + s->n_ids_chunks;
+    if (s->sec[FMT_SEC_CHUNK_SUMS].len != n * 4)
+        return seg_corrupt(s, e, FMT_SEC_CHUNK_SUMS,
+                           "length disagrees with the dictionary and ids lengths",
+                           s->sec[FMT_SEC_CHUNK_SUMS].len, n);
+    if (n && !(s->chunk_state = calloc((size_t)n, sizeof *s->chunk_state)))
+        return err_set(e, TRAWL_ENOMEM, "%s: out of memory", s->name);
+    return TRAWL_OK;
+}
+
 /* ---------------------------------------------------------------- checksums at open */
 
 /* When each section's checksum is verified (docs/FORMAT.md, "What is verified when"). Searches
@@ -179,8 +195,8 @@ enum {
     SEG_SUM_BY_CHECK = 2,  /* only segment_check (--check) */
 };
 static const uint8_t seg_sum_when[FMT_SEC_COUNT + 1] = {
-    [FMT_SEC_DICT] = SEG_SUM_FIRST_USE,     /* the first term lookup */
-    [FMT_SEC_IDS] = SEG_SUM_FIRST_USE,      /* the first hit's id (segment_doc_meta) */
+    [FMT_SEC_DICT] = SEG_SUM_FIRST_USE,     /* the first term lookup (version 4: by chunks) */
+    [FMT_SEC_IDS] = SEG_SUM_FIRST_USE,      /* the first hit's id (version 4: by chunks) */
     [FMT_SEC_POSTINGS] = SEG_SUM_BY_CHECK,  /* most of the index; decoders stay in bounds, */
     [FMT_SEC_POSITIONS] = SEG_SUM_BY_CHECK, /* a flip may still change an answer */
     [FMT_SEC_STORED] = SEG_SUM_BY_CHECK,    /* zlib's adler32 fails a damaged block's inflate */
@@ -204,7 +220,8 @@ static int seg_verify_at_open(const segment *s, err *e)
     return TRAWL_OK;
 }
 
-int seg_verify_first_use(const segment *s, uint32_t id, err *e)
+/* Verifies a section whole on its first use (versions 1 to 3). */
+static int seg_verify_first_use(const segment *s, uint32_t id, err *e)
 {
     /* The state caches a function of immutable bytes: threads racing here compute the same
      * value, so relaxed order suffices, and writing it through a const segment changes nothing
@@ -217,6 +234,37 @@ int seg_verify_first_use(const segment *s, uint32_t id, err *e)
         atomic_store_explicit(state, v, memory_order_relaxed);
     }
     return v > 0 ? TRAWL_OK : seg_verify_sum(s, id, e);
+}
+
+/* 1 if chunk c of section id (its index among that section's chunks) matches its sum. */
+static int seg_chunk_ok(const segment *s, uint32_t id, uint64_t c)
+{
+    const seg_sec *sec = &s->sec[id];
+    size_t at = (size_t)c * FMT_CHUNK, n = sec->len - at < FMT_CHUNK ? sec->len - at : FMT_CHUNK;
+    uint64_t k = id == FMT_SEC_IDS ? s->n_dict_chunks + c : c;
+    uint32_t want;
+    memcpy(&want, s->sec[FMT_SEC_CHUNK_SUMS].p + k * 4, 4);
+    return (uint32_t)checksum64(sec->p + at, n) == want;
+}
+
+int seg_verify_range(const segment *s, uint32_t id, size_t start, size_t end, err *e)
+{
+    if (s->version < 4) return seg_verify_first_use(s, id, e);
+    if (end <= start) return TRAWL_OK;
+    _Atomic int8_t *state = s->chunk_state + (id == FMT_SEC_IDS ? s->n_dict_chunks : 0);
+    for (uint64_t c = start / FMT_CHUNK; c <= (end - 1) / FMT_CHUNK; c++) {
+        /* relaxed, as seg_verify_first_use's state */
+        int8_t v = atomic_load_explicit(&state[c], memory_order_relaxed);
+        if (v == 0) {
+            v = seg_chunk_ok(s, id, c) ? 1 : -1;
+            atomic_store_explicit(&state[c], v, memory_order_relaxed);
+        }
+        if (v < 0)
+            return err_set(e, TRAWL_ECORRUPT,
+                           "%s: %s: checksum mismatch (chunk of %u bytes at %" PRIu64 ")", s->name,
+                           seg_sec_name(id), FMT_CHUNK, s->sec[id].off + c * FMT_CHUNK);
+    }
+    return TRAWL_OK;
 }
 
 int segment_open(segment **out, const char *path, const char *name, uint64_t expect_id, err *e)
@@ -233,6 +281,7 @@ int segment_open(segment **out, const char *path, const char *name, uint64_t exp
     if (rc == TRAWL_OK) rc = seg_read_table(s, &table, e);
     if (rc == TRAWL_OK) rc = seg_verify_at_open(s, e);
     if (rc == TRAWL_OK) rc = seg_read_stats(s, e);
+    if (rc == TRAWL_OK) rc = seg_read_chunks(s, e);
     if (rc != TRAWL_OK) {
         segment_close(s);
         return rc;
@@ -251,6 +300,7 @@ void segment_close(segment *s)
 {
     if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
     termtab_free(atomic_load_explicit(&s->termtab, memory_order_acquire));
+    free((void *)s->chunk_state);
     mmapfile_close(&s->map);
     free(s);
 }
@@ -330,10 +380,11 @@ int segment_doc_meta(const segment *s, uint32_t doc, uint32_t *date, const char 
         return err_set(e, TRAWL_EARG, "%s: doc %" PRIu32 " out of range", s->name, doc);
     fmt_doc d = seg_doc(s, doc);
     *date = d.date;
-    if (seg_verify_first_use(s, FMT_SEC_IDS, e) < 0) return e->rc;
     if (d.id_off > s->sec[FMT_SEC_IDS].len || d.id_len > s->sec[FMT_SEC_IDS].len - d.id_off)
         return seg_corrupt(s, e, FMT_SEC_DOC_TABLE, "id of doc runs past the ids section", doc,
                            d.id_off);
+    if (seg_verify_range(s, FMT_SEC_IDS, d.id_off, (size_t)d.id_off + d.id_len, e) < 0)
+        return e->rc;
     *id = (const char *)s->sec[FMT_SEC_IDS].p + d.id_off;
     *len = d.id_len;
     return TRAWL_OK;
@@ -460,6 +511,19 @@ static uint64_t seg_pad_end(const segment *s, const seg_sec *sec)
     return next;
 }
 
+/* Version 4: every chunk of the dictionary and the ids against its sum. */
+static int seg_check_chunks(const segment *s, err *e)
+{
+    for (uint64_t c = 0; c < s->n_dict_chunks + s->n_ids_chunks; c++) {
+        uint32_t id = c < s->n_dict_chunks ? FMT_SEC_DICT : FMT_SEC_IDS;
+        uint64_t i = c < s->n_dict_chunks ? c : c - s->n_dict_chunks;
+        if (!seg_chunk_ok(s, id, i))
+            return seg_corrupt(s, e, FMT_SEC_CHUNK_SUMS, "sum disagrees with its chunk", id,
+                               i * FMT_CHUNK);
+    }
+    return TRAWL_OK;
+}
+
 /* Every section's checksum, and every padding byte (up to the next section) is zero. */
 static int seg_check_sums(const segment *s, err *e)
 {
@@ -561,7 +625,8 @@ static int seg_check_src(const segment *s, err *e)
 
 int segment_check(const segment *s, err *e)
 {
-    if (seg_check_sums(s, e) < 0 || seg_check_docs(s, e) < 0 || seg_check_src(s, e) < 0)
+    if (seg_check_sums(s, e) < 0 || seg_check_chunks(s, e) < 0 || seg_check_docs(s, e) < 0 ||
+        seg_check_src(s, e) < 0)
         return e->rc;
     return dict_check(s, e);
 }

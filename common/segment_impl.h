@@ -32,15 +32,19 @@ struct segment {
     uint64_t n_stored_blocks;
     _Atomic int8_t sum_state[FMT_SEC_COUNT + 1]; /**< sections verified on first use: 0 not yet,
                                                       1 checksum matches, -1 it does not */
-    struct termtab *_Atomic termtab;             /**< the terms alone, built when due (termtab.h) */
-    _Atomic uint64_t termtab_debt; /**< dictionary entries read by walks without the table */
+    _Atomic int8_t *chunk_state; /**< version 4: per chunk of the dictionary, then of the ids,
+                                      the same states; NULL when there are none */
+    uint64_t n_dict_chunks, n_ids_chunks;
+    struct termtab *_Atomic termtab; /**< the terms alone, built when due (termtab.h) */
+    _Atomic uint64_t termtab_debt;   /**< dictionary entries read by walks without the table */
 };
 
-/* Verifies the checksum of section id on its first use (the sections segment_open leaves to
- * their one reader: the dictionary, the ids) and remembers the outcome; later calls cost one
- * load. Thread-safe. TRAWL_ECORRUPT "NAME: dictionary: checksum mismatch (...)" on every call
+/* Verifies bytes [start, end) of section id (FMT_SEC_DICT or FMT_SEC_IDS, whose readers call
+ * this before they read) and remembers the outcome: from version 4 each chunk they overlap on
+ * its first use, before it the whole section on its first use; later calls cost a load per
+ * chunk. Thread-safe. TRAWL_ECORRUPT "NAME: dictionary: checksum mismatch (...)" on every call
  * once the bytes are found damaged. */
-int seg_verify_first_use(const segment *s, uint32_t id, err *e);
+int seg_verify_range(const segment *s, uint32_t id, size_t start, size_t end, err *e);
 
 /* Name of a section id for messages ("postings"). */
 const char *seg_sec_name(uint32_t id);

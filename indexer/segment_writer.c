@@ -3,7 +3,8 @@
  * File order as written:
  *   Header | STORED (streamed while documents arrive) | POSTINGS (streamed per term)
  *   | POSITIONS (streamed per term to an unlinked scratch file, copied here at finish)
- *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | DOC_SRC | table
+ *   | STATS | DICT | DICT_INDEX | DOC_LENS | DOC_TABLE | IDS | STORED_INDEX | DOC_SRC
+ *   | CHUNK_SUMS (of DICT and IDS) | table
  *   | trailer
  * A list of at most FMT_INLINE_DF docs and FMT_INLINE_CF positions is copied into its
  * dictionary entry instead of POSTINGS / POSITIONS (same block and positions encoding).
@@ -568,6 +569,31 @@ static void sw_mem_section(segment_writer *w, uint32_t id, const buf *b)
     sw_sec_end(w);
 }
 
+/* Appends the sum of every FMT_CHUNK bytes of b (the last chunk may be shorter) to sums. */
+static void sw_chunk_sums(buf *sums, const buf *b)
+{
+    for (size_t at = 0; at < b->len; at += FMT_CHUNK) {
+        size_t n = b->len - at < FMT_CHUNK ? b->len - at : FMT_CHUNK;
+        uint32_t v = (uint32_t)XXH64(b->p + at, n, 0);
+        buf_put(sums, &v, sizeof v);
+    }
+}
+
+/* The chunk sums of the dictionary, then of the ids (format.h, FMT_CHUNK). */
+static void sw_chunk_section(segment_writer *w)
+{
+    buf sums;
+    buf_init(&sums);
+    sw_chunk_sums(&sums, &w->dict);
+    sw_chunk_sums(&sums, &w->ids);
+    if (sums.oom) {
+        sw_oom(w);
+    } else {
+        sw_mem_section(w, FMT_SEC_CHUNK_SUMS, &sums);
+    }
+    buf_free(&sums);
+}
+
 /* With text from sw_add_stored_block: turns each document's start in the stored stream into
  * (block, offset), walking the documents and the blocks (both in stream order) together. A
  * document starting at the very end of the stream (an empty text) gets (blocks, 0). */
@@ -608,6 +634,7 @@ static void sw_write_tail(segment_writer *w)
     sw_mem_section(w, FMT_SEC_IDS, &w->ids);
     sw_mem_section(w, FMT_SEC_STORED_INDEX, &w->stored_index);
     sw_mem_section(w, FMT_SEC_DOC_SRC, &w->doc_src);
+    sw_chunk_section(w);
     fmt_trailer tr;
     memset(&tr, 0, sizeof tr);
     tr.table_off = w->out.off;

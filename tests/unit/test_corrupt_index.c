@@ -706,9 +706,9 @@ static void test_flips_answer_right_or_fail(void **state)
 {
     (void)state;
     static const char *const names[FMT_SEC_COUNT + 1] = {
-        "?",        "stats",       "dictionary",   "dictionary index",
-        "postings", "positions",   "doc lengths",  "doc table",
-        "ids",      "stored text", "stored index", "doc sources"};
+        "?",           "stats",     "dictionary", "dictionary index", "postings",     "positions",
+        "doc lengths", "doc table", "ids",        "stored text",      "stored index", "doc sources",
+        "chunk sums"};
     ci_tally tally[FMT_SEC_COUNT + 1], pad = {.name = "padding"};
     ci_answers clean;
     ci_write(ci.seg, ci.seg_len);

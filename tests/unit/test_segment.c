@@ -597,9 +597,10 @@ static int teardown_seg(void **state)
 }
 
 static const char *const sec_names[] = {
-    "",         "stats",       "dictionary",   "dictionary index",
-    "postings", "positions",   "doc lengths",  "doc table",
-    "ids",      "stored text", "stored index", "doc sources"};
+    "",          "stats",       "dictionary",   "dictionary index",
+    "postings",  "positions",   "doc lengths",  "doc table",
+    "ids",       "stored text", "stored index", "doc sources",
+    "chunk sums"};
 
 /* One flipped byte in each section: open still works (it reads no section bodies beyond the
  * stats), the deep check names that section. */
