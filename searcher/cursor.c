@@ -781,7 +781,9 @@ static int cur_phrase_order(cctx *cc, cur_phrase *ph)
     return 0;
 }
 
-static cur *cur_build_phrase(cctx *cc, const pnode *p)
+/* The phrase cursor of p, its term cursors opened but not moved: NULL (x->e set) on error, the
+ * none cursor when the segment lacks a word. */
+static cur *cur_build_phrase_unsettled(cctx *cc, const pnode *p)
 {
     for (uint32_t i = 0; i < p->n_terms; i++)
         if (!p->pt[i]->has[cc->seg_i]) return cur_none(cc);
@@ -811,8 +813,35 @@ static cur *cur_build_phrase(cctx *cc, const pnode *p)
     ph->seg = cc->seg;
     ph->base.ops = &cur_phrase_ops;
     if (cur_phrase_order(cc, ph) < 0) return NULL;
-    cur_phrase_settle(ph, 0);
     return &ph->base;
+}
+
+static cur *cur_build_phrase(cctx *cc, const pnode *p)
+{
+    cur *c = cur_build_phrase_unsettled(cc, p);
+    if (c && c->ops == &cur_phrase_ops) cur_phrase_settle((cur_phrase *)c, 0);
+    return c;
+}
+
+cur *cur_phrase_lists(cctx *cc, const pnode *p, term_cursor ***lists, uint32_t *n)
+{
+    cur *c = cur_build_phrase_unsettled(cc, p);
+    *n = 0;
+    if (!c || c->ops != &cur_phrase_ops) return c;
+    cur_phrase *ph = (cur_phrase *)c;
+    *lists = cc_alloc(cc, ph->n_groups * sizeof **lists);
+    if (!*lists) return NULL;
+    for (uint32_t i = 0; i < ph->n; i++)
+        if (p->group[i] == i) (*lists)[(*n)++] = ph->tcs[i];
+    return c;
+}
+
+uint32_t cur_phrase_match(cur *c, uint32_t d)
+{
+    cur_phrase *ph = (cur_phrase *)c;
+    ph->freq = cur_phrase_count(ph);
+    ph->base.doc = d;
+    return ph->freq;
 }
 
 /* AND of already built children (clause order), positioned on the first common doc. */

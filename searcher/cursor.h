@@ -54,6 +54,15 @@ int cur_phrase_prune(cctx *cc, cur *c, const topk *heap);
 /* 1 if the phrase cursor c passed over some document unscored (cur_phrase_prune). */
 int cur_phrase_skipped(const cur *c);
 
+/* For an algorithm that moves a phrase's term cursors itself: the phrase cursor of p (not
+ * positioned) and in *lists its *n term cursors, one per distinct word. Returns the cursor;
+ * the none cursor (and *n 0) when the segment lacks a word; NULL on error (in cc's error). */
+cur *cur_phrase_lists(cctx *cc, const pnode *p, term_cursor ***lists, uint32_t *n);
+
+/* The phrase frequency in doc d (0: no match) of a cursor from cur_phrase_lists, every one of
+ * its term cursors standing on d; its score is then bm25_score with the phrase's w_idf. */
+uint32_t cur_phrase_match(cur *c, uint32_t d);
+
 /* Per-segment cursor construction: owns the term cursors opened for one segment. */
 struct cctx {
     exec *x;
@@ -83,5 +92,7 @@ cur *cur_build_prox(cctx *cc, cur *inner, cur **m, cur **s);
  * does, so both give the same bits). Return x->e->rc. */
 int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n); /* OR of terms */
 int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);      /* AND of terms */
+/* AND of terms and phrases (at least one phrase; no proximity part): bmw_phrase.c. */
+int bmw_phrase_run(exec *x, cctx *cc, pnode *const *clauses, uint32_t n);
 
 #endif

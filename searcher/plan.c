@@ -576,13 +576,28 @@ static int plan_all_terms(pnode *const *v, uint32_t n)
     return n > 0;
 }
 
+/* 1 if v[0..n) are terms and phrases (bmw_phrase.c). */
+static int plan_terms_phrases(pnode *const *v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i]->kind != P_TERM && v[i]->kind != P_PHRASE) return 0;
+    return n > 0;
+}
+
 /* 1 if the root's global df is the exact answer to "how many documents match". */
 static int plan_df_is_count(const pnode *root, const exec *x)
 {
     return !x->has_date && root->kind == P_TERM;
 }
 
-typedef enum plan_algo { PA_EXHAUSTIVE, PA_COUNT, PA_BMW, PA_MAXSCORE, PA_PHRASE } plan_algo;
+typedef enum plan_algo {
+    PA_EXHAUSTIVE,
+    PA_COUNT,
+    PA_BMW,
+    PA_MAXSCORE,
+    PA_PHRASE,
+    PA_BMW_PHRASE
+} plan_algo;
 
 /* Chosen once per query from the shape of the plan and the options. */
 static plan_algo plan_choose(const pnode *root, const exec *x)
@@ -593,13 +608,16 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
     if (root->kind == P_PHRASE && x->scoring) return PA_PHRASE;
     if (root->kind == P_BOOL && !root->n_must_not) {
         if (!root->n_should && plan_all_terms(root->must, root->n_must)) return PA_BMW;
+        if (!root->n_should && x->scoring && x->prox_root != root &&
+            plan_terms_phrases(root->must, root->n_must))
+            return PA_BMW_PHRASE;
         if (!root->n_must && plan_all_terms(root->should, root->n_should)) return PA_MAXSCORE;
     }
     return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
 }
 
-static const char *const plan_algo_names[] = {"exhaustive", "count", "block-max-and", "maxscore",
-                                              "phrase-block-max"};
+static const char *const plan_algo_names[] = {
+    "exhaustive", "count", "block-max-and", "maxscore", "phrase-block-max", "block-max-and-phrase"};
 
 int plan_run(const pnode *root, exec *x, int exact)
 {
@@ -635,6 +653,9 @@ int plan_run(const pnode *root, exec *x, int exact)
             break;
         case PA_PHRASE:
             plan_phrase(x, &cc, root);
+            break;
+        case PA_BMW_PHRASE:
+            bmw_phrase_run(x, &cc, root->must, root->n_must);
             break;
         }
         cctx_close(&cc);

@@ -1,7 +1,8 @@
 /* plan: turns a parsed query (query.h) into an executable plan with global statistics, then
  * runs it segment after segment into one shared top-k heap. Owns the choice of algorithm, made
- * once per query: count-only walk, block-max AND (bmw.c, also single terms), MaxScore OR
- * (maxscore.c), or the exhaustive cursor-tree evaluator (the reference for every query). */
+ * once per query: count-only walk, block-max AND (bmw.c, also single terms), block-max AND of
+ * terms and phrases (bmw_phrase.c), a lone phrase's pruned walk (cur_phrase_prune), MaxScore
+ * OR (maxscore.c), or the exhaustive cursor-tree evaluator (the reference for every query). */
 #ifndef TRAWL_PLAN_H
 #define TRAWL_PLAN_H
 

@@ -371,6 +371,24 @@ static tq *df_gen(int depth)
 }
 
 static int df_only_phrases; /* df_gen_query gives lone phrases (their pruned top-k) */
+static int df_only_mixed;   /* df_gen_query gives ANDs of phrases and terms */
+
+/* An AND of one or two phrases and one or two frequent words (bmw_phrase.c). */
+static tq *df_gen_mixed(void)
+{
+    tq *q = tq_new(TQ_AND);
+    q->nk = 2 + (int)df_below(3);
+    for (int i = 0; i < q->nk; i++) {
+        if (i == 0 || (i < 2 && df_below(2))) {
+            q->kid[i] = df_gen_phrase();
+        } else {
+            q->kid[i] = tq_new(TQ_TERM);
+            const df_doc *d = &df_docs[df_below(DF_DOCS)];
+            q->kid[i]->w[0] = d->toks[df_below(d->len)];
+        }
+    }
+    return q;
+}
 
 /* Top-level shapes: plain terms lists (the fast paths) and random trees. */
 static tq *df_gen_query(int *default_or)
@@ -378,6 +396,7 @@ static tq *df_gen_query(int *default_or)
     uint32_t r = df_below(10);
     *default_or = 0;
     if (df_only_phrases) return df_gen_phrase();
+    if (df_only_mixed) return df_gen_mixed();
     if (r < 2 || r == 2) {
         tq *q = tq_new(r < 2 ? TQ_OR : TQ_AND);
         q->nk = 2 + (int)df_below(3);
@@ -570,7 +589,8 @@ static void df_check_explain(trawl_search *s, const char *qs)
 }
 
 typedef struct df_stats {
-    int algo_ms, algo_bmw, algo_ex, algo_phrase, phrase_pruned, matched, pruned;
+    int algo_ms, algo_bmw, algo_ex, algo_phrase, phrase_pruned, algo_mixed, mixed_pruned;
+    int matched, pruned;
 } df_stats;
 
 static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int qi, df_stats *st)
@@ -602,6 +622,9 @@ static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int 
     st->algo_ex += strcmp(algo, "exhaustive") == 0;
     st->algo_phrase += strcmp(algo, "phrase-block-max") == 0;
     st->phrase_pruned += strcmp(algo, "phrase-block-max") == 0 && !trawl_search_count_is_exact(s);
+    st->algo_mixed += strcmp(algo, "block-max-and-phrase") == 0;
+    st->mixed_pruned +=
+        strcmp(algo, "block-max-and-phrase") == 0 && !trawl_search_count_is_exact(s);
     st->matched += n_exp > 0;
     st->pruned += !trawl_search_count_is_exact(s);
     df_check_ranked(s, exp, n_exp, score_of, 0, 10, qs);
@@ -776,6 +799,22 @@ static void test_random_phrases(void **state)
            st.phrase_pruned, st.matched);
     assert_true(st.algo_phrase >= DF_QUERIES * 9 / 10); /* the rest lack a term somewhere */
     assert_true(st.phrase_pruned >= 20);
+}
+
+/* ANDs of phrases and terms, whose top-k skips windows and candidates on their bounds before
+ * reading positions: the same hits, scores and counts as the exhaustive evaluator. */
+static void test_random_mixed(void **state)
+{
+    (void)state;
+    df_stats st = {0};
+    df_only_mixed = 1;
+    df_queries(1, DF_QUERIES, &st);
+    df_only_mixed = 0;
+    printf("test_differential: %d ANDs of phrases and terms: %d by block-max, %d pruned, with "
+           "matches %d\n",
+           DF_QUERIES, st.algo_mixed, st.mixed_pruned, st.matched);
+    assert_true(st.algo_mixed >= DF_QUERIES / 2);
+    assert_true(st.mixed_pruned >= 10);
 }
 
 static void test_random_queries_one_dir(void **state)
@@ -1004,6 +1043,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_queries_two_dirs),
         cmocka_unit_test(test_random_phrases),
+        cmocka_unit_test(test_random_mixed),
         cmocka_unit_test(test_random_queries_one_dir),
         cmocka_unit_test(test_random_queries_proximity),
         cmocka_unit_test(test_prefix_limit),
