@@ -97,14 +97,8 @@ static double bp_window(bp *b, uint32_t d, uint32_t *last)
         bp_clause *c = &b->cl[i];
         double cu = INFINITY;
         for (uint32_t j = 0; j < c->n_tc; j++) {
-            term_cursor *t = c->tc[j];
-            tc_shallow_seek(t, d);
-            if (tc_block_last(t) != c->last[j]) {
-                uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(t, tf, len);
-                c->ub[j] = bm25_upper_pairs(&b->x->bm, c->p->w_idf, tf, len, m);
-                c->last[j] = tc_block_last(t);
-            }
-            cu = c->ub[j] < cu ? c->ub[j] : cu;
+            double u = cur_block_ub(&b->x->bm, c->tc[j], c->p->w_idf, d, &c->last[j], &c->ub[j]);
+            cu = u < cu ? u : cu;
             l = c->last[j] < l ? c->last[j] : l;
         }
         ub += cu;

@@ -514,14 +514,9 @@ static double cur_phrase_window(cur_phrase *ph, uint32_t d)
     uint32_t last = DOC_END;
     for (uint32_t i = 0; i < ph->n; i++) {
         if (ph->p->group[i] != i) continue;
-        term_cursor *tc = ph->tcs[i];
-        tc_shallow_seek(tc, d);
-        if (tc_block_last(tc) != ph->slot_last[i]) {
-            uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
-            ph->slot_ub[i] = bm25_upper_pairs(&ph->x->bm, ph->p->w_idf, tf, len, m);
-            ph->slot_last[i] = tc_block_last(tc);
-        }
-        ub = ph->slot_ub[i] < ub ? ph->slot_ub[i] : ub;
+        double u = cur_block_ub(&ph->x->bm, ph->tcs[i], ph->p->w_idf, d, &ph->slot_last[i],
+                                &ph->slot_ub[i]);
+        ub = u < ub ? u : ub;
         last = ph->slot_last[i] < last ? ph->slot_last[i] : last;
     }
     ph->win_last = last;

@@ -43,6 +43,21 @@ uint32_t cur_phrase_freq(const cur *c);
 
 typedef struct cctx cctx;
 
+/* List t's score bound (weight w_idf) over its shallow block at d, remembered in *ub with that
+ * block's last doc in *last (UINT32_MAX: none yet): windows end where the first of several
+ * lists' blocks ends, so the others' blocks recur and cost one compare. */
+static inline double cur_block_ub(const bm25 *bm, term_cursor *t, double w_idf, uint32_t d,
+                                  uint32_t *last, double *ub)
+{
+    tc_shallow_seek(t, d);
+    if (tc_block_last(t) != *last) {
+        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(t, tf, len);
+        *ub = bm25_upper_pairs(bm, w_idf, tf, len, m);
+        *last = tc_block_last(t);
+    }
+    return *ub;
+}
+
 /* Lets the phrase cursor c (built by cur_build from a P_PHRASE node; any other cursor is left
  * alone) pass over documents that cannot score above heap's threshold, as Lucene's
  * setMinCompetitiveScore does: whole windows by its terms' block bounds (a phrase occurs at
