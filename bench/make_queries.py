@@ -27,6 +27,7 @@ Classes (N per class, default 200):
   phrase        "a b": distinct bigrams, N/4 from each bigram-frequency band 1, 2-9, 10-99, 100+
   intersection  +a +b with the same word pairs as phrase
   union         a b  with the same word pairs as phrase
+  intersection_union  +a b: the first word required, the second optional (scored), same pairs
 (the search benchmark game also writes each query three ways).
 
 Usage: make_queries.py CORPUS.jsonl OUT.jsonl [--per-class N] [--seed S] [--diff WORDS.json]
@@ -159,6 +160,8 @@ def main():
             put('%s %s' % p, 'union', 'bigram_' + band, ok[p])
         for p, band in pairs:
             put('"%s %s"' % p, 'phrase', 'bigram_' + band, ok[p] and p[0] not in possessive)
+        for p, band in pairs:
+            put('+%s %s' % p, 'intersection_union', 'bigram_' + band, ok[p])
     if args.diff:
         with open(args.diff, 'w') as f:
             json.dump({'tainted': sorted(tainted), 'possessive': sorted(possessive),

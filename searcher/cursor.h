@@ -107,6 +107,18 @@ cur *cur_build_prox(cctx *cc, cur *inner, cur **m, cur **s);
  * does, so both give the same bits). Return x->e->rc. */
 int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n); /* OR of terms */
 int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);      /* AND of terms */
+/* Passes a query's one essential list tc (weight idf) over the docs that cannot enter the heap
+ * with what the other lists may add (rest): first whole blocks whose bound plus rest is at
+ * most thr, read from the skip data without decoding them (b_last, b_ub: cur_block_ub's
+ * memory), then, in the block it stops in, the docs whose own score fails q (set to
+ * thr - rest), division-free, sparing their scores and probes. Stops on the first doc that
+ * passes (maxscore.c; used by reqopt.c too). */
+void cur_essential_scan(exec *x, term_cursor *tc, double idf, uint32_t *b_last, double *b_ub,
+                        const uint32_t *lens, const bm25_quick *q, double rest, double thr);
+
+/* Required terms with optional ones (no proximity part): reqopt.c. */
+int reqopt_run(exec *x, cctx *cc, pnode *const *req, uint32_t n_req, pnode *const *opt,
+               uint32_t n_opt);
 /* AND of terms and phrases (at least one phrase; no proximity part): bmw_phrase.c. */
 int bmw_phrase_run(exec *x, cctx *cc, pnode *const *clauses, uint32_t n);
 

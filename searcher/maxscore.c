@@ -124,36 +124,20 @@ static double ms_prox(exec *x, const cctx *cc, ms_list *v, uint32_t m, uint32_t 
 }
 
 /* List l's bound over its shallow block (cached per block: MaxScore asks per candidate). */
-static double ms_block_ub(exec *x, ms_list *l)
+void cur_essential_scan(exec *x, term_cursor *tc, double idf, uint32_t *b_last, double *b_ub,
+                        const uint32_t *lens, const bm25_quick *q, double rest, double thr)
 {
-    if (tc_block_last(l->tc) != l->b_last) {
-        uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(l->tc, tf, len);
-        l->b_ub = bm25_upper_pairs(&x->bm, l->idf, tf, len, m);
-        l->b_last = tc_block_last(l->tc);
-    }
-    return l->b_ub;
-}
-
-/* Passes the one essential list over the docs that cannot enter the heap with what the
- * non-essential lists may add (rest): first whole blocks whose bound plus rest is at most thr,
- * read from the skip data without decoding them (tight with impacts), then, in the block it
- * stops in, the docs whose own score fails q (set to thr - rest), division-free, sparing
- * their scores and probes. Stops on the first doc that passes. */
-static void ms_essential_scan(exec *x, ms_list *l, const uint32_t *lens, const bm25_quick *q,
-                              double rest, double thr)
-{
-    term_cursor *tc = l->tc;
     while (tc->doc != DOC_END) {
         tc_shallow_seek(tc, tc->doc);
-        if (tc->sk == tc->blk && ms_block_ub(x, l) + rest <= thr) {
+        if (tc->sk == tc->blk &&
+            cur_block_ub(&x->bm, tc, idf, tc->doc, b_last, b_ub) + rest <= thr) {
             /* the skip position is on the decoded block: skip blocks while they fail */
             uint32_t target;
             do {
                 uint32_t last = tc_block_last(tc);
                 target = last >= DOC_END ? DOC_END : last + 1;
                 if (target == DOC_END) break;
-                tc_shallow_seek(tc, target);
-            } while (ms_block_ub(x, l) + rest <= thr);
+            } while (cur_block_ub(&x->bm, tc, idf, target, b_last, b_ub) + rest <= thr);
             x->pruned = 1;
             tc_seek(tc, target);
             continue;
@@ -181,8 +165,7 @@ static void ms_block_cum(exec *x, ms_list *v, const uint32_t *ord, const double 
     double b = 0;
     for (uint32_t k = 0; k < ne; k++) {
         ms_list *l = &v[ord[k]];
-        tc_shallow_seek(l->tc, d);
-        b += ms_block_ub(x, l);
+        b += cur_block_ub(&x->bm, l->tc, l->idf, d, &l->b_last, &l->b_ub);
         bound[k] = b < cum[k] ? b : cum[k];
     }
 }
@@ -238,7 +221,9 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
                 q_thr = thr;
                 q_ne = ne;
             }
-            ms_essential_scan(x, &v[ord[ne]], seg->doc_lens, &q, ne ? cum[ne - 1] : 0, thr);
+            ms_list *e = &v[ord[ne]];
+            cur_essential_scan(x, e->tc, e->idf, &e->b_last, &e->b_ub, seg->doc_lens, &q,
+                               ne ? cum[ne - 1] : 0, thr);
         }
         uint32_t d = DOC_END;
         for (uint32_t k = ne; k < m; k++)

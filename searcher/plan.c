@@ -596,7 +596,8 @@ typedef enum plan_algo {
     PA_BMW,
     PA_MAXSCORE,
     PA_PHRASE,
-    PA_BMW_PHRASE
+    PA_BMW_PHRASE,
+    PA_REQOPT
 } plan_algo;
 
 /* Chosen once per query from the shape of the plan and the options. */
@@ -611,13 +612,17 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
         if (!root->n_should && x->scoring && x->prox_root != root &&
             plan_terms_phrases(root->must, root->n_must))
             return PA_BMW_PHRASE;
+        if (x->scoring && x->prox_root != root && plan_all_terms(root->must, root->n_must) &&
+            plan_all_terms(root->should, root->n_should))
+            return PA_REQOPT;
         if (!root->n_must && plan_all_terms(root->should, root->n_should)) return PA_MAXSCORE;
     }
     return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
 }
 
 static const char *const plan_algo_names[] = {
-    "exhaustive", "count", "block-max-and", "maxscore", "phrase-block-max", "block-max-and-phrase"};
+    "exhaustive",           "count",           "block-max-and", "maxscore", "phrase-block-max",
+    "block-max-and-phrase", "req-opt-maxscore"};
 
 int plan_run(const pnode *root, exec *x, int exact)
 {
@@ -656,6 +661,9 @@ int plan_run(const pnode *root, exec *x, int exact)
             break;
         case PA_BMW_PHRASE:
             bmw_phrase_run(x, &cc, root->must, root->n_must);
+            break;
+        case PA_REQOPT:
+            reqopt_run(x, &cc, root->must, root->n_must, root->should, root->n_should);
             break;
         }
         cctx_close(&cc);

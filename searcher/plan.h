@@ -1,8 +1,9 @@
 /* plan: turns a parsed query (query.h) into an executable plan with global statistics, then
  * runs it segment after segment into one shared top-k heap. Owns the choice of algorithm, made
  * once per query: count-only walk, block-max AND (bmw.c, also single terms), block-max AND of
- * terms and phrases (bmw_phrase.c), a lone phrase's pruned walk (cur_phrase_prune), MaxScore
- * OR (maxscore.c), or the exhaustive cursor-tree evaluator (the reference for every query). */
+ * terms and phrases (bmw_phrase.c), required with optional terms (reqopt.c), a lone phrase's
+ * pruned walk (cur_phrase_prune), MaxScore OR (maxscore.c), or the exhaustive cursor-tree evaluator
+ * (the reference for every query). */
 #ifndef TRAWL_PLAN_H
 #define TRAWL_PLAN_H
 

@@ -406,8 +406,11 @@ static tq *df_gen_reqopt(int *default_or)
     *default_or = 1;
     q->nk = 2 + (int)df_below(3);
     q->nreq = 1 + (int)df_below((uint32_t)q->nk - 1);
-    for (int i = 0; i < q->nk; i++)
-        q->kid[i] = df_gen_leaf_word_or_phrase();
+    int words_only = df_below(2); /* reqopt.c; with a phrase, the exhaustive evaluator */
+    for (int i = 0; i < q->nk; i++) {
+        q->kid[i] = words_only ? tq_new(TQ_TERM) : df_gen_leaf_word_or_phrase();
+        if (words_only) q->kid[i]->w[0] = df_word();
+    }
     return q;
 }
 
@@ -635,6 +638,7 @@ static void df_check_explain(trawl_search *s, const char *qs)
 
 typedef struct df_stats {
     int algo_ms, algo_bmw, algo_ex, algo_phrase, phrase_pruned, algo_mixed, mixed_pruned;
+    int algo_reqopt, reqopt_pruned;
     int matched, pruned;
 } df_stats;
 
@@ -668,6 +672,8 @@ static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int 
     st->algo_phrase += strcmp(algo, "phrase-block-max") == 0;
     st->phrase_pruned += strcmp(algo, "phrase-block-max") == 0 && !trawl_search_count_is_exact(s);
     st->algo_mixed += strcmp(algo, "block-max-and-phrase") == 0;
+    st->algo_reqopt += strcmp(algo, "req-opt-maxscore") == 0;
+    st->reqopt_pruned += strcmp(algo, "req-opt-maxscore") == 0 && !trawl_search_count_is_exact(s);
     st->mixed_pruned +=
         strcmp(algo, "block-max-and-phrase") == 0 && !trawl_search_count_is_exact(s);
     st->matched += n_exp > 0;
@@ -857,10 +863,14 @@ static void test_random_mixed(void **state)
     df_queries(1, DF_QUERIES, &st);
     df_only_mixed = 0;
     printf("test_differential: %d ANDs and required + optional clauses of phrases and terms: %d "
-           "by block-max, %d pruned, with matches %d\n",
-           DF_QUERIES, st.algo_mixed, st.mixed_pruned, st.matched);
+           "by block-max (%d pruned), %d by required + optional MaxScore (%d pruned), with "
+           "matches %d\n",
+           DF_QUERIES, st.algo_mixed, st.mixed_pruned, st.algo_reqopt, st.reqopt_pruned,
+           st.matched);
     assert_true(st.algo_mixed >= DF_QUERIES / 4); /* the ANDs; the rest is exhaustive */
     assert_true(st.mixed_pruned >= 5);
+    assert_true(st.algo_reqopt >= DF_QUERIES / 8);
+    assert_true(st.reqopt_pruned >= 5);
 }
 
 static void test_random_queries_one_dir(void **state)
