@@ -119,6 +119,9 @@ static int pb_table_new(postings_buf *pb, unsigned bits)
 {
     pb_slot *t = malloc(((size_t)1 << bits) * sizeof *t);
     if (!t) return -1;
+    /* GCC turns malloc + memset of the whole block into calloc, which brings the zero page
+     * back: the empty asm hides from it that t is what malloc returned. */
+    __asm__("" : "+r"(t));
     memset(t, 0, ((size_t)1 << bits) * sizeof *t);
     free(pb->table);
     pb->table = t;
