@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "checksum.h"
+#include "hugemem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,18 +112,12 @@ struct postings_buf {
     int rc;            /**< sticky TRAWL_ENOMEM */
 };
 
-/* Allocates an empty table of 2^bits slots. Returns 0 or -1. Zeroed by writing, not calloc: a
- * large calloc maps the shared zero page, a lookup's read faults it in, and the insert's write
- * then takes a copy-on-write fault whose TLB flush interrupts every other thread of a threaded
- * build (1.6% of a 2-thread profile). */
+/* Allocates an empty table of 2^bits slots (hugemem.h: zeroed by writing, on huge pages when
+ * large). Returns 0 or -1. */
 static int pb_table_new(postings_buf *pb, unsigned bits)
 {
-    pb_slot *t = malloc(((size_t)1 << bits) * sizeof *t);
+    pb_slot *t = hugemem_zalloc(((size_t)1 << bits) * sizeof *t);
     if (!t) return -1;
-    /* GCC turns malloc + memset of the whole block into calloc, which brings the zero page
-     * back: the empty asm hides from it that t is what malloc returned. */
-    __asm__("" : "+r"(t));
-    memset(t, 0, ((size_t)1 << bits) * sizeof *t);
     free(pb->table);
     pb->table = t;
     pb->table_cap = (size_t)1 << bits;
