@@ -303,12 +303,11 @@ static int sb_merge_rounds(segbuild *b)
     return TRAWL_OK;
 }
 
-/* Nothing spilled: the sorted postings buffer goes straight to the segment writer, its lists
- * encoded on as many threads as documents were analysed with. */
+/* Nothing spilled: the postings buffer, sorted by sb_finish, goes straight to the segment
+ * writer, its lists encoded on as many threads as documents were analysed with. */
 static int sb_write_mem(segbuild *b)
 {
-    int rc = pb_sort(b->pb, b->e);
-    return rc == TRAWL_OK ? tp_write(b->pb, b->sw, b->o.threads ? b->o.threads : 1, b->e) : rc;
+    return tp_write(b->pb, b->sw, b->o.threads ? b->o.threads : 1, b->e);
 }
 
 /* Feeds every term, in byte order, to the segment writer. */
@@ -332,6 +331,9 @@ int sb_finish(segbuild *b, sw_stats *st, uint32_t *n_runs)
         ap_free(b->ap); /* every document is in: its threads, batches and caches can go */
         b->ap = NULL;
     }
+    /* With nothing spilled the terms are sorted first: meanwhile the zip thread compresses
+     * the blocks still in flight, which zip_finish would otherwise wait for idly. */
+    if (rc == TRAWL_OK && b->n_runs == 0) rc = pb_sort(b->pb, b->e);
     if (rc == TRAWL_OK) rc = zip_finish(b->z);
     if (rc == TRAWL_OK) rc = sb_terms(b);
     if (rc == TRAWL_OK) rc = sw_finish(b->sw, st);
