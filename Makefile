@@ -42,7 +42,7 @@ COMMON_SRC := $(wildcard common/*.c)
 # nothing in trawl.h reaches it, so the library does not carry it or its dependency.
 CLI_SEARCH_SRC := searcher/main.c searcher/batch.c searcher/out.c searcher/locate.c searcher/hitout.c \
                   searcher/inspect.c searcher/tui.c
-CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/ignore.c indexer/select.c \
+CLI_INDEX_SRC  := indexer/main.c indexer/build.c indexer/corpus.c indexer/lines.c indexer/ignore.c indexer/select.c \
                   indexer/gz.c indexer/enc.c indexer/stats.c indexer/watch.c
 LIB_SRC    := $(COMMON_SRC) $(filter-out $(CLI_SEARCH_SRC),$(wildcard searcher/*.c)) \
               $(filter-out $(CLI_INDEX_SRC),$(wildcard indexer/*.c))

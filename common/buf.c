@@ -15,7 +15,7 @@ void buf_free(buf *b)
     buf_init(b);
 }
 
-int buf_reserve(buf *b, size_t n)
+int buf_grow(buf *b, size_t n)
 {
     if (b->oom) return -1;
     if (b->cap - b->len >= n) return 0;
@@ -35,50 +35,6 @@ int buf_reserve(buf *b, size_t n)
     b->p = p;
     b->cap = cap;
     return 0;
-}
-
-void buf_put(buf *b, const void *p, size_t n)
-{
-    if (n == 0 || buf_reserve(b, n) < 0) return;
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-void buf_put_u8(buf *b, uint8_t v)
-{
-    buf_put(b, &v, 1);
-}
-
-void buf_put_u16(buf *b, uint16_t v)
-{
-    buf_put(b, &v, 2);
-}
-
-void buf_put_u32(buf *b, uint32_t v)
-{
-    buf_put(b, &v, 4);
-}
-
-void buf_put_u64(buf *b, uint64_t v)
-{
-    buf_put(b, &v, 8);
-}
-
-void buf_put_vu32(buf *b, uint32_t v)
-{
-    buf_put_vu64(b, v);
-}
-
-void buf_put_vu64(buf *b, uint64_t v)
-{
-    uint8_t tmp[10];
-    size_t n = 0;
-    while (v >= 0x80) {
-        tmp[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    tmp[n++] = (uint8_t)v;
-    buf_put(b, tmp, n);
 }
 
 void buf_put_zeros(buf *b, size_t n)

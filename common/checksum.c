@@ -6,8 +6,3 @@ uint64_t checksum64(const void *p, size_t n)
 {
     return XXH64(p, n, 0);
 }
-
-uint64_t hash64(const void *p, size_t n)
-{
-    return XXH3_64bits(p, n);
-}

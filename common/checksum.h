@@ -8,7 +8,15 @@
 
 uint64_t checksum64(const void *p, size_t n);
 
-/* Fast hash for in-memory tables (XXH3, 64 bits); not for on-disk checksums. */
-uint64_t hash64(const void *p, size_t n);
+/* Fast hash for in-memory tables (XXH3, 64 bits); not for on-disk checksums. Inline: the
+ * analyzer hashes every token (a term of a few bytes), where the library call's entry cost
+ * more than the hash. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+static inline uint64_t hash64(const void *p, size_t n)
+{
+    return XXH3_64bits(p, n);
+}
 
 #endif

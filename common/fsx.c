@@ -39,6 +39,15 @@ int fsx_write_all(int fd, const void *p, size_t n, const char *path, err *e)
     return TRAWL_OK;
 }
 
+void fsx_start_writeback(int fd, uint64_t off, uint64_t len)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd, (void)off, (void)len;
+#endif
+}
+
 int fsx_fsync_dir(const char *dir, err *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include "err.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /* fsx_open_regular's result when path names something other than a regular file. */
@@ -23,6 +24,11 @@ int fsx_open_regular(const char *path, int flags, mode_t mode, struct stat *st);
 /* Writes all n bytes to fd (retrying short writes and EINTR); path only names it in errors.
  * ENOSPC and other failures become TRAWL_EIO with the reason. */
 int fsx_write_all(int fd, const void *p, size_t n, const char *path, err *e);
+
+/* Asks the kernel to start writing bytes [off, off + len) of fd to disk now, without waiting
+ * (Linux sync_file_range; elsewhere nothing), so that a writer's final fsync finds less to
+ * write. Best effort: a failure is left for the fsync to report. */
+void fsx_start_writeback(int fd, uint64_t off, uint64_t len);
 
 /* fsyncs the directory so a rename inside it is durable. */
 int fsx_fsync_dir(const char *dir, err *e);

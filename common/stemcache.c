@@ -1,6 +1,7 @@
 #include "stemcache.h"
 
 #include "checksum.h"
+#include "hugemem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +104,8 @@ static int stemcache_grow(stemcache *c)
     stemcache_slot *s;
     size_t i;
     if (n_new > (size_t)1 << 30) return -1;
-    s = aligned_alloc(64, n_new * sizeof *s);
+    s = hugemem_zalloc(n_new * sizeof *s);
     if (!s) return -1;
-    memset(s, 0, n_new * sizeof *s);
     for (i = 0; i < n_old; i++) {
         const stemcache_slot *e = &c->slots[i];
         if (e->key_len != 0)

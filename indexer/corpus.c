@@ -10,6 +10,7 @@
 #include "enc.h"
 #include "fsx.h"
 #include "gz.h"
+#include "lines.h"
 #include "select.h"
 
 #include <dirent.h>
@@ -24,6 +25,10 @@
 #include <unistd.h>
 #include <utf8proc.h>
 #include <xxhash.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define CORPUS_SNIFF  8192              /* bytes examined by the binary test */
 #define CORPUS_GZ_MAX ((size_t)1 << 31) /* a .gz inflating past 2 GiB is skipped (a zip bomb) */
@@ -50,9 +55,8 @@ typedef struct cw {
     int is_skip;
     cw_dirid *stack; /**< ancestors of the current directory */
     size_t n_stack, cap_stack;
-    char *line; /**< getline buffer (JSONL) */
-    size_t line_cap;
-    char *file; /**< text file contents, reused from file to file (no page faults per file) */
+    lines lines; /**< the JSONL file being read */
+    char *file;  /**< text file contents, reused from file to file (no page faults per file) */
     size_t file_cap;
     buf plain;          /**< a .gz file's decompressed text, reused */
     buf utf8;           /**< a Latin-1 file's text converted to UTF-8, reused */
@@ -332,67 +336,153 @@ static void cw_jansson_field(json_t *obj, const char *name, cw_jfield *f, char *
     f->len = n > 0 ? (size_t)n : 0;
 }
 
+/* Width of the well-formed UTF-8 sequence at q (q[0] >= 0x80, q < e), or 0 if it is not one:
+ * the rules of utf8proc_iterate (no overlong form, surrogate or value past U+10FFFF), inline
+ * because texts in other scripts have a sequence every few bytes. */
+static inline int cw_utf8_width(const unsigned char *q, const unsigned char *e)
+{
+    unsigned c = q[0];
+    ptrdiff_t left = e - q;
+    if (c < 0xC2 || c > 0xF4) return 0;
+    if (c < 0xE0) return left >= 2 && (q[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (left < 3 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && q[1] < 0xA0) || (c == 0xED && q[1] > 0x9F)) return 0;
+        return 3;
+    }
+    if (left < 4 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80 || (q[3] & 0xC0) != 0x80)
+        return 0;
+    if ((c == 0xF0 && q[1] < 0x90) || (c == 0xF4 && q[1] > 0x8F)) return 0;
+    return 4;
+}
+
+/* Skips the plain bytes at p (printable ASCII other than '"' and '\\'), copying them to *o
+ * unless o is NULL, and returns the first byte that is not one (or e). With SSE2, 16 bytes a
+ * step, each stored whole: *o needs 16 bytes of room past what it receives. */
+static inline const unsigned char *cw_jplain(const unsigned char *p, const unsigned char *e,
+                                             uint8_t **o)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), sp = _mm_set1_epi8(0x20);
+    while (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        /* signed: bytes >= 0x80 are below 0x20 too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
+                                    _mm_cmplt_epi8(v, sp));
+        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        size_t k = m ? (size_t)__builtin_ctz(m) : 16;
+        if (o) {
+            _mm_storeu_si128((__m128i *)(void *)*o, v);
+            *o += k;
+        }
+        p += k;
+        if (m) return p;
+    }
+#endif
+    const unsigned char *q = p;
+    while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+        q++;
+    if (o) {
+        memcpy(*o, p, (size_t)(q - p));
+        *o += q - p;
+    }
+    return q;
+}
+
+/* Decodes the \u escape at q (q[0..1] = "\\u", as a pair for a surrogate) into *cp; returns
+ * the byte past it, or NULL for a bad hex digit, \u0000 or a lone surrogate. */
+static const unsigned char *cw_jescape_u(const unsigned char *q, const unsigned char *e,
+                                         uint32_t *cp)
+{
+    const unsigned char *p = q + 2;
+    for (int round = 0; round < 2; round++) {
+        uint32_t v = 0;
+        for (int i = 0; i < 4; i++, p++) {
+            if (p >= e) return NULL;
+            int c = *p, d = c >= '0' && c <= '9'   ? c - '0'
+                            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                   : -1;
+            if (d < 0) return NULL;
+            v = v << 4 | (uint32_t)d;
+        }
+        if (round == 0 && v >= 0xD800 && v <= 0xDBFF) {
+            if (e - p < 2 || p[0] != '\\' || p[1] != 'u') return NULL;
+            *cp = v;
+            p += 2;
+            continue;
+        }
+        if (round == 1 && (v < 0xDC00 || v > 0xDFFF)) return NULL;
+        if (round == 0 && (v == 0 || (v >= 0xDC00 && v <= 0xDFFF))) return NULL;
+        *cp = round == 0 ? v : 0x10000 + ((*cp - 0xD800) << 10) + (v - 0xDC00);
+        return p;
+    }
+    return NULL;
+}
+
+/* The byte a one-letter escape stands for, or -1 ('u' and anything else). */
+static int cw_jescape_char(unsigned char c)
+{
+    switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+        return c;
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    default:
+        return -1;
+    }
+}
+
 /* Reads a JSON string body at *pp (after the opening quote) up to its closing quote, checking
  * it as jansson does, and appends the unescaped bytes to out (NULL: check only). Returns 0, or
  * -1 for anything the fast path leaves to jansson: a control character, invalid UTF-8, a bad
- * escape, \u0000 or a lone surrogate. */
+ * escape, \u0000 or a lone surrogate (or no memory for out). Unescaping never lengthens text,
+ * so out's room is reserved once and written through a pointer. */
 static int cw_jstr(const char **pp, const char *end, buf *out)
 {
     const unsigned char *p = (const unsigned char *)*pp, *e = (const unsigned char *)end;
+    uint8_t *o = NULL, **op = NULL;
+    if (out) {
+        if (buf_reserve(out, (size_t)(e - p) + 16) < 0) return -1;
+        o = out->p + out->len;
+        op = &o;
+    }
     for (;;) {
-        const unsigned char *q = p;
-        while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-            q++;
-        if (out) buf_put(out, p, (size_t)(q - p));
+        const unsigned char *q = cw_jplain(p, e, op);
         if (q >= e || *q < 0x20) return -1;
         if (*q == '"') {
             *pp = (const char *)q + 1;
+            if (out) out->len = (size_t)(o - out->p);
             return 0;
         }
         if (*q >= 0x80) {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t r = utf8proc_iterate(q, e - q, &cp);
-            if (r <= 0) return -1;
-            if (out) buf_put(out, q, (size_t)r);
-            p = q + r;
+            int w = cw_utf8_width(q, e);
+            if (w == 0) return -1;
+            if (o) memcpy(o, q, (size_t)w), o += w;
+            p = q + w;
             continue;
         }
         /* an escape */
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-        const char *k = q + 1 < e ? memchr(from, q[1], 8) : NULL;
-        if (k && q[1]) {
-            if (out) buf_put_u8(out, (uint8_t)to[k - from]);
+        if (q + 1 >= e) return -1;
+        int c = cw_jescape_char(q[1]);
+        if (c >= 0) {
+            if (o) *o++ = (uint8_t)c;
             p = q + 2;
             continue;
         }
-        if (q + 1 >= e || q[1] != 'u') return -1;
         uint32_t cp = 0;
-        p = q + 2;
-        for (int round = 0; round < 2; round++) {
-            uint32_t v = 0;
-            for (int i = 0; i < 4; i++, p++) {
-                if (p >= e) return -1;
-                int c = *p, d = c >= '0' && c <= '9'   ? c - '0'
-                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                       : -1;
-                if (d < 0) return -1;
-                v = v << 4 | (uint32_t)d;
-            }
-            if (round == 0 && v >= 0xD800 && v <= 0xDBFF) {
-                if (e - p < 2 || p[0] != '\\' || p[1] != 'u') return -1;
-                cp = v;
-                p += 2;
-                continue;
-            }
-            if (round == 1 && (v < 0xDC00 || v > 0xDFFF)) return -1;
-            if (round == 0 && (v == 0 || (v >= 0xDC00 && v <= 0xDFFF))) return -1;
-            cp = round == 0 ? v : 0x10000 + ((cp - 0xD800) << 10) + (v - 0xDC00);
-            break;
-        }
-        uint8_t u[4];
-        utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, u);
-        if (out) buf_put(out, u, (size_t)n);
+        if (q[1] != 'u' || !(p = cw_jescape_u(q, e, &cp))) return -1;
+        if (o) o += utf8proc_encode_char((utf8proc_int32_t)cp, o);
     }
 }
 
@@ -578,36 +668,27 @@ int corpus_jsonl_parse_line(const corpus_opts *o, const char *line, size_t len, 
 static int cw_jsonl_file(cw *w, const char *path, const char *name)
 {
     struct stat st;
-    size_t line_no = 0;
-    int rc = TRAWL_OK, fd = cw_open(w, path, &st);
+    size_t line_no = 0, len;
+    const char *line;
+    int rc = TRAWL_OK, r, fd = cw_open(w, path, &st);
     if (fd < 0) return TRAWL_OK;
-    FILE *f = fdopen(fd, "r");
-    if (!f) {
-        close(fd);
-        return err_set(w->e, TRAWL_ENOMEM, "%s: out of memory opening it", path);
-    }
-    for (;;) {
-        errno = 0;
-        ssize_t n = getline(&w->line, &w->line_cap, f);
-        if (n < 0) {
-            if (errno == ENOMEM)
-                rc = err_set(w->e, TRAWL_ENOMEM, "%s: out of memory reading a line", path);
-            else if (ferror(f))
-                cw_warn(w, "%s: %s, rest of the file skipped", path, strerror(errno));
-            break;
-        }
+    lines_open(&w->lines, fd);
+    while ((r = lines_next(&w->lines, &line, &len)) == LINES_LINE) {
         line_no++;
-        size_t len = (size_t)n;
-        while (len > 0 && corpus_is_space(w->line[len - 1]))
+        while (len > 0 && corpus_is_space(line[len - 1]))
             len--;
         size_t i = 0;
-        while (i < len && corpus_is_space(w->line[i]))
+        while (i < len && corpus_is_space(line[i]))
             i++;
         if (i == len) continue;
-        rc = cw_json_line(w, w->line, len, path, name, line_no);
+        rc = cw_json_line(w, line, len, path, name, line_no);
         if (rc != TRAWL_OK) break;
     }
-    fclose(f);
+    if (r == LINES_ENOMEM)
+        rc = err_set(w->e, TRAWL_ENOMEM, "%s: out of memory reading a line", path);
+    else if (r == LINES_EIO)
+        cw_warn(w, "%s: %s, rest of the file skipped", path, strerror(errno));
+    close(fd);
     return rc;
 }
 
@@ -824,6 +905,7 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
     buf_init(&w.path);
     buf_init(&w.plain);
     buf_init(&w.utf8);
+    lines_init(&w.lines);
     sel_walk_init(&w.sw, o->select);
     for (int i = 0; i < 3; i++)
         buf_init(&w.jbuf[i]);
@@ -836,7 +918,7 @@ int corpus_walk(const corpus_opts *o, const char *const *paths, size_t n_paths, 
     buf_free(&w.utf8);
     sel_walk_free(&w.sw);
     free(w.stack);
-    free(w.line);
+    lines_free(&w.lines);
     free(w.file);
     for (int i = 0; i < 3; i++)
         buf_free(&w.jbuf[i]);

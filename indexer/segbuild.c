@@ -42,6 +42,7 @@ struct segbuild {
     uint64_t bytes;
     size_t pb_budget;   /**< postings buffer bytes before a spill (sb_share_memory) */
     size_t cache_bytes; /**< bound of each analyzer's stem cache */
+    size_t zip_ring;    /**< bytes of stored text in flight to the zip thread (zip_new) */
 };
 
 static int sb_replay(void *ctx, const ap_doc *d);
@@ -52,9 +53,10 @@ static size_t sb_budget(const segbuild *b)
 }
 
 /* Shares the budget out while documents are analysed: a quarter to the analyzers' stem caches
- * (each up to the analyzer's default), the analysis pool's batches what it says it needs, the
- * postings buffer the rest but at least half. The final merge of runs has the whole budget:
- * caches and pool are gone by then (sb_finish). */
+ * (each up to the analyzer's default), the analysis pool's batches what it says it needs, a
+ * 64th to the stored text in flight to the zip thread (zip.h bounds it), the postings buffer
+ * the rest but at least half. The final merge of runs has the whole budget: caches and pool are
+ * gone by then (sb_finish). */
 static void sb_share_memory(segbuild *b)
 {
     size_t budget = sb_budget(b);
@@ -62,7 +64,12 @@ static void sb_share_memory(segbuild *b)
     size_t cache = budget / 4 / n_an, other;
     if (cache < SEGBUILD_MIN_CACHE) cache = SEGBUILD_MIN_CACHE;
     if (cache > ANALYZER_DEFAULT_CACHE_BYTES) cache = ANALYZER_DEFAULT_CACHE_BYTES;
-    other = n_an * cache + (b->o.threads >= 2 ? ap_mem_bytes(b->o.threads - 1) : 0);
+    other = n_an * cache;
+    if (b->o.threads >= 2) {
+        b->zip_ring = budget / 64;
+        other += ap_mem_bytes(b->o.threads - 1) +
+                 zip_ring_blocks(b->zip_ring) * 2 * (size_t)FMT_STORED_CUT;
+    }
     b->cache_bytes = cache;
     b->pb_budget = other < budget / 2 ? budget - other : budget / 2;
 }
@@ -88,7 +95,7 @@ int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
     int rc = pb_new(&b->pb, e);
     if (rc == TRAWL_OK)
         rc = sw_open(&b->sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
-    if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, e);
+    if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, b->zip_ring, e);
     if (rc == TRAWL_OK && o->threads >= 2)
         rc = ap_new(&b->ap, analyzer_language(an), analyzer_max_token_len(an), o->threads - 1,
                     b->cache_bytes, sb_replay, b, e);
@@ -296,12 +303,11 @@ static int sb_merge_rounds(segbuild *b)
     return TRAWL_OK;
 }
 
-/* Nothing spilled: the sorted postings buffer goes straight to the segment writer, its lists
- * encoded on as many threads as documents were analysed with. */
+/* Nothing spilled: the postings buffer, sorted by sb_finish, goes straight to the segment
+ * writer, its lists encoded on as many threads as documents were analysed with. */
 static int sb_write_mem(segbuild *b)
 {
-    int rc = pb_sort(b->pb, b->e);
-    return rc == TRAWL_OK ? tp_write(b->pb, b->sw, b->o.threads ? b->o.threads : 1, b->e) : rc;
+    return tp_write(b->pb, b->sw, b->o.threads ? b->o.threads : 1, b->e);
 }
 
 /* Feeds every term, in byte order, to the segment writer. */
@@ -325,6 +331,9 @@ int sb_finish(segbuild *b, sw_stats *st, uint32_t *n_runs)
         ap_free(b->ap); /* every document is in: its threads, batches and caches can go */
         b->ap = NULL;
     }
+    /* With nothing spilled the terms are sorted first: meanwhile the zip thread compresses
+     * the blocks still in flight, which zip_finish would otherwise wait for idly. */
+    if (rc == TRAWL_OK && b->n_runs == 0) rc = pb_sort(b->pb, b->e);
     if (rc == TRAWL_OK) rc = zip_finish(b->z);
     if (rc == TRAWL_OK) rc = sb_terms(b);
     if (rc == TRAWL_OK) rc = sw_finish(b->sw, st);

@@ -211,7 +211,7 @@ int sm_run(const sm_input *in, size_t n, const sm_opts *o, uint32_t **maps, sw_s
     for (size_t i = 0; i < n; i++)
         maps[i] = NULL;
     int rc = sw_open(&m.sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
-    if (rc == TRAWL_OK) rc = zip_new(&m.z, m.sw, 1, e);
+    if (rc == TRAWL_OK) rc = zip_new(&m.z, m.sw, 1, 0, e);
     for (size_t i = 0; rc == TRAWL_OK && i < n; i++) {
         rc = sm_docs(&m, i, &next);
         if (rc == TRAWL_OK) rc = sm_stored(&m, i);

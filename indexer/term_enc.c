@@ -100,21 +100,16 @@ static size_t te_tail(const uint32_t *gaps, const uint32_t *tfm1, size_t n, uint
     return len;
 }
 
-/* Positions of docs [start, start + n): the first position of each doc as one PForList, the
- * later ones (t->pos holds them as gap - 1, see te_doc) as another. The gaps are
- * compacted in place inside the block's range of t->pos, which is not read again. */
-static size_t te_block_positions(term_enc *t, size_t pos_i, size_t start, size_t n, uint8_t *out)
+/* Positions of docs [start, start + n): their first positions as one PForList, then their
+ * later ones (gap - 1, from gap index gap_i on, n_gaps of them) as another. te_doc keeps the two
+ * apart, so each is one run of its array. */
+static size_t te_block_positions(const term_enc *t, size_t start, size_t n, size_t gap_i,
+                                 size_t n_gaps, uint8_t *out)
 {
-    const uint32_t *tfs = (const uint32_t *)(void *)t->tfs.p;
-    uint32_t *pos = (uint32_t *)(void *)t->pos.p + pos_i, firsts[FMT_BLOCK_DOCS];
-    size_t r = 0, k = 0;
-    for (size_t i = 0; i < n; i++) {
-        firsts[i] = pos[r++];
-        for (uint32_t j = 1; j < tfs[start + i]; j++)
-            pos[k++] = pos[r++];
-    }
-    size_t len = te_pfor_list(firsts, n, out);
-    return len + te_pfor_list(pos, k, out + len);
+    const uint32_t *firsts = (const uint32_t *)(void *)t->firsts.p;
+    const uint32_t *gaps = (const uint32_t *)(void *)t->gaps.p;
+    size_t len = te_pfor_list(firsts + start, n, out);
+    return len + te_pfor_list(gaps + gap_i, n_gaps, out + len);
 }
 
 typedef struct te_pt {
@@ -201,9 +196,10 @@ static void te_impacts(const uint32_t *tfs, const uint32_t *docs, const uint32_t
 }
 
 /* Encodes block b of the term into t->blocks / t->pblocks and its skip entry into t->skips.
- * *pos_i is the index of the block's first position in t->pos; it moves to the next block's.
+ * *gap_i is the index of the block's first later-position gap in t->gaps; it moves to the next
+ * block's.
  * Returns TRAWL_OK, TRAWL_ENOMEM, or TRAWL_EARG when the list outgrows its 32-bit offsets. */
-static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size_t b, size_t *pos_i)
+static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size_t b, size_t *gap_i)
 {
     const uint32_t *docs = (const uint32_t *)(void *)t->docs.p;
     const uint32_t *tfs = (const uint32_t *)(void *)t->tfs.p;
@@ -231,7 +227,8 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size
     } else {
         t->blocks.len += te_tail(gaps, tfm1, n, out);
     }
-    t->pblocks.len += te_block_positions(t, *pos_i, start, n, t->pblocks.p + t->pblocks.len);
+    t->pblocks.len +=
+        te_block_positions(t, start, n, *gap_i, n_pos - n, t->pblocks.p + t->pblocks.len);
     if (t->blocks.len > UINT32_MAX || t->pblocks.len > UINT32_MAX) return TRAWL_EARG;
     sk.doc_end = (uint32_t)t->blocks.len;
     sk.pos_end = (uint32_t)t->pblocks.len;
@@ -241,14 +238,15 @@ static int te_encode_block(term_enc *t, const uint32_t *lens, double avgdl, size
         te_impacts(tfs + start, docs + start, lens, n, avgdl, imp);
         buf_put(&t->imps, imp, sizeof imp);
     }
-    *pos_i += n_pos;
+    *gap_i += n_pos - n;
     return t->skips.oom || t->imps.oom ? TRAWL_ENOMEM : TRAWL_OK;
 }
 
 /* Applies fn to every buffer of t: one list for init and free. */
 static void te_bufs(term_enc *t, void (*fn)(buf *))
 {
-    buf *all[] = {&t->docs, &t->tfs, &t->pos, &t->blocks, &t->skips, &t->pblocks, &t->imps};
+    buf *all[] = {&t->docs,   &t->tfs,   &t->firsts,  &t->gaps,
+                  &t->blocks, &t->skips, &t->pblocks, &t->imps};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         fn(all[i]);
 }
@@ -266,7 +264,7 @@ void te_free(term_enc *t)
 
 void te_begin(term_enc *t)
 {
-    t->docs.len = t->tfs.len = t->pos.len = 0;
+    t->docs.len = t->tfs.len = t->firsts.len = t->gaps.len = 0;
     t->cf = 0;
 }
 
@@ -280,26 +278,30 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
         *why = "posting out of order, doc out of range, or tf 0";
         return TRAWL_EARG;
     }
-    if (buf_reserve(&t->pos, (size_t)tf * 4) < 0) return TRAWL_ENOMEM;
-    uint32_t *out = (uint32_t *)(void *)(t->pos.p + t->pos.len);
-    for (uint32_t i = 0; i < tf; i++) {
-        if (positions[i] >= lens[doc] || (i > 0 && positions[i] <= positions[i - 1])) {
-            *why = "positions not increasing or not below the document length";
-            return TRAWL_EARG;
-        }
-        out[i] = i ? positions[i] - positions[i - 1] - 1 : positions[i];
+    if (buf_reserve(&t->gaps, ((size_t)tf - 1) * 4) < 0) return TRAWL_ENOMEM;
+    uint32_t *out = (uint32_t *)(void *)(t->gaps.p + t->gaps.len);
+    int is_increasing = 1;
+    for (uint32_t i = 1; i < tf; i++) {
+        is_increasing &= positions[i] > positions[i - 1];
+        out[i - 1] = positions[i] - positions[i - 1] - 1;
     }
-    t->pos.len += (size_t)tf * 4;
+    /* increasing, so all are below the length if the last one is */
+    if (!is_increasing || positions[tf - 1] >= lens[doc]) {
+        *why = "positions not increasing or not below the document length";
+        return TRAWL_EARG;
+    }
+    t->gaps.len += ((size_t)tf - 1) * 4;
+    buf_put_u32(&t->firsts, positions[0]);
     buf_put_u32(&t->docs, doc);
     buf_put_u32(&t->tfs, tf);
-    if (t->docs.oom || t->tfs.oom) return TRAWL_ENOMEM;
+    if (t->docs.oom || t->tfs.oom || t->firsts.oom) return TRAWL_ENOMEM;
     t->cf += tf;
     return TRAWL_OK;
 }
 
 int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why)
 {
-    size_t df = t->docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS, pos_i = 0;
+    size_t df = t->docs.len / 4, nb = (df + FMT_BLOCK_DOCS - 1) / FMT_BLOCK_DOCS, gap_i = 0;
     int rc = TRAWL_OK;
     if (df == 0) {
         *why = "term without documents";
@@ -307,7 +309,7 @@ int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const 
     }
     t->blocks.len = t->skips.len = t->pblocks.len = t->imps.len = 0;
     for (size_t b = 0; b < nb && rc == TRAWL_OK; b++)
-        rc = te_encode_block(t, lens, avgdl > 0 ? avgdl : 1.0, b, &pos_i);
+        rc = te_encode_block(t, lens, avgdl > 0 ? avgdl : 1.0, b, &gap_i);
     if (rc == TRAWL_EARG) *why = "a term list exceeds 4 GiB";
     if (rc != TRAWL_OK) return rc;
     memset(out, 0, sizeof *out);

@@ -23,8 +23,9 @@ typedef struct te_list {
 } te_list;
 
 typedef struct term_enc {
-    buf docs, tfs, pos; /**< u32 arrays of the term being added: docs, tfs, and per position
-                             the first of its document or the gap from the previous - 1 */
+    buf docs, tfs; /**< u32 arrays of the term being added: its docs and their tfs */
+    buf firsts;    /**< u32 per doc: its first position */
+    buf gaps;      /**< u32 per later position: the gap from the one before - 1 */
     uint64_t cf;
     buf blocks, skips, pblocks; /**< te_end's output */
     buf imps;                   /**< impacts of the blocks, appended to skips at the end */

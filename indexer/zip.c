@@ -1,5 +1,7 @@
 /* zip: stored text cut into blocks and compressed in order (contract in zip.h). Block j uses
- * slot j % ZIP_SLOTS:
+ * slot j % n_slots (one without the zip thread; with it, as many as the caller's ring allows:
+ * a deep ring lets the indexing thread run ahead instead of waiting for each block in turn, a
+ * context switch per block when three busy threads share two cores):
  *
  *   main: fill ──► FULL ──(zip thread)──► DONE ──► main: sw_add_stored_block ──► FREE
  *
@@ -14,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ZIP_SLOTS 8 /* stored blocks in flight between the indexing and the zip thread */
-
 enum { ZIP_FREE, ZIP_FULL, ZIP_DONE, ZIP_FAILED };
 
 /* One stored text block on its way to the segment writer. */
@@ -29,7 +29,8 @@ typedef struct zip_slot {
 struct zip {
     segment_writer *sw;
     err *e;
-    zip_slot slots[ZIP_SLOTS];
+    zip_slot *slots;
+    size_t n_slots;
     uint64_t n_sub;    /**< blocks submitted (main thread) */
     uint64_t n_out;    /**< blocks delivered to the writer (main thread) */
     uint64_t n_zipped; /**< blocks compressed (zip thread) */
@@ -47,7 +48,7 @@ static void *zip_main(void *arg)
     zip *z = arg;
     pthread_mutex_lock(&z->mu);
     for (;;) {
-        zip_slot *s = &z->slots[z->n_zipped % ZIP_SLOTS];
+        zip_slot *s = &z->slots[z->n_zipped % z->n_slots];
         while (!z->stop && s->state != ZIP_FULL)
             pthread_cond_wait(&z->cv_work, &z->mu);
         if (s->state != ZIP_FULL) break;
@@ -78,15 +79,27 @@ static int zip_start_thread(zip *z)
     return err_set(z->e, TRAWL_EIO, "cannot start a thread: %s", strerror(rc));
 }
 
-int zip_new(zip **out, segment_writer *sw, unsigned threads, err *e)
+size_t zip_ring_blocks(size_t ring_bytes)
+{
+    size_t n = ring_bytes / (2 * (size_t)FMT_STORED_CUT);
+    return n < ZIP_MIN_BLOCKS ? ZIP_MIN_BLOCKS : n > ZIP_MAX_BLOCKS ? ZIP_MAX_BLOCKS : n;
+}
+
+int zip_new(zip **out, segment_writer *sw, unsigned threads, size_t ring_bytes, err *e)
 {
     *out = NULL;
     zip *z = calloc(1, sizeof *z);
     if (!z) return err_set(e, TRAWL_ENOMEM, "out of memory for stored text");
     z->sw = sw;
     z->e = e;
+    z->n_slots = threads >= 2 ? zip_ring_blocks(ring_bytes) : 1;
+    z->slots = calloc(z->n_slots, sizeof *z->slots);
+    if (!z->slots) {
+        free(z);
+        return err_set(e, TRAWL_ENOMEM, "out of memory for stored text");
+    }
     int rc = TRAWL_OK;
-    for (size_t i = 0; i < ZIP_SLOTS; i++) {
+    for (size_t i = 0; i < z->n_slots; i++) {
         buf_init(&z->slots[i].z);
         if (!(z->slots[i].raw = malloc(FMT_STORED_CUT)))
             rc = err_set(e, TRAWL_ENOMEM, "out of memory for stored text");
@@ -115,27 +128,29 @@ void zip_free(zip *z)
         pthread_cond_destroy(&z->cv_work);
         pthread_mutex_destroy(&z->mu);
     }
-    for (size_t i = 0; i < ZIP_SLOTS; i++) {
+    for (size_t i = 0; i < z->n_slots; i++) {
         free(z->slots[i].raw);
         buf_free(&z->slots[i].z);
     }
+    free(z->slots);
     sw_zip_free(z->zs);
     free(z);
 }
 
-/* Sets the state of slot s, under the mutex when the zip thread may look at it. */
+/* Sets the state of slot s, under the mutex when the zip thread may look at it. Only a FULL
+ * slot is news to the zip thread: waking it for a freed one cost a context switch per block. */
 static void zip_set(zip *z, zip_slot *s, int state)
 {
     if (z->is_threaded) pthread_mutex_lock(&z->mu);
     s->state = state;
-    if (z->is_threaded) pthread_cond_signal(&z->cv_work);
+    if (z->is_threaded && state == ZIP_FULL) pthread_cond_signal(&z->cv_work);
     if (z->is_threaded) pthread_mutex_unlock(&z->mu);
 }
 
 /* Hands the oldest submitted block to the writer, waiting for its compression. */
 static int zip_deliver(zip *z)
 {
-    zip_slot *s = &z->slots[z->n_out % ZIP_SLOTS];
+    zip_slot *s = &z->slots[z->n_out % z->n_slots];
     int state;
     if (z->is_threaded) {
         pthread_mutex_lock(&z->mu);
@@ -159,7 +174,7 @@ static int zip_deliver(zip *z)
  * makes sure the next slot is free. */
 static int zip_submit(zip *z)
 {
-    zip_slot *s = &z->slots[z->n_sub % ZIP_SLOTS];
+    zip_slot *s = &z->slots[z->n_sub % z->n_slots];
     z->n_sub++;
     if (!z->is_threaded) {
         s->state =
@@ -167,14 +182,14 @@ static int zip_submit(zip *z)
         return zip_deliver(z);
     }
     zip_set(z, s, ZIP_FULL);
-    return z->n_sub - z->n_out == ZIP_SLOTS ? zip_deliver(z) : TRAWL_OK;
+    return z->n_sub - z->n_out == z->n_slots ? zip_deliver(z) : TRAWL_OK;
 }
 
 int zip_put(zip *z, const char *text, size_t n)
 {
     int rc = TRAWL_OK;
     while (n > 0 && rc == TRAWL_OK) {
-        zip_slot *s = &z->slots[z->n_sub % ZIP_SLOTS];
+        zip_slot *s = &z->slots[z->n_sub % z->n_slots];
         size_t k = FMT_STORED_CUT - s->raw_len < n ? FMT_STORED_CUT - s->raw_len : n;
         memcpy(s->raw + s->raw_len, text, k);
         s->raw_len += k;
@@ -188,7 +203,7 @@ int zip_put(zip *z, const char *text, size_t n)
 int zip_finish(zip *z)
 {
     int rc = TRAWL_OK;
-    if (z->slots[z->n_sub % ZIP_SLOTS].raw_len > 0) rc = zip_submit(z);
+    if (z->slots[z->n_sub % z->n_slots].raw_len > 0) rc = zip_submit(z);
     while (rc == TRAWL_OK && z->n_out < z->n_sub)
         rc = zip_deliver(z);
     return rc;

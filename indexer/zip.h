@@ -14,8 +14,16 @@
 
 typedef struct zip zip;
 
-/* threads >= 2 starts the helper thread. TRAWL_ENOMEM, TRAWL_EIO (no thread). */
-int zip_new(zip **out, segment_writer *sw, unsigned threads, err *e);
+#define ZIP_MIN_BLOCKS 8   /**< blocks in flight to the helper thread, at least */
+#define ZIP_MAX_BLOCKS 128 /**< and at most (2 MB of text) */
+
+/* Blocks in flight for a ring of ring_bytes: each holds FMT_STORED_CUT bytes of text and about
+ * as many compressed, so a ring takes about 2 * FMT_STORED_CUT bytes per block. */
+size_t zip_ring_blocks(size_t ring_bytes);
+
+/* threads >= 2 starts the helper thread, with zip_ring_blocks(ring_bytes) blocks in flight to
+ * it (ring_bytes is ignored without it). TRAWL_ENOMEM, TRAWL_EIO (no thread). */
+int zip_new(zip **out, segment_writer *sw, unsigned threads, size_t ring_bytes, err *e);
 /* Stops the helper thread (whatever it is doing) and frees everything. Accepts NULL. */
 void zip_free(zip *z);
 
