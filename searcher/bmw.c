@@ -68,16 +68,6 @@ static uint32_t bmw_lead_scan(exec *x, term_cursor *lead, const uint32_t *lens, 
     return tc_move_in_block(lead, i);
 }
 
-/* Leapfrog from d: returns d if every list is on it, else the next target (> d). */
-static uint32_t bmw_align(term_cursor **by_cost, uint32_t n, uint32_t d)
-{
-    for (uint32_t i = 1; i < n; i++) {
-        uint32_t got = tc_seek(by_cost[i], d);
-        if (got != d) return got;
-    }
-    return d;
-}
-
 /* Adds d's proximity part to *s (every list on d), unless even the words' bounds for d cannot
  * lift it above the threshold: then returns 0 (d cannot enter the heap). */
 static int bmw_prox(exec *x, const segment *seg, term_cursor **tc, uint32_t n, uint32_t d,
@@ -325,7 +315,7 @@ int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
                 }
             }
         }
-        uint32_t got = bmw_align(by_cost, n, d);
+        uint32_t got = cur_align(by_cost + 1, n - 1, d);
         if (got != d) {
             d = got;
             continue;

@@ -107,16 +107,6 @@ static double bp_window(bp *b, uint32_t d, uint32_t *last)
     return ub;
 }
 
-/* Leapfrog from d: d if every list is on it, else the next target (> d). */
-static uint32_t bp_align(const bp *b, uint32_t d)
-{
-    for (uint32_t i = 1; i < b->n_lists; i++) {
-        uint32_t got = tc_seek(b->by_cost[i], d);
-        if (got != d) return got;
-    }
-    return d;
-}
-
 /* Scores the candidate d (every list on it) unless its bound cannot beat thr: term clauses
  * exactly, phrases first by the smallest tf of their words, then matched. */
 static void bp_candidate(bp *b, uint32_t d, double thr)
@@ -184,7 +174,7 @@ int bmw_phrase_run(exec *x, cctx *cc, pnode *const *clauses, uint32_t n)
                 continue;
             }
         }
-        uint32_t got = bp_align(&b, d);
+        uint32_t got = cur_align(b.by_cost + 1, b.n_lists - 1, d);
         if (got != d) {
             d = got;
             continue;

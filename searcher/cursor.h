@@ -43,6 +43,17 @@ uint32_t cur_phrase_freq(const cur *c);
 
 typedef struct cctx cctx;
 
+/* One leapfrog step of lists v[0..n) to d: d if every list holds it, else the doc past d that
+ * the first list without it stands on (the next target). */
+static inline uint32_t cur_align(term_cursor *const *v, uint32_t n, uint32_t d)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t got = tc_seek(v[i], d);
+        if (got != d) return got;
+    }
+    return d;
+}
+
 /* List t's score bound (weight w_idf) over its shallow block at d, remembered in *ub with that
  * block's last doc in *last (UINT32_MAX: none yet): windows end where the first of several
  * lists' blocks ends, so the others' blocks recur and cost one compare. */

@@ -110,16 +110,6 @@ static inline double ro_score(exec *x, ro_list *l, uint32_t d, double norm)
     return l->contrib;
 }
 
-/* Leapfrog of the required lists from d: d if all are on it, else the next target (> d). */
-static uint32_t ro_align(const ro *r, uint32_t d)
-{
-    for (uint32_t i = 0; i < r->n_req; i++) {
-        uint32_t got = tc_seek(r->by_cost[i], d);
-        if (got != d) return got;
-    }
-    return d;
-}
-
 /* The candidate d, every required list on it (and the essential optional lists moved to d or
  * past it): scored unless it cannot beat thr. */
 static void ro_candidate(ro *r, uint32_t d, double thr)
@@ -165,7 +155,7 @@ static uint32_t ro_next(ro *r, uint32_t d, double thr)
              * essential word as well. */
             d = tc_seek(r->by_cost[0], d);
             if (d == DOC_END) return d;
-            uint32_t got = ro_align(r, d);
+            uint32_t got = cur_align(r->by_cost, r->n_req, d);
             if (got != d) {
                 d = got;
                 continue;
@@ -196,7 +186,7 @@ static uint32_t ro_next(ro *r, uint32_t d, double thr)
             d = tc_seek(r->by_cost[0], d);
         }
         if (d == DOC_END) return d;
-        uint32_t got = ro_align(r, d);
+        uint32_t got = cur_align(r->by_cost, r->n_req, d);
         if (got == d) return d;
         d = got;
     }
