@@ -278,12 +278,14 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
         *why = "posting out of order, doc out of range, or tf 0";
         return TRAWL_EARG;
     }
-    if (buf_reserve(&t->gaps, ((size_t)tf - 1) * 4) < 0) return TRAWL_ENOMEM;
-    uint32_t *out = (uint32_t *)(void *)(t->gaps.p + t->gaps.len);
     int is_increasing = 1;
-    for (uint32_t i = 1; i < tf; i++) {
-        is_increasing &= positions[i] > positions[i - 1];
-        out[i - 1] = positions[i] - positions[i - 1] - 1;
+    if (tf > 1) { /* tf 1 has no gaps, and gaps.p may still be NULL */
+        if (buf_reserve(&t->gaps, ((size_t)tf - 1) * 4) < 0) return TRAWL_ENOMEM;
+        uint32_t *out = (uint32_t *)(void *)(t->gaps.p + t->gaps.len);
+        for (uint32_t i = 1; i < tf; i++) {
+            is_increasing &= positions[i] > positions[i - 1];
+            out[i - 1] = positions[i] - positions[i - 1] - 1;
+        }
     }
     /* increasing, so all are below the length if the last one is */
     if (!is_increasing || positions[tf - 1] >= lens[doc]) {

@@ -72,8 +72,44 @@ static uint64_t fs_le64(const uint8_t *p)
     return v;
 }
 
-/* Rewrites the section hashes and the table hash of data in place when the trailer locates a
- * table inside the file; leaves anything else alone. */
+/* Section id's place from the table at table_off (0 and 0 when absent or outside the file). */
+static void fs_section(const uint8_t *data, uint64_t table_off, uint32_t id, uint64_t *off,
+                       uint64_t *len)
+{
+    *off = *len = 0;
+    for (size_t i = 0; i < FMT_SEC_COUNT; i++) {
+        const uint8_t *ent = data + table_off + i * sizeof(fmt_section);
+        uint32_t got;
+        memcpy(&got, ent + offsetof(fmt_section, id), 4);
+        uint64_t o = fs_le64(ent + offsetof(fmt_section, off));
+        uint64_t l = fs_le64(ent + offsetof(fmt_section, len));
+        if (got == id && o <= table_off && l <= table_off - o) {
+            *off = o;
+            *len = l;
+        }
+    }
+}
+
+/* Rewrites the chunk sums (format 4) of the dictionary and the ids, so that mutations there
+ * reach the decoders. */
+static void fs_repair_chunks(uint8_t *data, uint64_t table_off)
+{
+    uint64_t s_off, s_len, k = 0;
+    fs_section(data, table_off, FMT_SEC_CHUNK_SUMS, &s_off, &s_len);
+    const uint32_t ids[2] = {FMT_SEC_DICT, FMT_SEC_IDS};
+    for (int j = 0; j < 2 && s_len; j++) {
+        uint64_t off, len;
+        fs_section(data, table_off, ids[j], &off, &len);
+        for (uint64_t at = 0; at < len; at += FMT_CHUNK, k++) {
+            size_t n = len - at < FMT_CHUNK ? (size_t)(len - at) : FMT_CHUNK;
+            uint32_t v = (uint32_t)checksum64(data + off + at, n);
+            if ((k + 1) * 4 <= s_len) memcpy(data + s_off + k * 4, &v, 4);
+        }
+    }
+}
+
+/* Rewrites the chunk sums, the section hashes and the table hash of data in place when the
+ * trailer locates a table inside the file; leaves anything else alone. */
 static void fs_repair_sums(uint8_t *data, size_t size)
 {
     const size_t table_len = FMT_SEC_COUNT * sizeof(fmt_section);
@@ -81,6 +117,7 @@ static void fs_repair_sums(uint8_t *data, size_t size)
     uint8_t *tr = data + size - sizeof(fmt_trailer);
     uint64_t table_off = fs_le64(tr + offsetof(fmt_trailer, table_off));
     if (table_off != size - sizeof(fmt_trailer) - table_len) return;
+    fs_repair_chunks(data, table_off);
     for (size_t i = 0; i < FMT_SEC_COUNT; i++) {
         uint8_t *ent = data + table_off + i * sizeof(fmt_section);
         uint64_t off = fs_le64(ent + offsetof(fmt_section, off));

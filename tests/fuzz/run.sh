@@ -80,8 +80,12 @@ for t in $targets; do
     mkdir -p "$corpus"
     [ "$t" = qparse ] && qparse_seeds "$corpus"
     [ -d "tests/fuzz/corpus/$t" ] && cp -r "tests/fuzz/corpus/$t/." "$corpus/"
-    # after the copy, so that fresh seeds replace committed ones of an older writer
-    [ "$t" = segment ] && { segment_seeds "$corpus" || echo "fuzz_segment: seed mode failed" >&2; }
+    # after the copy, so that fresh seeds replace committed ones of an older writer; a failure
+    # is one (the writer under the sanitizers), not a warning
+    if [ "$t" = segment ] && ! segment_seeds "$corpus"; then
+        echo "fuzz_segment: seed mode failed (the writer, under ASan/UBSan)" >&2
+        status=1
+    fi
     max_len=1024
     [ "$t" = segment ] && max_len=16384
     echo "== fuzz_$t: run ${SECS}s"

@@ -256,9 +256,36 @@ static void ci_write(const unsigned char *seg, size_t seg_len)
     ci.man_ok = 1;
 }
 
-/* Recomputes every section hash and the table hash, so only structural checks can object. */
+/* The section of this id, or NULL. */
+static const ci_section *ci_section_of(uint32_t id)
+{
+    for (size_t i = 0; i < FMT_SEC_COUNT; i++)
+        if (ci.sec[i].id == id) return &ci.sec[i];
+    return NULL;
+}
+
+/* Recomputes the chunk sums of the dictionary and the ids (format 4), so that damage there
+ * reaches the decoders. */
+static void ci_repair_chunks(unsigned char *seg)
+{
+    const ci_section *sums = ci_section_of(FMT_SEC_CHUNK_SUMS);
+    uint32_t ids[2] = {FMT_SEC_DICT, FMT_SEC_IDS};
+    size_t k = 0;
+    for (int j = 0; j < 2 && sums; j++) {
+        const ci_section *s = ci_section_of(ids[j]);
+        for (uint64_t at = 0; s && at < s->len; at += FMT_CHUNK, k++) {
+            size_t n = s->len - at < FMT_CHUNK ? (size_t)(s->len - at) : FMT_CHUNK;
+            uint32_t v = (uint32_t)checksum64(seg + s->off + at, n);
+            if ((k + 1) * 4 <= sums->len) memcpy(seg + sums->off + k * 4, &v, 4);
+        }
+    }
+}
+
+/* Recomputes the chunk sums, every section hash and the table hash, so only structural checks
+ * can object. */
 static void ci_repair_sums(unsigned char *seg)
 {
+    ci_repair_chunks(seg);
     for (size_t i = 0; i < FMT_SEC_COUNT; i++) {
         uint64_t h = checksum64(seg + ci.sec[i].off, (size_t)ci.sec[i].len);
         memcpy(seg + ci.sec[i].entry + offsetof(fmt_section, hash), &h, 8);
