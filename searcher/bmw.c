@@ -93,9 +93,8 @@ static void bmw_score(exec *x, cctx *cc, term_cursor **tc, const double *idf, ui
                       uint32_t d)
 {
     const segment *seg = cc->seg;
-    if (index_is_deleted(&x->idx->segs[cc->seg_i], d)) return;
-    uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
-    if (!exec_date_ok(x, date)) return;
+    uint32_t date;
+    if (!exec_doc_ok(x, &x->idx->segs[cc->seg_i], d, &date)) return;
     x->count++;
     if (!x->scoring) return;
     double norm = bm25_norm(&x->bm, seg->doc_lens[d]), s = 0;

@@ -113,9 +113,8 @@ static void bp_candidate(bp *b, uint32_t d, double thr)
 {
     exec *x = b->x;
     const index_seg *is = &x->idx->segs[b->cc->seg_i];
-    if (index_is_deleted(is, d)) return;
-    uint32_t date = exec_needs_date(x) ? segment_doc_date(is->seg, d) : 0;
-    if (!exec_date_ok(x, date)) return;
+    uint32_t date;
+    if (!exec_doc_ok(x, is, d, &date)) return;
     uint32_t dl = is->seg->doc_lens[d];
     double norm = bm25_norm(&x->bm, dl), bound = 0;
     for (uint32_t i = 0; i < b->n; i++) {

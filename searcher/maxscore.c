@@ -229,8 +229,8 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
         for (uint32_t k = ne; k < m; k++)
             if (v[ord[k]].tc->doc < d) d = v[ord[k]].tc->doc;
         if (d == DOC_END) break;
-        uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, d) : 0;
-        int ok = exec_date_ok(x, date) && !index_is_deleted(&x->idx->segs[cc->seg_i], d);
+        uint32_t date;
+        int ok = exec_doc_ok(x, &x->idx->segs[cc->seg_i], d, &date);
         int scoring = ok && x->scoring;
         double norm = scoring ? bm25_norm(&x->bm, seg->doc_lens[d]) : 0, partial = 0;
         for (uint32_t k = ne; k < m && scoring; k++) {

@@ -538,13 +538,11 @@ int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions)
 /* Walks cursor c of one segment to its end, counting (and scoring) every match. */
 static int plan_walk(exec *x, cctx *cc, cur *c)
 {
-    const segment *seg = cc->seg;
     const index_seg *is = &x->idx->segs[cc->seg_i];
     uint64_t base = is->base;
     for (; c->doc != DOC_END; c->ops->next(c)) {
-        if (index_is_deleted(is, c->doc)) continue;
-        uint32_t date = exec_needs_date(x) ? segment_doc_date(seg, c->doc) : 0;
-        if (!exec_date_ok(x, date)) continue;
+        uint32_t date;
+        if (!exec_doc_ok(x, is, c->doc, &date)) continue;
         x->count++;
         if (x->scoring) topk_push(&x->heap, c->ops->score(c), base + c->doc, date);
     }

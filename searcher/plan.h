@@ -103,6 +103,17 @@ static inline int exec_needs_date(const exec *x)
     return x->has_date || x->heap.by_date;
 }
 
+/* 1 if doc d of segment is is a live document passing the date filter; *date receives its
+ * date when a filter or the order needs it, else 0. The one test every evaluator makes before
+ * it counts a match. */
+static inline int exec_doc_ok(const exec *x, const index_seg *is, uint32_t d, uint32_t *date)
+{
+    *date = 0;
+    if (index_is_deleted(is, d)) return 0;
+    if (exec_needs_date(x)) *date = segment_doc_date(is->seg, d);
+    return exec_date_ok(x, *date);
+}
+
 /* Builds the plan of q: looks every term up in every segment, expands prefixes (TRAWL_ELIMIT
  * beyond max_expansions). Reads no postings. */
 int plan_build(pnode **out, const query *q, exec *x, uint32_t max_expansions);

@@ -116,9 +116,8 @@ static void ro_candidate(ro *r, uint32_t d, double thr)
 {
     exec *x = r->x;
     const index_seg *is = &x->idx->segs[r->cc->seg_i];
-    if (index_is_deleted(is, d)) return;
-    uint32_t date = exec_needs_date(x) ? segment_doc_date(is->seg, d) : 0;
-    if (!exec_date_ok(x, date)) return;
+    uint32_t date;
+    if (!exec_doc_ok(x, is, d, &date)) return;
     x->count++;
     double norm = bm25_norm(&x->bm, is->seg->doc_lens[d]), partial = 0;
     for (uint32_t i = 0; i < r->n_req; i++)
