@@ -4,6 +4,7 @@
  *   language <name>
  *   max_token_len <u32>
  *   next_segment <u64>                                                  (version 2)
+ *   phrase_grams <u32: the grams.h word list version>                  (version 3, only)
  *   root <id> <absolute path, bytes below 0x21, 0x7f and % written as %XX> (version 2, 0..n)
  *   <segment file> <segment id> <n_docs> <live file or -> <n_deleted>   (v1: the first three)
  *   checksum <16 hex digits: xxhash64 of every byte before this line>
@@ -25,7 +26,7 @@
 #include <unistd.h>
 
 #define MANIFEST_MAGIC   "trawl-manifest "
-#define MANIFEST_VERSION 2u
+#define MANIFEST_VERSION 3u          /* written only by an index with phrase grams; else 2 */
 #define MANIFEST_MAX     (16u << 20) /**< refuse larger files: not a manifest */
 
 void manifest_init(manifest *m)
@@ -198,11 +199,15 @@ int manifest_write(const manifest *m, const char *dir, err *e)
     if (manifest_validate(m, "manifest", TRAWL_EARG, e) < 0) return e->rc;
     char *txt = malloc(cap);
     if (!txt) return err_set(e, TRAWL_ENOMEM, "manifest: out of memory");
+    /* Version 3 only when needed: an index without grams stays readable by older builds,
+     * and one with them is refused by a build that would add segments without them. */
     n += (size_t)snprintf(txt + n, cap - n,
                           "%s%u\ngeneration %" PRIu64 "\nlanguage %s\nmax_token_len %" PRIu32
                           "\nnext_segment %" PRIu64 "\n",
-                          MANIFEST_MAGIC, MANIFEST_VERSION, m->generation, m->language,
+                          MANIFEST_MAGIC, m->phrase_grams ? 3u : 2u, m->generation, m->language,
                           m->max_token_len, m->next_seg);
+    if (m->phrase_grams)
+        n += (size_t)snprintf(txt + n, cap - n, "phrase_grams %" PRIu32 "\n", m->phrase_grams);
     for (size_t i = 0; i < m->n_roots; i++) {
         n += (size_t)snprintf(txt + n, cap - n, "root %" PRIu32 " ", m->roots[i].id);
         n += manifest_escape(txt + n, m->roots[i].path);
@@ -380,7 +385,7 @@ static int manifest_parse_seg(manifest *m, char **line, err *e)
 static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
 {
     char *line = strchr(txt, '\n') + 1, lang[64];
-    uint64_t gen, mtl, next = 0;
+    uint64_t gen, mtl, next = 0, grams = 0;
     int ok = manifest_kv(&line, "generation", INT64_MAX, &gen) == 0;
     const char *p = line + 9;
     ok = ok && strncmp(line, "language ", 9) == 0 && manifest_word(&p, lang, sizeof lang) == 0 &&
@@ -388,10 +393,13 @@ static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
     if (ok) line = (char *)p + 1;
     ok = ok && manifest_kv(&line, "max_token_len", 255, &mtl) == 0 && mtl >= 1;
     ok = ok && (m->version < 2 || manifest_kv(&line, "next_segment", INT64_MAX, &next) == 0);
+    ok = ok && (m->version < 3 ||
+                (manifest_kv(&line, "phrase_grams", UINT32_MAX, &grams) == 0 && grams > 0));
     if (!ok) return err_set(e, TRAWL_ECORRUPT, "%s/%s: bad header fields", dir, MANIFEST_NAME);
     m->generation = gen;
     memcpy(m->language, lang, strlen(lang) + 1);
     m->max_token_len = (uint32_t)mtl;
+    m->phrase_grams = (uint32_t)grams;
     while (m->version >= 2 && strncmp(line, "root ", 5) == 0) {
         int rc = manifest_parse_root(m, &line, e);
         if (rc != 0)

@@ -30,10 +30,12 @@ typedef struct manifest_root {
 } manifest_root;
 
 typedef struct manifest {
-    uint32_t version;       /**< of the file read (1 or 2); manifest_write writes 2 */
+    uint32_t version;       /**< of the file read (1 to 3); manifest_write writes 2, or 3
+                                 with phrase grams */
     uint64_t generation;    /**< bumped on every commit */
     char language[32];      /**< analyzer language, "none" if stemming is off */
     uint32_t max_token_len; /**< analyzer max token length */
+    uint32_t phrase_grams;  /**< grams.h word list version of its phrase grams, 0 if none */
     uint64_t next_seg;      /**< smallest segment id never used (v1: derived from the segments) */
     size_t n_roots;
     manifest_root *roots; /**< owned; ids increasing */

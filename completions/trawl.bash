@@ -79,7 +79,7 @@ _trawl_index() {
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "-o --index --rebuild --jsonl --id-field --text-field --date-field
             --delete --delete-from --merge --merge-all --no-merge --merge-ratio --include --exclude
-            --type --type-list --hidden --no-ignore --language --max-token-len --memory
+            --type --type-list --hidden --no-ignore --language --max-token-len --phrase-grams --memory
             --memory-bytes --threads --watch --commit-interval --commit-changes --check --stats -q --quiet -v --verbose -h --help --version" \
             -- "$cur"))
     else

@@ -116,6 +116,7 @@ static int api_open_iw(trawl_writer *tw, const char *dir, const trawl_writer_opt
     iw_opts wo = {.dir = dir,
                   .language = o->language,
                   .max_token_len = o->max_token_len,
+                  .phrase_grams = o->phrase_grams != 0,
                   .memory_bytes = o->memory_bytes,
                   .threads = o->threads,
                   .rebuild = o->rebuild != 0,

@@ -15,6 +15,7 @@
 #include "analyzer.h"
 #include "buf.h"
 #include "checksum.h"
+#include "grams.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,6 +84,8 @@ typedef struct ap_tok {
 
 struct ap_group {
     analyzer *an;
+    const grams *grams; /**< shared, read-only; NULL: none */
+    gram_sink gs;       /**< feeds ap_token the tokens and their grams */
     ap_slot *table;
     size_t cap; /**< slots, a power of two */
     uint32_t gen;
@@ -194,17 +197,25 @@ static void ap_analyse(ap_batch *b, ap_group *g)
     for (size_t i = 0; i < b->n_docs && b->rc == TRAWL_OK; i++) {
         ap_meta *m = &b->docs[i];
         m->toks_off = b->toks.len;
-        b->rc = analyzer_run(g->an, (const char *)b->in.p + m->text_off, m->text_len, 0, ap_token,
-                             g, &m->n_tokens, &m->n_invalid);
+        analyzer_sink sink = ap_token;
+        void *ctx = g;
+        if (g->grams) {
+            gram_sink_init(&g->gs, g->grams, ap_token, g);
+            sink = gram_sink_token;
+            ctx = &g->gs;
+        }
+        b->rc = analyzer_run(g->an, (const char *)b->in.p + m->text_off, m->text_len, 0, sink, ctx,
+                             &m->n_tokens, &m->n_invalid);
         ap_emit(g, &b->toks);
         m->toks_end = b->toks.len;
     }
     if (b->rc != TRAWL_OK || b->toks.oom || g->scratch.oom) b->rc = TRAWL_ENOMEM;
 }
 
-static int ap_group_init(ap_group *g, const char *language, uint32_t max_token_len,
+static int ap_group_init(ap_group *g, const char *language, uint32_t max_token_len, const grams *gr,
                          size_t cache_bytes, err *e)
 {
+    g->grams = gr;
     buf_init(&g->names);
     buf_init(&g->scratch);
     g->gen = 1;
@@ -272,8 +283,8 @@ size_t ap_mem_bytes(unsigned workers)
     return n_slots * 2 * AP_BATCH_BYTES + ((size_t)workers + 1) * AP_GROUP_BYTES;
 }
 
-int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned workers,
-           size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e)
+int ap_new(apool **out, const char *language, uint32_t max_token_len, const grams *gr,
+           unsigned workers, size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e)
 {
     *out = NULL;
     apool *p = calloc(1, sizeof *p);
@@ -291,7 +302,7 @@ int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned w
     p->th = calloc(p->n_workers, sizeof *p->th);
     int rc = p->slots && p->grp && p->th ? TRAWL_OK : err_set(e, TRAWL_ENOMEM, "out of memory");
     for (unsigned i = 0; rc == TRAWL_OK && i <= p->n_workers; i++)
-        rc = ap_group_init(&p->grp[i], language, max_token_len, cache_bytes, e);
+        rc = ap_group_init(&p->grp[i], language, max_token_len, gr, cache_bytes, e);
     if (rc == TRAWL_OK) rc = ap_start(p);
     if (rc != TRAWL_OK) {
         ap_free(p);

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "format.h"
+#include "grams.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,10 +37,12 @@ typedef struct ap_doc {
 typedef int (*ap_replay_fn)(void *ctx, const ap_doc *d);
 
 /* workers >= 1 threads, each with an analyzer for language and max_token_len whose stem cache
- * is bounded to cache_bytes (0: the analyzer's default); the caller's own analyses use one more
- * such analyzer. TRAWL_EARG (language), TRAWL_ENOMEM, TRAWL_EIO (a thread could not start). */
-int ap_new(apool **out, const char *language, uint32_t max_token_len, unsigned workers,
-           size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e);
+ * is bounded to cache_bytes (0: the analyzer's default), adding the phrase grams of gr
+ * (shared, read-only; NULL: none) to each document's postings; the caller's own analyses use
+ * one more such analyzer. TRAWL_EARG (language), TRAWL_ENOMEM, TRAWL_EIO (a thread could not
+ * start). */
+int ap_new(apool **out, const char *language, uint32_t max_token_len, const grams *gr,
+           unsigned workers, size_t cache_bytes, ap_replay_fn replay, void *ctx, err *e);
 
 /* About the most memory a pool of workers holds besides its analyzers' caches (batches in the
  * ring, their postings, grouping tables), for documents of at most a batch's size: for a

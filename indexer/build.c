@@ -400,6 +400,7 @@ static int bld_open_writer(build_session *s)
     iw_opts wo = {.dir = o->index_dir,
                   .language = o->language,
                   .max_token_len = o->max_token_len,
+                  .phrase_grams = o->phrase_grams,
                   .memory_bytes = o->memory_bytes,
                   .threads = o->threads,
                   .rebuild = o->rebuild,

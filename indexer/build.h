@@ -38,6 +38,7 @@ typedef struct build_opts {
     const char *id_field, *text_field, *date_field;
     const char *language;          /**< NULL: the existing index's, else "english" */
     uint32_t max_token_len;        /**< 0: the existing index's, else the analyzer default */
+    int phrase_grams;              /**< 1: index phrase grams; 0: as the existing index */
     size_t memory_bytes;           /**< memory budget of analysis and postings (0 = default) */
     int rebuild;                   /**< replace the index instead of updating it */
     unsigned threads;              /**< 0: min(2, online CPUs); 1: no helper thread; N >= 2: N - 1

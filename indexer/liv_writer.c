@@ -3,6 +3,8 @@
  * serialises them; each newly deleted document is analysed once, at write time. */
 #include "liv_writer.h"
 
+#include "grams.h"
+
 #include "buf.h"
 #include "checksum.h"
 #include "format.h"
@@ -179,7 +181,7 @@ static int lb_sink(void *ctx, const token *t)
 }
 
 /* Counts the old file's terms, then every newly deleted document's. */
-static int lb_count_all(liv_builder *b, analyzer *an, err *e)
+static int lb_count_all(liv_builder *b, analyzer *an, const grams *g, err *e)
 {
     buf text;
     buf_init(&text);
@@ -195,7 +197,10 @@ static int lb_count_all(liv_builder *b, analyzer *an, err *e)
         text.len = 0;
         if (segment_doc_text(b->seg, d, &text, e) < 0) goto out;
         b->cur_doc = d;
-        int rc = analyzer_run(an, (const char *)text.p, text.len, 0, lb_sink, b, NULL, NULL);
+        gram_sink gs;
+        gram_sink_init(&gs, g, lb_sink, b);
+        int rc = analyzer_run(an, (const char *)text.p, text.len, 0, g ? gram_sink_token : lb_sink,
+                              g ? (void *)&gs : b, NULL, NULL);
         if (rc < 0) goto oom;
     }
     goto out;
@@ -342,11 +347,12 @@ static int lb_serialise(liv_builder *b, uint64_t gen, buf *out)
     return out->oom ? -1 : 0;
 }
 
-int lb_write(liv_builder *b, analyzer *an, const char *dir, const char *name, uint64_t gen, err *e)
+int lb_write(liv_builder *b, analyzer *an, const grams *g, const char *dir, const char *name,
+             uint64_t gen, err *e)
 {
     buf out;
     buf_init(&out);
-    if (lb_count_all(b, an, e) < 0) return e->rc;
+    if (lb_count_all(b, an, g, e) < 0) return e->rc;
     int rc =
         lb_serialise(b, gen, &out) < 0
             ? err_set(e, TRAWL_ENOMEM, "%s: out of memory writing %s", segment_name(b->seg), name)

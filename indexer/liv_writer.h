@@ -10,6 +10,7 @@
 
 #include "analyzer.h"
 #include "err.h"
+#include "grams.h"
 #include "liv.h"
 #include "segment.h"
 
@@ -36,8 +37,10 @@ int lb_delete(liv_builder *b, uint32_t doc);
 int lb_override(liv_builder *b, uint32_t doc, uint64_t size, int64_t mtime_ns);
 
 /* Writes dir/name for the segment at manifest generation gen, analysing the newly deleted
- * documents with an (the index's analyzer). TRAWL_EIO, TRAWL_ENOMEM, TRAWL_ECORRUPT (a stored
+ * documents with an (the index's analyzer) and counting their phrase grams with g (NULL:
+ * the index has none). TRAWL_EIO, TRAWL_ENOMEM, TRAWL_ECORRUPT (a stored
  * text that does not read). */
-int lb_write(liv_builder *b, analyzer *an, const char *dir, const char *name, uint64_t gen, err *e);
+int lb_write(liv_builder *b, analyzer *an, const grams *g, const char *dir, const char *name,
+             uint64_t gen, err *e);
 
 #endif

@@ -97,8 +97,8 @@ int sb_open(segbuild **out, const sb_opts *o, analyzer *an, err *e)
         rc = sw_open(&b->sw, o->dir, o->name, o->seg_id, o->language, o->max_token_len, e);
     if (rc == TRAWL_OK) rc = zip_new(&b->z, b->sw, o->threads, b->zip_ring, e);
     if (rc == TRAWL_OK && o->threads >= 2)
-        rc = ap_new(&b->ap, analyzer_language(an), analyzer_max_token_len(an), o->threads - 1,
-                    b->cache_bytes, sb_replay, b, e);
+        rc = ap_new(&b->ap, analyzer_language(an), analyzer_max_token_len(an), o->grams,
+                    o->threads - 1, b->cache_bytes, sb_replay, b, e);
     if (rc != TRAWL_OK) {
         sb_free(b);
         return rc;
@@ -210,7 +210,15 @@ int sb_add(segbuild *b, const char *id, size_t id_len, uint32_t date, const char
     if (b->ap) {
         rc = ap_put(b->ap, id, id_len, date, text, text_len, src);
     } else {
-        rc = analyzer_run(b->an, text, text_len, 0, sb_token, b->pb, &nt, &ni);
+        gram_sink gs;
+        analyzer_sink sink = sb_token;
+        void *ctx = b->pb;
+        if (b->o.grams) {
+            gram_sink_init(&gs, b->o.grams, sb_token, b->pb);
+            sink = gram_sink_token;
+            ctx = &gs;
+        }
+        rc = analyzer_run(b->an, text, text_len, 0, sink, ctx, &nt, &ni);
         if (rc < 0) return err_set(b->e, rc, "%.*s: out of memory analysing it", (int)id_len, id);
         rc = sb_doc_end(b, id, id_len, date, text, text_len, src, nt, ni);
     }

@@ -10,6 +10,7 @@
 #include "analyzer.h"
 #include "err.h"
 #include "format.h"
+#include "grams.h"
 #include "segment_writer.h"
 
 #include <stddef.h>
@@ -34,6 +35,7 @@ typedef struct sb_opts {
     uint64_t seg_id;
     const char *language;    /**< recorded in the segment */
     uint32_t max_token_len;  /**< recorded in the segment */
+    const grams *grams;      /**< phrase grams to index beside the tokens (borrowed), or NULL */
     size_t memory_bytes;     /**< memory for analysis and postings (0 = default): stem
                                   caches, analysis batches and the postings buffer share it,
                                   then the merge of spilled runs has it all */

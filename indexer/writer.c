@@ -15,6 +15,7 @@
 #include "analyzer.h"
 #include "catalog.h"
 #include "fsx.h"
+#include "grams.h"
 #include "liv.h"
 #include "liv_writer.h"
 #include "manifest.h"
@@ -54,6 +55,7 @@ struct iw {
     char language[32];
     uint32_t max_tok;
     analyzer *an;
+    grams *grams; /**< the index's phrase grams, NULL if it has none */
     catalog *cat; /**< NULL until first needed */
     segbuild *sb; /**< the new segment, NULL until the first document */
     uint64_t sb_id;
@@ -165,13 +167,23 @@ static int iw_settings(iw *w, int inherit)
     if (inherit && mt && mt != w->m.max_token_len)
         return err_set(w->e, TRAWL_EARG, "%s was built with --max-token-len %u, not %u", w->dir,
                        w->m.max_token_len, mt);
+    if (inherit && w->o.phrase_grams && !w->m.phrase_grams)
+        return err_set(w->e, TRAWL_EARG,
+                       "%s was built without --phrase-grams; add them with --rebuild", w->dir);
     if (!lang) lang = inherit ? w->m.language : "english";
     if (!mt) mt = inherit ? w->m.max_token_len : ANALYZER_DEFAULT_MAX_TOKEN;
     snprintf(w->language, sizeof w->language, "%s", lang);
     w->max_tok = mt;
     memcpy(w->m.language, w->language, sizeof w->m.language);
     w->m.max_token_len = mt;
-    return analyzer_new(&w->an, w->language, w->max_tok, w->e);
+    /* an index keeps the word list it was built with, even under a newer build */
+    w->m.phrase_grams = inherit && w->m.phrase_grams ? w->m.phrase_grams
+                        : w->o.phrase_grams          ? GRAMS_VERSION
+                                                     : 0;
+    int rc = analyzer_new(&w->an, w->language, w->max_tok, w->e);
+    if (rc == TRAWL_OK && w->m.phrase_grams)
+        rc = grams_new(&w->grams, w->an, w->m.phrase_grams, w->e);
+    return rc;
 }
 
 /* Turns a failure to read the existing index into the "corrupt, left untouched" error. */
@@ -299,6 +311,7 @@ void iw_close(iw *w)
     manifest_free(&w->m);
     cat_free(w->cat);
     analyzer_free(w->an);
+    grams_free(w->grams);
     buf_free(&w->key);
     if (w->lock_fd >= 0) close(w->lock_fd);
     free(w);
@@ -496,6 +509,7 @@ static int iw_start_segment(iw *w)
                   .seg_id = w->sb_id,
                   .language = w->language,
                   .max_token_len = w->max_tok,
+                  .grams = w->grams,
                   .memory_bytes = w->o.memory_bytes,
                   .threads = w->o.threads ? w->o.threads
                              : cpus >= 2  ? 2
@@ -694,7 +708,7 @@ static int iw_write_livs(iw *w, manifest *nm, iw_seg *segs, uint64_t gen)
         if (!s->lb || !lb_is_dirty(s->lb)) continue;
         snprintf(name, sizeof name, "seg-%06" PRIu64 "-%06" PRIu64 ".liv", nm->segs[i].id, gen);
         if (lb_n_deleted(s->lb) == nm->segs[i].n_docs) continue; /* dropped at commit */
-        int rc = lb_write(s->lb, w->an, w->dir, name, gen, w->e);
+        int rc = lb_write(s->lb, w->an, w->grams, w->dir, name, gen, w->e);
         if (rc == TRAWL_OK) rc = manifest_set_liv(nm, i, name, lb_n_deleted(s->lb), w->e);
         if (rc < 0) return rc;
     }

@@ -24,6 +24,8 @@ typedef struct iw_opts {
     const char *dir;        /**< index directory; created (one level) at the first document */
     const char *language;   /**< NULL: the existing index's, else "english" */
     uint32_t max_token_len; /**< 0: the existing index's, else the analyzer default */
+    int phrase_grams;       /**< 1: index phrase grams (grams.h); 0: the existing index's
+                                 choice, none for a new one */
     size_t memory_bytes;    /**< memory budget of a new segment (segbuild.h; 0: default) */
     unsigned threads;       /**< 0: min(2, CPUs); N >= 2: N - 1 analysis workers and a zip thread */
     int rebuild;            /**< the first commit drops every document indexed before */

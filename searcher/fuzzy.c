@@ -1,6 +1,7 @@
 /* fuzzy: pruned term walks with Levenshtein rows, merged over the segments. */
 #include "fuzzy.h"
 
+#include "grams.h"
 #include "levenshtein.h"
 #include "termtab.h"
 
@@ -28,7 +29,8 @@ static size_t fz_visit(void *ctx, uint8_t *term, size_t len, size_t lcp, size_t 
     fz_walk *w = ctx;
     uint32_t d;
     size_t h = lev_visit(w->l, term, len, lcp, &d, keep); /* a match is left as it was */
-    if (d == UINT32_MAX || w->x->e->rc != TRAWL_OK) return h;
+    if (d == UINT32_MAX || w->x->e->rc != TRAWL_OK || grams_is_gram((const char *)term, len))
+        return h; /* a gram is no word: "\x01a b" is two edits from "ab" */
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 64;
         fuzzy_term *v = arena_alloc(w->x->a, cap * sizeof *v);

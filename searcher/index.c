@@ -35,8 +35,11 @@ static int index_check_analyzer(trawl_index *idx, const manifest *m, const char 
     if (first) {
         snprintf(idx->language, sizeof idx->language, "%s", m->language);
         idx->max_token_len = m->max_token_len;
+        idx->phrase_grams = m->phrase_grams;
         return TRAWL_OK;
     }
+    /* grams are used only where every segment has them, from the same word list */
+    if (idx->phrase_grams != m->phrase_grams) idx->phrase_grams = 0;
     if (strcmp(idx->language, m->language) != 0 || idx->max_token_len != m->max_token_len)
         return err_set(e, TRAWL_EARG,
                        "%s: analyzer (language %s, max token length %u) differs from the first "

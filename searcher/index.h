@@ -40,6 +40,8 @@ struct trawl_index {
     double avgdl;           /**< total_tokens / N, 1 for an empty index */
     char language[32];      /**< analyzer language shared by all directories */
     uint32_t max_token_len; /**< analyzer max token length shared by all directories */
+    uint32_t phrase_grams;  /**< grams.h list version every directory's segments hold grams of;
+                                 0 if some directory has none (phrases then match words) */
 };
 
 /* Segment holding global doc (< the sum of n_docs): its index in idx->segs. O(log segments). */

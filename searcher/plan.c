@@ -427,6 +427,73 @@ static char *pb_label(pb *b, const qnode *q)
     return s;
 }
 
+/* Sorts the match slots of p by offset (insertion sort: a phrase has a handful). */
+static void pb_phrase_sort(pnode *p)
+{
+    for (uint32_t i = 1; i < p->n_terms; i++) {
+        plan_term *t = p->pt[i];
+        uint32_t o = p->offsets[i], j = i;
+        for (; j > 0 && p->offsets[j - 1] > o; j--) {
+            p->pt[j] = p->pt[j - 1];
+            p->offsets[j] = p->offsets[j - 1];
+        }
+        p->pt[j] = t;
+        p->offsets[j] = o;
+    }
+}
+
+/* Marks each slot repeating an earlier slot's list (group = that slot's index). */
+static void pb_phrase_groups(pnode *p)
+{
+    for (uint32_t i = 0; i < p->n_terms; i++) {
+        p->group[i] = i;
+        for (uint32_t j = 0; j < i; j++)
+            if (p->pt[j] == p->pt[i]) {
+                p->group[i] = j;
+                break;
+            }
+    }
+}
+
+/* With phrase grams (grams.h): matches the exact phrase p on the gram of every adjacent pair
+ * of words that has one (at the pair's offset) and on each word no gram covers. Every unit at
+ * start + its offset holds exactly when every word does, since the index holds the gram of
+ * every such pair wherever it occurs; the lists of common words, the longest, are never read.
+ * The weight stays the words' (p->words). 0, or -1 when out of memory. */
+static int pb_phrase_grams(pb *b, pnode *p, const qnode *q)
+{
+    uint32_t n = p->n_words, k = 0;
+    plan_term **pt = pb_alloc(b, 2 * n * sizeof *pt);
+    uint32_t *off = pb_alloc(b, 2 * n * sizeof *off), *grp = pb_alloc(b, 2 * n * sizeof *grp);
+    uint8_t *covered = pb_alloc(b, n);
+    char key[GRAMS_MAX_KEY];
+    if (!pt || !off || !grp || !covered) return -1;
+    memset(covered, 0, n);
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        size_t len = p->offsets[i + 1] == p->offsets[i] + 1
+                         ? grams_key(b->x->grams, q->terms[i], q->lens[i], q->terms[i + 1],
+                                     q->lens[i + 1], key)
+                         : 0;
+        if (!len) continue;
+        if (!(pt[k] = pb_term(b, key, (uint32_t)len))) return -1;
+        off[k++] = p->offsets[i];
+        covered[i] = covered[i + 1] = 1;
+    }
+    if (k == 0) return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!covered[i]) {
+            pt[k] = p->pt[i];
+            off[k++] = p->offsets[i];
+        }
+    p->pt = pt;
+    p->offsets = off;
+    p->group = grp;
+    p->n_terms = k;
+    pb_phrase_sort(p);
+    pb_phrase_groups(p);
+    return 0;
+}
+
 static pnode *pb_phrase(pb *b, const qnode *q)
 {
     uint32_t n = q->n_terms;
@@ -442,14 +509,12 @@ static pnode *pb_phrase(pb *b, const qnode *q)
     for (uint32_t i = 0; i < n; i++) {
         if (!(p->pt[i] = pb_term(b, q->terms[i], q->lens[i]))) return NULL;
         p->offsets[i] = q->offsets ? q->offsets[i] : i;
-        p->group[i] = i;
-        for (uint32_t j = 0; j < i; j++)
-            if (p->pt[j] == p->pt[i]) {
-                p->group[i] = j;
-                break;
-            }
     }
-    return pb_phrase_weigh(b, p) == TRAWL_OK ? p : NULL;
+    pb_phrase_groups(p);
+    p->words = p->pt;
+    p->n_words = n;
+    if (pb_phrase_weigh(b, p) != TRAWL_OK) return NULL;
+    return q->slop == 0 && b->x->grams && pb_phrase_grams(b, p, q) < 0 ? NULL : p;
 }
 
 /* ------------------------------------------------------------------ boolean */

@@ -11,6 +11,7 @@
 #include "bm25.h"
 #include "dict.h"
 #include "err.h"
+#include "grams.h"
 #include "index.h"
 #include "query.h"
 #include "topk.h"
@@ -52,10 +53,13 @@ struct pnode {
     const char *from; /**< TRAWL_TERM_FUZZY: the query word (analysed) it stands for */
     /* P_TERM */
     plan_term *t;
-    /* P_PHRASE */
-    plan_term **pt;    /**< [n_terms] */
-    uint32_t *offsets; /**< [n_terms] positions relative to pt[0] */
-    uint32_t *group;   /**< [n_terms] index of the first slot holding the same term */
+    /* P_PHRASE: the words weigh it; the slots' lists match it. The slots are the words, or
+     * with phrase grams their grams and the words no gram covers (plan.c pb_phrase_grams). */
+    plan_term **words; /**< [n_words] the phrase's words, for its weight and statistics */
+    uint32_t n_words;
+    plan_term **pt;    /**< [n_terms] the lists its matches are read from, by offset */
+    uint32_t *offsets; /**< [n_terms] positions relative to the phrase's first word */
+    uint32_t *group;   /**< [n_terms] index of the first slot holding the same list */
     uint32_t n_terms;
     uint32_t slop;
     /* P_BOOL */
@@ -68,6 +72,7 @@ typedef struct exec {
     const trawl_index *idx;
     arena *a;
     err *e;
+    const grams *grams; /**< the index's phrase grams (grams.h), NULL if it has none */
     bm25 bm;
     uint32_t date_from, date_to; /**< 0 = unbounded */
     int has_date;                /**< a date filter is active */

@@ -186,8 +186,8 @@ static int qs_phrase(exec *x, pnode *p, uint64_t n_docs)
 {
     p->idf = 0;
     p->df = UINT64_MAX;
-    for (uint32_t i = 0; i < p->n_terms; i++) {
-        const plan_term *t = p->pt[i];
+    for (uint32_t i = 0; i < p->n_words; i++) {
+        const plan_term *t = p->words[i];
         uint64_t df;
         if (qs_term(x, t->term, t->len, t->df, &df) != TRAWL_OK) return x->e->rc;
         p->idf += bm25_idf(n_docs, df);

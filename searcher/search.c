@@ -49,6 +49,8 @@ int trawl_search_new(trawl_search **out, const trawl_index *idx)
     err_init(&s->e);
     s->algo = "";
     int rc = analyzer_new(&s->an, idx->language, idx->max_token_len, &s->e);
+    if (rc == TRAWL_OK && idx->phrase_grams)
+        rc = grams_new(&s->grams, s->an, idx->phrase_grams, &s->e);
     if (rc != TRAWL_OK) {
         trawl_search_free(s);
         return rc;
@@ -61,6 +63,7 @@ void trawl_search_free(trawl_search *s)
 {
     if (!s) return;
     analyzer_free(s->an);
+    grams_free(s->grams);
     arena_free(&s->a);
     arena_free(&s->snip);
     buf_free(&s->text);
@@ -319,7 +322,12 @@ static int search_expand(trawl_search *s, exec *x, pnode **root)
 /* Parse, plan, run, rank; results land in s. */
 static int search_execute(trawl_search *s, const char *query_text)
 {
-    exec x = {.idx = s->idx, .a = &s->a, .e = &s->e, .global = s->global, .record = s->record};
+    exec x = {.idx = s->idx,
+              .a = &s->a,
+              .e = &s->e,
+              .grams = s->grams,
+              .global = s->global,
+              .record = s->record};
     pnode *root;
     uint32_t col = 0;
     if (qp_parse(query_text, s->opt.default_or, s->an, &s->a, &s->q, &col, &s->e) != TRAWL_OK) {

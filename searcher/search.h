@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "err.h"
+#include "grams.h"
 #include "index.h"
 #include "plan.h"
 #include "query.h"
@@ -17,6 +18,7 @@
 struct trawl_search {
     const trawl_index *idx;
     analyzer *an;      /**< this context's own analyzer (analyzers are not thread-safe) */
+    grams *grams;      /**< the index's phrase grams, NULL if it has none */
     arena a;           /**< per query: query tree, plan, cursors, hits, explanations */
     arena snip;        /**< per snippet call */
     buf text;          /**< decompressed stored text of the last snippet/text call */

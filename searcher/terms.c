@@ -4,6 +4,7 @@
  * it. O(segments) per term; nothing is decoded but dictionary blocks. */
 #include "dict.h"
 #include "err.h"
+#include "grams.h"
 #include "index.h"
 #include "sized.h"
 #include "trawl.h"
@@ -56,7 +57,10 @@ int trawl_terms_open(trawl_terms **out, const trawl_index *idx, const char *pref
     ts->prefix_len = prefix_len;
     int rc = TRAWL_OK;
     for (size_t i = 0; i < idx->n_segs && rc == TRAWL_OK; i++) {
-        rc = dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, ts->prefix, prefix_len, &ts->e);
+        /* without a prefix, from the first word: phrase grams sort below every word */
+        rc = prefix_len
+                 ? dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, ts->prefix, prefix_len, &ts->e)
+                 : dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, GRAMS_END, 1, &ts->e);
         if (rc == TRAWL_OK) rc = terms_advance(ts, i);
     }
     *out = ts; /* a failure is sticky: the first next returns it, errmsg says why */

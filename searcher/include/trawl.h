@@ -639,6 +639,11 @@ typedef struct trawl_writer_options {
     unsigned merge_ratio;   /**< the size ratio the merge policy keeps between a segment and
                                  all smaller ones together, 2..1000 (default 10; 0: the
                                  default); larger: fewer segments, more merging */
+    int phrase_grams;       /**< 1: also index each pair of adjacent words one of which is a
+                                 common English word, so that phrases of common words search
+                                 fast, for a larger index (docs/FORMAT.md "Phrase grams"); an
+                                 existing index without them needs rebuild; 0 (default): the
+                                 existing index's choice, none for a new index or a rebuild */
 } trawl_writer_options;
 
 /** Sets the first o_size bytes of *o to the defaults listed above (call

@@ -18,7 +18,7 @@ same() {
 ids() { "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | sed -n 's/^{"type":"hit","rank":[0-9]*,"id":"\([^"]*\)".*/\1/p'; }
 # ranked QUERY...: "id score" lines with 9 decimals, as ref_bm25.py prints them
 ranked() {
-    "$S" -i "$T/idx" --json --no-snippets -n 1000 "$@" | python3 -c '
+    "$S" -i "${IDXDIR:-$T/idx}" --json --no-snippets -n 1000 "$@" | python3 -c '
 import json, sys
 for line in sys.stdin:
     o = json.loads(line)
@@ -87,6 +87,22 @@ ranked -n 3 '"of the"' >"$T/got"; head -3 "$EXP/of_the_phrase.ref" >"$T/want"
 close '"of the" top 3 (pruned)' "$T/got" "$T/want"
 ranked --or -n 2 --offset 2 civilian casualties >"$T/got"
 sed -n 3,4p "$EXP/civilian_casualties_or.ref" >"$T/want"; close '--offset 2 -n 2' "$T/got" "$T/want"
+
+# ---- phrase grams: phrases matched on the gram lists rank as the reference and as without them
+if "$B/trawl-index" -q --phrase-grams -o "$T/gidx" "$ROOT/tests/data/seeds" >"$T/out" 2>&1 &&
+    grep -q '^phrase_grams 1$' "$T/gidx/MANIFEST"; then ok; else bad "--phrase-grams: $(cat "$T/out")"; fi
+granked() { IDXDIR=$T/gidx ranked "$@"; }
+granked '"of the"' >"$T/got"; close '"of the" ranking from grams' "$T/got" "$EXP/of_the_phrase.ref"
+granked '"ground invasion"' >"$T/got"; close '"ground invasion" with grams' "$T/got" "$EXP/ground_invasion_phrase.ref"
+for q in '"in the"' '"said on the"' '"the israeli military"' '"of the" gaza' '+"it is" hamas'; do
+    ranked "$q" >"$T/want"; granked "$q" >"$T/got"; same "$q with grams" "$T/got" "$T/want"
+done
+"$S" -i "$T/idx" --terms '' -n 100000 >"$T/want"; "$S" -i "$T/gidx" --terms '' -n 100000 >"$T/got"
+same '--terms lists no gram' "$T/got" "$T/want"
+run "$B/trawl-index" -q --phrase-grams -o "$T/idx" "$ROOT/tests/data/seeds"
+if [ "$st" != 0 ] && grep -q 'without --phrase-grams; add them with --rebuild' "$T/err"; then ok; else
+    bad "--phrase-grams on an index without them: status $st"
+fi
 
 # Two index directories searched as one corpus give the same ranking and scores.
 mkdir -p "$T/a" "$T/b"

@@ -163,7 +163,7 @@ static int run_pool(unsigned workers, unsigned fail_at, unsigned *replayed)
     buf_init(&text);
     buf_init(&c.text);
     assert_int_equal(analyzer_new(&c.an, "english", 0, &e), TRAWL_OK);
-    assert_int_equal(ap_new(&p, "english", 0, workers, 0, check_doc, &c, &e), TRAWL_OK);
+    assert_int_equal(ap_new(&p, "english", 0, NULL, workers, 0, check_doc, &c, &e), TRAWL_OK);
     int rc = TRAWL_OK;
     for (unsigned i = 0; i < N_DOCS && rc == TRAWL_OK; i++) {
         make_doc(&text, i, &rng);
@@ -210,7 +210,7 @@ static void test_bad_language(void **state)
     (void)state;
     apool *p = (apool *)1;
     err e = {0};
-    assert_int_equal(ap_new(&p, "klingon", 0, 2, 0, check_doc, NULL, &e), TRAWL_EARG);
+    assert_int_equal(ap_new(&p, "klingon", 0, NULL, 2, 0, check_doc, NULL, &e), TRAWL_EARG);
     assert_null(p);
 }
 

@@ -111,6 +111,44 @@ static int read_sealed(const char *body)
     return rc;
 }
 
+/* Phrase grams make a version 3 manifest, with its line after next_segment; without them the
+ * manifest stays version 2 (readable by older builds). A version 3 manifest without the line,
+ * or with list 0, is refused. */
+static void test_phrase_grams(void **state)
+{
+    (void)state;
+    manifest m;
+    err e;
+    err_init(&e);
+    manifest_init(&m);
+    strcpy(m.language, "english");
+    m.max_token_len = 64;
+    m.phrase_grams = 1;
+    assert_int_equal(manifest_write(&m, g_dir, &e), TRAWL_OK);
+    manifest_free(&m);
+    char *t = read_text();
+    assert_non_null(strstr(t, "trawl-manifest 3\n"));
+    assert_non_null(strstr(t, "next_segment 1\nphrase_grams 1\n"));
+    assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_OK);
+    assert_int_equal(m.version, 3);
+    assert_int_equal(m.phrase_grams, 1);
+    manifest_free(&m);
+    write_sample();
+    t = read_text();
+    assert_non_null(strstr(t, "trawl-manifest 2\n"));
+    assert_null(strstr(t, "phrase_grams"));
+    const char *head = "generation 1\nlanguage english\nmax_token_len 64\nnext_segment 1\n";
+    char body[512];
+    snprintf(body, sizeof body, "trawl-manifest 3\n%s", head);
+    assert_int_equal(read_sealed(body), TRAWL_ECORRUPT);
+    snprintf(body, sizeof body, "trawl-manifest 3\n%sphrase_grams 0\n", head);
+    assert_int_equal(read_sealed(body), TRAWL_ECORRUPT);
+    snprintf(body, sizeof body, "trawl-manifest 2\n%sphrase_grams 1\n", head);
+    assert_int_equal(read_sealed(body), TRAWL_ECORRUPT);
+    snprintf(body, sizeof body, "trawl-manifest 3\n%sphrase_grams 1\n", head);
+    assert_int_equal(read_sealed(body), TRAWL_OK);
+}
+
 /* Roots (with bytes that need escaping) and live files survive a round trip. */
 static void test_roots_and_live_files(void **state)
 {
@@ -239,7 +277,7 @@ static void test_newer_version(void **state)
     (void)state;
     manifest m;
     err e;
-    write_text("trawl-manifest 3\ngeneration 1\nwhatever comes next\n");
+    write_text("trawl-manifest 4\ngeneration 1\nwhatever comes next\n");
     err_init(&e);
     assert_int_equal(manifest_read(&m, g_dir, &e), TRAWL_EVERSION);
 }
@@ -314,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_newer_version),
+        cmocka_unit_test(test_phrase_grams),
         cmocka_unit_test(test_roots_and_live_files),
         cmocka_unit_test(test_version_1),
         cmocka_unit_test(test_resealed_damage),
