@@ -5,7 +5,9 @@ value).
 
 Latency of a query = the minimum of its timed passes; per class p50 and p99 (nearest rank).
 The peer of a row is the fastest engine other than trawl at that percentile (the "best peer"
-of issue 12), so a third engine shows up by appearing in the raw timings.
+of issue 12), so a third engine shows up by appearing in the raw timings. "trawl+grams" is
+trawl on an index built with --phrase-grams: never a peer; its phrase rows get goals of their
+own.
 
 Usage: growth.py WORK_DIR RESULTS_DIR
 """
@@ -37,7 +39,7 @@ class Growth:
         self.scales = self.m.get('scales', '1 4 16').split()
         self.raw = read_raw(os.path.join(work, 'raw.csv'))
         self.engines = sorted({k[2] for k in self.raw}, key=lambda e: (e != 'trawl', e))
-        self.peers = [e for e in self.engines if e != 'trawl']
+        self.peers = [e for e in self.engines if not e.startswith('trawl')]
         corpus = dict(zip(*[iter(self.m.get('corpus', '').split())] * 2))
         self.raw_bytes = int(corpus.get('bytes', '0') or 0)
         self.bands = {}
@@ -97,7 +99,7 @@ class Growth:
         if not kv:
             return None
         text = self.raw_bytes * int(k)
-        if eng == 'trawl':
+        if eng.startswith('trawl'):
             secs = float(kv.get('wall_s', 'nan'))
             index = int(kv.get('index_bytes', 0)) - int(kv.get('stored_bytes', 0))
         elif eng == 'xapian':
@@ -171,20 +173,23 @@ class Growth:
         if not bands:
             return
         hi = self.scales[-1]
+        ours = [e for e in ('trawl', 'trawl+grams') if e in self.engines]
+        cols = ['%s %s×' % (e, k) for e in ours for k in self.scales]
         self.out('## Phrases by bigram frequency, TOP_10 p50', '',
-                 '| band | ' + ' | '.join('trawl %s×' % k for k in self.scales) +
-                 ' | peer %s× | trawl/peer %s× |' % (hi, hi),
-                 '|---|' + '---:|' * (len(self.scales) + 2))
+                 '| band | ' + ' | '.join(cols) + ' | peer %s× | trawl/peer %s× |' % (hi, hi),
+                 '|---|' + '---:|' * (len(cols) + 2))
         for b in bands:
-            t = [self.stat(k, 'TOP_10', 'trawl', 'phrase', 'p50', b) for k in self.scales]
+            t = [self.stat(k, 'TOP_10', e, 'phrase', 'p50', b) for e in ours for k in self.scales]
             p = self.peer(hi, 'TOP_10', 'phrase', 'p50', b)[0]
             self.out('| %s | %s | %s | %s |' % (b.split(':', 1)[1], ' | '.join(f_us(v) for v in t),
-                                                f_us(p), f_r(ratio(t[-1], p))))
-        slow = sorted(self.raw.get(('x' + hi, 'TOP_10', 'trawl', 'phrase'), []),
-                      key=lambda v: -v[1])[:6]
-        if slow:
-            self.out('', 'Slowest phrases at %s× (trawl TOP_10 µs): %s' % (hi, ', '.join(
-                '`%s` %s' % (self.bands.get(v[0], ('?',))[0], f_us(v[1])) for v in slow)))
+                                                f_us(p),
+                                                f_r(ratio(t[len(self.scales) - 1], p))))
+        for e in ours:
+            slow = sorted(self.raw.get(('x' + hi, 'TOP_10', e, 'phrase'), []),
+                          key=lambda v: -v[1])[:6]
+            if slow:
+                self.out('', 'Slowest phrases at %s× (%s TOP_10 µs): %s' % (hi, e, ', '.join(
+                    '`%s` %s' % (self.bands.get(v[0], ('?',))[0], f_us(v[1])) for v in slow)))
         self.out('')
 
     def counts(self):
@@ -223,6 +228,15 @@ class Growth:
                 v, e = self.peer(hi, 'TOP_10', cls, pct)
                 row('top-10 %s %s at %s×, trawl/%s' % (pct, cls, hi, e or 'peer'),
                     ratio(self.stat(hi, 'TOP_10', 'trawl', cls, pct), v), goal)
+        if 'trawl+grams' in self.engines:  # the phrase goals again, on the index with grams
+            g = 'trawl+grams'
+            row('top-10 p50 growth %s×/%s× phrase, %s' % (hi, lo, g),
+                ratio(self.stat(hi, 'TOP_10', g, 'phrase', 'p50'),
+                      self.stat(lo, 'TOP_10', g, 'phrase', 'p50')), GROWTH_GOAL['phrase'])
+            for pct, goal in (('p50', P50_GOAL), ('p99', P99_GOAL)):
+                v, e = self.peer(hi, 'TOP_10', 'phrase', pct)
+                row('top-10 %s phrase at %s×, %s/%s' % (pct, hi, g, e or 'peer'),
+                    ratio(self.stat(hi, 'TOP_10', g, 'phrase', pct), v), goal)
         if ('trawl', lo) in self.mbs and ('trawl', hi) in self.mbs:
             row('trawl indexing MB/s %s× / %s×' % (hi, lo),
                 self.mbs[('trawl', hi)] / self.mbs[('trawl', lo)], 1.0, le=False)

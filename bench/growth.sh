@@ -13,7 +13,8 @@
 # Knobs: TRAWL_BENCH_CACHE (default /var/tmp/trawl-bench), BENCH_REPS (timed passes, default
 # 3), BENCH_PER_CLASS (drawn queries per class, default 200), GROWTH_SCALES (default
 # "1 4 16"), GROWTH_ENGINES (default "trawl fts5 xapian"; Xapian loads at ~3 MB/s, so it adds
-# about 4 minutes), PYTHON.
+# about 4 minutes), GROWTH_GRAMS (default 1: also a trawl index with --phrase-grams, engine
+# "trawl+grams", timed beside the others), PYTHON.
 #
 # Adding an engine: a function <engine>_build NAME CORPUS writing key=value lines to
 # $W/build-NAME (wall_s or load_s + optimize_s, maxrss_kb, an index size) and the engine's
@@ -26,6 +27,7 @@ REPS=${BENCH_REPS:-3}
 PER_CLASS=${BENCH_PER_CLASS:-200}
 SCALES=${GROWTH_SCALES:-1 4 16}
 ENGINES=${GROWTH_ENGINES:-trawl fts5 xapian}
+GRAMS=${GROWTH_GRAMS:-1}
 PY=${PYTHON:-python3}
 W=$CACHE/work/growth
 OUT=bench/results
@@ -38,10 +40,12 @@ sh .ci/deps bench
 
 corpus() { [ "$1" = 1 ] && echo "$K/kdocs.jsonl" || echo "$K/kdocs-x$1.jsonl"; }
 
+# trawl_build NAME CORPUS [OPTION]: OPTION is --phrase-grams for the trawl+grams index
 trawl_build() {
     rm -rf "$W/$1"
     { echo "input=$2"
-      $LAT exec $B/trawl-index --language none --jsonl -o "$W/$1" "$2" |
+      # shellcheck disable=SC2086 # $3 is one option or none
+      $LAT exec $B/trawl-index --language none --jsonl ${3:-} -o "$W/$1" "$2" |
           sed '/^\(wall_s\|maxrss_kb\|exit\)=/!s/^/summary=/'
       $LAT stats --index "$W/$1"; } >"$W/build-$1"
 }
@@ -70,6 +74,12 @@ for k in $SCALES; do
         step "x$k: build $e"
         "${e}_build" "$e-x$k" "$(corpus "$k")"
     done
+    GRAMS_RUN=""
+    if [ "$GRAMS" = 1 ]; then
+        step "x$k: build trawl+grams"
+        trawl_build "trawl+grams-x$k" "$(corpus "$k")" --phrase-grams
+        GRAMS_RUN="--grams $W/trawl+grams-x$k"
+    fi
     # Xapian's 16x load leaves hundreds of MB of dirty pages; flush them so that their writeback
     # does not run during the timed passes (in one run without this, trawl's 16x top 10 came out
     # up to 2x slower than in the runs before and after it).
@@ -77,11 +87,12 @@ for k in $SCALES; do
     step "x$k: latency, TOP_10 and COUNT, $REPS timed passes"
     XAPIAN=""
     case " $ENGINES " in *" xapian "*) XAPIAN="--xapian $W/xapian-x$k --language none" ;; esac
-    # shellcheck disable=SC2086 # XAPIAN is two options or none
-    $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" $XAPIAN --queries "$W/queries.jsonl" \
+    # shellcheck disable=SC2086 # XAPIAN and GRAMS_RUN are options or none
+    $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" $XAPIAN $GRAMS_RUN --queries "$W/queries.jsonl" \
         --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv"
     # The 16x indexes take a few GB; keep only the last scale's (for profiling).
-    [ "$k" = "${SCALES##* }" ] || rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db" "$W/xapian-x$k"
+    [ "$k" = "${SCALES##* }" ] ||
+        rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db" "$W/xapian-x$k" "$W/trawl+grams-x$k"
 done
 
 {

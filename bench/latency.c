@@ -6,12 +6,14 @@
  *   latency xload --jsonl F --xapian DIR [--language none]    Xapian database, docid = line
  *   latency exec  CMD ARGS...                                   wall time and peak RSS of CMD
  *   latency stats --index DIR [--query Q]                       trawl index sizes, open times
- *   latency run   --index DIR --db D [--xapian DIR --language L] --queries F --set NAME
- *                 [--reps R] [--out CSV] [--modes TOP_10,COUNT,...] (default: every mode)
+ *   latency run   --index DIR --db D [--xapian DIR --language L] [--grams DIR] --queries F
+ *                 --set NAME [--reps R] [--out CSV] [--modes TOP_10,COUNT,...] (default: every
+ *                 mode)
  *   latency ab    --index DIR --queries F --set NAME --opts SPEC [--reps R] [--out CSV]
  *
  * `ab` times trawl's TOP_10 twice per pass, with the default options (engine "trawl") and with
  * SPEC (bench/trawlopts.h; engine "trawl+SPEC"), passes alternating: what an option costs.
+ * `run --grams DIR` adds engine "trawl+grams": the same corpus indexed with --phrase-grams.
  *
  * Queries are JSON Lines {"query": "<Lucene syntax>", "tags": [class, ...]}. trawl reads the
  * Lucene syntax as is with default_or = 1 (Lucene's default operator); FTS5 gets a translation
@@ -42,8 +44,8 @@ enum { MODE_TOP10, MODE_COUNT, MODE_TOP10_COUNT, N_MODES };
 static const char *const lat_mode_names[N_MODES] = {"TOP_10", "COUNT", "TOP_10_COUNT"};
 
 /* The engines of one run, in the order their passes alternate. ENG_PEER is FTS5 in `run` and
- * trawl with other options in `ab`. */
-enum { ENG_TRAWL, ENG_PEER, ENG_XAPIAN, N_ENGINES };
+ * trawl with other options in `ab`; ENG_GRAMS is trawl on an index with phrase grams. */
+enum { ENG_TRAWL, ENG_PEER, ENG_XAPIAN, ENG_GRAMS, N_ENGINES };
 
 /* One benchmark query in every dialect. */
 typedef struct lat_query {
@@ -660,6 +662,7 @@ static long long lat_xapian_one(xp_db *x, const lat_query *q, int m)
 
 typedef struct lat_ctx {
     trawl_search *s;
+    trawl_search *sg; /**< on the index with phrase grams; NULL: no such engine */
     sqlite3_stmt *top, *cnt;
     xp_db *xapian; /**< NULL: no Xapian engine in this run */
     lat_query *qs;
@@ -676,6 +679,7 @@ static void lat_pass(lat_ctx *c, int e, int m, int rep)
         lat_query *q = &c->qs[i];
         double t0 = lat_now_us();
         long long n = e == ENG_TRAWL    ? lat_trawl_one(c->s, q, m, NULL)
+                      : e == ENG_GRAMS  ? lat_trawl_one(c->sg, q, m, NULL)
                       : e == ENG_XAPIAN ? lat_xapian_one(c->xapian, q, m)
                       : c->spec         ? lat_trawl_one(c->s, q, m, c->spec)
                                         : lat_fts_one(c->top, c->cnt, q, m);
@@ -702,6 +706,7 @@ static void lat_emit(FILE *out, const char *set, lat_ctx *c, int e, int m)
         qsort(us, (size_t)c->reps, sizeof(double), lat_cmp_double);
         fprintf(out, "%s,%s,%s,%s%s,%zu,%.3f,%.3f,%lld\n", set, q->cls, lat_mode_names[m],
                 e == ENG_TRAWL    ? "trawl"
+                : e == ENG_GRAMS  ? "trawl+grams"
                 : e == ENG_XAPIAN ? "xapian"
                 : c->spec         ? "trawl+"
                                   : "fts5",
@@ -763,7 +768,14 @@ static int lat_run(int argc, char **argv)
         fprintf(stderr, "latency: %s: %s\n", xdir, err);
         bad = 1;
     }
-    int n_eng = c.xapian ? N_ENGINES : ENG_XAPIAN;
+    const char *gdir = lat_arg(argc, argv, "--grams", NULL);
+    trawl_index *gidx = NULL;
+    if (!bad && gdir &&
+        (lat_open(&gidx, gdir) != TRAWL_OK || trawl_search_new(&c.sg, gidx) != TRAWL_OK))
+        bad = 1;
+    int eng[N_ENGINES], n_eng = 0; /* the engines of this run */
+    for (int e = 0; e < N_ENGINES; e++)
+        if ((e != ENG_XAPIAN || c.xapian) && (e != ENG_GRAMS || c.sg)) eng[n_eng++] = e;
     for (int m = 0; !bad && m < N_MODES; m++) {
         if (!lat_mode_wanted(modes, m)) continue;
         /* The engines' passes alternate, so a slow spell of the shared machine hits all
@@ -771,18 +783,20 @@ static int lat_run(int argc, char **argv)
         double t0 = lat_now_us();
         for (int rep = -1; rep < c.reps; rep++)
             for (int e = 0; e < n_eng; e++)
-                lat_pass(&c, e, m, rep);
+                lat_pass(&c, eng[e], m, rep);
         fprintf(stderr, "latency: %s %s: %zu queries x %d on %d engines in %.1f s\n", set,
                 lat_mode_names[m], c.n, c.reps + 1, n_eng, (lat_now_us() - t0) / 1e6);
         for (int e = 0; e < n_eng; e++)
-            lat_emit(out, set, &c, e, m);
+            lat_emit(out, set, &c, eng[e], m);
     }
     sqlite3_finalize(c.top);
     sqlite3_finalize(c.cnt);
     sqlite3_close(db);
     xp_close(c.xapian);
     trawl_search_free(c.s);
+    trawl_search_free(c.sg);
     trawl_index_close(idx);
+    trawl_index_close(gidx);
     if (out != stdout) fclose(out);
     lat_free_queries(&c);
     return bad;

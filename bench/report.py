@@ -158,6 +158,7 @@ class Report:
                 ('none', 'trawl-none-t1', 'trawl, no stemming, directory tree, 1 thread', 'trawl'),
                 ('none', 'trawl-none-t2', 'trawl, no stemming, directory tree, 2 threads',
                  'trawl'),
+                ('none', 'trawl-grams', 'trawl, no stemming, JSONL, `--phrase-grams`', 'trawl'),
                 ('none', 'fts-unicode61', 'FTS5 `unicode61`', 'fts5'),
                 ('none', 'xapian-none', 'Xapian, no stemming', 'xapian'),
                 ('english', 'trawl-english', 'trawl, english stemming, JSONL', 'trawl'),
@@ -334,6 +335,18 @@ class Report:
                 for e in PEERS:
                     cells += [f_ratio(t['p50'], s[e]['p50']), f_ratio(t['mean'], s[e]['mean'])]
                 self.out('| %s |' % ' | '.join(cells))
+                g = summarise(self.raw.get((set_, mode, 'trawl+grams', cls), []))
+                if cls == 'phrase' and g['n']:  # the same phrases on the index with grams
+                    cells = ['phrase, trawl `--phrase-grams`', '%d' % g['n']]
+                    cells += [f_us(g[k]) for k in ('p50', 'p95', 'p99', 'mean')]
+                    cells += ['' for e in PEERS for k in range(4)]
+                    for e in PEERS:
+                        cells += [f_ratio(g['p50'], s[e]['p50']),
+                                  f_ratio(g['mean'], s[e]['mean'])]
+                    self.out('| %s |' % ' | '.join(cells))
+                    for k, v in g.items():
+                        self.num('latency_us' if k not in ('n', 'errors', 'hits', 'qps')
+                                 else 'latency', set_, mode, cls, 'trawl+grams', k, v)
             self.out('')
         queries = []
         if os.path.exists(query_file):
@@ -401,9 +414,9 @@ class Report:
         """The targets of the performance issue, each with the measured value and a verdict."""
         rows = []
 
-        def ratio(mode, cls, pct, peers=PEERS):
+        def ratio(mode, cls, pct, peers=PEERS, ours='trawl'):
             """trawl's statistic over the fastest of peers' (lowest of the same statistic)."""
-            t = summarise(self.raw.get(('kdocs', mode, 'trawl', cls), []))[pct]
+            t = summarise(self.raw.get(('kdocs', mode, ours, cls), []))[pct]
             got = [(summarise(self.raw.get(('kdocs', mode, e, cls), []))[pct], e)
                    for e in peers]
             v, e = min((v, e) for v, e in got if v == v) if any(
@@ -423,6 +436,11 @@ class Report:
                 v, peer = ratio('TOP_10', cls, pct)
                 rows.append(('top-10 %s %s, trawl / fastest peer' % (pct, cls), v, goal,
                              '%.3f', peer))
+        for pct, goal in (('p50', 0.25), ('p99', 0.5)):  # on the index with phrase grams
+            v, peer = ratio('TOP_10', 'phrase', pct, ours='trawl+grams')
+            if v:
+                rows.append(('top-10 %s phrase, trawl `--phrase-grams` / fastest peer' % pct, v,
+                             goal, '%.3f', peer))
 
         def fastest(stem):
             """The peer build with the most MB/s at this stemming."""

@@ -98,6 +98,7 @@ cp "$W/queries.jsonl" "$OUT/kdocs-queries.jsonl"
 
 trawl_build trawl-none none "$CORPUS" --jsonl
 trawl_build trawl-english english "$CORPUS" --jsonl
+trawl_build trawl-grams none "$CORPUS" "--jsonl --phrase-grams"
 trawl_build trawl-tree none "$CACHE/kdocs/tree" ""
 # The indexing-speed goals: one core, then both (the default build above uses both).
 best_of_3 trawl_build trawl-none-t1 none "$CACHE/kdocs/tree" "--threads 1"
@@ -123,7 +124,8 @@ done
 
 step "latency: corpus queries, $REPS timed passes"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
-    --language none --queries "$W/queries.jsonl" --set kdocs --reps "$REPS" --out "$W/raw.csv"
+    --language none --grams "$W/trawl-grams" --queries "$W/queries.jsonl" --set kdocs \
+    --reps "$REPS" --out "$W/raw.csv"
 step "latency: corpus queries, stemmed (trawl english vs FTS5 porter vs Xapian english)"
 $LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --xapian "$W/xapian-english" \
     --language english --queries "$W/queries.jsonl" --set kdocs-porter --reps "$REPS" \

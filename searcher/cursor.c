@@ -74,7 +74,7 @@ static void cur_explain_add(cur_xsink *xs, const exec *x, const pnode *p, uint32
     it.score = bm25_score(&x->bm, p->w_idf, tf, it.norm);
     trawl_explain_info *f = cur_explain_push(xs, &it);
     if (!f) return;
-    f->kind = p->kind == P_PHRASE ? TRAWL_CLAUSE_PHRASE : TRAWL_CLAUSE_TERM;
+    f->kind = p->kind == P_PHRASE || p->words ? TRAWL_CLAUSE_PHRASE : TRAWL_CLAUSE_TERM;
     f->origin = p->origin;
     f->weight = p->weight;
     f->edits = p->edits;

@@ -514,7 +514,16 @@ static pnode *pb_phrase(pb *b, const qnode *q)
     p->words = p->pt;
     p->n_words = n;
     if (pb_phrase_weigh(b, p) != TRAWL_OK) return NULL;
-    return q->slop == 0 && b->x->grams && pb_phrase_grams(b, p, q) < 0 ? NULL : p;
+    if (q->slop == 0 && b->x->grams && pb_phrase_grams(b, p, q) < 0) return NULL;
+    if (p->slop == 0 && p->n_terms == 1) {
+        /* One gram holds every match, its tf the phrase frequency: a term to every evaluator
+         * (block-max top k, MaxScore in an OR, its df the exact count), with the phrase's
+         * weight and label. */
+        p->kind = P_TERM;
+        p->t = p->pt[0];
+        p->n_match = p->t->df;
+    }
+    return p;
 }
 
 /* ------------------------------------------------------------------ boolean */
@@ -524,7 +533,7 @@ static pnode *pb_build(pb *b, const qnode *q);
 /* 1 if v[0..n) has a term clause of the same term as p (query_tf "once"). */
 static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
 {
-    for (uint32_t i = 0; p->kind == P_TERM && i < n; i++)
+    for (uint32_t i = 0; p->kind == P_TERM && !p->words && i < n; i++)
         if (v[i]->kind == P_TERM && v[i]->t == p->t) return 1;
     return 0;
 }

@@ -51,11 +51,12 @@ struct pnode {
     int origin;     /**< P_TERM: TRAWL_TERM_QUERY, TRAWL_TERM_FUZZY or TRAWL_TERM_FEEDBACK */
     uint32_t edits; /**< TRAWL_TERM_FUZZY: edits from the query word */
     const char *from; /**< TRAWL_TERM_FUZZY: the query word (analysed) it stands for */
-    /* P_TERM */
+    /* P_TERM (words set: an exact phrase matched on its one gram t, weighed by its words) */
     plan_term *t;
     /* P_PHRASE: the words weigh it; the slots' lists match it. The slots are the words, or
      * with phrase grams their grams and the words no gram covers (plan.c pb_phrase_grams). */
-    plan_term **words; /**< [n_words] the phrase's words, for its weight and statistics */
+    plan_term **words; /**< [n_words] the phrase's words, for its weight and statistics (also
+                            on a P_TERM that is a phrase: NULL on a plain term) */
     uint32_t n_words;
     plan_term **pt;    /**< [n_terms] the lists its matches are read from, by offset */
     uint32_t *offsets; /**< [n_terms] positions relative to the phrase's first word */

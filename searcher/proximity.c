@@ -22,7 +22,7 @@ int prox_plan(exec *x, const pnode *root)
     uint32_t n_cl = root->n_must + root->n_should, n = 0;
     for (uint32_t i = 0; i < n_cl; i++) {
         const pnode *c = i < root->n_must ? root->must[i] : root->should[i - root->n_must];
-        if (c->kind != P_TERM) return TRAWL_OK;
+        if (c->kind != P_TERM || c->words) return TRAWL_OK; /* words only (a gram: a phrase) */
     }
     prox *p = arena_calloc(x->a, sizeof *p);
     if (!p || !(p->w = arena_calloc(x->a, n_cl * sizeof *p->w)) ||

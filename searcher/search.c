@@ -273,7 +273,7 @@ static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
             if (search_collect_terms(s, p->should[i], cap) != TRAWL_OK) return s->e.rc;
         return TRAWL_OK;
     }
-    if (p->kind != P_TERM) return TRAWL_OK;
+    if (p->kind != P_TERM || p->words) return TRAWL_OK; /* a phrase on its gram is no term */
     for (size_t i = 0; i < s->n_qterms; i++)
         if (strcmp(s->qterms[i].term, p->t->term) == 0) {
             s->qterms[i].weight += p->weight;

@@ -4,10 +4,11 @@
  * public writer: a random corpus of common and rare words, indexed twice, with and without
  * grams, over several commits with deletions and replacements, then merged, answers every random
  * phrase query (alone, in an AND, an OR, required with optional words, with slop) with exactly
- * the same hits, scores and counts; the gram index passes the deep check (its live files count
- * the grams of deleted documents); its term listing and fuzzy matches hold no gram; a writer
- * asked for grams on an index without them refuses, a rebuild adds them. And the searcher really
- * reads the grams: an index whose manifest claims grams it lacks loses its common-word phrases. */
+ * the same hits, scores and counts, and explains them alike; the gram index passes the deep check
+ * (its live files count the grams of deleted documents); its term listing and fuzzy matches hold no
+ * gram; a writer asked for grams on an index without them refuses, a rebuild adds them. And the
+ * searcher really reads the grams: an index whose manifest claims grams it lacks loses its
+ * common-word phrases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -403,6 +404,55 @@ static void test_same_answers_merged(void **state)
     gt_compare(GT_QUERIES / 4);
 }
 
+/* One query's explanation of its first hit and its query terms, as text. */
+static void gt_explain(trawl_search *s, const char *q, char *out, size_t cap)
+{
+    trawl_options o;
+    trawl_options_init(&o);
+    o.explain = 1;
+    o.limit = 1;
+    if (trawl_search_run(s, q, &o) != TRAWL_OK) fail_msg("%s: %s", q, trawl_search_errmsg(s));
+    const trawl_explain *ex;
+    size_t n = 0, k = 0;
+    uint32_t dl;
+    assert_int_equal(trawl_search_explain(s, 0, &ex, &n, &dl), TRAWL_OK);
+    for (size_t j = 0; j < n; j++) {
+        trawl_explain_info f;
+        assert_int_equal(trawl_search_explain_info(s, 0, j, &f), TRAWL_OK);
+        k += (size_t)snprintf(out + k, cap - k, "[%s kind %d tf %u df %llu idf %.17g score %.17g] ",
+                              ex[j].term, f.kind, ex[j].tf, (unsigned long long)ex[j].df, ex[j].idf,
+                              ex[j].score);
+    }
+    trawl_query_term t;
+    for (size_t i = 0; trawl_search_query_term(s, i, &t) == TRAWL_OK; i++)
+        k += (size_t)snprintf(out + k, cap - k, "term %s %g %llu; ", t.term, t.weight,
+                              (unsigned long long)t.df);
+}
+
+/* A phrase matched on its one gram still explains as a phrase of its words, and is no query
+ * term (what --expand and the term list see). */
+static void test_explain_and_terms(void **state)
+{
+    (void)state;
+    trawl_index *ia = gt_open("grams"), *ib = gt_open("plain");
+    trawl_search *sa, *sb;
+    assert_int_equal(trawl_search_new(&sa, ia), TRAWL_OK);
+    assert_int_equal(trawl_search_new(&sb, ib), TRAWL_OK);
+    const char *qs[] = {"\"of the\"", "\"the kernel\" driver", "\"the kernel driver\" lock",
+                        "\"is a\" OR \"to be\""};
+    static char ea[4096], eb[4096];
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        gt_explain(sa, qs[i], ea, sizeof ea);
+        gt_explain(sb, qs[i], eb, sizeof eb);
+        assert_string_equal(ea, eb);
+    }
+    assert_non_null(strstr(ea, "[is a kind 1 ")); /* TRAWL_CLAUSE_PHRASE */
+    trawl_search_free(sa);
+    trawl_search_free(sb);
+    trawl_index_close(ia);
+    trawl_index_close(ib);
+}
+
 /* The word listing and fuzzy matching see words only. */
 static void test_terms_and_fuzzy(void **state)
 {
@@ -518,10 +568,10 @@ static void test_searcher_reads_grams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_common_words),         cmocka_unit_test(test_gram_sink_stream),
-        cmocka_unit_test(test_same_answers),         cmocka_unit_test(test_same_answers_merged),
-        cmocka_unit_test(test_terms_and_fuzzy),      cmocka_unit_test(test_writer_keeps_choice),
-        cmocka_unit_test(test_searcher_reads_grams),
+        cmocka_unit_test(test_common_words),        cmocka_unit_test(test_gram_sink_stream),
+        cmocka_unit_test(test_same_answers),        cmocka_unit_test(test_same_answers_merged),
+        cmocka_unit_test(test_explain_and_terms),   cmocka_unit_test(test_terms_and_fuzzy),
+        cmocka_unit_test(test_writer_keeps_choice), cmocka_unit_test(test_searcher_reads_grams),
     };
     return cmocka_run_group_tests(tests, gt_setup, gt_teardown);
 }

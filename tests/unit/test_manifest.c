@@ -348,16 +348,11 @@ static void test_duplicate_segments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_missing),
-        cmocka_unit_test(test_bad_checksum),
-        cmocka_unit_test(test_newer_version),
-        cmocka_unit_test(test_phrase_grams),
-        cmocka_unit_test(test_roots_and_live_files),
-        cmocka_unit_test(test_version_1),
-        cmocka_unit_test(test_resealed_damage),
-        cmocka_unit_test(test_strict_numbers),
-        cmocka_unit_test(test_duplicate_segments),
+        cmocka_unit_test(test_roundtrip),      cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_bad_checksum),   cmocka_unit_test(test_newer_version),
+        cmocka_unit_test(test_phrase_grams),   cmocka_unit_test(test_roots_and_live_files),
+        cmocka_unit_test(test_version_1),      cmocka_unit_test(test_resealed_damage),
+        cmocka_unit_test(test_strict_numbers), cmocka_unit_test(test_duplicate_segments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -292,6 +292,26 @@ class WriterTest(unittest.TestCase):
                 self.assertEqual(ha, self.hits(b, q), q)
             self.assertGreater(len(self.hits(a, 'rafah')), 5)
 
+    def test_phrase_grams(self):
+        """An index with phrase grams answers phrases as one without; a writer keeps the choice."""
+        grams = os.path.join(self.tmp, 'grams')
+        for path, g in ((self.path, False), (grams, True)):
+            with trawl.Writer(path, phrase_grams=g) as w:
+                for i in range(40):
+                    w.add('d%d' % i, words(i, 30) + ' the aid of the convoy is on the way')
+        with trawl.Writer(grams) as w:  # keeps them without being asked
+            w.add('d40', 'as of the winter the aid is on the way')
+        with trawl.Writer(self.path) as w:
+            w.add('d40', 'as of the winter the aid is on the way')
+        with self.assertRaises(trawl.ArgumentError):
+            trawl.Writer(self.path, phrase_grams=True)
+        with trawl.Index(self.path) as a, trawl.Index(grams) as b:
+            for q in ('"of the convoy"', '"is on the way"', '"as of"', '"the aid" rafah',
+                      '"of the" OR winter'):
+                self.assertEqual(self.hits(a, q), self.hits(b, q), q)
+            self.assertEqual(len(self.hits(b, '"as of"')), 1)
+            self.assertEqual(len(self.hits(b, '"is on the way"')), 41)
+
     def test_same_as_trawl_index_jsonl(self):
         docs = os.path.join(self.tmp, 'docs.jsonl')
         with open(docs, 'w', encoding='utf-8') as f:

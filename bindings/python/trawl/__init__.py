@@ -694,7 +694,10 @@ class Writer:
     default 256 MiB), threads (1: one thread; N >= 2: N - 1 threads analyse documents and one compresses
     stored text; 0: choose),
     rebuild (the first commit drops every document indexed before), no_merge (commits do not
-    run the merge policy), merge_ratio (the size ratio the merge policy keeps between a segment and all smaller ones, default 10).
+    run the merge policy), merge_ratio (the size ratio the merge policy keeps between a segment and all smaller ones, default 10),
+    phrase_grams (also index each pair of adjacent words one of which is a common English word,
+    so that phrases of common words search fast, for a larger index; an existing index keeps its
+    choice, and gets grams only with rebuild).
 
     One writer per directory in all processes: a second raises IndexIOError ("locked"). A
     Writer takes one call at a time (calls from several threads wait for each other). Any
@@ -703,7 +706,7 @@ class Writer:
     Raises IndexIOError, ArgumentError, CorruptIndexError, VersionError, OutOfMemoryError."""
 
     def __init__(self, path, *, language=None, max_token_len=0, memory_bytes=0, threads=0,
-                 rebuild=False, no_merge=False, merge_ratio=0):
+                 rebuild=False, no_merge=False, merge_ratio=0, phrase_grams=False):
         _need('trawl_writer_open_sized')
         self._ptr = None
         o = _lib.WriterOptions()
@@ -717,6 +720,7 @@ class Writer:
         o.rebuild, o.no_merge = int(bool(rebuild)), int(bool(no_merge))
         if merge_ratio:
             o.merge_ratio = _uint('merge_ratio', merge_ratio, ctypes.c_uint)
+        o.phrase_grams = int(bool(phrase_grams))
         self.path = path
         ptr = ctypes.c_void_p()
         errbuf = ctypes.create_string_buffer(1024)

@@ -59,7 +59,7 @@ class Snippet(ctypes.Structure):
 class WriterOptions(ctypes.Structure):
     _fields_ = [('language', c_char_p), ('max_token_len', c_uint32), ('memory_bytes', c_size_t),
                 ('threads', ctypes.c_uint), ('rebuild', c_int), ('no_merge', c_int),
-                ('merge_ratio', ctypes.c_uint)]
+                ('merge_ratio', ctypes.c_uint), ('phrase_grams', c_int)]
 
 
 class WriterStats(ctypes.Structure):
