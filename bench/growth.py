@@ -128,8 +128,8 @@ class Growth:
                     self.mbs[(e, k)] = r['mbs']
                     self.out('| %s× | %s | %.1f | %.1f | %.0f | %.1f |' % (
                         k, e, r['secs'], r['mbs'], r['rss_mb'], r['index_mb']))
-        self.out('', 'One build per scale and engine (not the best of three as in `make '
-                 'bench`): trawl `--language none --jsonl`, 2 threads, fsyncs included; FTS5 '
+        self.out('', 'The fastest of three builds per scale for trawl and FTS5, one for Xapian: '
+                 'trawl `--language none --jsonl`, 2 threads, fsyncs included; FTS5 '
                  'insert + optimize, Xapian add + commit + compaction, both from texts in '
                  'memory (bench/README.md).', '')
 
