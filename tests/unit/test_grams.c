@@ -5,10 +5,10 @@
  * grams, over several commits with deletions and replacements, then merged, answers every random
  * phrase query (alone, in an AND, an OR, required with optional words, with slop) with exactly
  * the same hits, scores and counts, and explains them alike; the gram index passes the deep check
- * (its live files count the grams of deleted documents); its term listing and fuzzy matches hold no
- * gram; a writer asked for grams on an index without them refuses, a rebuild adds them. And the
- * searcher really reads the grams: an index whose manifest claims grams it lacks loses its
- * common-word phrases. */
+ * (its live files count the grams of deleted documents); 1, 2 and 3 threads write the same
+ * bytes; its term listing and fuzzy matches hold no gram; a writer asked for grams on an index
+ * without them refuses, a rebuild adds them. And the searcher really reads the grams: an index
+ * whose manifest claims grams it lacks loses its common-word phrases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -493,6 +493,45 @@ static void test_terms_and_fuzzy(void **state)
     trawl_index_close(ib);
 }
 
+/* Grams come out of the analysis threads as out of the inline path: the same segment bytes
+ * with 1, 2 and 3 threads, spilling runs (1 MB budget). */
+static void test_threads_same_bytes(void **state)
+{
+    (void)state;
+    char *first = NULL;
+    size_t first_len = 0;
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        char dir[300], seg[400];
+        snprintf(dir, sizeof dir, "%s/threads-%u", gt_root, threads);
+        trawl_writer_options o;
+        trawl_writer_options_init(&o);
+        o.language = "english";
+        o.phrase_grams = 1;
+        o.threads = threads;
+        o.memory_bytes = 1 << 20;
+        trawl_writer *w;
+        char eb[512];
+        assert_int_equal(trawl_writer_open(&w, dir, &o, eb, sizeof eb), TRAWL_OK);
+        for (int i = 0; i < GT_DOCS; i++)
+            gt_add(w, i);
+        gt_commit(w);
+        trawl_writer_close(w);
+        snprintf(seg, sizeof seg, "%s/seg-000001.trw", dir);
+        size_t len;
+        char *bytes = tu_slurp(seg, &len);
+        assert_non_null(bytes);
+        if (!first) {
+            first = bytes;
+            first_len = len;
+            continue;
+        }
+        assert_int_equal(len, first_len);
+        assert_memory_equal(bytes, first, len);
+        free(bytes);
+    }
+    free(first);
+}
+
 /* A writer keeps an index's choice: grams cannot be asked of an index built without them (its
  * segments would lack them), a rebuild adds them; later writers keep them unasked. */
 static void test_writer_keeps_choice(void **state)
@@ -568,10 +607,11 @@ static void test_searcher_reads_grams(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_common_words),        cmocka_unit_test(test_gram_sink_stream),
-        cmocka_unit_test(test_same_answers),        cmocka_unit_test(test_same_answers_merged),
-        cmocka_unit_test(test_explain_and_terms),   cmocka_unit_test(test_terms_and_fuzzy),
-        cmocka_unit_test(test_writer_keeps_choice), cmocka_unit_test(test_searcher_reads_grams),
+        cmocka_unit_test(test_common_words),         cmocka_unit_test(test_gram_sink_stream),
+        cmocka_unit_test(test_same_answers),         cmocka_unit_test(test_same_answers_merged),
+        cmocka_unit_test(test_explain_and_terms),    cmocka_unit_test(test_terms_and_fuzzy),
+        cmocka_unit_test(test_threads_same_bytes),   cmocka_unit_test(test_writer_keeps_choice),
+        cmocka_unit_test(test_searcher_reads_grams),
     };
     return cmocka_run_group_tests(tests, gt_setup, gt_teardown);
 }

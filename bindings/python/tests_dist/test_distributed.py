@@ -170,6 +170,16 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(len(hits), 5)
             self.assertTrue(all('afah' in h.snippet for h in hits))
 
+    def test_phrase_grams_equal_one_index(self):
+        """Shards built with phrase grams give one plain index's ids, score bits and counts:
+        phase 1 collects the phrases' words, phase 2 matches on the grams."""
+        root = os.path.join(self.tmp, 'seeds-grams')
+        td.build(self.client, self.seeds, root, 3, phrase_grams=True)
+        queries = ['"of the"', '"in the" gaza', '"said on the"', '"the israeli" OR rafah',
+                   '"it is" -hamas']
+        with td.ShardedIndex(self.client, root, replicas=1) as idx:
+            self.assertGreater(self.same(idx, self.seed_one, queries, VARIANTS[:4]), 20)
+
     def test_query_errors_come_through(self):
         with td.ShardedIndex(self.client, self.gen_root, replicas=1) as idx:
             with self.assertRaises(trawl.QueryError):

@@ -193,14 +193,16 @@ def _worker_address():
 
 def build(client, inputs, root, n_shards, *, id_field='id', text_field='text',
           date_field='date', chunk_bytes=16 << 20, language=None, memory_bytes=0,
-          merge=True):
+          merge=True, phrase_grams=False):
     """Builds the sharded index root (created if missing; shards rebuilt) of n_shards shards
     from inputs: a list of JSON Lines paths (as trawl-index --jsonl reads them: id, text and
     date fields; a later record with the same id replaces an earlier one), or an iterable of
     documents (id, text, date) or dicts with those keys. Files are read by Dask tasks in
     chunk_bytes ranges on the workers (the paths must be visible to them); documents given as
     objects are split by the client and scattered. One task per shard then indexes its
-    documents in input order. Returns a summary dict (documents, seconds, per-shard rows)."""
+    documents in input order. phrase_grams: every shard indexes phrase grams (trawl.Writer), so
+    phrases of common words cost a shard a short list instead of a merge of two long ones.
+    Returns a summary dict (documents, seconds, per-shard rows)."""
     t0 = time.perf_counter()
     os.makedirs(root, exist_ok=True)
     fields = (id_field, text_field, date_field)
@@ -212,6 +214,8 @@ def build(client, inputs, root, n_shards, *, id_field='id', text_field='text',
         options['memory_bytes'] = memory_bytes
     if not merge:
         options['no_merge'] = True
+    if phrase_grams:
+        options['phrase_grams'] = True
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) for p in inputs):
         splits = [client.submit(_split_jsonl, os.path.abspath(p), a, b, n_shards, fields,
                                 pure=False)
@@ -728,6 +732,8 @@ def main(argv=None):
     b.add_argument('-o', '--index', required=True)
     b.add_argument('-s', '--shards', type=int, required=True)
     b.add_argument('--language')
+    b.add_argument('--phrase-grams', action='store_true',
+                   help='index phrase grams in every shard (trawl-index --phrase-grams)')
     b.add_argument('inputs', nargs='+')
     u = sub.add_parser('update', help='add JSON Lines records and delete ids')
     u.add_argument('-o', '--index', required=True)
@@ -743,7 +749,8 @@ def main(argv=None):
     client, cluster = _client(args)
     try:
         if args.cmd == 'build':
-            r = build(client, args.inputs, args.index, args.shards, language=args.language)
+            r = build(client, args.inputs, args.index, args.shards, language=args.language,
+                      phrase_grams=args.phrase_grams)
             print('%d documents in %d shards; %.2f s' % (r['documents'], r['n_shards'],
                                                           r['seconds']))
         elif args.cmd == 'update':
