@@ -85,7 +85,7 @@ static void main_usage(FILE *f)
           "      --max-token-len N longest token kept, in bytes (default 64, at most 255)\n"
           "      --phrase-grams    also index each pair of adjacent words one of which is a\n"
           "                        common English word (\"of the\"): phrases of common words\n"
-          "                        search 10-100x faster, for a larger index (docs/FORMAT.md);\n"
+          "                        search 5-40x faster, for a larger index (docs/FORMAT.md);\n"
           "                        kept by later syncs, added or dropped by --rebuild\n"
           "      --memory MB       memory for analysis and postings before runs spill to\n"
           "                        disk; peak RSS stays within it plus ~20 MB (default 256)\n"
