@@ -70,9 +70,10 @@ static void stats_totals(FILE *f, const char *dir, const manifest *m, const traw
     fprintf(f, "documents:  %s live, %s deleted (dropped by the next merge)\n",
             stats_num(st->n_docs, a, sizeof a), stats_num(deleted, b, sizeof b));
     fprintf(f, "tokens:     %s in live documents\n", stats_num(st->total_tokens, a, sizeof a));
-    fprintf(f, "terms:      %s (summed over segments)\n", stats_num(st->n_terms, a, sizeof a));
-    fprintf(f, "analyzer:   stemmer %s, tokens up to %" PRIu32 " bytes\n", st->language,
-            m->max_token_len);
+    fprintf(f, "terms:      %s (summed over segments%s)\n", stats_num(st->n_terms, a, sizeof a),
+            m->phrase_grams ? ", grams included" : "");
+    fprintf(f, "analyzer:   stemmer %s, tokens up to %" PRIu32 " bytes%s\n", st->language,
+            m->max_token_len, m->phrase_grams ? ", with phrase grams (docs/FORMAT.md)" : "");
     fprintf(f, "size:       %s bytes in segments, %s of them stored text\n",
             stats_num(st->index_bytes, a, sizeof a), stats_num(st->stored_bytes, b, sizeof b));
 }

@@ -92,6 +92,10 @@ sed -n 3,4p "$EXP/civilian_casualties_or.ref" >"$T/want"; close '--offset 2 -n 2
 if "$B/trawl-index" -q --phrase-grams -o "$T/gidx" "$ROOT/tests/data/seeds" >"$T/out" 2>&1 &&
     grep -q '^phrase_grams 1$' "$T/gidx/MANIFEST"; then ok; else bad "--phrase-grams: $(cat "$T/out")"; fi
 granked() { IDXDIR=$T/gidx ranked "$@"; }
+"$B/trawl-index" --stats "$T/gidx" >"$T/out" 2>&1
+if grep -q '^analyzer: .*, with phrase grams' "$T/out" && grep -q 'manifest version 3' "$T/out"; then ok; else
+    bad "--stats of a gram index: $(head -5 "$T/out")"
+fi
 granked '"of the"' >"$T/got"; close '"of the" ranking from grams' "$T/got" "$EXP/of_the_phrase.ref"
 granked '"ground invasion"' >"$T/got"; close '"ground invasion" with grams' "$T/got" "$EXP/ground_invasion_phrase.ref"
 for q in '"in the"' '"said on the"' '"the israeli military"' '"of the" gaza' '+"it is" hamas'; do
