@@ -348,6 +348,7 @@ static void index_stats(const trawl_index *idx, trawl_stats *st)
         st->stored_bytes += segment_stored_bytes(idx->segs[i].seg);
     }
     snprintf(st->language, sizeof st->language, "%s", idx->language);
+    st->phrase_grams = idx->phrase_grams;
 }
 
 int trawl_index_stats_sized(const trawl_index *idx, trawl_stats *st, size_t st_size)

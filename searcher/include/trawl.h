@@ -218,6 +218,8 @@ typedef struct trawl_stats {
     uint64_t index_bytes;  /**< bytes of all segment files */
     uint64_t stored_bytes; /**< of which stored (compressed) text */
     char language[32];     /**< stemmer the index was built with, "none" if off */
+    uint32_t phrase_grams; /**< the word list of the phrase grams every opened directory holds
+                                (docs/FORMAT.md "Phrase grams"; 1), 0 if some has none */
 } trawl_stats;
 
 /** Fills the first st_size bytes of *st (call trawl_index_stats). O(segments). Thread-safe.

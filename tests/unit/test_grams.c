@@ -565,6 +565,15 @@ static void test_writer_keeps_choice(void **state)
     assert_int_equal(m.phrase_grams, GRAMS_VERSION);
     assert_int_equal(m.version, 3);
     manifest_free(&m);
+    trawl_index *idx = gt_open("choice");
+    trawl_stats st;
+    trawl_index_stats(idx, &st);
+    assert_int_equal(st.phrase_grams, GRAMS_VERSION);
+    trawl_index_close(idx);
+    idx = gt_open("plain");
+    trawl_index_stats(idx, &st);
+    assert_int_equal(st.phrase_grams, 0);
+    trawl_index_close(idx);
 }
 
 /* The searcher reads the grams: a manifest that claims grams its segments lack loses every

@@ -310,6 +310,7 @@ class WriterTest(unittest.TestCase):
                       '"of the" OR winter'):
                 self.assertEqual(self.hits(a, q), self.hits(b, q), q)
             self.assertEqual(len(self.hits(b, '"as of"')), 1)
+            self.assertEqual((a.stats()['phrase_grams'], b.stats()['phrase_grams']), (0, 1))
             self.assertEqual(len(self.hits(b, '"is on the way"')), 41)
 
     def test_same_as_trawl_index_jsonl(self):

@@ -519,7 +519,8 @@ class Index:
     # -- the index itself
     def stats(self):
         """Collection statistics as a dict (n_docs, total_tokens, n_terms, n_segments,
-        index_bytes, stored_bytes, language)."""
+        index_bytes, stored_bytes, language, phrase_grams: the word list of the index's phrase
+        grams, 0 without)."""
         if not self._ptr:
             raise ArgumentError('the index is closed')
         st = _lib.Stats()

@@ -39,7 +39,7 @@ class Options(ctypes.Structure):
 class Stats(ctypes.Structure):
     _fields_ = [('n_docs', c_uint64), ('total_tokens', c_uint64), ('n_terms', c_uint64),
                 ('n_segments', c_uint32), ('index_bytes', c_uint64), ('stored_bytes', c_uint64),
-                ('language', ctypes.c_char * 32)]
+                ('language', ctypes.c_char * 32), ('phrase_grams', c_uint32)]
 
 
 class Hit(ctypes.Structure):
