@@ -15,6 +15,7 @@
 #include "fsx.h"
 #include "merge.h"
 #include "postings_buf.h"
+#include "runmerge.h"
 #include "spill.h"
 #include "termpool.h"
 #include "zip.h"
@@ -32,8 +33,9 @@ struct segbuild {
     postings_buf *pb;
     segment_writer *sw;
     zip *z;
-    apool *ap;   /**< NULL: analysis inline */
-    char **runs; /**< paths of the runs on disk, in doc order */
+    apool *ap;       /**< NULL: analysis inline */
+    char **runs;     /**< paths of the runs on disk, in doc order */
+    spill_dir *dirs; /**< [n_runs] their directories (spill.h) */
     size_t n_runs, cap_runs;
     unsigned run_seq; /**< next run file number */
     uint32_t n_runs_total;
@@ -116,8 +118,10 @@ void sb_free(segbuild *b)
     for (size_t i = 0; i < b->n_runs; i++) {
         if (b->runs[i]) unlink(b->runs[i]);
         free(b->runs[i]);
+        spill_dir_free(&b->dirs[i]);
     }
     free(b->runs);
+    free(b->dirs);
     pb_free(b->pb);
     free(b);
 }
@@ -141,11 +145,14 @@ static int sb_new_run(segbuild *b, char *path, size_t cap)
     if (b->n_runs == b->cap_runs) {
         size_t c = b->cap_runs ? 2 * b->cap_runs : 16;
         char **r = realloc(b->runs, c * sizeof *r);
-        if (!r) return err_set(b->e, TRAWL_ENOMEM, "out of memory");
-        b->runs = r;
+        if (r) b->runs = r;
+        spill_dir *d = realloc(b->dirs, c * sizeof *d);
+        if (d) b->dirs = d;
+        if (!r || !d) return err_set(b->e, TRAWL_ENOMEM, "out of memory");
         b->cap_runs = c;
     }
     if (!(b->runs[b->n_runs] = strdup(path))) return err_set(b->e, TRAWL_ENOMEM, "out of memory");
+    spill_dir_init(&b->dirs[b->n_runs]);
     b->n_runs++;
     return TRAWL_OK;
 }
@@ -157,7 +164,7 @@ static int sb_spill(segbuild *b)
     int rc = sb_new_run(b, path, sizeof path);
     if (rc < 0) return rc;
     b->n_runs_total++;
-    rc = spill_write(b->pb, path, b->e);
+    rc = spill_write(b->pb, path, &b->dirs[b->n_runs - 1], b->e);
     pb_clear(b->pb);
     return rc;
 }
@@ -261,9 +268,9 @@ static int sb_merge_files(segbuild *b, size_t first, size_t n, const merge_sink 
     return rc;
 }
 
-/* Merges runs[g..g+n) into a new run file whose malloc'd path goes to *out. On failure the new
- * file is deleted; the input runs are left for the caller. */
-static int sb_merge_group(segbuild *b, size_t g, size_t n, char **out)
+/* Merges runs[g..g+n) into a new run file whose malloc'd path goes to *out, its directory to
+ * *dir. On failure the new file is deleted; the input runs are left for the caller. */
+static int sb_merge_group(segbuild *b, size_t g, size_t n, char **out, spill_dir *dir)
 {
     char name[128], path[4096];
     spill_writer *w = NULL;
@@ -272,7 +279,7 @@ static int sb_merge_group(segbuild *b, size_t g, size_t n, char **out)
     if (rc == TRAWL_OK) rc = spill_writer_open(&w, path, b->e);
     merge_sink sink = merge_sink_run(w);
     if (rc == TRAWL_OK) rc = sb_merge_files(b, g, n, &sink);
-    if (rc == TRAWL_OK) rc = spill_writer_finish(w);
+    if (rc == TRAWL_OK) rc = spill_writer_finish(w, dir);
     spill_writer_free(w);
     if (rc == TRAWL_OK && !(*out = strdup(path))) rc = err_set(b->e, TRAWL_ENOMEM, "out of memory");
     if (rc < 0) unlink(path);
@@ -286,25 +293,32 @@ static int sb_merge_rounds(segbuild *b)
     while (b->n_runs > SEGBUILD_FANIN) {
         size_t n_next = 0, cap = b->n_runs / SEGBUILD_FANIN + 1;
         char **next = calloc(cap, sizeof *next);
-        int rc = next ? TRAWL_OK : err_set(b->e, TRAWL_ENOMEM, "out of memory");
+        spill_dir *dirs = calloc(cap, sizeof *dirs);
+        int rc = next && dirs ? TRAWL_OK : err_set(b->e, TRAWL_ENOMEM, "out of memory");
         for (size_t g = 0; rc == TRAWL_OK && g < b->n_runs; g += SEGBUILD_FANIN) {
             size_t n = b->n_runs - g < SEGBUILD_FANIN ? b->n_runs - g : SEGBUILD_FANIN;
-            rc = sb_merge_group(b, g, n, &next[n_next]);
+            spill_dir_init(&dirs[n_next]);
+            rc = sb_merge_group(b, g, n, &next[n_next], &dirs[n_next]);
             n_next += rc == TRAWL_OK;
         }
         /* On failure the new runs go; on success the old ones. */
         char **gone = rc == TRAWL_OK ? b->runs : next;
+        spill_dir *gone_dirs = rc == TRAWL_OK ? b->dirs : dirs;
         size_t n_gone = rc == TRAWL_OK ? b->n_runs : n_next;
         for (size_t i = 0; i < n_gone; i++) {
             unlink(gone[i]);
             free(gone[i]);
+            spill_dir_free(&gone_dirs[i]);
         }
         if (rc < 0) {
             free(next);
+            free(dirs);
             return rc;
         }
         free(b->runs);
+        free(b->dirs);
         b->runs = next;
+        b->dirs = dirs;
         b->n_runs = n_next;
         b->cap_runs = cap;
     }
@@ -329,6 +343,8 @@ static int sb_terms(segbuild *b)
     b->pb = NULL;
     analyzer_cache_drop(b->an);
     if ((rc = sb_merge_rounds(b)) < 0) return rc;
+    if (b->o.threads >= 2) /* term ranges merged and encoded on every thread */
+        return rm_write(b->runs, b->dirs, b->n_runs, b->sw, b->o.threads, sb_budget(b), b->e);
     return sb_merge_files(b, 0, b->n_runs, &sink);
 }
 

@@ -336,3 +336,40 @@ int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const 
     out->pos_len = t->pblocks.len;
     return TRAWL_OK;
 }
+
+/* A record: its numbers, then the skips, blocks and positions. */
+typedef struct te_rec {
+    uint32_t df, max_tf, min_len, n_blocks;
+    uint64_t cf, skips_len, blocks_len, pos_len;
+} te_rec;
+
+int te_put_record(buf *out, const te_list *l)
+{
+    te_rec r = {l->df, l->max_tf,    l->min_len,    l->n_blocks,
+                l->cf, l->skips_len, l->blocks_len, l->pos_len};
+    buf_put(out, &r, sizeof r);
+    buf_put(out, l->skips, l->skips_len);
+    buf_put(out, l->blocks, l->blocks_len);
+    buf_put(out, l->pos, l->pos_len);
+    return out->oom ? -1 : 0;
+}
+
+void te_get_record(const uint8_t **p, te_list *l)
+{
+    te_rec r;
+    const uint8_t *q = *p;
+    memcpy(&r, q, sizeof r);
+    q += sizeof r;
+    *l = (te_list){r.df,
+                   r.max_tf,
+                   r.min_len,
+                   r.n_blocks,
+                   r.cf,
+                   q,
+                   q + r.skips_len,
+                   q + r.skips_len + r.blocks_len,
+                   r.skips_len,
+                   r.blocks_len,
+                   r.pos_len};
+    *p = q + r.skips_len + r.blocks_len + r.pos_len;
+}

@@ -47,4 +47,12 @@ int te_doc(term_enc *t, uint32_t doc, const uint32_t *positions, uint32_t tf, co
  * TRAWL_ENOMEM, or TRAWL_EARG with *why (no postings; a list past its 32-bit offsets). */
 int te_end(term_enc *t, const uint32_t *lens, double avgdl, te_list *out, const char **why);
 
+/* An encoded list kept for later, as one record in a buffer (for encoders that hand their
+ * lists to the thread writing them): appends l's numbers and bytes to out. 0, or -1 when out
+ * ran out of memory. */
+int te_put_record(buf *out, const te_list *l);
+
+/* Reads the record at *p back (l's pointers into it) and moves *p past it. */
+void te_get_record(const uint8_t **p, te_list *l);
+
 #endif
