@@ -8,7 +8,8 @@
  * order they were added, as token streams that feed the postings buffer exactly as the
  * analyzer would have, so the file's bytes do not depend on the thread count. With no run
  * spilled, the sorted buffer goes straight to the writer (no run encoding, merge
- * heap or callback per posting). Run files are deleted when the builder is freed. */
+ * heap or callback per posting); with runs and threads >= 2 their last merge runs by term
+ * ranges on every thread (runmerge.c). Run files are deleted when the builder is freed. */
 #include "segbuild.h"
 
 #include "apool.h"

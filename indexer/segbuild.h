@@ -1,6 +1,7 @@
 /* segbuild: builds one new segment from documents: analysis into the postings buffer, sorted
  * runs spilled to disk when the memory budget is reached, their k-way merge (in rounds of
- * SEGBUILD_FANIN) into the segment writer, and the stored text through zip.h. The output is
+ * SEGBUILD_FANIN; the last one by term ranges on every thread, runmerge.h) into the segment
+ * writer, and the stored text through zip.h. The output is
  * the file dir/name (written to a temporary name, fsynced, renamed at sb_finish): not part of
  * the index until a manifest names it. Knows nothing of manifests, ids already indexed or
  * deletions (writer.c). */
