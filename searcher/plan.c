@@ -539,14 +539,17 @@ static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
 }
 
 /* Plans the clauses qs[0..n) into a new array; *out_n receives their number, which is smaller
- * than n when qtf_once drops repeated words. */
+ * than n when repeated words are dropped: with qtf_once, and when only counting (a word
+ * required, allowed or excluded twice matches the documents it does once), so that
+ * `--count 'kernel kernel'` is the word's df, not a merge of its list with itself. */
 static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
 {
     pnode **v = pb_alloc(b, n * sizeof *v);
     uint32_t k = 0;
+    int drop = b->x->qtf_once || !b->x->scoring;
     for (uint32_t i = 0; v && i < n; i++) {
         if (!(v[k] = pb_build(b, qs[i]))) return NULL;
-        if (!b->x->qtf_once || !pb_repeats(v, k, v[k])) k++;
+        if (!drop || !pb_repeats(v, k, v[k])) k++;
     }
     *out_n = k;
     return v;

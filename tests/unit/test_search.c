@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "err.h"
+#include "search.h"
 #include "testutil.h"
 #include "topk.h"
 #include "trawl.h"
@@ -223,6 +224,23 @@ static void test_known_answers(void **state)
     assert_int_equal(ts_hits(s, "blinken netanyahu", NULL), ts_grep("blinken", "netanyahu", NULL));
     assert_int_equal(ts_hits(s, "zzzunknownword", NULL), 0);
     assert_int_equal(trawl_search_count(s), 0);
+
+    /* Counting a repeated word counts the word: its df, read without a merge. */
+    trawl_options co;
+    trawl_options_init(&co);
+    co.count_only = 1;
+    for (int or = 0; or <= 1; or ++) {
+        co.default_or = or ;
+        assert_int_equal(trawl_search_run(s, "rafah", &co), TRAWL_OK);
+        uint64_t once = trawl_search_count(s);
+        assert_int_equal(trawl_search_run(s, "rafah rafah Rafah", &co), TRAWL_OK);
+        assert_int_equal(trawl_search_count(s), once);
+        assert_string_equal(search_algo(s), "count-df");
+        assert_int_equal(trawl_search_run(s, "blinken blinken -netanyahu -netanyahu", &co),
+                         TRAWL_OK);
+        assert_int_equal(trawl_search_count(s),
+                         (uint64_t)ts_popcount(ts_grep("blinken", NULL, "netanyahu")));
+    }
 
     /* Ranking is deterministic and by score: descending, ties by doc. */
     trawl_hit prev, h;
