@@ -112,6 +112,18 @@ void gram_sink_init(gram_sink *s, const grams *g, analyzer_sink next, void *next
     s->prev_common = 0;
 }
 
+analyzer_sink gram_sink_for(gram_sink *s, const grams *g, analyzer_sink next, void *next_ctx,
+                            void **ctx)
+{
+    if (!g) {
+        *ctx = next_ctx;
+        return next;
+    }
+    gram_sink_init(s, g, next, next_ctx);
+    *ctx = s;
+    return gram_sink_token;
+}
+
 int gram_sink_token(void *ctx, const token *t)
 {
     gram_sink *s = ctx;

@@ -59,6 +59,11 @@ typedef struct gram_sink {
 /* Starts a stream: call before each document's analysis. */
 void gram_sink_init(gram_sink *s, const grams *g, analyzer_sink next, void *next_ctx);
 
+/* The sink to analyse one document with: next itself (*ctx = next_ctx) without grams (g NULL),
+ * else gram_sink_token over s, started for the document (*ctx = s). */
+analyzer_sink gram_sink_for(gram_sink *s, const grams *g, analyzer_sink next, void *next_ctx,
+                            void **ctx);
+
 /* The sink (ctx: a gram_sink). Returns what next returns. */
 int gram_sink_token(void *ctx, const token *t);
 

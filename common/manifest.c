@@ -15,6 +15,7 @@
 
 #include "checksum.h"
 #include "fsx.h"
+#include "grams.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -385,7 +386,7 @@ static int manifest_parse_seg(manifest *m, char **line, err *e)
 static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
 {
     char *line = strchr(txt, '\n') + 1, lang[64];
-    uint64_t gen, mtl, next = 0, grams = 0;
+    uint64_t gen, mtl, next = 0, gram_list = 0;
     int ok = manifest_kv(&line, "generation", INT64_MAX, &gen) == 0;
     const char *p = line + 9;
     ok = ok && strncmp(line, "language ", 9) == 0 && manifest_word(&p, lang, sizeof lang) == 0 &&
@@ -394,12 +395,16 @@ static int manifest_parse(manifest *m, const char *dir, char *txt, err *e)
     ok = ok && manifest_kv(&line, "max_token_len", 255, &mtl) == 0 && mtl >= 1;
     ok = ok && (m->version < 2 || manifest_kv(&line, "next_segment", INT64_MAX, &next) == 0);
     ok = ok && (m->version < 3 ||
-                (manifest_kv(&line, "phrase_grams", UINT32_MAX, &grams) == 0 && grams > 0));
+                (manifest_kv(&line, "phrase_grams", UINT32_MAX, &gram_list) == 0 && gram_list > 0));
     if (!ok) return err_set(e, TRAWL_ECORRUPT, "%s/%s: bad header fields", dir, MANIFEST_NAME);
+    if (gram_list > GRAMS_VERSION) /* its segments hold grams of a list this build cannot make */
+        return err_set(e, TRAWL_EVERSION,
+                       "%s/%s: phrase grams of word list %" PRIu64 ", this build knows 1 to %u",
+                       dir, MANIFEST_NAME, gram_list, GRAMS_VERSION);
     m->generation = gen;
     memcpy(m->language, lang, strlen(lang) + 1);
     m->max_token_len = (uint32_t)mtl;
-    m->phrase_grams = (uint32_t)grams;
+    m->phrase_grams = (uint32_t)gram_list;
     while (m->version >= 2 && strncmp(line, "root ", 5) == 0) {
         int rc = manifest_parse_root(m, &line, e);
         if (rc != 0)

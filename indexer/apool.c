@@ -197,13 +197,8 @@ static void ap_analyse(ap_batch *b, ap_group *g)
     for (size_t i = 0; i < b->n_docs && b->rc == TRAWL_OK; i++) {
         ap_meta *m = &b->docs[i];
         m->toks_off = b->toks.len;
-        analyzer_sink sink = ap_token;
-        void *ctx = g;
-        if (g->grams) {
-            gram_sink_init(&g->gs, g->grams, ap_token, g);
-            sink = gram_sink_token;
-            ctx = &g->gs;
-        }
+        void *ctx;
+        analyzer_sink sink = gram_sink_for(&g->gs, g->grams, ap_token, g, &ctx);
         b->rc = analyzer_run(g->an, (const char *)b->in.p + m->text_off, m->text_len, 0, sink, ctx,
                              &m->n_tokens, &m->n_invalid);
         ap_emit(g, &b->toks);

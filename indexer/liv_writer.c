@@ -3,8 +3,6 @@
  * serialises them; each newly deleted document is analysed once, at write time. */
 #include "liv_writer.h"
 
-#include "grams.h"
-
 #include "buf.h"
 #include "checksum.h"
 #include "format.h"
@@ -198,9 +196,9 @@ static int lb_count_all(liv_builder *b, analyzer *an, const grams *g, err *e)
         if (segment_doc_text(b->seg, d, &text, e) < 0) goto out;
         b->cur_doc = d;
         gram_sink gs;
-        gram_sink_init(&gs, g, lb_sink, b);
-        int rc = analyzer_run(an, (const char *)text.p, text.len, 0, g ? gram_sink_token : lb_sink,
-                              g ? (void *)&gs : b, NULL, NULL);
+        void *ctx;
+        analyzer_sink sink = gram_sink_for(&gs, g, lb_sink, b, &ctx);
+        int rc = analyzer_run(an, (const char *)text.p, text.len, 0, sink, ctx, NULL, NULL);
         if (rc < 0) goto oom;
     }
     goto out;

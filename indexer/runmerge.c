@@ -116,8 +116,7 @@ static int rm_write_range(void *ctx, size_t c, const uint8_t *rec, size_t len)
 static int rm_key_cmp(const void *a, const void *b)
 {
     const rm_key *x = a, *y = b;
-    int c = memcmp(x->t, y->t, x->len < y->len ? x->len : y->len);
-    return c ? c : (x->len > y->len) - (x->len < y->len);
+    return spill_term_cmp(x->t, x->len, y->t, y->len);
 }
 
 /* Every RM_SPLIT_EVERY-th distinct directory term of all the runs, in order. 0 or -1. */

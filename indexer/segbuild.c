@@ -219,13 +219,8 @@ int sb_add(segbuild *b, const char *id, size_t id_len, uint32_t date, const char
         rc = ap_put(b->ap, id, id_len, date, text, text_len, src);
     } else {
         gram_sink gs;
-        analyzer_sink sink = sb_token;
-        void *ctx = b->pb;
-        if (b->o.grams) {
-            gram_sink_init(&gs, b->o.grams, sb_token, b->pb);
-            sink = gram_sink_token;
-            ctx = &gs;
-        }
+        void *ctx;
+        analyzer_sink sink = gram_sink_for(&gs, b->o.grams, sb_token, b->pb, &ctx);
         rc = analyzer_run(b->an, text, text_len, 0, sink, ctx, &nt, &ni);
         if (rc < 0) return err_set(b->e, rc, "%.*s: out of memory analysing it", (int)id_len, id);
         rc = sb_doc_end(b, id, id_len, date, text, text_len, src, nt, ni);

@@ -28,6 +28,12 @@ struct spill_writer {
 
 /* ---------------------------------------------------------------- directory */
 
+int spill_term_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
 void spill_dir_init(spill_dir *d)
 {
     memset(d, 0, sizeof *d);
@@ -64,9 +70,7 @@ static int spill_dir_add(spill_dir *d, const char *term, size_t len, uint64_t of
 /* memcmp order of entry i's term against term. */
 static int spill_dir_cmp(const spill_dir *d, size_t i, const char *term, size_t len)
 {
-    size_t l = d->at[i + 1] - d->at[i];
-    int c = memcmp(d->names.p + d->at[i], term, l < len ? l : len);
-    return c ? c : (l > len) - (l < len);
+    return spill_term_cmp((const char *)d->names.p + d->at[i], d->at[i + 1] - d->at[i], term, len);
 }
 
 uint64_t spill_dir_seek(const spill_dir *d, const char *term, size_t len)
@@ -380,13 +384,6 @@ static int spill_src_read_term(spill_src *s)
     s->term_len = len;
     s->in_list = 1;
     return 1;
-}
-
-/* memcmp order of two terms. */
-static int spill_term_cmp(const char *a, size_t la, const char *b, size_t lb)
-{
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
 }
 
 int spill_src_next_term(spill_src *s)

@@ -29,6 +29,9 @@ typedef struct spill_dir {
 
 #define SPILL_DIR_STEP (16u << 10)
 
+/* memcmp order of two terms (the order of runs, directories and dictionaries). */
+int spill_term_cmp(const char *a, size_t la, const char *b, size_t lb);
+
 void spill_dir_init(spill_dir *d);
 void spill_dir_free(spill_dir *d);
 

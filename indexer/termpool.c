@@ -115,7 +115,7 @@ static int tp_run(tp *p, tp_scratch *x, err *e)
         else if (s->rc == TRAWL_EARG)
             rc = err_set(e, s->rc, "encoding postings: %s", s->why ? s->why : "bad list");
         else if (s->rc != TRAWL_OK)
-            rc = e->rc ? e->rc : err_set(e, s->rc, "encoding postings: %s", s->why ? s->why : "");
+            rc = err_set(e, s->rc, "encoding postings: %s", s->why ? s->why : "");
         else
             rc = p->job->write(p->job->ctx, c, s->out.p, s->out.len);
         pthread_mutex_lock(&p->mu);

@@ -498,7 +498,6 @@ static uint32_t cur_phrase_near(cur_phrase *ph)
 /* Reads the candidate's positions; returns its phrase frequency (0 = no match). */
 static uint32_t cur_phrase_count(cur_phrase *ph)
 {
-    if (ph->n == 1 && ph->p->slop == 0) return tc_freq(ph->tcs[0]); /* a lone gram */
     for (uint32_t i = 0; i < ph->n; i++) {
         if (tc_positions(ph->tcs[i], &ph->pos[i], &ph->npos[i]) != TRAWL_OK || ph->npos[i] == 0)
             return 0;

@@ -58,9 +58,8 @@ int trawl_terms_open(trawl_terms **out, const trawl_index *idx, const char *pref
     int rc = TRAWL_OK;
     for (size_t i = 0; i < idx->n_segs && rc == TRAWL_OK; i++) {
         /* without a prefix, from the first word: phrase grams sort below every word */
-        rc = prefix_len
-                 ? dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, ts->prefix, prefix_len, &ts->e)
-                 : dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, GRAMS_END, 1, &ts->e);
+        rc = dict_iter_seek(&ts->segs[i].it, idx->segs[i].seg, prefix_len ? ts->prefix : GRAMS_END,
+                            prefix_len ? prefix_len : 1, &ts->e);
         if (rc == TRAWL_OK) rc = terms_advance(ts, i);
     }
     *out = ts; /* a failure is sticky: the first next returns it, errmsg says why */

@@ -147,6 +147,9 @@ static void test_phrase_grams(void **state)
     assert_int_equal(read_sealed(body), TRAWL_ECORRUPT);
     snprintf(body, sizeof body, "trawl-manifest 3\n%sphrase_grams 1\n", head);
     assert_int_equal(read_sealed(body), TRAWL_OK);
+    /* a word list a newer build made: newer, not corrupt */
+    snprintf(body, sizeof body, "trawl-manifest 3\n%sphrase_grams 2\n", head);
+    assert_int_equal(read_sealed(body), TRAWL_EVERSION);
 }
 
 /* Roots (with bytes that need escaping) and live files survive a round trip. */
