@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RM_SPLIT_EVERY 64 /* directory entries per range: about 1 MB of runs (SPILL_DIR_STEP) */
-#define RM_BUF_MIN     (16u << 10)
-#define RM_BUF_MAX     (1u << 20)
+#define RM_RANGE_MAX (1u << 20)   /* bytes of runs a range reads, at most */
+#define RM_RANGE_MIN (256u << 10) /* and at least, whatever the budget */
+#define RM_BUF_MIN   (16u << 10)
+#define RM_BUF_MAX   (1u << 20)
 
 typedef struct rm_key {
     const char *t;
@@ -28,6 +29,7 @@ typedef struct rm {
     double avgdl;
     rm_key *splits; /**< range c is [splits[c - 1], splits[c]): from "" and to the end */
     size_t n_splits;
+    size_t every;   /**< directory entries (SPILL_DIR_STEP bytes each) per range */
     size_t bufsize; /**< read buffer of one range of one run */
 } rm;
 
@@ -119,7 +121,7 @@ static int rm_key_cmp(const void *a, const void *b)
     return spill_term_cmp(x->t, x->len, y->t, y->len);
 }
 
-/* Every RM_SPLIT_EVERY-th distinct directory term of all the runs, in order. 0 or -1. */
+/* Every m->every-th distinct directory term of all the runs, in order. 0 or -1. */
 static int rm_plan(rm *m)
 {
     size_t total = 0, u = 0;
@@ -136,7 +138,7 @@ static int rm_plan(rm *m)
     for (size_t i = 0; i < total; i++)
         if (u == 0 || rm_key_cmp(&all[u - 1], &all[i]) != 0) all[u++] = all[i];
     m->n_splits = 0;
-    for (size_t i = RM_SPLIT_EVERY; i < u; i += RM_SPLIT_EVERY)
+    for (size_t i = m->every; i < u; i += m->every)
         all[m->n_splits++] = all[i];
     m->splits = all;
     return 0;
@@ -148,7 +150,15 @@ int rm_write(char *const *runs, const spill_dir *dirs, size_t n, segment_writer 
     rm m = {.runs = runs, .dirs = dirs, .n = n, .sw = sw};
     m.lens = sw_doc_lens(sw, &m.n_docs);
     m.avgdl = sw_avgdl(sw);
-    size_t b = memory / ((threads ? threads : 1) * (n + 1));
+    /* A range's encoded lists wait in one of the pool's slots (2 per thread) until written: a
+     * range of a 32nd of the budget keeps them small next to it. A read buffer much larger
+     * than a run's share of the range would fill (and keep resident) bytes the range never
+     * uses, on every thread at once. */
+    size_t range = memory / 32;
+    range = range < RM_RANGE_MIN ? RM_RANGE_MIN : range > RM_RANGE_MAX ? RM_RANGE_MAX : range;
+    m.every = range / SPILL_DIR_STEP;
+    size_t b = memory / ((threads ? threads : 1) * (n + 1)), share = 2 * range / (n ? n : 1);
+    b = b < share ? b : share;
     m.bufsize = b < RM_BUF_MIN ? RM_BUF_MIN : b > RM_BUF_MAX ? RM_BUF_MAX : b;
     if (rm_plan(&m) < 0) return err_set(e, TRAWL_ENOMEM, "out of memory merging runs");
     tp_job job = {&m, m.n_splits + 1, rm_encode, rm_write_range};
