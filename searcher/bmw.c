@@ -262,6 +262,37 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     return x->e->rc;
 }
 
+/* Blocks whose bounds bmw_term_floor compares: enough to find a strong block of a list without
+ * paying for the bounds of a long one. */
+#define BMW_FLOOR_BLOCKS 64u
+
+double bmw_term_floor(exec *x, cctx *cc, const pnode *p)
+{
+    const index_seg *is = &x->idx->segs[cc->seg_i];
+    size_t k = x->heap.k;
+    if (k == 0 || !p->t->has[cc->seg_i] || p->t->ti[cc->seg_i].df < k) return -INFINITY;
+    term_cursor tc;
+    if (tc_open_lazy(&tc, cc->seg, &p->t->ti[cc->seg_i], x->e) != TRAWL_OK) return -INFINITY;
+    uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 1, best = 0;
+    double ub[BMW_FLOOR_BLOCKS], sc[TC_BLOCK], floor = -INFINITY;
+    if (cap > 1)
+        n = bmw_term_blocks(x, &tc, p->w_idf, ub, cap < BMW_FLOOR_BLOCKS ? cap : BMW_FLOOR_BLOCKS);
+    for (uint32_t b = 1; b < n; b++)
+        if (ub[b] > ub[best]) best = b;
+    if (n > 0 && (n == 1 || ub[best] > topk_threshold(&x->heap)) &&
+        tc_load_block_at(&tc, best) == TRAWL_OK && tc.doc != DOC_END) {
+        if (!tc.has_freqs) tc_load_freqs(&tc);
+        uint32_t m = 0, date;
+        for (uint32_t i = 0; i < tc.n; i++)
+            if (exec_doc_ok(x, is, tc.docs[i], &date))
+                sc[m++] = bm25_score(&x->bm, p->w_idf, tc.freqs[i],
+                                     bm25_norm(&x->bm, cc->seg->doc_lens[tc.docs[i]]));
+        if (m >= k) floor = nextafter(topk_kth_largest(sc, m, k), -INFINITY);
+    }
+    tc_close(&tc);
+    return floor;
+}
+
 int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
 {
     if (n == 1 && x->scoring && !x->has_date && !x->no_prune && !x->heap.by_date)

@@ -118,6 +118,12 @@ cur *cur_build_prox(cctx *cc, cur *inner, cur **m, cur **s);
  * does, so both give the same bits). Return x->e->rc. */
 int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n); /* OR of terms */
 int bmw_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);      /* AND of terms */
+/* A score strictly below the k-th best score of term p alone among this segment's documents that
+ * pass the query's filters, or -INFINITY when it finds none: the k-th best of the list's
+ * strongest block among its first few. A query that scores each of its documents at least as
+ * high as p alone (an OR holding p: a sum of non-negative clauses never rounds below one of its
+ * parts) has a final threshold above it, so it may prune against it before the heap is full. */
+double bmw_term_floor(exec *x, cctx *cc, const pnode *p);
 /* Passes a query's one essential list tc (weight idf) over the docs that cannot enter the heap
  * with what the other lists may add (rest): first whole blocks whose bound plus rest is at
  * most thr, read from the skip data without decoding them (b_last, b_ub: cur_block_ub's

@@ -205,10 +205,15 @@ int maxscore_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
         cum[k] = (k ? cum[k - 1] : 0) + v[ord[k]].ub;
     ms_split(x, v, ord, m, cum, split);
     bm25_quick q = {0};
-    double q_thr = NAN;
+    double q_thr = NAN, floor = -INFINITY;
     uint32_t q_ne = UINT32_MAX;
+    /* Before the heap fills, prune against what the list of the largest bound alone surely
+     * reaches: otherwise every document of every list is scored until it does. */
+    if (m > 1 && x->scoring && !x->no_prune && !x->heap.by_date && !x->prox)
+        floor = bmw_term_floor(x, cc, terms[v[ord[m - 1]].clause]);
     while (x->e->rc == TRAWL_OK) {
         double thr = x->no_prune ? -INFINITY : topk_threshold(&x->heap);
+        thr = thr > floor ? thr : floor;
         while (ne < m && split[ne] <= thr)
             ne++;
         if (ne > 0) x->pruned = 1;

@@ -352,12 +352,118 @@ static void test_copies(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- OR floor */
+
+/* Checks the pruned top 10 of q against the first 10 of its full ranking (limit 1000: nothing
+ * pruned), ids and score bits. */
+static void tr_top_is_full(trawl_search *s, const char *q)
+{
+    trawl_options o;
+    trawl_hit h;
+    uint64_t doc[64];
+    double sc[64];
+    size_t n_all = 0, n_top = 0;
+    trawl_options_init(&o);
+    o.default_or = 1;
+    o.limit = 1000;
+    assert_int_equal(trawl_search_run(s, q, &o), TRAWL_OK);
+    for (; n_all < 64 && trawl_search_hit(s, n_all, &h) == TRAWL_OK; n_all++) {
+        doc[n_all] = h.doc;
+        sc[n_all] = h.score;
+    }
+    o.limit = 10;
+    assert_int_equal(trawl_search_run(s, q, &o), TRAWL_OK);
+    for (; trawl_search_hit(s, n_top, &h) == TRAWL_OK; n_top++)
+        if (h.doc != doc[n_top] || h.score != sc[n_top])
+            fail_msg("%s: hit %zu is doc %llu (%.17g), want %llu (%.17g)", q, n_top,
+                     (unsigned long long)h.doc, h.score, (unsigned long long)doc[n_top], sc[n_top]);
+    assert_int_equal(n_top, n_all < 10 ? n_all : 10);
+}
+
+/* An OR prunes from the start against a floor: the 10th best score of its strongest word alone
+ * in one of that word's blocks (every document scores at least its part for the word). Here a
+ * (13 documents, lengths 1 to 12 and 4) outweighs b (21, "b z"), and the top 10 of "a b" (by the
+ * formula, computed here) are d12 (a b z z), the seven shortest documents holding a alone and
+ * two of b. With d0 and d1 deleted, the 10th best of a among all its documents would lie above
+ * b's bound, so a floor that counted deleted documents would drop b's list and its two hits. */
+static void test_or_floor(void **state)
+{
+    (void)state;
+    static char text[40][64];
+    const char *docs[40];
+    double avgdl = 0, want[40];
+    int order[40];
+    for (int i = 0; i < 40; i++) {
+        size_t len = 0;
+        if (i < 12) { /* "a" and i words z */
+            len = (size_t)snprintf(text[i], sizeof text[i], "a");
+            for (int j = 0; j < i; j++)
+                len += (size_t)snprintf(text[i] + len, sizeof text[i] - len, " z");
+        } else {
+            snprintf(text[i], sizeof text[i], "%s", i == 12 ? "a b z z" : i < 33 ? "b z" : "z z z");
+        }
+        docs[i] = text[i];
+        avgdl += i < 12 ? i + 1 : i == 12 ? 4 : i < 33 ? 2 : 3;
+        (void)len;
+    }
+    avgdl /= 40;
+    for (int i = 0; i < 40; i++) {
+        double dl = i < 12 ? i + 1 : i == 12 ? 4 : i < 33 ? 2 : 3;
+        want[i] = (i <= 12 ? tr_bm25(40, 13, 1, dl, avgdl) : 0) +
+                  (i >= 12 && i < 33 ? tr_bm25(40, 21, 1, dl, avgdl) : 0);
+        order[i] = i;
+    }
+    for (int i = 1; i < 40; i++) /* score descending, ties by lower document */
+        for (int j = i; j > 0 && want[order[j]] > want[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    trawl_index *idx = tr_index("orfloor", docs, 40);
+    trawl_search *s;
+    trawl_options o;
+    char ids[512], exp[512];
+    double sc[10];
+    size_t n = 0;
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    o.default_or = 1;
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 10);
+    for (int i = 0; i < 10; i++)
+        n += (size_t)snprintf(exp + n, sizeof exp - n, "%sd%d", i ? " " : "", order[i]);
+    assert_string_equal(ids, "d12 d0 d1 d2 d3 d4 d5 d6 d13 d14");
+    assert_string_equal(ids, exp);
+    for (int i = 0; i < 10; i++)
+        assert_true(fabs(sc[i] - want[order[i]]) < 1e-12 * want[order[i]]);
+    trawl_search_free(s);
+    trawl_index_close(idx);
+
+    /* d0 and d1 deleted */
+    char dir[400], errbuf[512];
+    trawl_writer *w;
+    snprintf(dir, sizeof dir, "%s/orfloor", tr_root);
+    assert_int_equal(trawl_writer_open(&w, dir, NULL, errbuf, sizeof errbuf), TRAWL_OK);
+    assert_int_equal(trawl_writer_delete(w, "d0", 2), TRAWL_OK);
+    assert_int_equal(trawl_writer_delete(w, "d1", 2), TRAWL_OK);
+    assert_int_equal(trawl_writer_commit(w), TRAWL_OK);
+    trawl_writer_close(w);
+    const char *dirs[] = {dir};
+    assert_int_equal(trawl_index_open(&idx, dirs, 1, errbuf, sizeof errbuf), TRAWL_OK);
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    tr_top_is_full(s, "a b");
+    assert_int_equal(trawl_search_run(s, "a b", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 10);
+    assert_string_equal(ids, "d12 d2 d3 d4 d5 d6 d7 d8 d13 d14");
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_query_tf),
-        cmocka_unit_test(test_expand),
-        cmocka_unit_test(test_proximity),
+        cmocka_unit_test(test_query_tf),  cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_proximity), cmocka_unit_test(test_or_floor),
         cmocka_unit_test(test_copies),
     };
     return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
