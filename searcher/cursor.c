@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ------------------------------------------------------------------ term */
 
 typedef struct cur_term {
@@ -398,6 +402,30 @@ static uint32_t cur_phrase_merge2(const uint32_t *a, uint32_t na, uint64_t oa, c
                                   uint32_t nb, uint64_t ob)
 {
     uint32_t i = 0, j = 0, matches = 0;
+#ifdef __SSE2__
+    /* Four positions of each side a step, every one of a's against every one of b's (b's four
+     * rotated), then the side whose fourth is smaller moves on (both on a tie), as a merge of
+     * sorted blocks does. A position list strictly increases (gaps are stored minus one), so a
+     * position of a meets its equal in b in one step only and is counted once. The shifted
+     * positions must fit 32 bits: the last ones are the largest. */
+    if (na >= 4 && nb >= 4 && a[na - 1] <= UINT32_MAX - ob && b[nb - 1] <= UINT32_MAX - oa) {
+        const __m128i sa = _mm_set1_epi32((int)(uint32_t)ob),
+                      sb = _mm_set1_epi32((int)(uint32_t)oa);
+        while (i + 4 <= na && j + 4 <= nb) {
+            __m128i va = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(a + i)), sa);
+            __m128i vb = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + j)), sb);
+            __m128i m =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(va, vb),
+                                          _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
+                             _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
+                                          _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
+            matches += (uint32_t)__builtin_popcount((unsigned)_mm_movemask_ps(_mm_castsi128_ps(m)));
+            uint64_t amax = a[i + 3] + ob, bmax = b[j + 3] + oa;
+            i += amax <= bmax ? 4 : 0;
+            j += bmax <= amax ? 4 : 0;
+        }
+    }
+#endif
     while (i < na && j < nb) {
         uint64_t x = a[i] + ob, y = b[j] + oa; /* both sides shifted to start + oa + ob */
         matches += x == y;
