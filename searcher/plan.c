@@ -538,10 +538,22 @@ static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
     return 0;
 }
 
+/* The earlier plain word clause of v[0..n) that p repeats (same term, same origin), or NULL. */
+static pnode *pb_repeat_of(pnode *const *v, uint32_t n, const pnode *p)
+{
+    for (uint32_t i = 0; p->kind == P_TERM && !p->words && i < n; i++)
+        if (v[i]->kind == P_TERM && !v[i]->words && v[i]->t == p->t && v[i]->origin == p->origin)
+            return v[i];
+    return NULL;
+}
+
 /* Plans the clauses qs[0..n) into a new array; *out_n receives their number, which is smaller
- * than n when repeated words are dropped: with qtf_once, and when only counting (a word
- * required, allowed or excluded twice matches the documents it does once), so that
- * `--count 'kernel kernel'` is the word's df, not a merge of its list with itself. */
+ * than n when a list repeats a word. With qtf_once, and when only counting (a word required,
+ * allowed or excluded twice matches the documents it does once), the repeat is dropped, so that
+ * `--count 'kernel kernel'` is the word's df, not a merge of its list with itself. Otherwise
+ * its weight joins the first clause's, as Lucene's BooleanQuery sums the boosts of duplicate
+ * clauses: `kernel kernel` reads one list at weight 2 (the same bits as two clauses, since a
+ * doubled weight doubles the score exactly), and `a b a` scores 2·s(a) + s(b). */
 static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
 {
     pnode **v = pb_alloc(b, n * sizeof *v);
@@ -549,7 +561,15 @@ static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
     int drop = b->x->qtf_once || !b->x->scoring;
     for (uint32_t i = 0; v && i < n; i++) {
         if (!(v[k] = pb_build(b, qs[i]))) return NULL;
-        if (!drop || !pb_repeats(v, k, v[k])) k++;
+        if (drop) {
+            k += !pb_repeats(v, k, v[k]);
+            continue;
+        }
+        pnode *first = pb_repeat_of(v, k, v[k]);
+        if (first)
+            pb_weigh(first, first->weight + v[k]->weight);
+        else
+            k++;
     }
     *out_n = k;
     return v;

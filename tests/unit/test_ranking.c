@@ -82,7 +82,8 @@ static int tr_teardown(void **state)
 /* ---------------------------------------------------------------- query_tf */
 
 /* "a b a": with TRAWL_QTF_COUNT a weighs twice (2 s_a + s_b, as Lucene and FTS5 sum a clause
- * per occurrence); with TRAWL_QTF_ONCE the query is "a b", bit for bit. */
+ * per occurrence), as one clause of weight 2; with TRAWL_QTF_ONCE the query is "a b", bit for
+ * bit. */
 static void test_query_tf(void **state)
 {
     (void)state;
@@ -103,6 +104,30 @@ static void test_query_tf(void **state)
     assert_string_equal(ids, "d2 d0 d1");
     assert_true(fabs(sc[0] - (2 * sa + sb)) < 1e-12 * sc[0]);
     assert_true(fabs(sc[1] - 2 * tr_bm25(4, 2, 1, 4, avgdl)) < 1e-12 * sc[1]);
+    /* one clause for a, of weight 2 (its list is read once) */
+    const trawl_explain *ex;
+    trawl_explain_info info;
+    size_t n_ex;
+    o.explain = 1;
+    assert_int_equal(trawl_search_run(s, "a b a", &o), TRAWL_OK);
+    assert_int_equal(trawl_search_explain(s, 0, &ex, &n_ex, NULL), TRAWL_OK);
+    assert_int_equal(n_ex, 2);
+    assert_string_equal(ex[0].term, "a");
+    assert_int_equal(trawl_search_explain_info(s, 0, 0, &info), TRAWL_OK);
+    assert_true(info.weight == 2.0);
+    assert_string_equal(ex[1].term, "b");
+    o.explain = 0;
+    /* "a a" is "a" at weight 2: twice its scores, bit for bit, in OR and AND mode */
+    for (int and_mode = 0; and_mode < 2; and_mode++) {
+        o.default_or = !and_mode;
+        assert_int_equal(trawl_search_run(s, "a", &o), TRAWL_OK);
+        tr_hits(s, ids2, sizeof ids2, sc2, 8);
+        assert_int_equal(trawl_search_run(s, "a a", &o), TRAWL_OK);
+        tr_hits(s, ids, sizeof ids, sc, 8);
+        assert_string_equal(ids, ids2);
+        assert_true(sc[0] == 2 * sc2[0] && sc[1] == 2 * sc2[1]);
+    }
+    o.default_or = 1;
     o.query_tf = TRAWL_QTF_ONCE;
     assert_int_equal(trawl_search_run(s, "a b a", &o), TRAWL_OK);
     tr_hits(s, ids, sizeof ids, sc, 8);
