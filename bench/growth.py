@@ -84,12 +84,15 @@ class Growth:
                  '| trawl | %s (commit %s) |' % (m.get('trawl', '?'), m.get('commit', '?')),
                  '| SQLite | %s (FTS5 `unicode61`) |' % m.get('sqlite', '?'),
                  '| Xapian | %s (no stemmer; only if it ran) |' % m.get('xapian', '?'),
+                 '| Lucene | %s (StandardTokenizer + LowerCaseFilter; only if it ran) |' %
+                 m.get('lucene', '?'),
                  '| corpus | kernel docs (%.1f MB) replicated %s× with new ids |' % (
                      self.raw_bytes / 1e6, '×, '.join(self.scales)),
                  '| queries | drawn from the 1× corpus (bench/make_queries.py), the same at '
                  'every scale |',
                  '| timing | per query the min of %s passes after a warm-up, engines '
-                 'alternating |' % m.get('reps', '?'), '',
+                 'alternating (Lucene in its own JVM after the others, warmed up for 5 s) |'
+                 % m.get('reps', '?'), '',
                  'Identical copies favour pruning: each document ties with its copies, so the '
                  'top 10 fill with maximal scores early and block bounds skip more than on a '
                  'corpus that grows with new text.', '')
@@ -106,6 +109,9 @@ class Growth:
             secs = (float(kv.get('load_s', 'nan')) + float(kv.get('commit_s', 0)) +
                     float(kv.get('compact_s', 0)))
             index = int(kv.get('xapian_index_bytes', 0))
+        elif eng == 'lucene':
+            secs = float(kv.get('lucene_s', 'nan'))
+            index = int(kv.get('lucene_index_bytes', 0))
         else:
             secs = float(kv.get('load_s', 'nan')) + float(kv.get('optimize_s', 0))
             index = int(kv.get('fts_index_bytes', kv.get('index_bytes', 0)))
@@ -128,10 +134,11 @@ class Growth:
                     self.mbs[(e, k)] = r['mbs']
                     self.out('| %s× | %s | %.1f | %.1f | %.0f | %.1f |' % (
                         k, e, r['secs'], r['mbs'], r['rss_mb'], r['index_mb']))
-        self.out('', 'The fastest of three builds per scale for trawl and FTS5, one for Xapian: '
-                 'trawl `--language none --jsonl`, 2 threads, fsyncs included; FTS5 '
+        self.out('', 'The fastest of three builds per scale for trawl and FTS5, one for Xapian '
+                 'and Lucene: trawl `--language none --jsonl`, 2 threads, fsyncs included; FTS5 '
                  'insert + optimize, Xapian add + commit + compaction, both from texts in '
-                 'memory (bench/README.md).', '')
+                 'memory; Lucene one writer thread, commit + forceMerge(1), timed in its JVM '
+                 '(bench/README.md).', '')
 
     def latency(self):
         for mode in MODES:

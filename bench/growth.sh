@@ -26,7 +26,7 @@ CACHE=${TRAWL_BENCH_CACHE:-/var/tmp/trawl-bench}
 REPS=${BENCH_REPS:-3}
 PER_CLASS=${BENCH_PER_CLASS:-200}
 SCALES=${GROWTH_SCALES:-1 4 16}
-ENGINES=${GROWTH_ENGINES:-trawl fts5 xapian}
+ENGINES=${GROWTH_ENGINES:-trawl fts5 xapian lucene}
 GRAMS=${GROWTH_GRAMS:-1}
 PY=${PYTHON:-python3}
 W=$CACHE/work/growth
@@ -36,6 +36,7 @@ K=$CACHE/kdocs
 
 step() { echo "bench-scale: $*" >&2; }
 . bench/best_of_3.sh
+. bench/lucene.sh
 
 sh .ci/deps bench
 
@@ -62,7 +63,10 @@ xapian_build() {
       $LAT xload --jsonl "$2" --xapian "$W/$1" --language none; } >"$W/build-$1"
 }
 
+lucene_build() { lucene_load "$1" none "$2"; }
+
 mkdir -p "$W" "$OUT"
+case " $ENGINES " in *" lucene "*) lucene_compile ;; esac
 rm -f "$W"/build-* "$W/raw.csv"
 
 step "corpus: replicas $SCALES"
@@ -74,7 +78,7 @@ for k in $SCALES; do
     for e in $ENGINES; do
         step "x$k: build $e"
         # best of 3 for the quick builds: the 16x/1x MB/s goal divides two noisy timings
-        if [ "$e" = xapian ]; then
+        if [ "$e" = xapian ] || [ "$e" = lucene ]; then
             "${e}_build" "$e-x$k" "$(corpus "$k")"
         else
             best_of_3 "${e}_build" "$e-x$k" "$(corpus "$k")"
@@ -96,9 +100,14 @@ for k in $SCALES; do
     # shellcheck disable=SC2086 # XAPIAN and GRAMS_RUN are options or none
     $LAT run --index "$W/trawl-x$k" --db "$W/fts5-x$k.db" $XAPIAN $GRAMS_RUN --queries "$W/queries.jsonl" \
         --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv"
+    # Lucene in its own JVM, after the others (bench/LucenePeer.java: warmed up first).
+    case " $ENGINES " in *" lucene "*)
+        lucene run --index "$W/lucene-x$k" --language none --queries "$W/queries.jsonl" \
+            --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv" ;;
+    esac
     # The 16x indexes take a few GB; keep only the last scale's (for profiling).
     [ "$k" = "${SCALES##* }" ] ||
-        rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db" "$W/xapian-x$k" "$W/trawl+grams-x$k"
+        rm -rf "$W/trawl-x$k" "$W/fts5-x$k.db" "$W/xapian-x$k" "$W/trawl+grams-x$k" "$W/lucene-x$k"
 done
 
 {
@@ -109,6 +118,7 @@ done
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
     echo "xapian=$(dpkg-query -W -f '${Version}' libxapian30 2>/dev/null || echo unknown)"
+    echo "lucene=$(dpkg-query -W -f '${Version}' liblucene8-java 2>/dev/null || echo unknown)"
     echo "reps=$REPS"
     echo "scales=$SCALES"
     echo "corpus=$(tr '\n' ' ' <"$K/STAMP")"

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh: the whole `make bench`: corpus, queries, index builds (trawl, SQLite FTS5, Xapian),
-# latency of every query on the three engines, CISI relevance, then bench/results/latest.{md,csv}
+# run.sh: the whole `make bench`: corpus, queries, index builds (trawl, SQLite FTS5, Xapian,
+# Lucene), latency of every query on the four engines, CISI relevance, then bench/results/latest.{md,csv}
 # and latency.png. Called by the Makefile as `sh bench/run.sh build/<MODE>` once the binaries
 # and build/<MODE>/bench/* exist. Work files go to the cache, outside the repository.
 #
@@ -58,8 +58,10 @@ xapian_build() {
 }
 
 . bench/best_of_3.sh
+. bench/lucene.sh
 
 mkdir -p "$W" "$OUT"
+lucene_compile
 rm -f "$W"/build-* "$W/raw.csv" "$W"/rel-* "$W/embed" "$W"/scale "$W"/scale.* "$W/ranking.json" "$W/fuzzy"
 rm -rf "$W/live" # an older bench/live.sh worked in a directory of this name
 
@@ -91,6 +93,8 @@ trawl_build trawl-english-m16-t1 english "$CORPUS" "--jsonl --threads 1 --memory
 trawl_build trawl-english-m16-t2 english "$CORPUS" "--jsonl --threads 2 --memory 16"
 best_of_3 xapian_build xapian-none none "$CORPUS"
 best_of_3 xapian_build xapian-english english "$CORPUS"
+best_of_3 lucene_load lucene-none none "$CORPUS"
+best_of_3 lucene_load lucene-english english "$CORPUS"
 step "where indexing time goes (perf)"
 $PY bench/stages.py $B/trawl-index "$CORPUS" "$W" --threads 1 --language english --jsonl \
     >"$W/stages.md"
@@ -105,14 +109,20 @@ step "latency: corpus queries, $REPS timed passes"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
     --language none --grams "$W/trawl-grams" --queries "$W/queries.jsonl" --set kdocs \
     --reps "$REPS" --out "$W/raw.csv"
+lucene run --index "$W/lucene-none" --language none --queries "$W/queries.jsonl" --set kdocs \
+    --reps "$REPS" --out "$W/raw.csv"
 step "latency: corpus queries, stemmed (trawl english vs FTS5 porter vs Xapian english)"
 $LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --xapian "$W/xapian-english" \
     --language english --queries "$W/queries.jsonl" --set kdocs-porter --reps "$REPS" \
     --out "$W/raw.csv"
+lucene run --index "$W/lucene-english" --language english --queries "$W/queries.jsonl" \
+    --set kdocs-porter --reps "$REPS" --out "$W/raw.csv"
 step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
     --language none --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" \
     --out "$W/raw.csv"
+lucene run --index "$W/lucene-none" --language none --queries "$SHARED/queries/queries.txt" \
+    --set shared --reps "$REPS" --out "$W/raw.csv"
 
 step "live index: sync, 100 commits, deletes, merge"
 sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv" "$W/live"
@@ -164,6 +174,8 @@ step "report"
     echo "kernel=$(uname -sr)"
     echo "sqlite=$(dpkg-query -W -f '${Version}' libsqlite3-0 2>/dev/null || echo unknown)"
     echo "xapian=$(dpkg-query -W -f '${Version}' libxapian30 2>/dev/null || echo unknown)"
+    echo "lucene=$(dpkg-query -W -f '${Version}' liblucene8-java 2>/dev/null || echo unknown)"
+    echo "java=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -1)"
     echo "trawl=$($B/trawl-search --version | cut -d' ' -f2)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "mode=$B"
