@@ -91,7 +91,7 @@ class Growth:
                  '| queries | drawn from the 1× corpus (bench/make_queries.py), the same at '
                  'every scale |',
                  '| timing | per query the min of %s passes after a warm-up, engines '
-                 'alternating (Lucene in its own JVM after the others, warmed up for 5 s) |'
+                 'alternating (Lucene after the others, each mode in a JVM warmed up for 5 s) |'
                  % m.get('reps', '?'), '',
                  'Identical copies favour pruning: each document ties with its copies, so the '
                  'top 10 fill with maximal scores early and block bounds skip more than on a '

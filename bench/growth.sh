@@ -102,8 +102,8 @@ for k in $SCALES; do
         --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv"
     # Lucene in its own JVM, after the others (bench/LucenePeer.java: warmed up first).
     case " $ENGINES " in *" lucene "*)
-        lucene run --index "$W/lucene-x$k" --language none --queries "$W/queries.jsonl" \
-            --set "x$k" --reps "$REPS" --modes TOP_10,COUNT --out "$W/raw.csv" ;;
+        lucene_run TOP_10,COUNT --index "$W/lucene-x$k" --language none \
+            --queries "$W/queries.jsonl" --set "x$k" --reps "$REPS" --out "$W/raw.csv" ;;
     esac
     # The 16x indexes take a few GB; keep only the last scale's (for profiling).
     [ "$k" = "${SCALES##* }" ] ||

@@ -12,8 +12,19 @@ lucene_compile() {
     javac -d "$B/bench/lucene" -cp "$LUCENE_CP" bench/LucenePeer.java
 }
 
-# lucene ARGS...: the driver (`run` times queries into a raw.csv).
+# lucene ARGS...: the driver.
 lucene() { java -cp "$LUCENE_CP" LucenePeer "$@"; }
+
+# lucene_run MODES ARGS...: times the queries (`LucenePeer run ARGS`) into a raw.csv, each of
+# the comma-separated MODES in a JVM of its own, warmed up on that mode alone: Lucene's best
+# case (one JVM warmed on every mode ran its top 10 about 10% slower).
+lucene_run() {
+    modes=$1
+    shift
+    for m in $(echo "$modes" | tr ',' ' '); do
+        lucene run "$@" --modes "$m"
+    done
+}
 
 # lucene_load NAME LANGUAGE INPUT: builds W/NAME, keeps key=value lines in W/build-NAME (the
 # load time measured in the JVM, and the process's wall time and peak RSS).

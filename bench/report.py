@@ -120,8 +120,8 @@ class Report:
                      corpus.get('linux-doc-6.1', ''), corpus.get('docs', '?'),
                      self.raw_bytes / 1e6),
                  '| timing | in-process, warm, single thread; per query the min of %s passes '
-                 'after one warm-up pass, the engines\' passes alternating (Lucene: in its own '
-                 'JVM after the others, after 5 s of warm-up passes) |' % m.get('reps', '?'),
+                 'after one warm-up pass, the engines\' passes alternating (Lucene: after the '
+                 'others, each mode in a JVM of its own warmed up for 5 s on it) |' % m.get('reps', '?'),
                  '')
 
     def build_row(self, name, label, engine):

@@ -109,20 +109,20 @@ step "latency: corpus queries, $REPS timed passes"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
     --language none --grams "$W/trawl-grams" --queries "$W/queries.jsonl" --set kdocs \
     --reps "$REPS" --out "$W/raw.csv"
-lucene run --index "$W/lucene-none" --language none --queries "$W/queries.jsonl" --set kdocs \
-    --reps "$REPS" --out "$W/raw.csv"
+lucene_run TOP_10,COUNT,TOP_10_COUNT --index "$W/lucene-none" --language none \
+    --queries "$W/queries.jsonl" --set kdocs --reps "$REPS" --out "$W/raw.csv"
 step "latency: corpus queries, stemmed (trawl english vs FTS5 porter vs Xapian english)"
 $LAT run --index "$W/trawl-english" --db "$W/fts-porter.db" --xapian "$W/xapian-english" \
     --language english --queries "$W/queries.jsonl" --set kdocs-porter --reps "$REPS" \
     --out "$W/raw.csv"
-lucene run --index "$W/lucene-english" --language english --queries "$W/queries.jsonl" \
-    --set kdocs-porter --reps "$REPS" --out "$W/raw.csv"
+lucene_run TOP_10,COUNT,TOP_10_COUNT --index "$W/lucene-english" --language english \
+    --queries "$W/queries.jsonl" --set kdocs-porter --reps "$REPS" --out "$W/raw.csv"
 step "latency: shared query set"
 $LAT run --index "$W/trawl-none" --db "$W/fts-unicode61.db" --xapian "$W/xapian-none" \
     --language none --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" \
     --out "$W/raw.csv"
-lucene run --index "$W/lucene-none" --language none --queries "$SHARED/queries/queries.txt" \
-    --set shared --reps "$REPS" --out "$W/raw.csv"
+lucene_run TOP_10,COUNT,TOP_10_COUNT --index "$W/lucene-none" --language none \
+    --queries "$SHARED/queries/queries.txt" --set shared --reps "$REPS" --out "$W/raw.csv"
 
 step "live index: sync, 100 commits, deletes, merge"
 sh bench/live.sh "$B" "$W" "$W/queries.jsonl" "$W/fts-unicode61.db" "$W/raw.csv" "$W/live"

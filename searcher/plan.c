@@ -530,14 +530,6 @@ static pnode *pb_phrase(pb *b, const qnode *q)
 
 static pnode *pb_build(pb *b, const qnode *q);
 
-/* 1 if v[0..n) has a term clause of the same term as p (query_tf "once"). */
-static int pb_repeats(pnode *const *v, uint32_t n, const pnode *p)
-{
-    for (uint32_t i = 0; p->kind == P_TERM && !p->words && i < n; i++)
-        if (v[i]->kind == P_TERM && v[i]->t == p->t) return 1;
-    return 0;
-}
-
 /* The earlier plain word clause of v[0..n) that p repeats (same term, same origin), or NULL. */
 static pnode *pb_repeat_of(pnode *const *v, uint32_t n, const pnode *p)
 {
@@ -561,15 +553,11 @@ static pnode **pb_list(pb *b, qnode *const *qs, uint32_t n, uint32_t *out_n)
     int drop = b->x->qtf_once || !b->x->scoring;
     for (uint32_t i = 0; v && i < n; i++) {
         if (!(v[k] = pb_build(b, qs[i]))) return NULL;
-        if (drop) {
-            k += !pb_repeats(v, k, v[k]);
-            continue;
-        }
         pnode *first = pb_repeat_of(v, k, v[k]);
-        if (first)
-            pb_weigh(first, first->weight + v[k]->weight);
-        else
+        if (!first)
             k++;
+        else if (!drop)
+            pb_weigh(first, first->weight + v[k]->weight);
     }
     *out_n = k;
     return v;
