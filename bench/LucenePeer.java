@@ -61,7 +61,8 @@ public final class LucenePeer {
 
     static Analyzer analyzer(String language) {
         boolean stem = language.equals("english");
-        if (!stem && !language.equals("none")) throw new IllegalArgumentException("language " + language);
+        if (!stem && !language.equals("none"))
+            throw new IllegalArgumentException("language " + language);
         return new Analyzer() {
             @Override
             protected TokenStreamComponents createComponents(String field) {
@@ -109,7 +110,10 @@ public final class LucenePeer {
                 case 'r': b.append('\r'); break;
                 case 'b': b.append('\b'); break;
                 case 'f': b.append('\f'); break;
-                case 'u': b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; break;
+                case 'u':
+                    b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    i += 4;
+                    break;
                 default: b.append(e);
             }
         }
@@ -187,7 +191,8 @@ public final class LucenePeer {
             /* TOP_10 counts no more hits than it returns, as trawl's and Xapian's top 10 do not
              * count every match: block-max WAND prunes from the first 10 hits on (search(q,
              * 10) would count the first 1,000 exactly first). */
-            TopScoreDocCollector c = TopScoreDocCollector.create(10, mode == 0 ? 10 : Integer.MAX_VALUE);
+            TopScoreDocCollector c =
+                TopScoreDocCollector.create(10, mode == 0 ? 10 : Integer.MAX_VALUE);
             s.search(q, c);
             TopDocs td = c.topDocs();
             return mode == 0 ? td.scoreDocs.length : td.totalHits.value;
@@ -200,13 +205,15 @@ public final class LucenePeer {
         String set = arg(a, "--set", null), modes = arg(a, "--modes", String.join(",", MODES));
         int reps = Integer.parseInt(arg(a, "--reps", "5"));
         List<String> text = new ArrayList<>(), cls = new ArrayList<>();
-        for (String line : Files.readAllLines(Paths.get(arg(a, "--queries", null)), StandardCharsets.UTF_8)) {
+        Path queries = Paths.get(arg(a, "--queries", null));
+        for (String line : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
             String q = jsonString(line, "query");
             if (q == null) continue;
             text.add(q);
             cls.add(firstTag(line));
         }
-        DirectoryReader r = DirectoryReader.open(FSDirectory.open(Paths.get(arg(a, "--index", null))));
+        Path index = Paths.get(arg(a, "--index", null));
+        DirectoryReader r = DirectoryReader.open(FSDirectory.open(index));
         IndexSearcher s = new IndexSearcher(r);
         s.setSimilarity(new BM25Similarity());
         s.setQueryCache(null);

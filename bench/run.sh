@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh: the whole `make bench`: corpus, queries, index builds (trawl, SQLite FTS5, Xapian,
-# Lucene), latency of every query on the four engines, CISI relevance, then bench/results/latest.{md,csv}
-# and latency.png. Called by the Makefile as `sh bench/run.sh build/<MODE>` once the binaries
-# and build/<MODE>/bench/* exist. Work files go to the cache, outside the repository.
+# Lucene), latency of every query on the four engines, CISI relevance, then
+# bench/results/latest.{md,csv} and latency.png. Called by the Makefile as
+# `sh bench/run.sh build/<MODE>` once the binaries and build/<MODE>/bench/* exist. Work
+# files go to the cache, outside the repository.
 #
 # Relevance: every ranking configuration of bench/ranking.py on CISI, cross-validated, with
 # significance tests; then what proximity costs at query time and what fuzzy expansion costs
