@@ -70,10 +70,14 @@ static inline int bm25_quick_below(const bm25_quick *q, uint32_t tf, uint32_t dl
 /* Upper bound of bm25_score over docs with tf <= max_tf and length >= min_len (the score grows
  * with tf and falls with length). Inflated by a relative 1e-9 so that a bound summed in another
  * order than the real score never rounds below it: a bound that rounds down drops hits. */
+static inline double bm25_inflate(double s)
+{
+    return s * (1.0 + 1e-9) + 1e-300;
+}
+
 static inline double bm25_upper(const bm25 *p, double idf, uint32_t max_tf, uint32_t min_len)
 {
-    double s = bm25_score(p, idf, max_tf, bm25_norm(p, min_len));
-    return s * (1.0 + 1e-9) + 1e-300;
+    return bm25_inflate(bm25_score(p, idf, max_tf, bm25_norm(p, min_len)));
 }
 
 /* Upper bound over documents each under one of n (tf, length) pairs (a block's impacts,

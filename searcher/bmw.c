@@ -123,11 +123,44 @@ static int bmw_open(cctx *cc, pnode *const *terms, uint32_t n, term_cursor **tc,
 
 /* ------------------------------------------------------------------ single term */
 
-/* One postings block of a single term: docs in [first, last], scores at most ub. */
+/* One postings block of a single term, read from its skip data. */
 typedef struct bmw_blk {
-    uint32_t first, last;
-    double ub;
+    double max;     /**< the largest score its impacts allow, as a document's score is computed */
+    uint32_t first; /**< its first document (in the segment) */
+    int tie_ok;     /**< max bounds its documents' computed scores exactly (bmw_blk_tie_ok) */
 } bmw_blk;
+
+/* The bound of the block's documents that a threshold is compared with (rounding allowed). */
+static inline double bmw_blk_ub(const bmw_blk *b)
+{
+    return bm25_inflate(b->max);
+}
+
+/* 1 if the exact maximum of the pairs bounds the computed score of every document of the block,
+ * not just its true score. A document's (tf, length) has a pair with a tf at least its own and
+ * a length at most its own. At the pair's tf its score is at most the pair's, bit for bit: each
+ * operation of bm25_score is monotone there. At a smaller tf its true score lies below the
+ * pair's by a relative n / (t (t + 1 + n)) at least (t the largest tf, n the smallest norm),
+ * which must dwarf the few ulps by which rounding moves a score: k1 = 0 (n = 0) fails. */
+static int bmw_blk_tie_ok(const bm25 *bm, const uint32_t *tf, const uint32_t *len, uint32_t m)
+{
+    uint32_t top = 0, lo = UINT32_MAX;
+    for (uint32_t j = 0; j < m; j++) {
+        top = tf[j] > top ? tf[j] : top;
+        lo = len[j] < lo ? len[j] : lo;
+    }
+    double n = bm25_norm(bm, lo), t = top;
+    return n / (t * (t + 1.0 + n)) > 1e-12;
+}
+
+/* 1 if no document of block b can enter the heap although its bound reaches the threshold:
+ * it can at most tie, and every document of it comes after the heap's worst hit, which wins a
+ * tie on its lower number. Identical documents (mirrored files, the growth benchmark's copies)
+ * tie exactly, so a word's later copies of its best documents are passed over undecoded. */
+static int bmw_blk_tie_loses(const exec *x, const bmw_blk *b, uint64_t base, double thr)
+{
+    return b->tie_ok && b->max <= thr && x->heap.e[0].doc < base + b->first;
+}
 
 /* Scores a decoded block while the heap is not yet full (the best block, first): every doc is
  * scored, and only those at or above the block's k-th best score are offered (a lower one loses
@@ -210,8 +243,8 @@ static void bmw_term_block(exec *x, cctx *cc, term_cursor *tc, double idf, uint3
     bmw_term_scan(x, tc, &x->idx->segs[cc->seg_i], idf);
 }
 
-/* Reads every block's bound from the skip data (no decoding) into ub[]; returns the count. */
-static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub, uint32_t cap)
+/* Reads the first cap blocks from the skip data (no decoding) into blk[]; returns the count. */
+static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, bmw_blk *blk, uint32_t cap)
 {
     uint32_t n = 0, t = 0;
     while (n < cap) {
@@ -219,7 +252,12 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub
         uint32_t last = tc_block_last(tc);
         if (last == DOC_END) break;
         uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
-        ub[n++] = bm25_upper_pairs(&x->bm, idf, tf, len, m);
+        double u = 0;
+        for (uint32_t j = 0; j < m; j++) {
+            double v = bm25_score(&x->bm, idf, tf[j], bm25_norm(&x->bm, len[j]));
+            u = v > u ? v : u;
+        }
+        blk[n++] = (bmw_blk){u, t, bmw_blk_tie_ok(&x->bm, tf, len, m)};
         t = last + 1;
     }
     return n;
@@ -228,9 +266,9 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, double *ub
 /* Top-k of one term without date filter, one decoded block at a time: the block with the
  * largest bound first, so the heap holds real scores near the final threshold before the
  * sweep, then every other block in doc order unless its bound is below the threshold
- * (strictly: a doc tying the threshold may still win on its id). The cursor is opened lazily,
- * so a block is decoded only when it is scored. Scores are bit-identical to the exhaustive
- * evaluator's. */
+ * (strictly: a doc tying the threshold may still win on its id, unless it comes after the
+ * heap's worst hit: bmw_blk_tie_loses). The cursor is opened lazily, so a block is decoded
+ * only when it is scored. Scores are bit-identical to the exhaustive evaluator's. */
 static int bmw_term(exec *x, cctx *cc, const pnode *p)
 {
     term_cursor tc;
@@ -244,15 +282,17 @@ static int bmw_term(exec *x, cctx *cc, const pnode *p)
     }
     if (tc_open_lazy(&tc, cc->seg, ti, x->e) != TRAWL_OK) return x->e->rc;
     uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 0, best = 0;
-    double *ub = cap > 1 ? arena_alloc(x->a, cap * sizeof *ub) : NULL;
-    if (cap > 1 && !ub) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
-    if (cap > 1) n = bmw_term_blocks(x, &tc, p->w_idf, ub, cap);
+    uint64_t base = x->idx->segs[cc->seg_i].base;
+    bmw_blk *blk = cap > 1 ? arena_alloc(x->a, cap * sizeof *blk) : NULL;
+    if (cap > 1 && !blk) return err_set(x->e, TRAWL_ENOMEM, "out of memory in block-max term");
+    if (cap > 1) n = bmw_term_blocks(x, &tc, p->w_idf, blk, cap);
     for (uint32_t b = 1; b < n; b++)
-        if (ub[b] > ub[best]) best = b;
+        if (blk[b].max > blk[best].max) best = b;
     bmw_term_block(x, cc, &tc, p->w_idf, best);
     for (uint32_t b = 0; b < n && tc.rc == TRAWL_OK; b++) {
         if (b == best) continue;
-        if (ub[b] < topk_threshold(&x->heap)) {
+        double thr = topk_threshold(&x->heap);
+        if (bmw_blk_ub(&blk[b]) < thr || bmw_blk_tie_loses(x, &blk[b], base, thr)) {
             x->pruned = 1;
             continue;
         }
@@ -274,12 +314,13 @@ double bmw_term_floor(exec *x, cctx *cc, const pnode *p)
     term_cursor tc;
     if (tc_open_lazy(&tc, cc->seg, &p->t->ti[cc->seg_i], x->e) != TRAWL_OK) return -INFINITY;
     uint32_t cap = (tc_df(&tc) + TC_BLOCK - 1) / TC_BLOCK, n = 1, best = 0;
-    double ub[BMW_FLOOR_BLOCKS], sc[TC_BLOCK], floor = -INFINITY;
+    bmw_blk blk[BMW_FLOOR_BLOCKS];
+    double sc[TC_BLOCK], floor = -INFINITY;
     if (cap > 1)
-        n = bmw_term_blocks(x, &tc, p->w_idf, ub, cap < BMW_FLOOR_BLOCKS ? cap : BMW_FLOOR_BLOCKS);
+        n = bmw_term_blocks(x, &tc, p->w_idf, blk, cap < BMW_FLOOR_BLOCKS ? cap : BMW_FLOOR_BLOCKS);
     for (uint32_t b = 1; b < n; b++)
-        if (ub[b] > ub[best]) best = b;
-    if (n > 0 && (n == 1 || ub[best] > topk_threshold(&x->heap)) &&
+        if (blk[b].max > blk[best].max) best = b;
+    if (n > 0 && (n == 1 || bmw_blk_ub(&blk[best]) > topk_threshold(&x->heap)) &&
         tc_load_block_at(&tc, best) == TRAWL_OK && tc.doc != DOC_END) {
         if (!tc.has_freqs) tc_load_freqs(&tc);
         uint32_t m = 0, date;

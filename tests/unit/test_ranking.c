@@ -3,7 +3,8 @@
  * rankings computed here by hand from the formulas, independently of the library. Repeated
  * query words (query_tf); query expansion (RM3: the feedback terms, their weights, the
  * expanded query's scores); the proximity part (BM25TP: scores, ranking, explain); the
- * pruned top 10 of a corpus of identical copies against its full ranking. */
+ * pruned top 10 of a corpus of identical copies against its full ranking; an OR's floor; a
+ * lone word's blocks that can only tie. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -484,12 +485,44 @@ static void test_or_floor(void **state)
     trawl_index_close(idx);
 }
 
+/* ---------------------------------------------------------------- ties of a lone term */
+
+/* A lone word's blocks are scored best bound first, then in document order; a block that can
+ * at most tie the threshold is passed over only if all its documents come after the heap's
+ * worst hit (which wins the tie on its lower number). Block 1 (d128 to d255) holds the best
+ * document, d128 ("a", length 1), and 127 ties ("a z z"); block 0 (d0 to d127) holds only
+ * ties, which come before them and must replace them: the top 10 is d128, then d0 to d8. */
+static void test_term_ties(void **state)
+{
+    (void)state;
+    const char *docs[256];
+    for (int i = 0; i < 256; i++)
+        docs[i] = i == 128 ? "a" : "a z z";
+    trawl_index *idx = tr_index("ties", docs, 256);
+    trawl_search *s;
+    trawl_options o;
+    char ids[512];
+    double sc[10];
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    trawl_options_init(&o);
+    assert_int_equal(trawl_search_run(s, "a", &o), TRAWL_OK);
+    tr_hits(s, ids, sizeof ids, sc, 10);
+    assert_string_equal(ids, "d128 d0 d1 d2 d3 d4 d5 d6 d7 d8");
+    double avgdl = (255 * 3 + 1) / 256.0;
+    assert_true(fabs(sc[0] - tr_bm25(256, 256, 1, 1, avgdl)) < 1e-12 * sc[0]);
+    for (int i = 1; i < 10; i++)
+        assert_true(sc[i] == sc[1] && fabs(sc[1] - tr_bm25(256, 256, 1, 3, avgdl)) < 1e-12 * sc[1]);
+    tr_top_is_full(s, "a");
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_tf),  cmocka_unit_test(test_expand),
         cmocka_unit_test(test_proximity), cmocka_unit_test(test_or_floor),
-        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_copies),    cmocka_unit_test(test_term_ties),
     };
     return cmocka_run_group_tests(tests, tr_setup, tr_teardown);
 }
