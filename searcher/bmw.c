@@ -127,7 +127,8 @@ static int bmw_open(cctx *cc, pnode *const *terms, uint32_t n, term_cursor **tc,
 typedef struct bmw_blk {
     double max;     /**< the largest score its impacts allow, as a document's score is computed */
     uint32_t first; /**< its first document (in the segment) */
-    int tie_ok;     /**< max bounds its documents' computed scores exactly (bmw_blk_tie_ok) */
+    uint32_t top;   /**< the largest tf of its impacts */
+    uint32_t lo;    /**< the smallest length of its impacts */
 } bmw_blk;
 
 /* The bound of the block's documents that a threshold is compared with (rounding allowed). */
@@ -136,20 +137,16 @@ static inline double bmw_blk_ub(const bmw_blk *b)
     return bm25_inflate(b->max);
 }
 
-/* 1 if the exact maximum of the pairs bounds the computed score of every document of the block,
- * not just its true score. A document's (tf, length) has a pair with a tf at least its own and
- * a length at most its own. At the pair's tf its score is at most the pair's, bit for bit: each
- * operation of bm25_score is monotone there. At a smaller tf its true score lies below the
- * pair's by a relative n / (t (t + 1 + n)) at least (t the largest tf, n the smallest norm),
- * which must dwarf the few ulps by which rounding moves a score: k1 = 0 (n = 0) fails. */
-static int bmw_blk_tie_ok(const bm25 *bm, const uint32_t *tf, const uint32_t *len, uint32_t m)
+/* 1 if the exact maximum of block b's pairs bounds the computed score of every document of
+ * the block, not just its true score. A document's (tf, length) has a pair with a tf at least
+ * its own and a length at most its own. At the pair's tf its score is at most the pair's, bit
+ * for bit: each operation of bm25_score is monotone there. At a smaller tf its true score lies
+ * below the pair's by a relative n / (t (t + 1 + n)) at least (t the largest tf, n the smallest
+ * norm), which must dwarf the few ulps by which rounding moves a score: k1 = 0 (n = 0) fails.
+ * Asked only of a block that ties, so its division is rare. */
+static int bmw_blk_tie_ok(const bm25 *bm, const bmw_blk *b)
 {
-    uint32_t top = 0, lo = UINT32_MAX;
-    for (uint32_t j = 0; j < m; j++) {
-        top = tf[j] > top ? tf[j] : top;
-        lo = len[j] < lo ? len[j] : lo;
-    }
-    double n = bm25_norm(bm, lo), t = top;
+    double n = bm25_norm(bm, b->lo), t = b->top;
     return n / (t * (t + 1.0 + n)) > 1e-12;
 }
 
@@ -159,7 +156,7 @@ static int bmw_blk_tie_ok(const bm25 *bm, const uint32_t *tf, const uint32_t *le
  * tie exactly, so a word's later copies of its best documents are passed over undecoded. */
 static int bmw_blk_tie_loses(const exec *x, const bmw_blk *b, uint64_t base, double thr)
 {
-    return b->tie_ok && b->max <= thr && x->heap.e[0].doc < base + b->first;
+    return b->max <= thr && x->heap.e[0].doc < base + b->first && bmw_blk_tie_ok(&x->bm, b);
 }
 
 /* Scores a decoded block while the heap is not yet full (the best block, first): every doc is
@@ -252,12 +249,14 @@ static uint32_t bmw_term_blocks(exec *x, term_cursor *tc, double idf, bmw_blk *b
         uint32_t last = tc_block_last(tc);
         if (last == DOC_END) break;
         uint32_t tf[FMT_IMPACTS], len[FMT_IMPACTS], m = tc_block_impacts(tc, tf, len);
-        double u = 0;
+        bmw_blk k = {0, t, 0, UINT32_MAX};
         for (uint32_t j = 0; j < m; j++) {
             double v = bm25_score(&x->bm, idf, tf[j], bm25_norm(&x->bm, len[j]));
-            u = v > u ? v : u;
+            k.max = v > k.max ? v : k.max;
+            k.top = tf[j] > k.top ? tf[j] : k.top;
+            k.lo = len[j] < k.lo ? len[j] : k.lo;
         }
-        blk[n++] = (bmw_blk){u, t, bmw_blk_tie_ok(&x->bm, tf, len, m)};
+        blk[n++] = k;
         t = last + 1;
     }
     return n;
