@@ -362,7 +362,9 @@ typedef struct cur_phrase {
     uint32_t *slot_last; /**< [n] that block's last doc; UINT32_MAX: none yet */
     uint32_t win_last;   /**< docs up to it score at most win_ub; UINT32_MAX: none yet */
     double win_ub;
-    int skipped; /**< some document was passed over unscored */
+    bm25_quick q; /**< the lead's test against q_thr (cur_phrase_lead_scan) */
+    double q_thr; /**< threshold q was made for; NAN: none yet */
+    int skipped;  /**< some document was passed over unscored */
 } cur_phrase;
 
 /* First j >= from with pos[j] >= want, or n: galloping, so a short list probing a long one
@@ -419,7 +421,10 @@ static uint32_t cur_phrase_merge2(const uint32_t *a, uint32_t na, uint64_t oa, c
                                           _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39))),
                              _mm_or_si128(_mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e)),
                                           _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93))));
-            matches += (uint32_t)__builtin_popcount((unsigned)_mm_movemask_ps(_mm_castsi128_ps(m)));
+            /* Set bits of the 4-bit mask from a nibble table: without -mpopcnt, GCC's
+             * __builtin_popcount is a library call. */
+            unsigned mask = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(m));
+            matches += (uint32_t)(0x4332322132212110ull >> (mask * 4)) & 0xf;
             uint64_t amax = a[i + 3] + ob, bmax = b[j + 3] + oa;
             i += amax <= bmax ? 4 : 0;
             j += bmax <= amax ? 4 : 0;
@@ -580,6 +585,28 @@ static int cur_phrase_doc_below(cur_phrase *ph, uint32_t d)
     return below;
 }
 
+/* With pruning: passes the lead over the docs of its decoded block, from d, whose own tf cannot
+ * lift the phrase above the heap (it occurs at most as often as each of its words), before the
+ * other lists seek to them. Returns the doc it stops on (d when d may beat the heap), or the doc
+ * past the block when none of the rest may. */
+static uint32_t cur_phrase_lead_scan(cur_phrase *ph, term_cursor *lead, uint32_t d)
+{
+    double thr = topk_threshold(ph->heap);
+    if (thr == -INFINITY) return d;
+    if (thr != ph->q_thr) {
+        bm25_quick_init(&ph->q, &ph->x->bm, ph->p->w_idf, thr);
+        ph->q_thr = thr;
+    }
+    if (!lead->has_freqs) tc_load_freqs(lead);
+    const uint32_t *docs = lead->docs, *tfs = lead->freqs, *lens = lead->doc_lens;
+    uint32_t i = lead->i, n = lead->n;
+    while (i < n && bm25_quick_below(&ph->q, tfs[i], lens[docs[i]]))
+        i++;
+    if (i == lead->i) return d;
+    ph->skipped = 1;
+    return i == n ? docs[n - 1] + 1 : tc_move_in_block(lead, i);
+}
+
 /* Leapfrog over the slots' term cursors, then verify positions of each candidate; with pruning
  * (ph->heap), windows and candidates that cannot beat the heap are passed over first. */
 static void cur_phrase_settle(cur_phrase *ph, uint32_t target)
@@ -591,6 +618,7 @@ static void cur_phrase_settle(cur_phrase *ph, uint32_t target)
         if (d == DOC_END) break;
         if (ph->heap) {
             uint32_t next = cur_phrase_skip(ph, d);
+            if (next == d) next = cur_phrase_lead_scan(ph, lead, d);
             if (next != d) {
                 d = next;
                 continue;
@@ -658,6 +686,7 @@ int cur_phrase_prune(cctx *cc, cur *c, const topk *heap)
         return err_set(cc->x->e, TRAWL_ENOMEM, "out of memory pruning a phrase");
     memset(ph->slot_last, 0xff, ph->n * sizeof *ph->slot_last);
     ph->win_last = UINT32_MAX;
+    ph->q_thr = NAN;
     ph->heap = heap;
     return TRAWL_OK;
 }
