@@ -680,7 +680,8 @@ typedef enum plan_algo {
     PA_MAXSCORE,
     PA_PHRASE,
     PA_BMW_PHRASE,
-    PA_REQOPT
+    PA_REQOPT,
+    PA_COUNT_BITS
 } plan_algo;
 
 /* Chosen once per query from the shape of the plan and the options. */
@@ -688,6 +689,7 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
 {
     if (x->heap.by_date || x->force_exhaustive) return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
     if (!x->scoring && plan_df_is_count(root, x)) return PA_COUNT;
+    if (!x->scoring && countbits_fits(root, x)) return PA_COUNT_BITS;
     if (root->kind == P_TERM) return PA_BMW;
     if (root->kind == P_PHRASE && x->scoring) return PA_PHRASE;
     if (root->kind == P_BOOL && !root->n_must_not) {
@@ -703,9 +705,10 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
     return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
 }
 
-static const char *const plan_algo_names[] = {
-    "exhaustive",           "count",           "block-max-and", "maxscore", "phrase-block-max",
-    "block-max-and-phrase", "req-opt-maxscore"};
+static const char *const plan_algo_names[] = {"exhaustive",       "count",
+                                              "block-max-and",    "maxscore",
+                                              "phrase-block-max", "block-max-and-phrase",
+                                              "req-opt-maxscore", "count-bitmap"};
 
 int plan_run(const pnode *root, exec *x, int exact)
 {
@@ -747,6 +750,14 @@ int plan_run(const pnode *root, exec *x, int exact)
             break;
         case PA_REQOPT:
             reqopt_run(x, &cc, root->must, root->n_must, root->should, root->n_should);
+            break;
+        case PA_COUNT_BITS:
+            if (countbits_worth(&cc, root))
+                countbits_run(x, &cc, root);
+            else if (root->n_must_not)
+                plan_exhaustive(x, &cc, root);
+            else
+                maxscore_run(x, &cc, root->should, root->n_should);
             break;
         }
         cctx_close(&cc);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "search.h"
 #include "testutil.h"
 #include "trawl.h"
 #include "writer.h"
@@ -462,6 +463,96 @@ static void test_merged_equals_fresh(void **state)
     trawl_index_close(b);
 }
 
+/* Counts of ORs of words less excluded words, from the bitmap of each segment's documents
+ * (searcher/countbits.c): deleted documents do not count, excluded words clear their documents,
+ * and lists too short for a bitmap take the union walk, with the same counts. Document i of
+ * CB_DOCS holds wab always, wac when i % 3 == 0, wad when i % 5 == 0, wae when i % 7 == 0, and
+ * wzz for i == 77 only; documents i % 10 == 4 are deleted. */
+#define CB_DOCS 600
+
+static int cb_has(int i, int w)
+{
+    switch (w) {
+    case 'b':
+        return 1;
+    case 'c':
+        return i % 3 == 0;
+    case 'd':
+        return i % 5 == 0;
+    case 'e':
+        return i % 7 == 0;
+    default:
+        return i == 77;
+    }
+}
+
+/* Live documents holding any of the words in any, and none in none ("bcdez" letters). */
+static uint64_t cb_expect(const char *any, const char *none)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < CB_DOCS; i++) {
+        int hit = 0, out = 0;
+        for (const char *c = any; *c; c++)
+            hit |= cb_has(i, *c);
+        for (const char *c = none; *c; c++)
+            out |= cb_has(i, *c);
+        n += i % 10 != 4 && hit && !out;
+    }
+    return n;
+}
+
+static void cb_check(trawl_search *s, const char *q, const char *any, const char *none,
+                     const char *algo)
+{
+    trawl_options o;
+    trawl_options_init(&o);
+    o.default_or = 1;
+    o.count_only = 1;
+    if (trawl_search_run(s, q, &o) != TRAWL_OK) fail_msg("%s: %s", q, trawl_search_errmsg(s));
+    if (trawl_search_count(s) != cb_expect(any, none) || strcmp(search_algo(s), algo) != 0)
+        fail_msg("%s: count %llu by %s, want %llu by %s", q,
+                 (unsigned long long)trawl_search_count(s), search_algo(s),
+                 (unsigned long long)cb_expect(any, none), algo);
+    assert_true(trawl_search_count_is_exact(s));
+}
+
+static void test_count_bitmap(void **state)
+{
+    (void)state;
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/countbits", lv_dir);
+    iw *w = lv_open_writer(dir, 10, 1);
+    for (int i = 0; i < CB_DOCS; i++) {
+        char ids[16], text[64];
+        int il = sprintf(ids, "c%03d", i), tl = sprintf(text, "wab");
+        for (const char *c = "cdez"; *c; c++)
+            if (cb_has(i, *c)) tl += sprintf(text + tl, " w%c%c", *c == 'z' ? 'z' : 'a', *c);
+        iw_doc d = {0, ids, (size_t)il, 0, text, (size_t)tl, (size_t)tl, 0, (uint64_t)i};
+        assert_int_equal(iw_add(w, &d, NULL), TRAWL_OK);
+        if (i == CB_DOCS / 2) assert_int_equal(iw_commit(w), TRAWL_OK); /* two segments */
+    }
+    assert_int_equal(iw_commit(w), TRAWL_OK);
+    for (int i = 4; i < CB_DOCS; i += 10) {
+        char ids[16];
+        int il = sprintf(ids, "c%03d", i);
+        assert_int_equal(iw_delete(w, 0, ids, (size_t)il), 1);
+    }
+    assert_int_equal(iw_commit(w), TRAWL_OK);
+    iw_close(w);
+    trawl_index *idx = lv_open_index(dir);
+    trawl_search *s;
+    assert_int_equal(trawl_search_new(&s, idx), TRAWL_OK);
+    cb_check(s, "wac wad", "cd", "", "count-bitmap");
+    cb_check(s, "wac wad wae", "cde", "", "count-bitmap");
+    cb_check(s, "wac wad -wae", "cd", "e", "count-bitmap");
+    cb_check(s, "wab -wac -wad", "b", "cd", "count-bitmap");
+    cb_check(s, "wae -wab", "e", "b", "count-bitmap");
+    cb_check(s, "wzz wyy", "z", "", "count-bitmap"); /* one posting: the union walk */
+    cb_check(s, "wzz -wab", "z", "b", "count-bitmap");
+    trawl_search_free(s);
+    trawl_index_close(idx);
+}
+
 static int lv_setup(void **state)
 {
     (void)state;
@@ -483,6 +574,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_sequence),
         cmocka_unit_test(test_merged_equals_fresh),
+        cmocka_unit_test(test_count_bitmap),
     };
     return cmocka_run_group_tests(tests, lv_setup, lv_teardown);
 }
