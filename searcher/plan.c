@@ -710,13 +710,42 @@ static const char *const plan_algo_names[] = {"exhaustive",       "count",
                                               "phrase-block-max", "block-max-and-phrase",
                                               "req-opt-maxscore", "count-bitmap"};
 
+/* Counts (x->scoring off) an OR of terms less excluded terms in one segment: from a bitmap of
+ * its documents, or by walking the union where its lists are too short for that to pay. */
+static int plan_count_bits(exec *x, cctx *cc, const pnode *root)
+{
+    if (countbits_worth(cc, root)) return countbits_run(x, cc, root);
+    if (root->n_must_not) return plan_exhaustive(x, cc, root);
+    return maxscore_run(x, cc, root->should, root->n_should);
+}
+
+/* Replaces the count of a pruned top k of an OR of terms with the exact count, made apart. */
+static int plan_count_apart(exec *x, const pnode *root)
+{
+    x->count = 0;
+    x->scoring = 0;
+    x->no_prune = 1;
+    for (size_t i = 0; i < x->idx->n_segs && x->e->rc == TRAWL_OK; i++) {
+        cctx cc;
+        cctx_init(&cc, x, i);
+        plan_count_bits(x, &cc, root);
+        cctx_close(&cc);
+    }
+    x->scoring = 1;
+    x->pruned = 0;
+    return x->e->rc;
+}
+
 int plan_run(const pnode *root, exec *x, int exact)
 {
     plan_algo algo = plan_choose(root, x);
-    /* With an exact count the fast paths still pay: they visit every match without pruning,
-     * through inline term cursor calls instead of the cursor tree. A lone term without date
-     * filter has its exact count in df, so it may prune anyway. */
-    x->no_prune = (exact || !x->scoring) && !plan_df_is_count(root, x);
+    /* An exact count of an OR of terms is cheaper made apart (countbits.c) after a pruned top
+     * k than by a top k that scores every document. */
+    int count_apart = exact && algo == PA_MAXSCORE && countbits_fits(root, x);
+    /* Otherwise, with an exact count the fast paths still pay: they visit every match without
+     * pruning, through inline term cursor calls instead of the cursor tree. A lone term without
+     * date filter has its exact count in df, so it may prune anyway. */
+    x->no_prune = ((exact && !count_apart) || !x->scoring) && !plan_df_is_count(root, x);
     pnode *one[1] = {(pnode *)root};
     x->algo = plan_algo_names[algo];
     if (algo == PA_COUNT && plan_df_is_count(root, x)) {
@@ -752,16 +781,12 @@ int plan_run(const pnode *root, exec *x, int exact)
             reqopt_run(x, &cc, root->must, root->n_must, root->should, root->n_should);
             break;
         case PA_COUNT_BITS:
-            if (countbits_worth(&cc, root))
-                countbits_run(x, &cc, root);
-            else if (root->n_must_not)
-                plan_exhaustive(x, &cc, root);
-            else
-                maxscore_run(x, &cc, root->should, root->n_should);
+            plan_count_bits(x, &cc, root);
             break;
         }
         cctx_close(&cc);
     }
+    if (count_apart && x->e->rc == TRAWL_OK) return plan_count_apart(x, root);
     if (plan_df_is_count(root, x)) {
         x->count = root->n_match; /* exact even where block-max skipping pruned */
         x->pruned = 0;
