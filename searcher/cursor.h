@@ -147,4 +147,11 @@ int countbits_fits(const pnode *root, const exec *x);
 int countbits_worth(const cctx *cc, const pnode *root);
 int countbits_run(exec *x, cctx *cc, const pnode *root);
 
+/* The top k of an OR of many terms, term at a time into per-document accumulators (taat.c).
+ * taat_fits: the query is such an OR (no proximity part); taat_worth: this segment is small
+ * enough for its accumulators; taat_run: as maxscore_run, with an exact count. */
+int taat_fits(const pnode *root, const exec *x);
+int taat_worth(const cctx *cc);
+int taat_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);
+
 #endif

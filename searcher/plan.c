@@ -681,7 +681,8 @@ typedef enum plan_algo {
     PA_PHRASE,
     PA_BMW_PHRASE,
     PA_REQOPT,
-    PA_COUNT_BITS
+    PA_COUNT_BITS,
+    PA_TAAT
 } plan_algo;
 
 /* Chosen once per query from the shape of the plan and the options. */
@@ -700,6 +701,7 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
         if (x->scoring && x->prox_root != root && plan_all_terms(root->must, root->n_must) &&
             plan_all_terms(root->should, root->n_should))
             return PA_REQOPT;
+        if (x->scoring && taat_fits(root, x)) return PA_TAAT;
         if (!root->n_must && plan_all_terms(root->should, root->n_should)) return PA_MAXSCORE;
     }
     return x->scoring ? PA_EXHAUSTIVE : PA_COUNT;
@@ -708,7 +710,8 @@ static plan_algo plan_choose(const pnode *root, const exec *x)
 static const char *const plan_algo_names[] = {"exhaustive",       "count",
                                               "block-max-and",    "maxscore",
                                               "phrase-block-max", "block-max-and-phrase",
-                                              "req-opt-maxscore", "count-bitmap"};
+                                              "req-opt-maxscore", "count-bitmap",
+                                              "term-at-a-time"};
 
 /* Counts (x->scoring off) an OR of terms less excluded terms in one segment: from a bitmap of
  * its documents, or by walking the union where its lists are too short for that to pay. */
@@ -782,6 +785,12 @@ int plan_run(const pnode *root, exec *x, int exact)
             break;
         case PA_COUNT_BITS:
             plan_count_bits(x, &cc, root);
+            break;
+        case PA_TAAT:
+            if (taat_worth(&cc))
+                taat_run(x, &cc, root->should, root->n_should);
+            else
+                maxscore_run(x, &cc, root->should, root->n_should);
             break;
         }
         cctx_close(&cc);

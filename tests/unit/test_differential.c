@@ -386,8 +386,9 @@ static tq *df_gen(int depth)
     return q;
 }
 
-static int df_only_phrases; /* df_gen_query gives lone phrases (their pruned top-k) */
-static int df_only_mixed;   /* df_gen_query gives ANDs of phrases and terms */
+static int df_only_phrases;  /* df_gen_query gives lone phrases (their pruned top-k) */
+static int df_only_prefixes; /* ... lone prefixes (ORs of up to 26 words: term at a time) */
+static int df_only_mixed;    /* df_gen_query gives ANDs of phrases and terms */
 
 /* A leaf: a phrase or a frequent word. */
 static tq *df_gen_leaf_word_or_phrase(void)
@@ -437,6 +438,12 @@ static tq *df_gen_query(int *default_or)
     uint32_t r = df_below(10);
     *default_or = 0;
     if (df_only_phrases) return df_gen_phrase();
+    if (df_only_prefixes) {
+        tq *q = tq_new(TQ_PREFIX);
+        snprintf(q->prefix, sizeof q->prefix, "x%c", 'a' + (int)df_below(DF_VOCAB / 26 + 1));
+        *default_or = (int)df_below(2);
+        return q;
+    }
     if (df_only_mixed) return df_below(2) ? df_gen_mixed() : df_gen_reqopt(default_or);
     if (r < 2 || r == 2) {
         tq *q = tq_new(r < 2 ? TQ_OR : TQ_AND);
@@ -638,7 +645,7 @@ static void df_check_explain(trawl_search *s, const char *qs)
 
 typedef struct df_stats {
     int algo_ms, algo_bmw, algo_ex, algo_phrase, phrase_pruned, algo_mixed, mixed_pruned;
-    int algo_reqopt, reqopt_pruned;
+    int algo_reqopt, reqopt_pruned, algo_taat;
     int matched, pruned;
 } df_stats;
 
@@ -673,6 +680,7 @@ static void df_run_one(trawl_search *s, const bf *c, tq *q, int default_or, int 
     st->phrase_pruned += strcmp(algo, "phrase-block-max") == 0 && !trawl_search_count_is_exact(s);
     st->algo_mixed += strcmp(algo, "block-max-and-phrase") == 0;
     st->algo_reqopt += strcmp(algo, "req-opt-maxscore") == 0;
+    st->algo_taat += strcmp(algo, "term-at-a-time") == 0;
     st->reqopt_pruned += strcmp(algo, "req-opt-maxscore") == 0 && !trawl_search_count_is_exact(s);
     st->mixed_pruned +=
         strcmp(algo, "block-max-and-phrase") == 0 && !trawl_search_count_is_exact(s);
@@ -824,10 +832,10 @@ static void test_random_queries_two_dirs(void **state)
     (void)state;
     df_stats st = {0};
     df_queries(1, DF_QUERIES, &st);
-    printf("test_differential: %d queries: maxscore %d, block-max %d, exhaustive %d, phrase "
-           "%d (%d pruned), with matches %d, pruned counts %d\n",
-           DF_QUERIES, st.algo_ms, st.algo_bmw, st.algo_ex, st.algo_phrase, st.phrase_pruned,
-           st.matched, st.pruned);
+    printf("test_differential: %d queries: maxscore %d, block-max %d, term at a time %d, "
+           "exhaustive %d, phrase %d (%d pruned), with matches %d, pruned counts %d\n",
+           DF_QUERIES, st.algo_ms, st.algo_bmw, st.algo_taat, st.algo_ex, st.algo_phrase,
+           st.phrase_pruned, st.matched, st.pruned);
     /* The fast paths really ran (so the comparisons above covered them). */
     assert_true(st.algo_ms >= 20);
     assert_true(st.algo_bmw >= 20);
@@ -850,6 +858,21 @@ static void test_random_phrases(void **state)
            st.phrase_pruned, st.matched);
     assert_true(st.algo_phrase >= DF_QUERIES * 9 / 10); /* the rest lack a term somewhere */
     assert_true(st.phrase_pruned >= 20);
+}
+
+/* Lone prefixes, ORs of 10 to 26 words: mostly term at a time (taat.c), the same hits, scores
+ * and counts as the exhaustive evaluator and the brute force. */
+static void test_random_prefixes(void **state)
+{
+    (void)state;
+    df_stats st = {0};
+    df_only_prefixes = 1;
+    df_queries(1, DF_QUERIES / 2, &st);
+    df_only_prefixes = 0;
+    printf("test_differential: %d prefixes: term at a time %d, maxscore %d, with matches %d\n",
+           DF_QUERIES / 2, st.algo_taat, st.algo_ms, st.matched);
+    assert_true(st.algo_taat >= DF_QUERIES / 2 * 3 / 4); /* x[a-o]*: 26 words; xp*: 10 */
+    assert_true(st.algo_ms >= 1);
 }
 
 /* ANDs of phrases and terms, whose top-k skips windows and candidates on their bounds before
@@ -1099,6 +1122,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_queries_two_dirs),
         cmocka_unit_test(test_random_phrases),
+        cmocka_unit_test(test_random_prefixes),
         cmocka_unit_test(test_random_mixed),
         cmocka_unit_test(test_random_queries_one_dir),
         cmocka_unit_test(test_random_queries_proximity),

@@ -524,7 +524,7 @@ static void test_count_bitmap(void **state)
     iw *w = lv_open_writer(dir, 10, 1);
     for (int i = 0; i < CB_DOCS; i++) {
         char ids[16], text[64];
-        int il = sprintf(ids, "c%03d", i), tl = sprintf(text, "wab");
+        int il = sprintf(ids, "c%03d", i), tl = sprintf(text, "wab x%02d", i % 19);
         for (const char *c = "cdez"; *c; c++)
             if (cb_has(i, *c)) tl += sprintf(text + tl, " w%c%c", *c == 'z' ? 'z' : 'a', *c);
         iw_doc d = {0, ids, (size_t)il, 0, text, (size_t)tl, (size_t)tl, 0, (uint64_t)i};
@@ -549,6 +549,18 @@ static void test_count_bitmap(void **state)
     cb_check(s, "wae -wab", "e", "b", "count-bitmap");
     cb_check(s, "wzz wyy", "z", "", "count-bitmap"); /* one posting: the union walk */
     cb_check(s, "wzz -wab", "z", "b", "count-bitmap");
+    /* x*: 19 words, term at a time (taat.c): deleted documents neither count nor rank. */
+    trawl_options o;
+    trawl_options_init(&o);
+    o.exact_count = 1;
+    o.limit = 50;
+    assert_int_equal(trawl_search_run(s, "x*", &o), TRAWL_OK);
+    assert_string_equal(search_algo(s), "term-at-a-time");
+    assert_int_equal(trawl_search_count(s), cb_expect("b", ""));
+    trawl_hit h;
+    for (size_t i = 0; trawl_search_hit(s, i, &h) == TRAWL_OK; i++)
+        if (atoi(h.id + 1) % 10 == 4)
+            fail_msg("x*: hit %zu is deleted %.*s", i, (int)h.id_len, h.id);
     trawl_search_free(s);
     trawl_index_close(idx);
 }
