@@ -210,6 +210,8 @@ static const cur_ops cur_and_ops = {cur_and_next, cur_and_seek, cur_and_score, c
 typedef struct cur_or {
     cur base;
     cur **kids;
+    uint32_t *at; /**< [n] each kid's doc, side by side: the per-document scans over many kids
+                       (a prefix's expansions) read one array, not a struct per kid */
     uint32_t n;
 } cur_or;
 
@@ -217,7 +219,7 @@ static void cur_or_min(cur_or *o)
 {
     uint32_t d = DOC_END;
     for (uint32_t i = 0; i < o->n; i++)
-        if (o->kids[i]->doc < d) d = o->kids[i]->doc;
+        d = o->at[i] < d ? o->at[i] : d;
     o->base.doc = d;
 }
 
@@ -226,7 +228,10 @@ static void cur_or_next(cur *c)
     cur_or *o = (cur_or *)c;
     if (c->doc == DOC_END) return;
     for (uint32_t i = 0; i < o->n; i++)
-        if (o->kids[i]->doc == c->doc) o->kids[i]->ops->next(o->kids[i]);
+        if (o->at[i] == c->doc) {
+            o->kids[i]->ops->next(o->kids[i]);
+            o->at[i] = o->kids[i]->doc;
+        }
     cur_or_min(o);
 }
 
@@ -235,7 +240,10 @@ static void cur_or_seek(cur *c, uint32_t target)
     cur_or *o = (cur_or *)c;
     if (target <= c->doc) return;
     for (uint32_t i = 0; i < o->n; i++)
-        o->kids[i]->ops->seek(o->kids[i], target);
+        if (o->at[i] < target) {
+            o->kids[i]->ops->seek(o->kids[i], target);
+            o->at[i] = o->kids[i]->doc;
+        }
     cur_or_min(o);
 }
 
@@ -244,7 +252,7 @@ static double cur_or_score(cur *c)
     cur_or *o = (cur_or *)c;
     double s = 0;
     for (uint32_t i = 0; i < o->n; i++)
-        if (o->kids[i]->doc == c->doc) s += o->kids[i]->ops->score(o->kids[i]);
+        if (o->at[i] == c->doc) s += o->kids[i]->ops->score(o->kids[i]);
     return s;
 }
 
@@ -252,7 +260,7 @@ static void cur_or_explain(cur *c, cur_xsink *xs)
 {
     cur_or *o = (cur_or *)c;
     for (uint32_t i = 0; i < o->n; i++)
-        if (o->kids[i]->doc == c->doc) o->kids[i]->ops->explain(o->kids[i], xs);
+        if (o->at[i] == c->doc) o->kids[i]->ops->explain(o->kids[i], xs);
 }
 
 static const cur_ops cur_or_ops = {cur_or_next, cur_or_seek, cur_or_score, cur_or_explain};
@@ -918,8 +926,12 @@ static cur *cur_build_or(cctx *cc, cur **kids, uint32_t n)
 {
     if (n == 1) return kids[0];
     cur_or *o = cc_alloc(cc, sizeof *o);
-    if (!o) return NULL;
+    uint32_t *at = cc_alloc(cc, n * sizeof *at);
+    if (!o || !at) return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        at[i] = kids[i]->doc;
     o->kids = kids;
+    o->at = at;
     o->n = n;
     o->base.ops = &cur_or_ops;
     cur_or_min(o);
