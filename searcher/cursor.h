@@ -139,10 +139,10 @@ int reqopt_run(exec *x, cctx *cc, pnode *const *req, uint32_t n_req, pnode *cons
 /* AND of terms and phrases (at least one phrase; no proximity part): bmw_phrase.c. */
 int bmw_phrase_run(exec *x, cctx *cc, pnode *const *clauses, uint32_t n);
 
-/* The exact count of an OR of terms less excluded terms, from a bitmap of a segment's documents
- * (countbits.c). countbits_fits: the query has that shape and no date filter; countbits_worth:
- * its lists in this segment are long enough for the bitmap to pay; countbits_run adds the
- * segment's count to x->count. */
+/* The exact count of a boolean query of terms (required, optional, excluded; no date filter)
+ * from a bitmap of a segment's documents (countbits.c). countbits_fits: the query has that
+ * shape; countbits_worth: its lists in this segment are dense enough for the bitmap to pay;
+ * countbits_run adds the segment's count to x->count. */
 int countbits_fits(const pnode *root, const exec *x);
 int countbits_worth(const cctx *cc, const pnode *root);
 int countbits_run(exec *x, cctx *cc, const pnode *root);

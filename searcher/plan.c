@@ -713,13 +713,16 @@ static const char *const plan_algo_names[] = {"exhaustive",       "count",
                                               "req-opt-maxscore", "count-bitmap",
                                               "term-at-a-time"};
 
-/* Counts (x->scoring off) an OR of terms less excluded terms in one segment: from a bitmap of
- * its documents, or by walking the union where its lists are too short for that to pay. */
+/* Counts (x->scoring off) a boolean query of terms in one segment: from a bitmap of its
+ * documents, or as the other count paths do where that does not pay (countbits.c). */
 static int plan_count_bits(exec *x, cctx *cc, const pnode *root)
 {
     if (countbits_worth(cc, root)) return countbits_run(x, cc, root);
-    if (root->n_must_not) return plan_exhaustive(x, cc, root);
-    return maxscore_run(x, cc, root->should, root->n_should);
+    if (root->n_must && !root->n_should && !root->n_must_not)
+        return bmw_run(x, cc, root->must, root->n_must);
+    if (!root->n_must && !root->n_must_not)
+        return maxscore_run(x, cc, root->should, root->n_should);
+    return plan_exhaustive(x, cc, root);
 }
 
 /* Replaces the count of a pruned top k of an OR of terms with the exact count, made apart. */
