@@ -20,7 +20,8 @@
 /* An AND takes the bitmap when its rarest list holds a document for every COUNTBITS_AND_SPAN
  * postings of each other list (four a block): a leapfrog then decodes every block of the others
  * and seeks several times in each. Measured on the kernel docs at 1x and 16x (bench/README.md,
- * "Counting"): 8 to 128 all beat the leapfrog at p99; 32 was best at p50. */
+ * "Counting and ORs of many words"): 8 to 128 all beat the leapfrog at p99; 32 was best at
+ * p50. */
 #define COUNTBITS_AND_SPAN 32u
 
 static int countbits_all_terms(pnode *const *v, uint32_t n)

@@ -11,8 +11,8 @@
 #include <string.h>
 
 /* Lists from which MaxScore's cost per document outgrows a posting's here (bench/README.md,
- * "Ranking costs"), and the largest segment whose accumulators (8 bytes a document) are
- * allocated per query: a larger one takes MaxScore. */
+ * "Counting and ORs of many words"), and the largest segment whose accumulators (8 bytes a
+ * document) are allocated per query: a larger one takes MaxScore. */
 #define TAAT_MIN_TERMS 12u
 #define TAAT_MAX_DOCS  (1u << 22)
 
