@@ -725,7 +725,7 @@ static int plan_count_bits(exec *x, cctx *cc, const pnode *root)
     return plan_exhaustive(x, cc, root);
 }
 
-/* Replaces the count of a pruned top k of an OR of terms with the exact count, made apart. */
+/* Replaces the count of a pruned top k of a query of terms with the exact count, made apart. */
 static int plan_count_apart(exec *x, const pnode *root)
 {
     x->count = 0;
@@ -745,9 +745,10 @@ static int plan_count_apart(exec *x, const pnode *root)
 int plan_run(const pnode *root, exec *x, int exact)
 {
     plan_algo algo = plan_choose(root, x);
-    /* An exact count of an OR of terms is cheaper made apart (countbits.c) after a pruned top
-     * k than by a top k that scores every document. */
-    int count_apart = exact && algo == PA_MAXSCORE && countbits_fits(root, x);
+    /* An exact count of an OR of terms, or of required with optional terms, is cheaper made
+     * apart (countbits.c) after a pruned top k than by a top k that scores every document. */
+    int count_apart =
+        exact && (algo == PA_MAXSCORE || algo == PA_REQOPT) && countbits_fits(root, x);
     /* Otherwise, with an exact count the fast paths still pay: they visit every match without
      * pruning, through inline term cursor calls instead of the cursor tree. A lone term without
      * date filter has its exact count in df, so it may prune anyway. */
