@@ -265,6 +265,62 @@ static void cur_or_explain(cur *c, cur_xsink *xs)
 
 static const cur_ops cur_or_ops = {cur_or_next, cur_or_seek, cur_or_score, cur_or_explain};
 
+/* ------------------------------------------------------------------ OR of many terms */
+
+/* An OR of many terms scored term at a time up front (taat.c): its documents are the set bits of
+ * seen, each scoring acc[doc], the sum its kids would give in clause order. Walking the kids in
+ * step costs the OR a compare per kid at every document; this costs each posting once. */
+typedef struct cur_acc {
+    cur base;
+    const double *acc;
+    const uint64_t *seen;
+    uint32_t n_docs;
+    const pnode *p; /**< the OR: its terms explain a document */
+    cctx *cc;
+} cur_acc;
+
+/* The first document from d whose bit is set, DOC_END past the last. */
+static uint32_t cur_acc_from(const cur_acc *a, uint32_t d)
+{
+    if (d >= a->n_docs) return DOC_END;
+    size_t w = d >> 6, words = ((size_t)a->n_docs + 63) / 64;
+    uint64_t m = a->seen[w] & (~0ull << (d & 63));
+    while (!m) {
+        if (++w == words) return DOC_END;
+        m = a->seen[w];
+    }
+    return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+}
+
+static void cur_acc_next(cur *c)
+{
+    if (c->doc != DOC_END) c->doc = cur_acc_from((const cur_acc *)c, c->doc + 1);
+}
+
+static void cur_acc_seek(cur *c, uint32_t target)
+{
+    if (target > c->doc) c->doc = cur_acc_from((const cur_acc *)c, target);
+}
+
+static double cur_acc_score(cur *c)
+{
+    return ((const cur_acc *)c)->acc[c->doc];
+}
+
+/* The kids' clauses on the document, in clause order, from term cursors of their own. */
+static void cur_acc_explain(cur *c, cur_xsink *xs)
+{
+    const cur_acc *a = (const cur_acc *)c;
+    for (uint32_t i = 0; i < a->p->n_should; i++) {
+        const pnode *k = a->p->should[i];
+        term_cursor *tc = cctx_term(a->cc, k->t);
+        if (tc && tc_seek(tc, c->doc) == c->doc)
+            cur_explain_add(xs, a->cc->x, k, tc_freq(tc), segment_doc_len(a->cc->seg, c->doc));
+    }
+}
+
+static const cur_ops cur_acc_ops = {cur_acc_next, cur_acc_seek, cur_acc_score, cur_acc_explain};
+
 /* ------------------------------------------------------------------ AND-NOT, required+optional */
 
 typedef struct cur_pair {
@@ -951,38 +1007,80 @@ static cur *cur_build_pair(cctx *cc, const cur_ops *ops, cur *a, cur *b)
 }
 
 /* Builds children[0..n) into a fresh array; NULL on error. */
-static cur **cur_build_list(cctx *cc, pnode *const *ps, uint32_t n, uint64_t **cost)
+/* Scoring the whole OR up front costs about CUR_ACC_RATIO times what a seek of one of its kids
+ * does, per posting: it pays unless a sibling the OR's kids are sought to is rarer than that. */
+#define CUR_ACC_RATIO 4u
+
+/* The OR of terms p as one term-at-a-time cursor, or NULL (no error) when its kids are better
+ * walked: too few of them, a proximity part, the reference evaluator or one explained document,
+ * a segment too large for the accumulators, or lead, the cost of the rarest required sibling it
+ * is sought to (UINT64_MAX: none), too low to pay for a pass over all its postings. */
+static cur *cur_build_acc(cctx *cc, const pnode *p, uint64_t lead)
+{
+    exec *x = cc->x;
+    if (cc->walk_ors || x->force_exhaustive || !taat_fits(p, x) || !taat_worth(cc)) return NULL;
+    uint64_t cost = cur_cost(cc, p);
+    if (lead < cost && lead * p->n_should <= CUR_ACC_RATIO * cost) return NULL;
+    cur_acc *a = cc_alloc(cc, sizeof *a);
+    double *acc;
+    uint64_t *seen;
+    if (!a || taat_fill(x, cc, p->should, p->n_should, &acc, &seen) != TRAWL_OK) return NULL;
+    a->acc = acc;
+    a->seen = seen;
+    a->n_docs = segment_n_docs(cc->seg);
+    a->p = p;
+    a->cc = cc;
+    a->base.ops = &cur_acc_ops;
+    a->base.doc = cur_acc_from(a, 0);
+    return &a->base;
+}
+
+static cur *cur_build_at(cctx *cc, const pnode *p, uint64_t lead);
+
+/* Builds the cursors of ps[0..n) and their costs; lead: the cost of the rarest required sibling
+ * they are sought to (UINT64_MAX: none), which decides how an OR among them runs. */
+static cur **cur_build_list(cctx *cc, pnode *const *ps, uint32_t n, uint64_t **cost, uint64_t lead)
 {
     cur **v = cc_alloc(cc, n * sizeof *v);
     *cost = cc_alloc(cc, n * sizeof **cost);
     if (!v || !*cost) return NULL;
     for (uint32_t i = 0; i < n; i++) {
-        if (!(v[i] = cur_build(cc, ps[i]))) return NULL;
+        if (!(v[i] = cur_build_at(cc, ps[i], lead))) return NULL;
         (*cost)[i] = cur_cost(cc, ps[i]);
     }
     return v;
 }
 
-/* Q_BOOL: AND(must) or OR(should), then req-opt with the should part when both exist, then
- * AND-NOT against OR(must_not). No must and no should matches nothing (query.h). */
+/* The smallest cost among ps[0..n) (UINT64_MAX for none). */
+static uint64_t cur_min_cost(const cctx *cc, pnode *const *ps, uint32_t n)
+{
+    uint64_t m = UINT64_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t c = cur_cost(cc, ps[i]);
+        m = c < m ? c : m;
+    }
+    return m;
+}
+
 static cur *cur_build_bool(cctx *cc, const pnode *p)
 {
     uint64_t *mc, *sc, *nc;
     cur *base = NULL, **m = NULL, **s = NULL;
+    uint64_t lead = cur_min_cost(cc, p->must, p->n_must);
     if (p->n_must == 0 && p->n_should == 0) return cur_none(cc);
     if (p->n_must) {
-        m = cur_build_list(cc, p->must, p->n_must, &mc);
+        m = cur_build_list(cc, p->must, p->n_must, &mc, lead);
         if (!m || !(base = cur_build_and(cc, m, mc, p->n_must))) return NULL;
     }
     if (p->n_should) {
-        s = cur_build_list(cc, p->should, p->n_should, &sc);
+        s = cur_build_list(cc, p->should, p->n_should, &sc, lead);
         cur *o = s ? cur_build_or(cc, s, p->n_should) : NULL;
         if (!o) return NULL;
         base = p->n_must ? cur_build_pair(cc, &cur_reqopt_ops, base, o) : o;
         if (!base) return NULL;
     }
     if (p->n_must_not) {
-        cur **x = cur_build_list(cc, p->must_not, p->n_must_not, &nc);
+        cur **x = cur_build_list(cc, p->must_not, p->n_must_not, &nc, lead);
         cur *o = x ? cur_build_or(cc, x, p->n_must_not) : NULL;
         if (!o) return NULL;
         base = cur_build_pair(cc, &cur_not_ops, base, o);
@@ -991,7 +1089,7 @@ static cur *cur_build_bool(cctx *cc, const pnode *p)
     return base;
 }
 
-cur *cur_build(cctx *cc, const pnode *p)
+static cur *cur_build_plain(cctx *cc, const pnode *p)
 {
     if (cc->x->e->rc != TRAWL_OK) return NULL;
     switch (p->kind) {
@@ -1007,4 +1105,19 @@ cur *cur_build(cctx *cc, const pnode *p)
         return cur_build_bool(cc, p);
     }
     return NULL;
+}
+
+/* p's cursor; an OR of many terms may run term at a time (cur_build_acc). */
+static cur *cur_build_at(cctx *cc, const pnode *p, uint64_t lead)
+{
+    if (p->kind == P_BOOL) {
+        cur *a = cur_build_acc(cc, p, lead);
+        if (a || cc->x->e->rc != TRAWL_OK) return a;
+    }
+    return cur_build_plain(cc, p);
+}
+
+cur *cur_build(cctx *cc, const pnode *p)
+{
+    return cur_build_at(cc, p, UINT64_MAX);
 }

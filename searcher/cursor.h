@@ -96,6 +96,7 @@ struct cctx {
     const segment *seg;
     term_cursor **tcs; /**< opened term cursors, closed by cctx_close */
     size_t n_tcs, cap_tcs;
+    int walk_ors; /**< build every OR as a walk of its kids (explaining one document) */
 };
 
 void cctx_init(cctx *cc, exec *x, size_t seg_i);
@@ -153,5 +154,8 @@ int countbits_run(exec *x, cctx *cc, const pnode *root);
 int taat_fits(const pnode *root, const exec *x);
 int taat_worth(const cctx *cc);
 int taat_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);
+/* The accumulators of taat_run for this segment, in the search arena: acc[d] the clause-order
+ * sum of terms[0..n)'s scores on document d, valid where bit d of seen is set. */
+int taat_fill(exec *x, cctx *cc, pnode *const *terms, uint32_t n, double **acc, uint64_t **seen);
 
 #endif

@@ -181,6 +181,7 @@ static int search_explain_hit(trawl_search *s, exec *x, const pnode *root, size_
     cctx cc;
     cur_xsink xs = {.a = &s->a};
     cctx_init(&cc, x, si);
+    cc.walk_ors = 1; /* one document: no OR scored up front */
     cur *c = cur_build(&cc, root);
     if (c) {
         c->ops->seek(c, local);

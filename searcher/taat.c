@@ -49,17 +49,26 @@ static void taat_add(exec *x, cctx *cc, const plan_term *t, double w_idf, double
     }
 }
 
-int taat_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
+int taat_fill(exec *x, cctx *cc, pnode *const *terms, uint32_t n, double **acc, uint64_t **seen)
 {
     uint32_t n_docs = cc->seg->n_docs;
     size_t words = ((size_t)n_docs + 63) / 64;
-    double *acc = arena_alloc(x->a, (size_t)n_docs * sizeof *acc + 1);
-    uint64_t *seen = arena_alloc(x->a, words * sizeof *seen + 1);
-    if (!acc || !seen)
+    *acc = arena_alloc(x->a, (size_t)n_docs * sizeof **acc + 1);
+    *seen = arena_alloc(x->a, words * sizeof **seen + 1);
+    if (!*acc || !*seen)
         return err_set(x->e, TRAWL_ENOMEM, "out of memory scoring %u documents", n_docs);
-    memset(seen, 0, words * sizeof *seen);
+    memset(*seen, 0, words * sizeof **seen);
     for (uint32_t i = 0; i < n && x->e->rc == TRAWL_OK; i++)
-        taat_add(x, cc, terms[i]->t, terms[i]->w_idf, acc, seen);
+        taat_add(x, cc, terms[i]->t, terms[i]->w_idf, *acc, *seen);
+    return x->e->rc;
+}
+
+int taat_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n)
+{
+    double *acc;
+    uint64_t *seen;
+    if (taat_fill(x, cc, terms, n, &acc, &seen) != TRAWL_OK) return x->e->rc;
+    size_t words = ((size_t)cc->seg->n_docs + 63) / 64;
     const index_seg *is = &x->idx->segs[cc->seg_i];
     for (size_t w = 0; w < words && x->e->rc == TRAWL_OK; w++) {
         for (uint64_t m = seen[w]; m; m &= m - 1) {

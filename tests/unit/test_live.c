@@ -572,6 +572,13 @@ static void test_count_bitmap(void **state)
     for (size_t i = 0; trawl_search_hit(s, i, &h) == TRAWL_OK; i++)
         if (atoi(h.id + 1) % 10 == 4)
             fail_msg("x*: hit %zu is deleted %.*s", i, (int)h.id_len, h.id);
+    /* The same OR inside an AND, scored up front as one cursor (cursor.c, cur_build_acc). */
+    assert_int_equal(trawl_search_run(s, "wac x*", &o), TRAWL_OK);
+    assert_string_equal(search_algo(s), "exhaustive");
+    assert_int_equal(trawl_search_count(s), cb_expect("c", "", ""));
+    for (size_t i = 0; trawl_search_hit(s, i, &h) == TRAWL_OK; i++)
+        if (atoi(h.id + 1) % 10 == 4 || atoi(h.id + 1) % 3 != 0)
+            fail_msg("wac x*: hit %zu is %.*s", i, (int)h.id_len, h.id);
     trawl_search_free(s);
     trawl_index_close(idx);
 }
