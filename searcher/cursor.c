@@ -267,44 +267,38 @@ static const cur_ops cur_or_ops = {cur_or_next, cur_or_seek, cur_or_score, cur_o
 
 /* ------------------------------------------------------------------ OR of many terms */
 
-/* An OR of many terms scored term at a time up front (taat.c): its documents are the set bits of
- * seen, each scoring acc[doc], the sum its kids would give in clause order. Walking the kids in
- * step costs the OR a compare per kid at every document; this costs each posting once. */
+/* An OR of many terms scored term at a time (taat.c), a window of documents ahead: its
+ * documents are the marked ones, each scoring the sum its kids would give in clause order.
+ * Walking the kids in step costs the OR a compare per kid at every document; this costs each
+ * posting once. */
 typedef struct cur_acc {
     cur base;
-    const double *acc;
-    const uint64_t *seen;
-    uint32_t n_docs;
+    taat_win *w;
     const pnode *p; /**< the OR: its terms explain a document */
     cctx *cc;
 } cur_acc;
 
-/* The first document from d whose bit is set, DOC_END past the last. */
-static uint32_t cur_acc_from(const cur_acc *a, uint32_t d)
+/* Moves to the first document >= d (documents only move forward). */
+static void cur_acc_to(cur_acc *a, uint32_t d)
 {
-    if (d >= a->n_docs) return DOC_END;
-    size_t w = d >> 6, words = ((size_t)a->n_docs + 63) / 64;
-    uint64_t m = a->seen[w] & (~0ull << (d & 63));
-    while (!m) {
-        if (++w == words) return DOC_END;
-        m = a->seen[w];
-    }
-    return (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+    uint32_t got = taat_next(a->w, d);
+    a->base.doc = got != DOC_END ? got : taat_fill(a->w, d > a->w->hi ? d : a->w->hi);
 }
 
 static void cur_acc_next(cur *c)
 {
-    if (c->doc != DOC_END) c->doc = cur_acc_from((const cur_acc *)c, c->doc + 1);
+    if (c->doc != DOC_END) cur_acc_to((cur_acc *)c, c->doc + 1);
 }
 
 static void cur_acc_seek(cur *c, uint32_t target)
 {
-    if (target > c->doc) c->doc = cur_acc_from((const cur_acc *)c, target);
+    if (target > c->doc) cur_acc_to((cur_acc *)c, target);
 }
 
 static double cur_acc_score(cur *c)
 {
-    return ((const cur_acc *)c)->acc[c->doc];
+    const taat_win *w = ((const cur_acc *)c)->w;
+    return w->acc[c->doc - w->lo];
 }
 
 /* The kids' clauses on the document, in clause order, from term cursors of their own. */
@@ -313,7 +307,7 @@ static void cur_acc_explain(cur *c, cur_xsink *xs)
     const cur_acc *a = (const cur_acc *)c;
     for (uint32_t i = 0; i < a->p->n_should; i++) {
         const pnode *k = a->p->should[i];
-        term_cursor *tc = cctx_term(a->cc, k->t);
+        term_cursor *tc = k->t->has[a->cc->seg_i] ? cctx_term(a->cc, k->t) : NULL;
         if (tc && tc_seek(tc, c->doc) == c->doc)
             cur_explain_add(xs, a->cc->x, k, tc_freq(tc), segment_doc_len(a->cc->seg, c->doc));
     }
@@ -1013,25 +1007,24 @@ static cur *cur_build_pair(cctx *cc, const cur_ops *ops, cur *a, cur *b)
 
 /* The OR of terms p as one term-at-a-time cursor, or NULL (no error) when its kids are better
  * walked: too few of them, a proximity part, the reference evaluator or one explained document,
- * a segment too large for the accumulators, or lead, the cost of the rarest required sibling it
- * is sought to (UINT64_MAX: none), too low to pay for a pass over all its postings. */
+ * or lead, the cost of the rarest required sibling it is sought to (UINT64_MAX: none), too low
+ * to pay for a pass over all its postings. */
 static cur *cur_build_acc(cctx *cc, const pnode *p, uint64_t lead)
 {
     exec *x = cc->x;
-    if (cc->walk_ors || x->force_exhaustive || !taat_fits(p, x) || !taat_worth(cc)) return NULL;
+    if (cc->walk_ors || x->force_exhaustive || !taat_fits(p, x)) return NULL;
     uint64_t cost = cur_cost(cc, p);
     if (lead < cost && lead * p->n_should <= CUR_ACC_RATIO * cost) return NULL;
     cur_acc *a = cc_alloc(cc, sizeof *a);
-    double *acc;
-    uint64_t *seen;
-    if (!a || taat_fill(x, cc, p->should, p->n_should, &acc, &seen) != TRAWL_OK) return NULL;
-    a->acc = acc;
-    a->seen = seen;
-    a->n_docs = segment_n_docs(cc->seg);
+    taat_win *w = arena_alloc(x->a, sizeof *w); /* not cleared: taat_fill writes it */
+    if (!w) err_set(x->e, TRAWL_ENOMEM, "out of memory building query cursors");
+    if (!a || !w || taat_open(w, cc, p->should, p->n_should) != TRAWL_OK) return NULL;
+    a->w = w;
     a->p = p;
     a->cc = cc;
     a->base.ops = &cur_acc_ops;
-    a->base.doc = cur_acc_from(a, 0);
+    a->base.doc = 0;
+    cur_acc_to(a, 0);
     return &a->base;
 }
 

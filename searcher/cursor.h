@@ -148,14 +148,30 @@ int countbits_fits(const pnode *root, const exec *x);
 int countbits_worth(const cctx *cc, const pnode *root);
 int countbits_run(exec *x, cctx *cc, const pnode *root);
 
-/* The top k of an OR of many terms, term at a time into per-document accumulators (taat.c).
- * taat_fits: the query is such an OR (no proximity part); taat_worth: this segment is small
- * enough for its accumulators; taat_run: as maxscore_run, with an exact count. */
+/* An OR of many terms, term at a time into per-document accumulators, a window of
+ * TAAT_WINDOW documents at a time (taat.c). taat_fits: the query is such an OR (no proximity
+ * part); taat_run: its top k, as maxscore_run, with an exact count. */
 int taat_fits(const pnode *root, const exec *x);
-int taat_worth(const cctx *cc);
 int taat_run(exec *x, cctx *cc, pnode *const *terms, uint32_t n);
-/* The accumulators of taat_run for this segment, in the search arena: acc[d] the clause-order
- * sum of terms[0..n)'s scores on document d, valid where bit d of seen is set. */
-int taat_fill(exec *x, cctx *cc, pnode *const *terms, uint32_t n, double **acc, uint64_t **seen);
+
+#define TAAT_WINDOW 4096u /* documents: 32 KB of accumulators */
+
+typedef struct taat_win {
+    cctx *cc;
+    pnode *const *terms; /**< [n] P_TERM nodes, clause order */
+    uint32_t n;
+    term_cursor **tc; /**< [n] NULL where the segment lacks the term */
+    uint32_t lo, hi;  /**< the window [lo, hi) the arrays below hold */
+    uint64_t seen[TAAT_WINDOW / 64];
+    double acc[TAAT_WINDOW]; /**< acc[d - lo]: the clause-order sum of the scores on d */
+} taat_win;
+
+/* Opens the lists of terms[0..n) in this segment. TRAWL_OK or the error (in cc's). */
+int taat_open(taat_win *w, cctx *cc, pnode *const *terms, uint32_t n);
+/* Fills the window holding the first document >= d of any list and returns that document
+ * (DOC_END: none). Windows are filled in increasing order: d only grows. */
+uint32_t taat_fill(taat_win *w, uint32_t d);
+/* The first document >= d marked in the window, DOC_END when none is (then fill the next). */
+uint32_t taat_next(const taat_win *w, uint32_t d);
 
 #endif

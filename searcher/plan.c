@@ -791,10 +791,7 @@ int plan_run(const pnode *root, exec *x, int exact)
             plan_count_bits(x, &cc, root);
             break;
         case PA_TAAT:
-            if (taat_worth(&cc))
-                taat_run(x, &cc, root->should, root->n_should);
-            else
-                maxscore_run(x, &cc, root->should, root->n_should);
+            taat_run(x, &cc, root->should, root->n_should);
             break;
         }
         cctx_close(&cc);
