@@ -1055,6 +1055,8 @@ static uint64_t cur_min_cost(const cctx *cc, pnode *const *ps, uint32_t n)
     return m;
 }
 
+/* Q_BOOL: AND(must) or OR(should), then req-opt with the should part when both exist, then
+ * AND-NOT against OR(must_not). No must and no should matches nothing (query.h). */
 static cur *cur_build_bool(cctx *cc, const pnode *p)
 {
     uint64_t *mc, *sc, *nc;
