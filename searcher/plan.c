@@ -5,6 +5,7 @@
  * document. */
 #include "plan.h"
 
+#include "checksum.h"
 #include "cursor.h"
 #include "fuzzy.h"
 #include "levenshtein.h"
@@ -17,8 +18,9 @@
 /* Plan builder: the distinct terms of the query, looked up once. */
 typedef struct pb {
     exec *x;
-    plan_term **terms;
+    plan_term **terms; /**< [n] the query's distinct terms, in order of first use */
     size_t n, cap;
+    plan_term **slots; /**< [cap * 2] open addressing by hash64 of the term, NULL: empty */
     uint32_t max_expansions;
 } pb;
 
@@ -75,25 +77,37 @@ static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
 }
 
 /* The query's term with these bytes if it has one already, else NULL. */
+/* The slot of term in b->slots: where it is, or the empty one where it would go. A prefix or a
+ * fuzzy word brings up to 256 terms, so the distinct terms are found by hash, not by a scan. */
+static plan_term **pb_slot(const pb *b, const char *term, uint32_t len)
+{
+    size_t mask = 2 * b->cap - 1, i = (size_t)hash64(term, len) & mask;
+    for (;; i = (i + 1) & mask) {
+        plan_term *t = b->slots[i];
+        if (!t || (t->len == len && memcmp(t->term, term, len) == 0)) return &b->slots[i];
+    }
+}
+
 static plan_term *pb_term_known(const pb *b, const char *term, uint32_t len)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (b->terms[i]->len == len && memcmp(b->terms[i]->term, term, len) == 0)
-            return b->terms[i];
-    return NULL;
+    return b->cap ? *pb_slot(b, term, len) : NULL;
 }
 
 /* Adds a looked-up term to the query's distinct terms. Returns t, or NULL when out of memory. */
 static plan_term *pb_term_add(pb *b, plan_term *t)
 {
     if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 16;
-        plan_term **n = pb_alloc(b, cap * sizeof *n);
-        if (!n) return NULL;
+        size_t cap = b->cap ? 2 * b->cap : 16; /* a power of two: slots are twice as many */
+        plan_term **n = pb_alloc(b, cap * sizeof *n), **slots = pb_alloc(b, 2 * cap * sizeof *n);
+        if (!n || !slots) return NULL;
         if (b->n) memcpy(n, b->terms, b->n * sizeof *n);
         b->terms = n;
+        b->slots = slots;
         b->cap = cap;
+        for (size_t i = 0; i < b->n; i++)
+            *pb_slot(b, b->terms[i]->term, b->terms[i]->len) = b->terms[i];
     }
+    *pb_slot(b, t->term, t->len) = t;
     b->terms[b->n++] = t;
     return t;
 }

@@ -31,9 +31,10 @@ typedef enum pkind {
 typedef struct plan_term {
     const char *term; /**< NUL-terminated, in the search arena */
     uint32_t len;
-    term_info *ti; /**< [n_segs]: its postings per segment */
-    uint8_t *has;  /**< [n_segs]: 1 if the segment holds the term */
-    uint64_t df;   /**< summed over segments */
+    term_info *ti;   /**< [n_segs]: its postings per segment */
+    uint8_t *has;    /**< [n_segs]: 1 if the segment holds the term */
+    uint64_t df;     /**< summed over segments */
+    uint32_t listed; /**< 1 + its index in the search's list of query terms (search.c), 0: none */
 } plan_term;
 
 typedef struct pnode pnode;

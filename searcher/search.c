@@ -275,11 +275,10 @@ static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
         return TRAWL_OK;
     }
     if (p->kind != P_TERM || p->words) return TRAWL_OK; /* a phrase on its gram is no term */
-    for (size_t i = 0; i < s->n_qterms; i++)
-        if (strcmp(s->qterms[i].term, p->t->term) == 0) {
-            s->qterms[i].weight += p->weight;
-            return TRAWL_OK;
-        }
+    if (p->t->listed) { /* one plan_term per distinct term: a prefix's 256 cost no search */
+        s->qterms[p->t->listed - 1].weight += p->weight;
+        return TRAWL_OK;
+    }
     if (s->n_qterms == *cap) {
         size_t c = *cap ? 2 * *cap : 16;
         trawl_query_term *v = arena_alloc(&s->a, c * sizeof *v);
@@ -290,6 +289,7 @@ static int search_collect_terms(trawl_search *s, const pnode *p, size_t *cap)
     }
     s->qterms[s->n_qterms++] =
         (trawl_query_term){p->t->term, p->weight, p->t->df, p->origin, p->edits, p->from};
+    p->t->listed = (uint32_t)s->n_qterms;
     return TRAWL_OK;
 }
 
