@@ -1062,7 +1062,9 @@ static cur *cur_build_bool(cctx *cc, const pnode *p)
     uint64_t *mc, *sc, *nc;
     cur *base = NULL, **m = NULL, **s = NULL;
     uint64_t lead = cur_min_cost(cc, p->must, p->n_must);
-    if (p->n_must == 0 && p->n_should == 0) return cur_none(cc);
+    /* A required clause without a document here: nothing matches, and no other list is opened
+     * (`zzzq dev*` would open the 178 lists of dev*). */
+    if ((p->n_must == 0 && p->n_should == 0) || (p->n_must && lead == 0)) return cur_none(cc);
     if (p->n_must) {
         m = cur_build_list(cc, p->must, p->n_must, &mc, lead);
         if (!m || !(base = cur_build_and(cc, m, mc, p->n_must))) return NULL;

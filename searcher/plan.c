@@ -52,11 +52,11 @@ static uint32_t pb_live_df(pb *b, const index_seg *s, const char *term, size_t l
 }
 
 /* Looks term up in every segment (once per distinct term per query). */
-static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
+/* A plan term for term with no segment's entry yet (has[] 0, df 0). */
+static plan_term *pb_new_term(pb *b, const char *term, uint32_t len)
 {
-    const trawl_index *idx = b->x->idx;
     /* One block: the term, its per-segment entries, flags and text (one arena call, not four). */
-    size_t n = idx->n_segs;
+    size_t n = b->x->idx->n_segs;
     unsigned char *m = pb_alloc(b, sizeof(plan_term) + n * sizeof(term_info) + n + len + 1);
     if (!m) return NULL;
     plan_term *t = (plan_term *)m;
@@ -65,13 +65,28 @@ static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
     memcpy(t->has + n, term, len);
     t->term = (const char *)(t->has + n);
     t->len = len;
-    for (size_t i = 0; i < idx->n_segs; i++) {
-        int r = dict_find(idx->segs[i].seg, term, len, &t->ti[i], b->x->e);
+    return t;
+}
+
+/* Records segment i's entry ti for t, with live of its documents not deleted. */
+static void pb_term_seg(plan_term *t, size_t i, const term_info *ti, uint32_t live)
+{
+    t->ti[i] = *ti;
+    t->has[i] = live > 0;
+    t->df += live;
+}
+
+static plan_term *pb_lookup(pb *b, const char *term, uint32_t len)
+{
+    const trawl_index *idx = b->x->idx;
+    plan_term *t = pb_new_term(b, term, len);
+    for (size_t i = 0; t && i < idx->n_segs; i++) {
+        term_info ti;
+        int r = dict_find(idx->segs[i].seg, term, len, &ti, b->x->e);
         if (r < 0) return NULL;
-        uint32_t live = r == 1 ? pb_live_df(b, &idx->segs[i], term, len, t->ti[i].df) : 0;
+        uint32_t live = r == 1 ? pb_live_df(b, &idx->segs[i], term, len, ti.df) : 0;
         if (live == UINT32_MAX) return NULL;
-        t->has[i] = live > 0;
-        t->df += live;
+        if (r == 1) pb_term_seg(t, i, &ti, live);
     }
     return t;
 }
@@ -108,6 +123,7 @@ static plan_term *pb_term_add(pb *b, plan_term *t)
             *pb_slot(b, b->terms[i]->term, b->terms[i]->len) = b->terms[i];
     }
     *pb_slot(b, t->term, t->len) = t;
+    t->id = (uint32_t)b->n;
     b->terms[b->n++] = t;
     return t;
 }
@@ -148,28 +164,28 @@ static pnode *pb_term_node(pb *b, const char *term, uint32_t len, double weight)
 /* ------------------------------------------------------------------ prefix */
 
 typedef struct pb_names {
-    char **v;
+    plan_term **v; /**< a prefix's terms as found, a term once per segment holding it */
     size_t n, cap;
 } pb_names;
 
-static int pb_names_add(pb *b, pb_names *nm, const char *t, size_t len)
+static int pb_names_add(pb *b, pb_names *nm, plan_term *t)
 {
     if (nm->n == nm->cap) {
         size_t cap = nm->cap ? 2 * nm->cap : 64;
-        char **n = pb_alloc(b, cap * sizeof *n);
+        plan_term **n = pb_alloc(b, cap * sizeof *n);
         if (!n) return -1;
         if (nm->n) memcpy(n, nm->v, nm->n * sizeof *n);
         nm->v = n;
         nm->cap = cap;
     }
-    if (!(nm->v[nm->n] = pb_strdup(b, t, len))) return -1;
-    nm->n++;
+    nm->v[nm->n++] = t;
     return 0;
 }
 
-static int pb_cmp_str(const void *a, const void *b)
+static int pb_cmp_term(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const plan_term *x = *(plan_term *const *)a, *y = *(plan_term *const *)b;
+    return strcmp(x->term, y->term);
 }
 
 static int pb_too_many(pb *b, const qnode *q)
@@ -178,9 +194,13 @@ static int pb_too_many(pb *b, const qnode *q)
                    b->max_expansions);
 }
 
-/* Collects the terms of one segment that start with the prefix and hold a live document. */
-static int pb_expand_seg(pb *b, const qnode *q, const index_seg *s, pb_names *nm)
+/* Collects the terms of segment i that start with the prefix and hold a live document. The
+ * walk has each term's entry in hand: a term this prefix meets first (index >= known in the
+ * query's terms) takes it from there, without a lookup; every segment is walked, so its entries
+ * are complete after the walks. A term the query had before is complete already. */
+static int pb_expand_seg(pb *b, const qnode *q, size_t i, size_t known, pb_names *nm)
 {
+    const index_seg *s = &b->x->idx->segs[i];
     dict_iter it;
     const char *t;
     size_t len, n = 0, plen = q->lens[0];
@@ -193,7 +213,11 @@ static int pb_expand_seg(pb *b, const qnode *q, const index_seg *s, pb_names *nm
         r = TRAWL_OK;
         if (live == 0) continue;
         if (++n > b->max_expansions) return pb_too_many(b, q);
-        if (pb_names_add(b, nm, t, len) < 0) return b->x->e->rc;
+        plan_term *pt = pb_term_known(b, t, (uint32_t)len);
+        if (!pt && (!(pt = pb_new_term(b, t, (uint32_t)len)) || !pb_term_add(b, pt)))
+            return b->x->e->rc;
+        if (pt->id >= known) pb_term_seg(pt, i, &ti, live);
+        if (pb_names_add(b, nm, pt) < 0) return b->x->e->rc;
     }
     return r < 0 ? r : TRAWL_OK;
 }
@@ -203,12 +227,13 @@ static pnode *pb_prefix(pb *b, const qnode *q)
 {
     pb_names nm = {0};
     const trawl_index *idx = b->x->idx;
+    size_t known = b->n;
     for (size_t i = 0; i < idx->n_segs; i++)
-        if (pb_expand_seg(b, q, &idx->segs[i], &nm) != TRAWL_OK) return NULL;
-    if (nm.n > 1) qsort(nm.v, nm.n, sizeof *nm.v, pb_cmp_str);
+        if (pb_expand_seg(b, q, i, known, &nm) != TRAWL_OK) return NULL;
+    if (nm.n > 1) qsort(nm.v, nm.n, sizeof *nm.v, pb_cmp_term);
     size_t u = 0;
     for (size_t i = 0; i < nm.n; i++)
-        if (u == 0 || strcmp(nm.v[u - 1], nm.v[i]) != 0) nm.v[u++] = nm.v[i];
+        if (u == 0 || nm.v[u - 1] != nm.v[i]) nm.v[u++] = nm.v[i];
     /* Expanded over every shard of supplied statistics, as one index would. */
     if (u > b->max_expansions ||
         (b->x->global &&
@@ -217,11 +242,11 @@ static pnode *pb_prefix(pb *b, const qnode *q)
         return NULL;
     }
     if (u == 0) return pb_node(b, P_NONE);
-    if (u == 1) return pb_term_node(b, nm.v[0], (uint32_t)strlen(nm.v[0]), 1.0);
+    if (u == 1) return pb_term_node(b, nm.v[0]->term, nm.v[0]->len, 1.0);
     pnode *p = pb_node(b, P_BOOL);
     if (!p || !(p->should = pb_alloc(b, u * sizeof *p->should))) return NULL;
     for (size_t i = 0; i < u; i++)
-        if (!(p->should[i] = pb_term_node(b, nm.v[i], (uint32_t)strlen(nm.v[i]), 1.0))) return NULL;
+        if (!(p->should[i] = pb_term_node(b, nm.v[i]->term, nm.v[i]->len, 1.0))) return NULL;
     p->n_should = (uint32_t)u;
     return p;
 }

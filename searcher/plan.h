@@ -34,6 +34,7 @@ typedef struct plan_term {
     term_info *ti;   /**< [n_segs]: its postings per segment */
     uint8_t *has;    /**< [n_segs]: 1 if the segment holds the term */
     uint64_t df;     /**< summed over segments */
+    uint32_t id;     /**< its index among the query's distinct terms (plan.c) */
     uint32_t listed; /**< 1 + its index in the search's list of query terms (search.c), 0: none */
 } plan_term;
 
