@@ -463,6 +463,20 @@ static void test_merged_equals_fresh(void **state)
     trawl_index_close(b);
 }
 
+/* A writer without merges on a new index dir (lv_dir/name, its path in dir). */
+static iw *lv_fresh_writer(const char *name, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s/%s", lv_dir, name);
+    return lv_open_writer(dir, 10, 1);
+}
+
+/* Adds document id with text (stamp: its source's version). */
+static void lv_add_text(iw *w, const char *id, int il, const char *text, int tl, uint64_t stamp)
+{
+    iw_doc d = {0, id, (size_t)il, 0, text, (size_t)tl, (size_t)tl, 0, stamp};
+    assert_int_equal(iw_add(w, &d, NULL), TRAWL_OK);
+}
+
 /* Counts of ORs of words less excluded words, from the bitmap of each segment's documents
  * (searcher/countbits.c): deleted documents do not count, excluded words clear their documents,
  * and lists too short for a bitmap take the union walk, with the same counts. Document i of
@@ -525,15 +539,13 @@ static void test_count_bitmap(void **state)
 {
     (void)state;
     char dir[160];
-    snprintf(dir, sizeof dir, "%s/countbits", lv_dir);
-    iw *w = lv_open_writer(dir, 10, 1);
+    iw *w = lv_fresh_writer("countbits", dir, sizeof dir);
     for (int i = 0; i < CB_DOCS; i++) {
         char ids[16], text[64];
         int il = sprintf(ids, "c%03d", i), tl = sprintf(text, "wab x%02d", i % 19);
         for (const char *c = "cdez"; *c; c++)
             if (cb_has(i, *c)) tl += sprintf(text + tl, " w%c%c", *c == 'z' ? 'z' : 'a', *c);
-        iw_doc d = {0, ids, (size_t)il, 0, text, (size_t)tl, (size_t)tl, 0, (uint64_t)i};
-        assert_int_equal(iw_add(w, &d, NULL), TRAWL_OK);
+        lv_add_text(w, ids, il, text, tl, (uint64_t)i);
         if (i == CB_DOCS / 2) assert_int_equal(iw_commit(w), TRAWL_OK); /* two segments */
     }
     assert_int_equal(iw_commit(w), TRAWL_OK);
@@ -622,14 +634,12 @@ static void test_many_words_windows(void **state)
 {
     (void)state;
     char dir[160];
-    snprintf(dir, sizeof dir, "%s/windows", lv_dir);
-    iw *w = lv_open_writer(dir, 10, 1);
+    iw *w = lv_fresh_writer("windows", dir, sizeof dir);
     for (int i = 0; i < MW_DOCS; i++) {
         char ids[16], text[64];
         int il = sprintf(ids, "m%05d", i);
         int tl = sprintf(text, "wab x%02d x%02d%s", i % 23, i * 7 % 23, i % 3 ? "" : " wac");
-        iw_doc d = {0, ids, (size_t)il, 0, text, (size_t)tl, (size_t)tl, 0, (uint64_t)i};
-        assert_int_equal(iw_add(w, &d, NULL), TRAWL_OK);
+        lv_add_text(w, ids, il, text, tl, (uint64_t)i);
     }
     assert_int_equal(iw_commit(w), TRAWL_OK);
     iw_close(w);
