@@ -39,18 +39,12 @@ int countbits_fits(const pnode *root, const exec *x)
            countbits_all_terms(root->must_not, root->n_must_not);
 }
 
-/* t's documents in this segment (0 when it has none). */
-static uint64_t countbits_df(const cctx *cc, const pnode *p)
-{
-    return p->t->has[cc->seg_i] ? p->t->ti[cc->seg_i].df : 0;
-}
-
 /* The required term of fewest documents in this segment. */
 static uint32_t countbits_lead(const cctx *cc, const pnode *root)
 {
     uint32_t lead = 0;
     for (uint32_t i = 1; i < root->n_must; i++)
-        if (countbits_df(cc, root->must[i]) < countbits_df(cc, root->must[lead])) lead = i;
+        if (cur_cost(cc, root->must[i]) < cur_cost(cc, root->must[lead])) lead = i;
     return lead;
 }
 
@@ -59,13 +53,13 @@ int countbits_worth(const cctx *cc, const pnode *root)
     uint64_t postings = 0;
     if (!root->n_must) {
         for (uint32_t i = 0; i < root->n_should; i++)
-            postings += countbits_df(cc, root->should[i]);
+            postings += cur_cost(cc, root->should[i]);
         return postings * COUNTBITS_DOCS_PER_POSTING >= cc->seg->n_docs;
     }
     /* An AND: only when its rarest list is dense in every other list. */
-    uint64_t lead = countbits_df(cc, root->must[countbits_lead(cc, root)]);
+    uint64_t lead = cur_cost(cc, root->must[countbits_lead(cc, root)]);
     for (uint32_t i = 0; i < root->n_must; i++) {
-        uint64_t df = countbits_df(cc, root->must[i]);
+        uint64_t df = cur_cost(cc, root->must[i]);
         if (lead * COUNTBITS_AND_SPAN < df) return 0;
         postings += df;
     }

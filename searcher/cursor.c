@@ -834,7 +834,7 @@ static cur *cur_build_all(cctx *cc)
 }
 
 /* Estimated number of docs p matches in this segment: leapfrog leads with the smallest. */
-static uint64_t cur_cost(const cctx *cc, const pnode *p)
+uint64_t cur_cost(const cctx *cc, const pnode *p)
 {
     uint64_t c = 0;
     switch (p->kind) {
@@ -1000,7 +1000,6 @@ static cur *cur_build_pair(cctx *cc, const cur_ops *ops, cur *a, cur *b)
     return &p->base;
 }
 
-/* Builds children[0..n) into a fresh array; NULL on error. */
 /* Scoring the whole OR up front costs about CUR_ACC_RATIO times what a seek of one of its kids
  * does, per posting: it pays unless a sibling the OR's kids are sought to is rarer than that. */
 #define CUR_ACC_RATIO 4u

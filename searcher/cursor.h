@@ -140,6 +140,10 @@ int reqopt_run(exec *x, cctx *cc, pnode *const *req, uint32_t n_req, pnode *cons
 /* AND of terms and phrases (at least one phrase; no proximity part): bmw_phrase.c. */
 int bmw_phrase_run(exec *x, cctx *cc, pnode *const *clauses, uint32_t n);
 
+/* What walking node p costs in this segment: its documents (a term's df, 0 without any), the
+ * fewest of an AND's clauses, the sum of an OR's. */
+uint64_t cur_cost(const cctx *cc, const pnode *p);
+
 /* The exact count of a boolean query of terms (required, optional, excluded; no date filter)
  * from a bitmap of a segment's documents (countbits.c). countbits_fits: the query has that
  * shape; countbits_worth: its lists in this segment are dense enough for the bitmap to pay;

@@ -767,6 +767,7 @@ static int plan_count_bits(exec *x, cctx *cc, const pnode *root)
 /* Replaces the count of a pruned top k of a query of terms with the exact count, made apart. */
 static int plan_count_apart(exec *x, const pnode *root)
 {
+    int scoring = x->scoring;
     x->count = 0;
     x->scoring = 0;
     x->no_prune = 1;
@@ -776,7 +777,7 @@ static int plan_count_apart(exec *x, const pnode *root)
         plan_count_bits(x, &cc, root);
         cctx_close(&cc);
     }
-    x->scoring = 1;
+    x->scoring = scoring;
     x->pruned = 0;
     return x->e->rc;
 }
