@@ -6,11 +6,12 @@
  *   relevance --index DIR --db D --jsonl CORPUS --queries Q.tsv --trawl-run F --fts-run G
  *             [--depth 1000] [--variants LIST --variant-dir OUT]
  *
- * Q.tsv lines are "<id>\t<words>", words already free of query syntax. trawl runs them as a
- * union (default_or = 1) with the library's default options; FTS5 as "w1" OR "w2" ... ranked by
- * bm25(). LIST has one trawl configuration a line, "NAME key=value,key=value" (bench/trawlopts.h;
- * an empty spec is the defaults), each run into OUT/NAME.run, so one process scores every
- * configuration of a comparison. */
+ * Q.tsv lines are "<id>\t<words>", words free of query syntax but for a final * (a prefix:
+ * trawl's syntax, and FTS5's "w"*). trawl runs them as a union (default_or = 1) with the
+ * library's default options; FTS5 as "w1" OR "w2" ... ranked by bm25(). LIST has one trawl
+ * configuration a line, "NAME key=value,key=value" (bench/trawlopts.h; an empty spec is the
+ * defaults), each run into OUT/NAME.run, so one process scores every configuration of a comparison.
+ */
 #include "trawl.h"
 #include "trawlopts.h"
 
@@ -86,7 +87,8 @@ static void rel_trawl(trawl_search *s, const char *spec, const char *qid, const 
         fprintf(out, "%s Q0 %.*s %zu %.6f trawl\n", qid, (int)h.id_len, h.id, i + 1, h.score);
 }
 
-/* "w1" OR "w2" ... of the space-separated words (which carry no quotes). */
+/* "w1" OR "w2"* ... of the space-separated words (which carry no quotes; a final * is a
+ * prefix). */
 static char *rel_fts_or(const char *words)
 {
     size_t len = strlen(words), o = 0;
@@ -99,8 +101,9 @@ static char *rel_fts_or(const char *words)
         while (*e && *e != ' ')
             e++;
         if (e == p) break;
+        int star = e - p > 1 && e[-1] == '*';
         if (o) o += (size_t)sprintf(out + o, " OR ");
-        o += (size_t)sprintf(out + o, "\"%.*s\"", (int)(e - p), p);
+        o += (size_t)sprintf(out + o, "\"%.*s\"%s", (int)(e - p - star), p, star ? "*" : "");
         p = e;
     }
     if (out) out[o] = '\0';

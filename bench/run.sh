@@ -154,6 +154,19 @@ for e in trawl fts5; do
 done
 $PY bench/ranking.py eval "$W/ranking-runs" "$W/cisi/qrels.txt" "$W/rel-fts5.run" \
     "$W/ranking.json" >/dev/null
+# Prefix queries: every word longer than N characters cut to its first N and a *, as someone
+# typing the start of each word would; FTS5 reads "w"* (docs/RANKING.md, "Prefixes").
+for n in 4 5 6; do
+    awk -F'\t' -v n="$n" '{ m = split($2, w, " "); s = ""
+        for (i = 1; i <= m; i++) s = s (i > 1 ? " " : "") (length(w[i]) > n ? substr(w[i], 1, n) "*" : w[i])
+        print $1 "\t" s }' "$W/cisi/queries.tsv" >"$W/cisi/queries-p$n.tsv"
+    $B/bench/relevance --index "$W/cisi-trawl" --db "$W/cisi-fts.db" --jsonl "$W/cisi/cisi.jsonl" \
+        --queries "$W/cisi/queries-p$n.tsv" --trawl-run "$W/rel-trawl-p$n.run" \
+        --fts-run "$W/rel-fts5-p$n.run"
+    for e in trawl fts5; do
+        $PY bench/eval_trec.py "$W/rel-$e-p$n.run" "$W/cisi/qrels.txt" --json >"$W/rel-$e-p$n.json"
+    done
+done
 
 step "ranking costs: proximity against plain BM25, fuzzy expansion against a lookup"
 $LAT ab --index "$W/trawl-none" --queries "$W/queries.jsonl" --set kdocs-prox --opts prox=1 \

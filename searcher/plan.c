@@ -222,12 +222,29 @@ static int pb_expand_seg(pb *b, const qnode *q, size_t i, size_t known, pb_names
     return r < 0 ? r : TRAWL_OK;
 }
 
+/* Every expansion of a prefix is scored with one idf, that of the most frequent of them (the
+ * largest df over every shard of supplied statistics, as one index would have it): as a fuzzy
+ * word's variants are (Lucene's blended rewrite), so that a rare expansion does not outweigh
+ * the word the prefix was typed for (docs/RANKING.md, "Prefixes"). */
+static void pb_prefix_blend(pb *b, pnode **kids, size_t n, uint64_t df)
+{
+    for (size_t i = 0; i < n; i++)
+        df = kids[i]->df > df ? kids[i]->df : df;
+    double idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
+    for (size_t i = 0; i < n; i++) {
+        kids[i]->df = df;
+        kids[i]->idf = idf;
+        pb_weigh(kids[i], 1.0);
+    }
+}
+
 /* Q_PREFIX: OR (should) of the distinct matching terms over every segment, in byte order. */
 static pnode *pb_prefix(pb *b, const qnode *q)
 {
     pb_names nm = {0};
     const trawl_index *idx = b->x->idx;
     size_t known = b->n;
+    uint64_t global_df = 0;
     for (size_t i = 0; i < idx->n_segs; i++)
         if (pb_expand_seg(b, q, i, known, &nm) != TRAWL_OK) return NULL;
     if (nm.n > 1) qsort(nm.v, nm.n, sizeof *nm.v, pb_cmp_term);
@@ -236,17 +253,20 @@ static pnode *pb_prefix(pb *b, const qnode *q)
         if (u == 0 || nm.v[u - 1] != nm.v[i]) nm.v[u++] = nm.v[i];
     /* Expanded over every shard of supplied statistics, as one index would. */
     if (u > b->max_expansions ||
-        (b->x->global &&
-         qstats_prefix_terms(b->x->global, q->terms[0], q->lens[0]) > b->max_expansions)) {
+        (b->x->global && qstats_prefix_terms(b->x->global, q->terms[0], q->lens[0], &global_df) >
+                             b->max_expansions)) {
         pb_too_many(b, q);
         return NULL;
     }
     if (u == 0) return pb_node(b, P_NONE);
-    if (u == 1) return pb_term_node(b, nm.v[0]->term, nm.v[0]->len, 1.0);
-    pnode *p = pb_node(b, P_BOOL);
-    if (!p || !(p->should = pb_alloc(b, u * sizeof *p->should))) return NULL;
+    pnode **kids = pb_alloc(b, u * sizeof *kids), *p;
+    if (!kids) return NULL;
     for (size_t i = 0; i < u; i++)
-        if (!(p->should[i] = pb_term_node(b, nm.v[i]->term, nm.v[i]->len, 1.0))) return NULL;
+        if (!(kids[i] = pb_term_node(b, nm.v[i]->term, nm.v[i]->len, 1.0))) return NULL;
+    pb_prefix_blend(b, kids, u, global_df);
+    if (u == 1) return kids[0];
+    if (!(p = pb_node(b, P_BOOL))) return NULL;
+    p->should = kids;
     p->n_should = (uint32_t)u;
     return p;
 }

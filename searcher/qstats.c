@@ -110,14 +110,16 @@ static const qs_entry *qs_find(const trawl_qstats *qs, uint32_t kind, const char
     return e->kind == kind && e->len == len && memcmp(qs_key(qs, e), key, len) == 0 ? e : NULL;
 }
 
-size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t len)
+size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t len, uint64_t *max_df)
 {
     size_t n = 0;
+    *max_df = 0;
     for (size_t i = qs_lower(qs, TRAWL_QSTATS_TERM, prefix, len); i < qs->n; i++) {
         const qs_entry *e = &qs->e[i];
         if (e->kind != TRAWL_QSTATS_TERM || e->len < len || memcmp(qs_key(qs, e), prefix, len) != 0)
             break;
         n += e->df > 0;
+        *max_df = e->df > *max_df ? e->df : *max_df;
     }
     return n;
 }

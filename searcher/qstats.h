@@ -42,8 +42,10 @@ struct trawl_qstats {
 int qstats_node(exec *x, pnode *p);
 
 /* Terms of the global statistics that start with the prefix and hold a live document: what the
- * prefix expands to over every counted index. O(log entries + matches). */
-size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t len);
+ * prefix expands to over every counted index; *max_df receives the largest df among them (0
+ * for none). O(log entries + matches). */
+size_t qstats_prefix_terms(const trawl_qstats *qs, const char *prefix, size_t len,
+                           uint64_t *max_df);
 
 /* The df the statistics hold for a term, 0 if none. O(log entries). */
 uint64_t qstats_term_df(const trawl_qstats *qs, const char *term, size_t len);

@@ -268,15 +268,20 @@ static int bf_eval(const bf *c, const tq *q, const df_doc *d, double *score)
         m = tf > 0;
         break;
     }
-    case TQ_PREFIX:
+    case TQ_PREFIX: { /* every expansion weighed by the largest df among them */
+        uint32_t df = 0;
+        for (int w = 0; w < DF_VOCAB; w++)
+            if (bf_has_prefix(w, q->prefix) && df_word_df[c->scope][w] > df)
+                df = df_word_df[c->scope][w];
         for (int w = 0; w < DF_VOCAB; w++) {
             uint32_t tf = bf_has_prefix(w, q->prefix) ? bf_tf(d, w) : 0;
             if (tf) {
-                s += bf_bm25(c, df_word_df[c->scope][w], tf, d->len);
+                s += bf_bm25(c, df, tf, d->len);
                 m = 1;
             }
         }
         break;
+    }
     case TQ_AND:
         m = 1;
         for (int i = 0; i < q->nk && m; i++) {

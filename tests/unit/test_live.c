@@ -229,11 +229,14 @@ static int lv_eval(const lv_stats *st, const lq *q, const lv_doc *d, double *s)
         *s = lv_bm25_idf(st, idf, tf, d->len);
         return 1;
     }
-    case LQ_PREFIX: {
+    case LQ_PREFIX: { /* every expansion weighed by the largest live df among them */
         int m = 0;
+        uint32_t df = 0;
+        for (int w = q->w[0] * 10; w < q->w[0] * 10 + 10 && w < LV_VOCAB; w++)
+            df = st->df[w] > df ? st->df[w] : df;
         for (int w = q->w[0] * 10; w < q->w[0] * 10 + 10 && w < LV_VOCAB; w++)
             if ((tf = lv_tf(d, w))) {
-                *s += lv_bm25(st, st->df[w], tf, d->len);
+                *s += lv_bm25(st, df, tf, d->len);
                 m = 1;
             }
         return m;

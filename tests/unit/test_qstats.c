@@ -65,6 +65,10 @@ static void qt_make_doc(uint32_t d)
     if (d % 97 == 5) w += sprintf(w, " rare%u", d / 97);
     /* a word in about 4 documents: rare in a shard, not over all of them (--fuzzy's test) */
     if (d % 31 == 3) w += sprintf(w, " scarce%u", d / 124);
+    /* a prefix whose most frequent expansion one shard alone holds ("xz*": xzmany in shard 0,
+     * one-document xzr<k> everywhere), weighed by that expansion's df on every shard */
+    if (d % 15 == 0) w += sprintf(w, " xzmany");
+    if (d % 89 == 7) w += sprintf(w, " xzr%u", d / 89);
     qt_date[d] = qt_rand() % 4 ? 20240101 + (uint32_t)(qt_rand() % 28) : 0;
 }
 
@@ -313,6 +317,8 @@ static const char *const qt_queries[] = {
     "date:2024-01-10..2024-01-12",
     "\"wab wac\" date:..2024-01-15",
     "rare*",
+    "xz*",
+    "wab xz*",
     "rare7",
     "nosuchword",
     "wab AND nosuchword",
