@@ -222,20 +222,25 @@ static int pb_expand_seg(pb *b, const qnode *q, size_t i, size_t known, pb_names
     return r < 0 ? r : TRAWL_OK;
 }
 
-/* Every expansion of a prefix is scored with one idf, that of the most frequent of them (the
- * largest df over every shard of supplied statistics, as one index would have it): as a fuzzy
- * word's variants are (Lucene's blended rewrite), so that a rare expansion does not outweigh
- * the word the prefix was typed for (docs/RANKING.md, "Prefixes"). */
+/* Scores term node p as if its df were df (Lucene's blended rewrite: a fuzzy word's variants
+ * and a prefix's expansions all take the df of the most frequent of them), at weight. */
+static void pb_blend(pb *b, pnode *p, uint64_t df, double weight)
+{
+    p->df = df;
+    p->idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
+    pb_weigh(p, weight);
+}
+
+/* Every expansion of a prefix is scored with the df of the most frequent of them (the largest
+ * over every shard of supplied statistics, as one index would have it), so that a rare
+ * expansion does not outweigh the word the prefix was typed for (docs/RANKING.md,
+ * "Prefixes"). */
 static void pb_prefix_blend(pb *b, pnode **kids, size_t n, uint64_t df)
 {
     for (size_t i = 0; i < n; i++)
         df = kids[i]->df > df ? kids[i]->df : df;
-    double idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
-    for (size_t i = 0; i < n; i++) {
-        kids[i]->df = df;
-        kids[i]->idf = idf;
-        pb_weigh(kids[i], 1.0);
-    }
+    for (size_t i = 0; i < n; i++)
+        pb_blend(b, kids[i], df, 1.0);
 }
 
 /* Q_PREFIX: OR (should) of the distinct matching terms over every segment, in byte order. */
@@ -429,11 +434,8 @@ static pnode *pb_fuzzy(pb *b, const char *term, uint32_t len, uint32_t edits, do
         c->from = from;
         kids[k++] = c;
     }
-    for (size_t i = 0; i < k; i++) {
-        kids[i]->df = df;
-        kids[i]->idf = bm25_idf(b->x->global ? b->x->global->n_docs : b->x->idx->n_docs, df);
-        pb_weigh(kids[i], qw * w[i]);
-    }
+    for (size_t i = 0; i < k; i++)
+        pb_blend(b, kids[i], df, qw * w[i]);
     if (single) return k ? p : pb_node(b, P_NONE);
     p->should = kids;
     p->n_should = (uint32_t)k;
